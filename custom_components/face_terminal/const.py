@@ -1,0 +1,101 @@
+"""Constants of the Face Recognition Terminal integration."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Final
+
+from homeassistant.const import Platform
+
+DOMAIN: Final = "face_terminal"
+LOGGER = logging.getLogger(__package__)
+
+PLATFORMS: Final = [
+    Platform.BINARY_SENSOR,
+    Platform.CAMERA,
+    Platform.EVENT,
+    Platform.IMAGE,
+    Platform.LOCK,
+    Platform.SENSOR,
+]
+
+# Config entry data
+CONF_TERMINAL_ID: Final = "terminal_id"
+CONF_COMMAND_TOPIC: Final = "command_topic"
+CONF_IP: Final = "ip"
+
+# Options
+CONF_OFFLINE_TIMEOUT: Final = "offline_timeout"
+CONF_UNLOCK_MESSAGE: Final = "unlock_message"
+CONF_ACKNOWLEDGE_RECORDS: Final = "acknowledge_records"
+CONF_DOOR_OPEN_TIME: Final = "door_open_time"
+
+# 2.5 heartbeats of the 60 s real firmware uses (notes Q-10).
+DEFAULT_OFFLINE_TIMEOUT: Final = 150
+MIN_OFFLINE_TIMEOUT: Final = 20
+MAX_OFFLINE_TIMEOUT: Final = 3600
+DEFAULT_UNLOCK_MESSAGE: Final = ""
+DEFAULT_ACKNOWLEDGE_RECORDS: Final = True
+DEFAULT_DOOR_OPEN_TIME: Final = 5
+
+# Command engine
+COMMAND_TIMEOUT: Final = 10.0
+ENROL_TIMEOUT: Final = 30.0
+# V1.24 §4.1: base64 enrolments must be at least 1 s apart or the terminal stalls.
+ENROL_SPACING: Final = 1.0
+SCENE_CACHE_SECONDS: Final = 2.0
+
+# Records: how many (kind, record id) pairs we remember to drop re-sent duplicates.
+DUPLICATE_MEMORY: Final = 2048
+
+# A clock further off than this gets a repair issue.
+CLOCK_DRIFT_LIMIT: Final = timedelta(minutes=5)
+
+# How often one kind of malformed-payload debug line may be logged per terminal.
+DROP_LOG_INTERVAL: Final = 60.0
+
+# Bus events
+EVENT_RECOGNITION: Final = f"{DOMAIN}_recognition"
+EVENT_STRANGER: Final = f"{DOMAIN}_stranger"
+EVENT_SCAN: Final = f"{DOMAIN}_scan"
+
+# Event entity types
+ACCESS_GRANTED: Final = "access_granted"
+ACCESS_DENIED: Final = "access_denied"
+NOT_REGISTERED: Final = "not_registered"
+AWAITING_REMOTE: Final = "awaiting_remote"
+NO_PERMISSION: Final = "no_permission"
+STRANGER: Final = "stranger"
+ACCESS_EVENT_TYPES: Final = [
+    ACCESS_GRANTED,
+    ACCESS_DENIED,
+    NOT_REGISTERED,
+    AWAITING_REMOTE,
+    NO_PERMISSION,
+    STRANGER,
+]
+SCAN_QR_CODE: Final = "qr_code"
+SCAN_CARD: Final = "card"
+SCAN_ID_CARD: Final = "id_card"
+SCAN_EVENT_TYPES: Final = [SCAN_QR_CODE, SCAN_CARD, SCAN_ID_CARD]
+
+# Event data keys
+ATTR_DEVICE_ID: Final = "device_id"
+ATTR_TERMINAL_ID: Final = "terminal_id"
+ATTR_RECORD_ID: Final = "record_id"
+ATTR_TIME: Final = "time"
+ATTR_PERSON_NAME: Final = "person_name"
+ATTR_CUSTOM_ID: Final = "custom_id"
+ATTR_PERSON_ID: Final = "person_id"
+ATTR_SIMILARITY: Final = "similarity"
+ATTR_TEMPERATURE: Final = "temperature"
+ATTR_DIRECTION: Final = "direction"
+ATTR_BLACKLISTED: Final = "blacklisted"
+ATTR_VERIFY_STATUS: Final = "verify_status"
+ATTR_ACCESS: Final = "access"
+ATTR_SCAN_TYPE: Final = "scan_type"
+ATTR_CODE: Final = "code"
+ATTR_CARD_NUMBER: Final = "card_number"
+ATTR_ID_LAST4: Final = "id_last4"
+ATTR_REPLAY: Final = "replay"

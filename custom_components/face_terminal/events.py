@@ -1,0 +1,188 @@
+"""Turn terminal records into Home Assistant event data, without personal data.
+
+Everything a record carries that may end up in an event, a state attribute, the logbook
+or the recorder passes through here. Pictures, full ID-card numbers, phone numbers and
+addresses never do: the protocol package drops most of them already, and the functions
+below copy only the small, named fields they list.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from homeassistant.util import dt as dt_util
+
+from .const import (
+    ACCESS_DENIED,
+    ACCESS_GRANTED,
+    ATTR_ACCESS,
+    ATTR_BLACKLISTED,
+    ATTR_CARD_NUMBER,
+    ATTR_CODE,
+    ATTR_CUSTOM_ID,
+    ATTR_DEVICE_ID,
+    ATTR_DIRECTION,
+    ATTR_ID_LAST4,
+    ATTR_PERSON_ID,
+    ATTR_PERSON_NAME,
+    ATTR_RECORD_ID,
+    ATTR_REPLAY,
+    ATTR_SCAN_TYPE,
+    ATTR_SIMILARITY,
+    ATTR_TEMPERATURE,
+    ATTR_TERMINAL_ID,
+    ATTR_TIME,
+    AWAITING_REMOTE,
+    EVENT_RECOGNITION,
+    EVENT_SCAN,
+    EVENT_STRANGER,
+    NO_PERMISSION,
+    NOT_REGISTERED,
+    SCAN_CARD,
+    SCAN_ID_CARD,
+    SCAN_QR_CODE,
+    STRANGER,
+)
+from .protocol import (
+    CardPush,
+    IDCardPush,
+    PersonType,
+    QRCodePush,
+    RecPush,
+    StrSnapPush,
+    VerifyStatus,
+)
+
+type Record = RecPush | StrSnapPush | QRCodePush | CardPush | IDCardPush
+
+# PushType 2: the record was re-sent on request (ManualPushRecords), not a live passage.
+MANUAL_PUSH_TYPE = 2
+
+_ACCESS_BY_STATUS: dict[int, str] = {
+    VerifyStatus.ALLOWED: ACCESS_GRANTED,
+    VerifyStatus.REFUSED: ACCESS_DENIED,
+    VerifyStatus.NOT_REGISTERED: NOT_REGISTERED,
+    VerifyStatus.AWAITING_REMOTE: AWAITING_REMOTE,
+    VerifyStatus.NO_PERMISSION: NO_PERMISSION,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class TerminalRecord:
+    """A record as the integration hands it to entities, the bus and the logbook."""
+
+    message: Record
+    bus_event: str  # face_terminal_recognition | _stranger | _scan
+    event_type: str  # the event entity's type (access_granted, stranger, qr_code, ...)
+    time: datetime  # aware, in HA's time zone
+    data: dict[str, Any]  # bus event data, already free of personal data it must not carry
+
+    @property
+    def is_access(self) -> bool:
+        """Whether the record belongs on the "access" event entity."""
+        return self.bus_event in (EVENT_RECOGNITION, EVENT_STRANGER)
+
+
+def access_type(record: RecPush) -> str:
+    """Event-entity type of a recognition record.
+
+    A missing or 0 VerifyStatus is read from the list the person is on, the way platforms
+    in the field treat it (notes Q-21): block list → denied, otherwise granted.
+    """
+    if record.verify_status in _ACCESS_BY_STATUS:
+        return _ACCESS_BY_STATUS[record.verify_status]
+    if record.person_type == PersonType.BLOCK:
+        return ACCESS_DENIED
+    return ACCESS_GRANTED
+
+
+def record_time(naive: datetime | None) -> datetime:
+    """Place a terminal's zone-less local time in HA's time zone; arrival time if absent."""
+    if naive is None:
+        return dt_util.now()
+    if naive.tzinfo is not None:
+        return dt_util.as_local(naive)
+    return naive.replace(tzinfo=dt_util.get_default_time_zone())
+
+
+def _without_none(data: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def _event_data(data: dict[str, Any]) -> dict[str, Any]:
+    """Bus event data: no empty fields, but the record ID key always (None for scans)."""
+    out = _without_none(data)
+    out.setdefault(ATTR_RECORD_ID, None)
+    return out
+
+
+def access_attributes(message: RecPush | StrSnapPush) -> dict[str, Any]:
+    """The small set of fields the access event entity and the last-person sensor show."""
+    if isinstance(message, StrSnapPush):
+        return _without_none(
+            {
+                ATTR_TEMPERATURE: message.temperature,
+                ATTR_DIRECTION: message.direction,
+            }
+        )
+    return _without_none(
+        {
+            ATTR_PERSON_NAME: message.person_name,
+            ATTR_CUSTOM_ID: message.custom_id,
+            ATTR_SIMILARITY: message.similarity,
+            ATTR_TEMPERATURE: message.temperature,
+            ATTR_DIRECTION: message.direction,
+            ATTR_BLACKLISTED: message.person_type == PersonType.BLOCK
+            if message.person_type is not None
+            else None,
+        }
+    )
+
+
+def scan_attributes(message: QRCodePush | CardPush | IDCardPush) -> dict[str, Any]:
+    """Fields of a scan: the QR text, the card number, or an ID card's holder and last digits."""
+    if isinstance(message, QRCodePush):
+        return _without_none({ATTR_CODE: message.code})
+    if isinstance(message, CardPush):
+        return _without_none({ATTR_CARD_NUMBER: message.card_number})
+    return _without_none({ATTR_PERSON_NAME: message.name, ATTR_ID_LAST4: message.id_last4})
+
+
+def build_record(message: Record, *, device_id: str, terminal_id: str) -> TerminalRecord:
+    """Describe one record for the bus, the event entities and the logbook."""
+    when = record_time(message.time)
+    base: dict[str, Any] = {
+        ATTR_DEVICE_ID: device_id,
+        ATTR_TERMINAL_ID: terminal_id,
+        ATTR_TIME: when.isoformat(),
+    }
+    if isinstance(message, RecPush):
+        kind = access_type(message)
+        data = {
+            **base,
+            ATTR_RECORD_ID: message.record_id,
+            ATTR_ACCESS: kind,
+            **access_attributes(message),
+            ATTR_PERSON_ID: message.person_id,
+            ATTR_REPLAY: message.push_type == MANUAL_PUSH_TYPE,
+        }
+        return TerminalRecord(message, EVENT_RECOGNITION, kind, when, _event_data(data))
+    if isinstance(message, StrSnapPush):
+        data = {
+            **base,
+            ATTR_RECORD_ID: message.snap_id,
+            **access_attributes(message),
+            ATTR_REPLAY: message.push_type == MANUAL_PUSH_TYPE,
+        }
+        return TerminalRecord(message, EVENT_STRANGER, STRANGER, when, _event_data(data))
+    scan_type = (
+        SCAN_QR_CODE
+        if isinstance(message, QRCodePush)
+        else SCAN_CARD
+        if isinstance(message, CardPush)
+        else SCAN_ID_CARD
+    )
+    data = {**base, ATTR_SCAN_TYPE: scan_type, **scan_attributes(message)}
+    return TerminalRecord(message, EVENT_SCAN, scan_type, when, _event_data(data))

@@ -1,0 +1,114 @@
+"""MQTT topics of the protocol (V1.24 §3.2, Q-11, Q-12, Q-26, Q-27).
+
+A terminal subscribes to its command topic (default ``mqtt/face/<ID>``) and publishes
+its replies and events on sub-topics of it: ``<command topic>/Rec``, ``/Snap``, ``/Ack``,
+``/QRCode``, ``/IDcard``, ``/card`` (and ``/Alarm`` on newer editions). Presence goes to
+two fixed topics without an ID. The case of the suffixes differs between firmware
+editions, so matching ignores case and subscriptions cover the known spellings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import StrEnum
+from types import MappingProxyType
+from typing import Final
+
+BASIC_TOPIC: Final = "mqtt/face/basic"
+"""Where terminals publish ``Online`` and ``Offline``."""
+
+HEARTBEAT_TOPIC: Final = "mqtt/face/heartbeat"
+"""Where terminals publish ``HeartBeat``."""
+
+DEFAULT_PREFIX: Final = "mqtt/face"
+
+
+class TopicKind(StrEnum):
+    """Kind of a terminal's response sub-topic."""
+
+    REC = "rec"
+    SNAP = "snap"
+    ACK = "ack"
+    QRCODE = "qrcode"
+    IDCARD = "idcard"
+    CARD = "card"
+    ALARM = "alarm"
+
+
+RESPONSE_SUFFIXES: Final[Mapping[TopicKind, str]] = MappingProxyType(
+    {
+        TopicKind.REC: "Rec",
+        TopicKind.SNAP: "Snap",
+        TopicKind.ACK: "Ack",
+        TopicKind.QRCODE: "QRCode",
+        TopicKind.IDCARD: "IDcard",
+        TopicKind.CARD: "card",
+        TopicKind.ALARM: "Alarm",
+    }
+)
+"""Canonical (V1.24) spelling of each response suffix."""
+
+SUFFIX_VARIANTS: Final[Mapping[TopicKind, tuple[str, ...]]] = MappingProxyType(
+    {
+        TopicKind.REC: ("Rec", "rec"),
+        TopicKind.SNAP: ("Snap", "snap"),
+        TopicKind.ACK: ("Ack", "ack"),
+        TopicKind.QRCODE: ("QRCode", "QRcode", "qrcode"),
+        TopicKind.IDCARD: ("IDcard", "IDCard"),
+        TopicKind.CARD: ("card", "Card"),
+        TopicKind.ALARM: ("Alarm", "alarm"),
+    }
+)
+"""Spellings of each suffix seen in firmware editions and documents (Q-26)."""
+
+_KIND_BY_SUFFIX: Final = {kind.value: kind for kind in TopicKind}
+
+
+def default_command_topic(terminal_id: str) -> str:
+    """Return the factory-default command topic of a terminal: ``mqtt/face/<ID>``."""
+    return f"{DEFAULT_PREFIX}/{terminal_id}"
+
+
+def topic_kind(topic: str) -> TopicKind | None:
+    """Return the kind of a response topic from its last segment (any case), else None.
+
+    ``mqtt/face/1305433/rec`` and ``.../Rec`` are both `TopicKind.REC`; the command topic,
+    the presence topics and deeper foreign topics (``.../recods/livelogs``) are None.
+    """
+    last = topic.rstrip("/").rpartition("/")[2]
+    return _KIND_BY_SUFFIX.get(last.lower())
+
+
+def topic_terminal_id(topic: str) -> str | None:
+    """Return the terminal ID segment of a response topic (the one before the suffix)."""
+    if topic_kind(topic) is None:
+        return None
+    parts = topic.rstrip("/").split("/")
+    if len(parts) < 2:
+        return None
+    return parts[-2].strip() or None
+
+
+def topic_command_topic(topic: str) -> str | None:
+    """Return the command topic a response topic belongs to (the topic without suffix)."""
+    if topic_kind(topic) is None:
+        return None
+    head = topic.rstrip("/").rpartition("/")[0]
+    return head or None
+
+
+def subscription_topics(command_topic: str) -> list[str]:
+    """Return the exact topics to subscribe to for one terminal, without duplicates.
+
+    Every response suffix in each spelling real firmware uses, e.g.
+    ``mqtt/face/1305433/Rec`` and ``mqtt/face/1305433/rec``. The presence topics
+    (`BASIC_TOPIC`, `HEARTBEAT_TOPIC`) are shared by all terminals and not included.
+    """
+    base = command_topic.rstrip("/")
+    topics: list[str] = []
+    for variants in SUFFIX_VARIANTS.values():
+        for suffix in variants:
+            topic = f"{base}/{suffix}"
+            if topic not in topics:
+                topics.append(topic)
+    return topics

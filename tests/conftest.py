@@ -1,0 +1,142 @@
+"""Shared fixtures for the integration's tests."""
+
+# Import the integration before anything else: otherwise the test harness's own empty
+# `custom_components` package wins and Home Assistant reports "Cannot find integration".
+import custom_components.face_terminal  # noqa: F401, I001
+
+from collections.abc import Callable, Generator
+import json
+from typing import Any
+from unittest.mock import patch
+
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_mqtt_message,
+)
+from pytest_homeassistant_custom_component.typing import MqttMockHAClient
+
+from homeassistant.const import CONF_NAME
+from homeassistant.core import HomeAssistant, callback
+
+from custom_components.face_terminal.const import (
+    CONF_COMMAND_TOPIC,
+    CONF_IP,
+    CONF_TERMINAL_ID,
+    DOMAIN,
+)
+
+from . import payloads
+from .payloads import COMMAND_TOPIC, TERMINAL_ID
+
+type Reply = Callable[[dict[str, Any]], bytes | None]
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
+    """Let Home Assistant load custom_components/face_terminal in every test."""
+
+
+@pytest.fixture
+def config_entry() -> MockConfigEntry:
+    """A configured terminal."""
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title="Front door",
+        unique_id=TERMINAL_ID,
+        data={
+            CONF_TERMINAL_ID: TERMINAL_ID,
+            CONF_COMMAND_TOPIC: COMMAND_TOPIC,
+            CONF_NAME: "Front door",
+            CONF_IP: "192.168.1.50",
+        },
+        version=1,
+    )
+
+
+class TerminalResponder:
+    """Answers the commands Home Assistant publishes, like a terminal would.
+
+    `replies[operator]` returns the ack bytes for a command (decoded JSON) or None to
+    stay silent; by default every command gets an ok ack. `commands` keeps every command
+    received, in order.
+    """
+
+    def __init__(self, hass: HomeAssistant) -> None:
+        self.hass = hass
+        self.commands: list[dict[str, Any]] = []
+        self.replies: dict[str, Reply] = {}
+        self.silent = False
+
+    def operators(self) -> list[str]:
+        """Operators of the commands received so far."""
+        return [command["operator"] for command in self.commands]
+
+    def last(self, operator: str) -> dict[str, Any]:
+        """The last command with this operator."""
+        return next(c for c in reversed(self.commands) if c["operator"] == operator)
+
+    @callback
+    def handle(self, topic: str, payload: bytes | str) -> None:
+        if topic != COMMAND_TOPIC:
+            return
+        command = json.loads(payload)
+        self.commands.append(command)
+        if self.silent:
+            return
+        operator = command["operator"]
+        reply = self.replies.get(operator, self.default_reply)(command)
+        if reply is not None:
+            self.hass.loop.call_soon(
+                async_fire_mqtt_message, self.hass, f"{COMMAND_TOPIC}/Ack", reply
+            )
+
+    @staticmethod
+    def default_reply(command: dict[str, Any]) -> bytes | None:
+        operator = command["operator"]
+        if operator in ("Online-Ack", "PushAck"):
+            return None  # the terminal answers PushAck with PushAck-Ack; not needed here
+        if operator == "Versions":
+            return payloads.ack(
+                operator, command["messageId"], name="v12.5.6L3M1-1.0.6.9", buildtime="x"
+            )
+        return payloads.ack(operator, command["messageId"])
+
+
+@pytest.fixture
+def terminal(
+    hass: HomeAssistant, mqtt_mock: MqttMockHAClient, mqtt_client_mock: Any
+) -> Generator[TerminalResponder]:
+    """A fake terminal answering on the MQTT mock; also sets up MQTT."""
+    responder = TerminalResponder(hass)
+    client = mqtt_client_mock
+    original = client.publish.side_effect
+
+    def publish(topic: str, payload: Any, qos: int, retain: bool, properties: Any = None) -> Any:
+        result = original(topic, payload, qos, retain, properties)
+        responder.handle(topic, payload)
+        return result
+
+    with patch.object(client.publish, "side_effect", publish):
+        yield responder
+
+
+async def setup_entry(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """Add and set up a config entry, then let the startup probe finish."""
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+
+
+@pytest.fixture
+async def loaded_entry(
+    hass: HomeAssistant, terminal: TerminalResponder, config_entry: MockConfigEntry
+) -> MockConfigEntry:
+    """The terminal's entry, set up and online (it answered the version probe)."""
+    await setup_entry(hass, config_entry)
+    return config_entry
+
+
+def fire(hass: HomeAssistant, topic: str, payload: bytes) -> None:
+    """Deliver a message as the broker would."""
+    async_fire_mqtt_message(hass, topic, payload)
