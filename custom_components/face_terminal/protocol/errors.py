@@ -9,11 +9,13 @@ takes the operator.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from .models import Ack, BatchAck
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 
 class ProtocolError(Exception):

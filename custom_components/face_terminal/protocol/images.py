@@ -92,7 +92,7 @@ def decode_image(value: object) -> ImageResult:
     payload += "=" * (-len(payload) % 4)
     try:
         data = base64.b64decode(payload, validate=True)
-    except (binascii.Error, ValueError):  # pragma: no cover - excluded by the checks above
+    except binascii.Error, ValueError:  # pragma: no cover - excluded by the checks above
         return ImageResult(problem=ImageProblem.NOT_BASE64)
     if len(data) > MAX_IMAGE_BYTES:
         return ImageResult(problem=ImageProblem.TOO_LARGE)

@@ -11,9 +11,11 @@ ID digits of an ID-card swipe, which the scan event may show).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 from enum import IntEnum, StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from datetime import datetime
 
 
 class ImageProblem(StrEnum):
@@ -200,8 +202,9 @@ class Ack(Message):
     """Any ``*-Ack`` reply. `info` is the reply's info object with picture fields removed.
 
     `ok` decides success as real firmware means it: `code` "200"/200 when present, else
-    ``result == "ok"`` (case-insensitive). Batch acks may say ok while persons failed:
-    look at `BatchAck.failed`.
+    ``result == "ok"`` (case-insensitive); a reply with neither (the V1.24 example of
+    `SearchPersonList-Ack`) reports no failure and counts as ok. Batch acks may say ok
+    while persons failed: look at `BatchAck.failed`.
     """
 
     code: int | None
@@ -214,7 +217,9 @@ class Ack(Message):
         """Whether the terminal accepted the command."""
         if self.code is not None:
             return self.code == 200
-        return (self.result or "").strip().lower() == "ok"
+        if self.result is None:
+            return True
+        return self.result.strip().lower() == "ok"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -274,6 +279,7 @@ class SearchPersonAck(Ack):
 
     person: PersonRecord | None
     has_picture: bool
+    picture: ImageResult = NO_IMAGE  # the enrolled picture, when asked for and decodable
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -282,6 +288,7 @@ class SearchPersonListAck(Ack):
 
     total: int | None
     persons: tuple[PersonRecord, ...]
+    count: int | None = None  # PersonNum: how many this page holds, as the terminal says
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -307,6 +314,8 @@ class QueryProgressAck(Ack):
     total: int | None
     done: int | None
     finished: bool | None
+    status: int | None = None  # V1.24 Status: 0 idle, 1 AddPersons, 2 EditPersons, 3 ...New
+    query_type: str | None = None  # QueryType: the running batch, or "None"
 
 
 @dataclass(frozen=True, slots=True)
@@ -327,6 +336,8 @@ class BatchAck(Ack):
 
     succeeded: tuple[str, ...]
     failed: tuple[BatchFailure, ...]
+    success_count: int | None = None  # AddSucNum / DelSucNum ... as the terminal counts
+    failure_count: int | None = None  # AddErrNum / DelErrNum ...
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

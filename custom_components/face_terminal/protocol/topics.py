@@ -9,10 +9,12 @@ editions, so matching ignores case and subscriptions cover the known spellings.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from enum import StrEnum
 from types import MappingProxyType
-from typing import Final
+from typing import TYPE_CHECKING, Final
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 BASIC_TOPIC: Final = "mqtt/face/basic"
 """Where terminals publish ``Online`` and ``Offline``."""

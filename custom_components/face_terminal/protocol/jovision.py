@@ -1,0 +1,823 @@
+"""The Jovision "Face Recognition System" HTTP push protocol (seed 004).
+
+Jovision face-capture cameras, comparison machines and gates POST a JSON body to a
+configured HTTP address: ``keepalive`` heartbeats, ``sw_face_compare_push`` matches against
+the device's face library, and (documented as "temporarily unused") the capture pushes
+``sw_face_capture_push`` and ``sw_cap_face_report``. `parse_jovision` turns one such body
+into a typed `JovisionMessage`; the ``*_reply`` helpers build the documented answers.
+
+Handler contract (research notes §3.2)::
+
+    try:
+        message = parse_jovision(body)
+    except JovisionError:
+        return error_reply()  # {"code":-1001,"retMsg":"invalid message","dataObj":{}}
+    return reply_for(message)  # answer at once, process `message` in the background
+
+The parser is deliberately tolerant, because the only specification is a machine-translated
+document full of typos: keys are matched case-insensitively and with or without
+underscores (``img_fr``, ``ImgFr`` and ``Imgfr`` are one key); numbers may be text
+(``"12"``, ``"0x10"``); blank and placeholder values (``""``, ``" "``, ``"null"``, index ID
+``0``, time ``0``) become ``None``; the ``{"dataLength":N,"data":{...}}`` envelope of the
+cloud/TCP mode and an HTTP request head in front of the body are both accepted. The only
+exception it raises is `JovisionError`, for bodies that are not Jovision messages at all.
+
+Privacy: no model keeps base64 text, face feature vectors (``face_feature``) or the cloud
+``token``. Pictures are decoded into `ImageResult` (bytes, never text).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import IntEnum
+from typing import TYPE_CHECKING, Any, Final
+
+from .coerce import as_bool01, as_float, as_int, as_str
+from .images import decode_image
+from .models import NO_IMAGE, FaceBox, ImageResult
+from .times import parse_time
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+__all__ = [
+    "METHOD_CAPTURE_PUSH",
+    "METHOD_CAP_FACE_REPORT",
+    "METHOD_COMPARE_PUSH",
+    "METHOD_KEEPALIVE",
+    "PUSH_OK_REPLY",
+    "JovisionCapture",
+    "JovisionCode",
+    "JovisionCompare",
+    "JovisionDeviceType",
+    "JovisionError",
+    "JovisionFaceEvent",
+    "JovisionKeepalive",
+    "JovisionMessage",
+    "JovisionUnknown",
+    "cap_face_report_reply",
+    "error_reply",
+    "frame_message",
+    "keepalive_reply",
+    "parse_jovision",
+    "push_reply",
+    "reply_for",
+]
+
+METHOD_KEEPALIVE: Final = "keepalive"
+METHOD_COMPARE_PUSH: Final = "sw_face_compare_push"
+METHOD_CAPTURE_PUSH: Final = "sw_face_capture_push"
+METHOD_CAP_FACE_REPORT: Final = "sw_cap_face_report"
+
+
+class JovisionError(Exception):
+    """A body is not a Jovision message at all (not JSON, not an object, no method)."""
+
+
+class JovisionCode(IntEnum):
+    """Result codes of the server's answers (seed: heartbeat, push and token replies)."""
+
+    OK = 0
+    SYSTEM_EXCEPTION = -1001
+    DEVICE_NOT_IN_SERVER_LIST = -1002
+    TOKEN_INVALID = -1003
+    DEVICE_NOT_REGISTERED = -1004
+
+
+class JovisionDeviceType(IntEnum):
+    """``SW_DEV_TYPE``: what kind of device sent a message."""
+
+    CAPTURE_CAMERA = 0x10  # face-recognition (capture) camera
+    COMPARISON_MACHINE = 0x12
+    BINOCULAR_GATE = 0x14  # binocular access control / attendance
+    MONOCULAR_GATE = 0x16
+    AI_NVR = 0x18
+    CLOUD_PLATFORM = 0x1A
+    APP = 0x1C
+    WECHAT = 0x1E
+    CMS = 0x20
+    OTHER = 0x21  # other sub-control tools, e.g. an attendance client
+
+
+_DEVICE_TYPE_NAMES: Final = {member.value: member.name.lower() for member in JovisionDeviceType}
+
+
+# --- models -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class JovisionMessage:
+    """Fields every Jovision message may carry: who sent it.
+
+    Attributes:
+        method: The method, in the document's spelling for known methods, else as sent.
+        uuid: Device UUID (``uuid`` / ``DeviceUUID``).
+        mac: Device MAC address, as sent.
+        host: Device LAN IP (``host`` / ``HostIP`` / ``ip``).
+        device_type: ``SW_DEV_TYPE`` number (``0x10`` capture camera, ``0x12`` comparison
+            machine, ...); see `device_type_name`.
+        product_name: Product or device name (``product_name`` / ``DeviceName``).
+    """
+
+    method: str
+    uuid: str | None = None
+    mac: str | None = None
+    host: str | None = None
+    device_type: int | None = None
+    product_name: str | None = None
+
+    @property
+    def device_type_name(self) -> str | None:
+        """``SW_DEV_TYPE`` as a word (``"capture_camera"``, ...); None when unknown."""
+        if self.device_type is None:
+            return None
+        return _DEVICE_TYPE_NAMES.get(self.device_type)
+
+    @property
+    def device_key(self) -> str | None:
+        """The identity to bind a terminal to: the UUID, else the MAC address."""
+        return self.uuid or self.mac
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class JovisionKeepalive(JovisionMessage):
+    """``keepalive``: the heartbeat, by default every 30 seconds.
+
+    Attributes:
+        soft_version: Main program version.
+        timestamp: Device clock as a UTC-aware time (sent as Unix seconds).
+        interval: Heartbeat interval in seconds, if the firmware says (not in the seed).
+    """
+
+    soft_version: str | None = None
+    timestamp: datetime | None = None
+    interval: int | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class JovisionFaceEvent(JovisionMessage):
+    """Fields shared by a comparison (match) push and a capture push.
+
+    Times sent as Unix seconds (the compare push) are UTC-aware; times sent as
+    ``YYYY-MM-DD HH:MM:SS`` (the capture pushes) are naive device wall-clock time, to which
+    the caller attaches the device's time zone.
+
+    Attributes:
+        channel: Channel number as text (the seed's example puts a serial number there).
+        capture_time: When the face was captured.
+        send_time: When the device sent the push.
+        quality: Face quality score (0..100 in the compare push, 0..99999 in captures).
+        face_box: Face rectangle in the scene picture.
+        age: Estimated age; ``0`` (the "unknown" placeholder) is None.
+        gender: ``"male"`` or ``"female"``.
+        glasses: Whether glasses or sunglasses are worn.
+        eyewear: ``"none"``, ``"glasses"`` or ``"sunglasses"``.
+        mask: Whether a mask is worn.
+        beard: Whether the person has a beard.
+        race: ``"asian"``, ``"black"`` or ``"white"`` (the seed's codes 1, 2, 3).
+        emotion: ``"angry"``, ``"calm"``, ``"happy"``, ``"sad"`` or ``"surprised"``.
+        temperature: Measured body temperature (``temperature.realtime_t``).
+        temperature_threshold: Alarm threshold (``temperature.warning_t``).
+        temperature_warning: ``temperature.warning_type``, as sent.
+        face: The face crop (``img_data`` / ``Img``).
+        face_name: The face picture's file name (``img_name``).
+        scene: The background picture (``img_fr``), sent only when the device is set to
+            upload original pictures.
+        scene_name: The background picture's file name (``img_fr_name``).
+    """
+
+    channel: str | None = None
+    capture_time: datetime | None = None
+    send_time: datetime | None = None
+    quality: int | None = None
+    face_box: FaceBox | None = None
+    age: int | None = None
+    gender: str | None = None
+    glasses: bool | None = None
+    eyewear: str | None = None
+    mask: bool | None = None
+    beard: bool | None = None
+    race: str | None = None
+    emotion: str | None = None
+    temperature: float | None = None
+    temperature_threshold: float | None = None
+    temperature_warning: str | None = None
+    face: ImageResult = NO_IMAGE
+    face_name: str | None = None
+    scene: ImageResult = NO_IMAGE
+    scene_name: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class JovisionCompare(JovisionFaceEvent):
+    """``sw_face_compare_push``: a face matched a picture of the device's library.
+
+    The protocol has no person-name field: `person_name` is the library picture's file name
+    without its extension (``chenzhen_12354.jpg`` gives ``chenzhen_12354``), unless the
+    record carries an explicit ``person_name``/``name``.
+
+    Attributes:
+        index_id: System-wide ID of the library picture, assigned by the server.
+        pic_sort: The list number as sent (1 blacklist, 2 whitelist, 3 VIP, 4 custom).
+        list_type: ``"blacklist"``, ``"whitelist"``, ``"vip"`` or ``"custom"``.
+        pic_name: Library picture file name.
+        person_name: See above.
+        match_score: Comparison score in 0..1 (a percentage is scaled down).
+        visit_count: Cumulative visits.
+    """
+
+    index_id: int | None = None
+    pic_sort: int | None = None
+    list_type: str | None = None
+    pic_name: str | None = None
+    person_name: str | None = None
+    match_score: float | None = None
+    visit_count: int | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class JovisionCapture(JovisionFaceEvent):
+    """``sw_face_capture_push`` or ``sw_cap_face_report``: a face was captured (no match).
+
+    `method` tells the two apart; `reply_for` answers each in its documented shape.
+
+    Attributes:
+        track_id: Tracking ID (``sw_face_capture_push``).
+        face_id: Face ID (``sw_cap_face_report`` ``FaceID``).
+        cloudsee_id: CloudSEE device ID (``sw_cap_face_report`` ``DeviceID``).
+        username: Server user name the device was configured with (``UserName``).
+        password_md5: MD5 of the configured server password (``Password``); not printed.
+    """
+
+    track_id: int | None = None
+    face_id: int | None = None
+    cloudsee_id: str | None = None
+    username: str | None = None
+    password_md5: str | None = field(default=None, repr=False)
+
+    @property
+    def device_key(self) -> str | None:
+        """The identity to bind a terminal to: the UUID, CloudSEE ID or MAC address."""
+        return self.uuid or self.cloudsee_id or self.mac
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class JovisionUnknown(JovisionMessage):
+    """A message with a method this module does not model. Kept, not an error.
+
+    Attributes:
+        keys: Names of the record's fields (values are not kept: they may be pictures).
+    """
+
+    keys: tuple[str, ...] = ()
+
+
+# --- replies ------------------------------------------------------------------------------
+
+
+def _dumps(value: Mapping[str, Any]) -> bytes:
+    return json.dumps(value, separators=(",", ":")).encode("ascii")
+
+
+def push_reply(code: int = JovisionCode.OK, message: str = "ok") -> bytes:
+    """Return the answer to a face push: ``{"code":0,"retMsg":"ok"}``.
+
+    Args:
+        code: ``0`` success, ``-1001`` system exception, ``-1003`` token invalid.
+        message: The ``retMsg`` text.
+    """
+    return _dumps({"code": int(code), "retMsg": message})
+
+
+PUSH_OK_REPLY: Final[bytes] = push_reply()
+"""``{"code":0,"retMsg":"ok"}``: the answer to a successful face push."""
+
+
+def cap_face_report_reply(result: int = 0, info: str = "ok") -> bytes:
+    """Return the answer to ``sw_cap_face_report``: ``{"sw_cap_face_report":{...}}``.
+
+    Args:
+        result: ``0`` for success.
+        info: The ``info`` text.
+    """
+    return _dumps({METHOD_CAP_FACE_REPORT: {"result": int(result), "info": info}})
+
+
+def error_reply(
+    code: int = JovisionCode.SYSTEM_EXCEPTION, message: str = "invalid message"
+) -> bytes:
+    """Return the documented HTTP error body ``{"code":..,"retMsg":..,"dataObj":{}}``.
+
+    Used for bodies `parse_jovision` rejects and for unknown methods (code ``-1001``,
+    "system exception").
+
+    Args:
+        code: The error code.
+        message: The ``retMsg`` text.
+    """
+    return _dumps({"code": int(code), "retMsg": message, "dataObj": {}})
+
+
+def frame_message(data: Mapping[str, Any], extra: Mapping[str, Any] | None = None) -> bytes:
+    """Wrap `data` as ``{"dataLength":N,"data":{...}}`` with a self-inclusive length.
+
+    N is the byte length of the whole serialized JSON, including the digits of N itself
+    (the seed's one consistent example, ``{"dataLength":80,"data":{"method":
+    "sw_server_del_pic","param":{"index_id":480}}}``, is exactly 80 bytes). It is found by
+    fixed-point iteration: the length only grows with the number of its digits, so the
+    iteration rises monotonically to the smallest consistent N.
+
+    Args:
+        data: The ``data`` object.
+        extra: Further top-level members, written after ``data``.
+
+    Raises:
+        ValueError: `extra` tries to set ``dataLength`` or ``data``.
+    """
+    extra = dict(extra or {})
+    if "dataLength" in extra or "data" in extra:
+        raise ValueError("extra must not contain dataLength or data")
+    length = 0
+    while True:
+        body = _dumps({"dataLength": length, "data": data, **extra})
+        if len(body) == length:
+            return body
+        length = len(body)
+
+
+def keepalive_reply(code: int = JovisionCode.OK, message: str = "ok") -> bytes:
+    """Return the answer to a ``keepalive``.
+
+    The seed's table is ambiguous about where ``code`` and ``retMsg`` go, so both are
+    written inside ``data`` and at the top level::
+
+        {"dataLength":N,"data":{"method":"keepalive","code":0,"retMsg":"ok"},
+         "code":0,"retMsg":"ok"}
+
+    Args:
+        code: ``0`` success, ``-1002`` device not in the server list, ``-1003`` token
+            invalid.
+        message: The ``retMsg`` text.
+    """
+    code = int(code)
+    return frame_message(
+        {"method": METHOD_KEEPALIVE, "code": code, "retMsg": message},
+        {"code": code, "retMsg": message},
+    )
+
+
+def reply_for(message: JovisionMessage) -> bytes:
+    """Return the documented answer to a parsed message.
+
+    ``keepalive`` gets `keepalive_reply`, ``sw_cap_face_report`` gets
+    `cap_face_report_reply`, the other face pushes get `PUSH_OK_REPLY`, and an unknown
+    method gets `error_reply` with ``-1001``.
+    """
+    if isinstance(message, JovisionKeepalive):
+        return keepalive_reply()
+    if message.method == METHOD_CAP_FACE_REPORT:
+        return cap_face_report_reply()
+    if isinstance(message, JovisionFaceEvent):
+        return PUSH_OK_REPLY
+    return error_reply(JovisionCode.SYSTEM_EXCEPTION, "unsupported method")
+
+
+# --- lenient access -----------------------------------------------------------------------
+
+_PLACEHOLDERS: Final = frozenset({"null", "(null)", "none"})
+_KEY_NOISE: Final = str.maketrans("", "", "_- \t")
+_HTTP_HEAD_RE: Final = re.compile(
+    r"(?:POST|PUT|GET)\s+\S*\s+HTTP/\d(?:\.\d)?\r?\n.*?\r?\n\r?\n", re.ASCII | re.DOTALL
+)
+_EPOCH_RE: Final = re.compile(r"\d+(?:\.\d+)?", re.ASCII)
+_EXTENSION_RE: Final = re.compile(r"[A-Za-z0-9]{1,5}", re.ASCII)
+_HEX_RE: Final = re.compile(r"0[xX][0-9a-fA-F]{1,16}", re.ASCII)
+_MAX_EPOCH: Final = 253_402_300_800  # 10000-01-01T00:00:00Z
+_MILLISECONDS_FROM: Final = 100_000_000_000  # larger Unix times are milliseconds
+_MAX_KEYS: Final = 256
+
+
+def _blank(value: object) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, str):
+        text = value.strip()
+        return not text or text.lower() in _PLACEHOLDERS
+    return False
+
+
+def _norm(key: str) -> str:
+    return key.translate(_KEY_NOISE).lower()
+
+
+class _Obj:
+    """A JSON object with tolerant key lookup (exact key first, then any case/underscores)."""
+
+    __slots__ = ("_data", "_norm")
+
+    def __init__(self, data: object) -> None:
+        self._data: dict[str, Any] = data if isinstance(data, dict) else {}
+        self._norm: dict[str, Any] | None = None
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return self._data
+
+    def get(self, *names: str) -> object:
+        """Return the first value under `names` that is not null, blank or a placeholder."""
+        for name in names:
+            value = self._data.get(name)
+            if not _blank(value):
+                return value
+        if self._norm is None:
+            self._norm = {}
+            for key, value in self._data.items():
+                if not _blank(value):
+                    self._norm.setdefault(_norm(key), value)
+        for name in names:
+            value = self._norm.get(_norm(name))
+            if value is not None:
+                return value
+        return None
+
+
+class _Chain:
+    """Several objects searched in order: the first one holding a value wins."""
+
+    __slots__ = ("objs",)
+
+    def __init__(self, *objs: _Obj) -> None:
+        self.objs = objs
+
+    def get(self, *names: str) -> object:
+        for obj in self.objs:
+            value = obj.get(*names)
+            if value is not None:
+                return value
+        return None
+
+
+def _object(value: object) -> dict[str, Any] | None:
+    """Return a JSON object, also when it was sent as JSON text (``"data"`` is "json")."""
+    if isinstance(value, dict):
+        return value
+    if isinstance(value, str) and value.lstrip().startswith("{"):
+        try:
+            parsed = json.loads(value)
+        except ValueError, RecursionError:
+            return None
+        return parsed if isinstance(parsed, dict) else None
+    return None
+
+
+def _int(value: object) -> int | None:
+    """`as_int`, plus the C-style hex the seed uses for device types (``0x10``)."""
+    number = as_int(value)
+    if number is None and isinstance(value, str):
+        text = value.strip()
+        if _HEX_RE.fullmatch(text):
+            return int(text, 16)
+    return number
+
+
+def _positive(value: object) -> int | None:
+    number = _int(value)
+    return number if number is not None and number > 0 else None
+
+
+def _non_negative(value: object) -> int | None:
+    number = _int(value)
+    return number if number is not None and number >= 0 else None
+
+
+def _time(value: object) -> datetime | None:
+    """Unix seconds (or milliseconds) give a UTC time; date-time text a naive time."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)) or (
+        isinstance(value, str) and _EPOCH_RE.fullmatch(value.strip())
+    ):
+        seconds = as_float(value)
+        if seconds is None or seconds <= 0:
+            return None
+        if seconds >= _MILLISECONDS_FROM:
+            seconds /= 1000
+        if seconds >= _MAX_EPOCH:
+            return None
+        return datetime.fromtimestamp(seconds, tz=UTC)
+    return parse_time(value)
+
+
+def _enum(value: object, codes: Mapping[int, str]) -> str | None:
+    """Map a code to its word; the word itself (any case) is accepted too."""
+    number = _int(value)
+    if number is not None:
+        return codes.get(number)
+    text = as_str(value)
+    if text is None:
+        return None
+    word = _norm(text)
+    return word if word in codes.values() else None
+
+
+_GENDERS: Final = {1: "male", 2: "female"}
+_EYEWEAR: Final = {0: "none", 1: "glasses", 2: "sunglasses"}
+_RACES: Final = {1: "asian", 2: "black", 3: "white"}  # the seed's 1 is "Yellow"
+_EMOTIONS: Final = {1: "angry", 2: "calm", 3: "happy", 4: "sad", 5: "surprised"}
+_LIST_TYPES: Final = {1: "blacklist", 2: "whitelist", 3: "vip", 4: "custom"}
+_LIST_WORDS: Final = {
+    "blacklist": "blacklist",
+    "black": "blacklist",
+    "whitelist": "whitelist",
+    "white": "whitelist",
+    "vip": "vip",
+    "custom": "custom",
+}
+
+
+def _list_type(value: object) -> tuple[int | None, str | None]:
+    number = _int(value)
+    if number is not None:
+        return number, _LIST_TYPES.get(number)
+    text = as_str(value)
+    return None, None if text is None else _LIST_WORDS.get(_norm(text))
+
+
+def _age(value: object) -> int | None:
+    number = _int(value)
+    return number if number is not None and 0 < number <= 150 else None
+
+
+def _score(value: object) -> float | None:
+    """A score in 0..1; a percentage (1 < x <= 100) is scaled down, anything else dropped."""
+    score = as_float(value)
+    if score is None or score < 0 or score > 100:
+        return None
+    return score / 100 if score > 1 else score
+
+
+def _face_box(value: object) -> FaceBox | None:
+    """``{x, y, w, h}`` (pushes) or ``{x1, y1, x2, y2}`` (capture report) as a `FaceBox`."""
+    position = _object(value)
+    if position is None:
+        return None
+    obj = _Obj(position)
+    left, top = _int(obj.get("x1", "left")), _int(obj.get("y1", "top"))
+    if left is not None or top is not None:
+        right, bottom = _int(obj.get("x2", "right")), _int(obj.get("y2", "bottom"))
+    else:
+        left, top = _int(obj.get("x")), _int(obj.get("y"))
+        width, height = _int(obj.get("w", "width")), _int(obj.get("h", "height"))
+        if left is None or top is None or width is None or height is None:
+            return None
+        right, bottom = left + width, top + height
+    if left is None or top is None or right is None or bottom is None:
+        return None
+    if right <= left or bottom <= top:  # zeros are the "no position" placeholder
+        return None
+    return FaceBox(left=left, top=top, right=right, bottom=bottom)
+
+
+def _temperature(value: object) -> tuple[float | None, float | None, str | None]:
+    """``temperature``: an object (``realtime_t``, ``warning_t``, ``warning_type``) or a number."""
+    obj = _object(value)
+    if obj is None:
+        reading = as_float(value)
+        return (None if reading == 0 else reading), None, None
+    temp = _Obj(obj)
+    reading = as_float(temp.get("realtime_t", "realtime", "temperature", "temp"))
+    threshold = as_float(temp.get("warning_t", "warning"))
+    return (
+        None if reading == 0 else reading,
+        None if threshold == 0 else threshold,
+        as_str(temp.get("warning_type")),
+    )
+
+
+def _file_stem(name: str | None) -> str | None:
+    """``dir/chenzhen_12354.jpg`` gives ``chenzhen_12354``."""
+    if name is None:
+        return None
+    base = name.replace("\\", "/").rsplit("/", 1)[-1].strip()
+    stem, dot, extension = base.rpartition(".")
+    if dot and stem.strip() and _EXTENSION_RE.fullmatch(extension):
+        return stem.strip()
+    return base or None
+
+
+# --- parsing ------------------------------------------------------------------------------
+
+
+def _decode(body: bytes | str) -> str:
+    raw: object = body  # callers outside type checking may pass anything
+    if isinstance(raw, str):
+        text = raw
+    elif isinstance(raw, (bytes, bytearray, memoryview)):
+        # A broken name must not cost the event: odd bytes become U+FFFD.
+        text = bytes(raw).decode("utf-8", errors="replace")
+    else:
+        raise JovisionError(f"body must be bytes or str, not {type(body).__name__}")
+    text = text.lstrip("\ufeff \t\r\n")
+    head = _HTTP_HEAD_RE.match(text)
+    if head is not None:  # a raw TCP push that still carries its HTTP request head
+        text = text[head.end() :]
+    return text.strip(" \t\r\n\x00\ufeff")
+
+
+def _load(body: bytes | str) -> dict[str, Any]:
+    text = _decode(body)
+    try:
+        data = json.loads(text)
+    except RecursionError as err:
+        raise JovisionError("the JSON is nested too deeply") from err
+    except ValueError as err:  # JSONDecodeError, and integers with too many digits
+        raise JovisionError(f"not JSON: {err}") from err
+    if not isinstance(data, dict):
+        raise JovisionError(f"not a JSON object but {type(data).__name__}")
+    return data
+
+
+_KNOWN_METHODS: Final = {
+    METHOD_KEEPALIVE: METHOD_KEEPALIVE,
+    METHOD_COMPARE_PUSH: METHOD_COMPARE_PUSH,
+    METHOD_CAPTURE_PUSH: METHOD_CAPTURE_PUSH,
+    METHOD_CAP_FACE_REPORT: METHOD_CAP_FACE_REPORT,
+}
+_KNOWN_BY_NORM: Final = {_norm(name): name for name in _KNOWN_METHODS}
+_RECORD_KEYS: Final = ("data", "param", "params", "info")
+
+
+class _Parts:
+    """Where a message's fields live.
+
+    `device` is searched for the sender's identity (the message first, then its record),
+    `record` for the face fields (the record first, then the message).
+    """
+
+    __slots__ = ("device", "keys", "method", "outer", "record")
+
+    def __init__(
+        self, method: str, outer: _Obj, device: _Chain, record: _Chain, keys: tuple[str, ...]
+    ) -> None:
+        self.method = method
+        self.outer = outer
+        self.device = device
+        self.record = record
+        self.keys = keys
+
+
+def _locate(data: dict[str, Any]) -> _Parts:
+    """Find the method and the objects holding the fields, through the envelope."""
+    outer = _Obj(data)
+    message = outer
+    method = as_str(outer.get("method"))
+    report = _object(outer.get(METHOD_CAP_FACE_REPORT))
+    if method is None and report is None:
+        # {"dataLength":N,"data":{"method":...}}: the cloud/TCP envelope.
+        inner = _object(outer.get("data"))
+        if inner is not None:
+            message = _Obj(inner)
+            method = as_str(message.get("method"))
+            report = _object(message.get(METHOD_CAP_FACE_REPORT))
+    if method is None and report is not None:
+        method = METHOD_CAP_FACE_REPORT
+    if method is None:
+        raise JovisionError("the message has no method")
+    method = _KNOWN_BY_NORM.get(_norm(method), method)
+    if method == METHOD_CAP_FACE_REPORT:
+        body = _Obj(report) if report is not None else message
+        info = _Obj(_object(body.get("Info", "data")))
+        return _Parts(
+            method,
+            message,
+            _Chain(body, message, info),
+            _Chain(info, body),
+            tuple(info.data or body.data),
+        )
+    record = next(
+        (obj for key in _RECORD_KEYS if (obj := _object(message.get(key))) is not None), None
+    )
+    record_obj = _Obj(record)
+    return _Parts(
+        method,
+        message,
+        _Chain(message, record_obj),
+        _Chain(record_obj, message),
+        tuple(record if record is not None else message.data),
+    )
+
+
+def _base(parts: _Parts) -> dict[str, Any]:
+    device = parts.device
+    return {
+        "method": parts.method,
+        "uuid": as_str(device.get("uuid", "DeviceUUID", "device_uuid")),
+        "mac": as_str(device.get("mac", "DeviceMac", "mac_addr")),
+        "host": as_str(device.get("host", "HostIP", "ip", "host_ip", "device_ip")),
+        "device_type": _non_negative(device.get("device_type", "DeviceType", "dev_type")),
+        "product_name": as_str(device.get("product_name", "DeviceName", "device_name")),
+    }
+
+
+def _face_fields(parts: _Parts) -> dict[str, Any]:
+    record = parts.record
+    attribute = _Obj(_object(record.get("attribute", "attributes", "attr")))
+    eyewear = _enum(attribute.get("glasses"), _EYEWEAR)
+    temperature, threshold, warning = _temperature(record.get("temperature"))
+    return {
+        "channel": as_str(record.get("channel")),
+        "capture_time": _time(record.get("capture_time", "CaptureTime", "snap_time")),
+        "send_time": _time(record.get("send_time")),
+        "quality": _non_negative(record.get("quality", "FaceQuality", "face_quality")),
+        "face_box": _face_box(record.get("position", "face_position", "rect")),
+        "age": _age(attribute.get("age")),
+        "gender": _enum(attribute.get("gender", "sex"), _GENDERS),
+        "glasses": None if eyewear is None else eyewear != "none",
+        "eyewear": eyewear,
+        "mask": as_bool01(attribute.get("mask")),
+        "beard": as_bool01(attribute.get("beard")),
+        "race": _enum(attribute.get("race"), _RACES),
+        "emotion": _enum(attribute.get("emotion"), _EMOTIONS),
+        "temperature": temperature,
+        "temperature_threshold": threshold,
+        "temperature_warning": warning,
+        "face": decode_image(record.get("img_data", "Img", "face_img", "face_data")),
+        "face_name": as_str(record.get("img_name", "ImgName")),
+        "scene": decode_image(record.get("img_fr", "ImgFr", "background_img")),
+        "scene_name": as_str(record.get("img_fr_name", "ImgFrName")),
+    }
+
+
+def _parse_keepalive(parts: _Parts) -> JovisionMessage:
+    get = parts.device.get
+    return JovisionKeepalive(
+        **_base(parts),
+        soft_version=as_str(get("soft_version", "software_version", "version")),
+        timestamp=_time(get("timestamp", "time")),
+        interval=_positive(get("interval", "heartbeat_interval", "keepalive_interval")),
+    )
+
+
+def _parse_compare(parts: _Parts) -> JovisionMessage:
+    record = parts.record
+    pic_sort, list_type = _list_type(record.get("pic_sort", "list_type", "sort"))
+    pic_name = as_str(record.get("pic_name", "PicName"))
+    return JovisionCompare(
+        **_base(parts),
+        **_face_fields(parts),
+        index_id=_positive(record.get("index_id")),
+        pic_sort=pic_sort,
+        list_type=list_type,
+        pic_name=pic_name,
+        person_name=as_str(record.get("person_name", "name")) or _file_stem(pic_name),
+        match_score=_score(record.get("match_score", "score", "similarity")),
+        visit_count=_non_negative(record.get("visit_count")),
+    )
+
+
+def _parse_capture(parts: _Parts) -> JovisionMessage:
+    record = parts.record
+    outer = _Chain(parts.outer, *parts.device.objs)
+    return JovisionCapture(
+        **_base(parts),
+        **_face_fields(parts),
+        track_id=_non_negative(record.get("track_id")),
+        face_id=_non_negative(record.get("FaceID", "face_id")),
+        cloudsee_id=as_str(parts.device.get("DeviceID", "device_id", "cloudsee_id")),
+        username=as_str(outer.get("UserName", "user")),
+        password_md5=as_str(outer.get("Password", "passwd")),
+    )
+
+
+def _parse_unknown(parts: _Parts) -> JovisionMessage:
+    return JovisionUnknown(**_base(parts), keys=parts.keys[:_MAX_KEYS])
+
+
+_PARSERS: Final = {
+    METHOD_KEEPALIVE: _parse_keepalive,
+    METHOD_COMPARE_PUSH: _parse_compare,
+    METHOD_CAPTURE_PUSH: _parse_capture,
+    METHOD_CAP_FACE_REPORT: _parse_capture,
+}
+
+
+def parse_jovision(body: bytes | str) -> JovisionMessage:
+    """Parse one pushed body into `JovisionKeepalive`, `JovisionCompare`, `JovisionCapture`.
+
+    Accepts UTF-8 bytes (with or without BOM) or text, compact or pretty-printed; a bare
+    message (``{"method": ..., "data"/"param"/"params": {...}}``, fields flat or nested),
+    the cloud/TCP envelope ``{"dataLength": N, "data": {"method": ...}}`` (N is not
+    checked), the CamelCase ``{"UserName": ..., "sw_cap_face_report": {...}}`` form, and an
+    HTTP request head in front of the JSON. Methods are matched case-insensitively. A
+    method this module does not model gives `JovisionUnknown`.
+
+    Raises:
+        JovisionError: the body is not a JSON object with a method (or a
+            ``sw_cap_face_report`` member), or is not bytes/str at all.
+    """
+    parts = _locate(_load(body))
+    parser = _PARSERS.get(parts.method, _parse_unknown)
+    return parser(parts)
