@@ -1,0 +1,386 @@
+"""Run a real Home Assistant process and drive it the way a person's browser would.
+
+Used by the end-to-end tests, the demo (`scripts/demo`) and the benchmarks. Everything
+stays on loopback: Home Assistant listens on 127.0.0.1 and talks to a local mosquitto.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+import contextlib
+from dataclasses import dataclass, field
+import json
+import os
+from pathlib import Path
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from typing import Any
+
+import aiohttp
+
+REPO = Path(__file__).resolve().parents[2]
+DEMO_USER = "demo"
+DEMO_PASSWORD = "face-terminal-demo"  # noqa: S105  # local demo only, printed to the user
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+CONFIGURATION_YAML = """\
+homeassistant:
+  name: Face terminal demo
+  latitude: 52.37
+  longitude: 4.89
+  elevation: 0
+  unit_system: metric
+  time_zone: {time_zone}
+  country: NL
+  currency: EUR
+  allowlist_external_dirs:
+    - {allowed_dir}
+
+http:
+  server_host: 127.0.0.1
+  server_port: {port}
+
+{frontend}
+config:
+logbook:
+history:
+recorder:
+  purge_keep_days: 2
+  commit_interval: 1
+
+logger:
+  default: warning
+  logs:
+    custom_components.face_terminal: {log_level}
+    homeassistant.components.mqtt: warning
+"""
+
+
+def _onboarding_store(done: list[str]) -> str:
+    return json.dumps(
+        {"version": 4, "minor_version": 1, "key": "onboarding", "data": {"done": done}}
+    )
+
+
+@dataclass
+class HomeAssistantProcess:
+    """A `hass` process with its own configuration folder.
+
+    `start()` writes the configuration (first start only), links this repository's
+    integration into it and starts Home Assistant; `onboard()` creates the demo user.
+    """
+
+    config_dir: Path
+    port: int = field(default_factory=free_port)
+    frontend: bool = False
+    log_level: str = "info"
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        """Base URL of the HTTP API."""
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def log_file(self) -> Path:
+        """Where Home Assistant's console output goes."""
+        return self.config_dir / "hass.out"
+
+    def prepare(self) -> None:
+        """Write configuration.yaml, pre-complete onboarding steps, link the integration."""
+        self.config_dir.mkdir(parents=True, exist_ok=True)
+        storage = self.config_dir / ".storage"
+        storage.mkdir(exist_ok=True)
+        (self.config_dir / "media").mkdir(exist_ok=True)
+        (self.config_dir / "configuration.yaml").write_text(
+            CONFIGURATION_YAML.format(
+                port=self.port,
+                time_zone=os.environ.get("FACE_TERMINAL_TZ", "UTC"),
+                allowed_dir=self.config_dir / "media",
+                frontend="frontend:\n" if self.frontend else "",
+                log_level=self.log_level,
+            )
+        )
+        onboarding = storage / "onboarding"
+        if not onboarding.exists():
+            # Location, units and analytics come from the YAML above; the user and the
+            # integration steps are done through the API, as the browser would.
+            onboarding.write_text(_onboarding_store(["core_config", "analytics"]))
+        link = self.config_dir / "custom_components"
+        if not link.exists():
+            link.symlink_to(REPO / "custom_components")
+
+    def start(self) -> None:
+        """Start Home Assistant in the background (logs go to `log_file`)."""
+        self.prepare()
+        log = self.log_file.open("ab")
+        self.process = subprocess.Popen(  # noqa: S603
+            [sys.executable, "-m", "homeassistant", "-c", str(self.config_dir), "--skip-pip"],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=self.config_dir,
+            start_new_session=True,
+        )
+
+    def stop(self, timeout: float = 30) -> None:
+        """Stop Home Assistant gracefully (SIGTERM), killing it if it hangs."""
+        if self.process is None:
+            return
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process = None
+
+    def kill(self) -> None:
+        """Kill Home Assistant at once, as a power cut would."""
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait()
+            self.process = None
+
+    def pid(self) -> int:
+        """Process ID of the running Home Assistant."""
+        assert self.process is not None
+        return self.process.pid
+
+    async def wait_until_up(self, timeout: float = 120) -> None:
+        """Wait until the HTTP API answers."""
+        deadline = time.monotonic() + timeout
+        async with aiohttp.ClientSession() as session:
+            while time.monotonic() < deadline:
+                if self.process is not None and self.process.poll() is not None:
+                    raise RuntimeError(f"Home Assistant exited; see {self.log_file}")
+                with contextlib.suppress(aiohttp.ClientError, OSError):
+                    async with session.get(f"{self.url}/api/onboarding") as resp:
+                        if resp.status in (200, 401):
+                            return
+                await asyncio.sleep(0.5)
+        raise TimeoutError(f"Home Assistant did not start in {timeout} s; see {self.log_file}")
+
+
+class HomeAssistantClient:
+    """REST and WebSocket client with an access token for the demo user."""
+
+    def __init__(self, url: str) -> None:
+        """Client for Home Assistant at `url` (not logged in yet)."""
+        self.url = url
+        self.client_id = f"{url}/"
+        self.session = aiohttp.ClientSession()
+        self.token = ""
+        self._ws: aiohttp.ClientWebSocketResponse | None = None
+        self._ws_id = 0
+
+    async def close(self) -> None:
+        """Close the WebSocket and the HTTP session."""
+        if self._ws is not None:
+            await self._ws.close()
+        await self.session.close()
+
+    # --- authentication -----------------------------------------------------------
+
+    async def onboard_or_login(self) -> None:
+        """Create the demo user on a fresh instance, or log in on an onboarded one."""
+        async with self.session.get(f"{self.url}/api/onboarding") as resp:
+            steps = await resp.json() if resp.status == 200 else []
+        user_done = any(s["step"] == "user" and s["done"] for s in steps) or not steps
+        if user_done:
+            code = await self._login_code()
+        else:
+            async with self.session.post(
+                f"{self.url}/api/onboarding/users",
+                json={
+                    "client_id": self.client_id,
+                    "name": "Demo",
+                    "username": DEMO_USER,
+                    "password": DEMO_PASSWORD,
+                    "language": "en",
+                },
+            ) as resp:
+                resp.raise_for_status()
+                code = (await resp.json())["auth_code"]
+        await self._exchange(code)
+        if not any(s["step"] == "integration" and s["done"] for s in steps) and steps:
+            async with self.session.post(
+                f"{self.url}/api/onboarding/integration",
+                json={"client_id": self.client_id, "redirect_uri": f"{self.url}/?auth_callback=1"},
+                headers=self._headers,
+            ) as resp:
+                resp.raise_for_status()
+
+    async def _login_code(self) -> str:
+        async with self.session.post(
+            f"{self.url}/auth/login_flow",
+            json={
+                "client_id": self.client_id,
+                "handler": ["homeassistant", None],
+                "redirect_uri": f"{self.url}/?auth_callback=1",
+            },
+        ) as resp:
+            resp.raise_for_status()
+            flow_id = (await resp.json())["flow_id"]
+        async with self.session.post(
+            f"{self.url}/auth/login_flow/{flow_id}",
+            json={"client_id": self.client_id, "username": DEMO_USER, "password": DEMO_PASSWORD},
+        ) as resp:
+            resp.raise_for_status()
+            return str((await resp.json())["result"])
+
+    async def _exchange(self, code: str) -> None:
+        async with self.session.post(
+            f"{self.url}/auth/token",
+            data={"grant_type": "authorization_code", "code": code, "client_id": self.client_id},
+        ) as resp:
+            resp.raise_for_status()
+            self.token = (await resp.json())["access_token"]
+
+    @property
+    def _headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+    # --- REST ---------------------------------------------------------------------
+
+    async def get(self, path: str) -> Any:
+        """GET a JSON API path."""
+        async with self.session.get(f"{self.url}{path}", headers=self._headers) as resp:
+            resp.raise_for_status()
+            return await resp.json()
+
+    async def get_bytes(self, path: str) -> tuple[int, bytes]:
+        """GET a binary path (camera or image proxy): status and body."""
+        async with self.session.get(f"{self.url}{path}", headers=self._headers) as resp:
+            return resp.status, await resp.read()
+
+    async def post(self, path: str, data: dict[str, Any] | None = None) -> Any:
+        """POST JSON to an API path."""
+        async with self.session.post(
+            f"{self.url}{path}", json=data or {}, headers=self._headers
+        ) as resp:
+            body = await resp.text()
+            if resp.status >= 400:
+                raise RuntimeError(f"POST {path} -> {resp.status}: {body[:500]}")
+            return json.loads(body) if body else None
+
+    async def state(self, entity_id: str) -> dict[str, Any] | None:
+        """State object of an entity, or None."""
+        async with self.session.get(
+            f"{self.url}/api/states/{entity_id}", headers=self._headers
+        ) as resp:
+            if resp.status == 404:
+                return None
+            resp.raise_for_status()
+            result: dict[str, Any] = await resp.json()
+            return result
+
+    async def call_service(
+        self, domain: str, service: str, data: dict[str, Any], *, response: bool = False
+    ) -> Any:
+        """Call an action; with `response` the action's response is returned."""
+        suffix = "?return_response" if response else ""
+        return await self.post(f"/api/services/{domain}/{service}{suffix}", data)
+
+    # --- config entries -----------------------------------------------------------
+
+    async def setup_mqtt(self, port: int) -> None:
+        """Add the MQTT integration pointing at the local broker."""
+        entries = await self.get("/api/config/config_entries/entry?domain=mqtt")
+        if entries:
+            return
+        flow = await self.post("/api/config/config_entries/flow", {"handler": "mqtt"})
+        result = await self.post(
+            f"/api/config/config_entries/flow/{flow['flow_id']}",
+            {"broker": "127.0.0.1", "port": port},
+        )
+        if result.get("type") != "create_entry":
+            raise RuntimeError(f"MQTT setup failed: {result}")
+
+    async def confirm_discovered(self, domain: str = "face_terminal") -> int:
+        """Confirm every discovered flow of `domain`; return how many were confirmed."""
+        flows = await self.get("/api/config/config_entries/flow")
+        confirmed = 0
+        for flow in flows:
+            if flow["handler"] != domain or flow["context"].get("source") not in (
+                "mqtt",
+                "integration_discovery",
+            ):
+                continue
+            with contextlib.suppress(RuntimeError):  # already finished by another caller
+                result = await self.post(f"/api/config/config_entries/flow/{flow['flow_id']}", {})
+                if result.get("type") == "create_entry":
+                    confirmed += 1
+        return confirmed
+
+    async def entries(self, domain: str = "face_terminal") -> list[dict[str, Any]]:
+        """Config entries of a domain."""
+        result: list[dict[str, Any]] = await self.get(
+            f"/api/config/config_entries/entry?domain={domain}"
+        )
+        return result
+
+    # --- WebSocket ----------------------------------------------------------------
+
+    async def ws(self, message: dict[str, Any]) -> Any:
+        """Send one WebSocket command and return its result."""
+        if self._ws is None:
+            self._ws = await self.session.ws_connect(f"{self.url}/api/websocket")
+            await self._ws.receive_json()  # auth_required
+            await self._ws.send_json({"type": "auth", "access_token": self.token})
+            reply = await self._ws.receive_json()
+            if reply.get("type") != "auth_ok":
+                raise RuntimeError(f"WebSocket auth failed: {reply}")
+        self._ws_id += 1
+        await self._ws.send_json({**message, "id": self._ws_id})
+        while True:
+            reply = await self._ws.receive_json()
+            if reply.get("id") == self._ws_id and reply.get("type") == "result":
+                if not reply.get("success"):
+                    raise RuntimeError(f"{message['type']} failed: {reply.get('error')}")
+                return reply.get("result")
+
+    async def entity_ids(self, terminal_id: str) -> dict[str, str]:
+        """Map of `<platform>.<key>` (e.g. ``lock.door``) → entity ID for one terminal."""
+        entries = await self.ws({"type": "config/entity_registry/list"})
+        result = {}
+        prefix = f"{terminal_id}_"
+        for entry in entries:
+            if entry.get("platform") == "face_terminal" and str(entry["unique_id"]).startswith(
+                prefix
+            ):
+                domain = entry["entity_id"].split(".", 1)[0]
+                key = str(entry["unique_id"]).removeprefix(prefix)
+                result[f"{domain}.{key}"] = entry["entity_id"]
+        return result
+
+
+@contextlib.asynccontextmanager
+async def running_home_assistant(
+    config_dir: Path, *, frontend: bool = False, fresh: bool = True
+) -> AsyncIterator[tuple[HomeAssistantProcess, HomeAssistantClient]]:
+    """Start Home Assistant, onboard it and yield the process and a logged-in client."""
+    if fresh and config_dir.exists():
+        shutil.rmtree(config_dir)
+    hass_process = HomeAssistantProcess(config_dir.resolve(), frontend=frontend)
+    hass_process.start()
+    client = HomeAssistantClient(hass_process.url)
+    try:
+        await hass_process.wait_until_up()
+        await client.onboard_or_login()
+        yield hass_process, client
+    finally:
+        await client.close()
+        hass_process.stop()
