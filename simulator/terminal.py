@@ -260,10 +260,16 @@ class Terminal:
         if client is None:
             return
         sock = client.socket()
+        # loop_stop() flags the network thread to end, then joins it. Flag first (from
+        # a helper thread), then cut the socket: the thread wakes up on the dead socket
+        # and leaves at once instead of sleeping in its reconnect back-off.
+        stopper = threading.Thread(target=client.loop_stop, name=f"ft-stop-{self.terminal_id}")
+        stopper.start()
+        time.sleep(0.02)
         if isinstance(sock, socket.socket):
             with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
-        client.loop_stop()
+        stopper.join()
         if isinstance(sock, socket.socket):
             with contextlib.suppress(OSError):
                 sock.close()

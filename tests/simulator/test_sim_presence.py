@@ -87,7 +87,9 @@ def test_reconnects_after_broker_restart(
     from simulator import Mosquitto
 
     assert isinstance(broker, Mosquitto)
-    terminal: Terminal = make_terminal()
+    # Resume mode: the record is re-sent until acknowledged, so it also reaches a
+    # platform that reconnects after the terminal.
+    terminal: Terminal = make_terminal(resume=True)
     platform.wait_on(f"{PREFIX}/basic", "Online")
     broker.stop()
     assert terminal.wait_for(lambda: not terminal.connected, 3)
