@@ -1,0 +1,413 @@
+"""Config flow of the Face Recognition Terminal integration.
+
+One config entry per terminal, with the terminal ID as unique ID. Terminals are found by
+MQTT discovery (their ``Online`` on ``mqtt/face/basic`` and their ``HeartBeat`` on
+``mqtt/face/heartbeat``), or added by hand: the user step then listens for a few seconds
+for the terminal, and lets the user add it anyway when it stays silent (heartbeats come
+only about once a minute).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, Any, Final, override
+
+import voluptuous as vol
+from homeassistant.components import mqtt
+from homeassistant.config_entries import (
+    ConfigFlow,
+    ConfigFlowResult,
+    OptionsFlow,
+    OptionsFlowWithReload,
+)
+from homeassistant.const import CONF_NAME, UnitOfTime
+from homeassistant.core import CALLBACK_TYPE, callback
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers.selector import (
+    BooleanSelector,
+    NumberSelector,
+    NumberSelectorConfig,
+    NumberSelectorMode,
+    TextSelector,
+)
+
+from .const import (
+    CONF_ACKNOWLEDGE_RECORDS,
+    CONF_COMMAND_TOPIC,
+    CONF_DOOR_OPEN_TIME,
+    CONF_IP,
+    CONF_OFFLINE_TIMEOUT,
+    CONF_TERMINAL_ID,
+    CONF_UNLOCK_MESSAGE,
+    DEFAULT_ACKNOWLEDGE_RECORDS,
+    DEFAULT_DOOR_OPEN_TIME,
+    DEFAULT_OFFLINE_TIMEOUT,
+    DEFAULT_UNLOCK_MESSAGE,
+    DOMAIN,
+    LOGGER,
+    MAX_OFFLINE_TIMEOUT,
+    MIN_OFFLINE_TIMEOUT,
+)
+from .coordinator import FaceTerminalConfigEntry, normalise_terminal_id
+from .protocol import (
+    BASIC_TOPIC,
+    HEARTBEAT_TOPIC,
+    SUFFIX_VARIANTS,
+    Ack,
+    HeartBeat,
+    Online,
+    ProtocolError,
+    TopicKind,
+    build_versions,
+    default_command_topic,
+    parse_message,
+)
+
+if TYPE_CHECKING:
+    from homeassistant.components.mqtt import ReceiveMessage
+    from homeassistant.helpers.service_info.mqtt import MqttServiceInfo
+
+PROBE_TIMEOUT: Final = 5.0
+"""Seconds the user step listens for the terminal before asking to add it anyway."""
+
+UNLOCK_MESSAGE_MAX_BYTES: Final = 63
+MIN_DOOR_OPEN_TIME: Final = 1
+MAX_DOOR_OPEN_TIME: Final = 60
+_FORBIDDEN_ID_CHARACTERS: Final = frozenset("/#+")
+_NO_IP: Final = "-"
+
+
+def default_name(terminal_id: str) -> str:
+    """Name of a terminal that did not tell its own."""
+    return f"Face terminal {terminal_id}"
+
+
+def _payload(payload: str | bytes | bytearray) -> str | bytes:
+    return payload if isinstance(payload, str) else bytes(payload)
+
+
+def _clean_terminal_id(raw: str) -> str | None:
+    """The device part of a terminal ID, or None when it cannot be one."""
+    terminal_id = normalise_terminal_id(raw)
+    if terminal_id is None or _FORBIDDEN_ID_CHARACTERS.intersection(terminal_id):
+        return None
+    return terminal_id
+
+
+def _clean_command_topic(raw: str) -> str | None:
+    """A command topic the integration can publish to, or None."""
+    topic = raw.strip().rstrip("/")
+    try:
+        return str(mqtt.valid_publish_topic(topic))
+    except vol.Invalid:
+        return None
+
+
+class FaceTerminalConfigFlow(ConfigFlow, domain=DOMAIN):
+    """Add a face-recognition terminal."""
+
+    VERSION = 1
+
+    def __init__(self) -> None:
+        """Start with nothing known about the terminal."""
+        self._terminal_id = ""
+        self._command_topic = ""
+        self._name: str | None = None
+        self._ip: str | None = None
+        self._user_input: dict[str, Any] = {}
+
+    @staticmethod
+    @callback
+    def async_get_options_flow(config_entry: FaceTerminalConfigEntry) -> OptionsFlow:
+        """Options of a terminal."""
+        return FaceTerminalOptionsFlow()
+
+    # --- discovery ----------------------------------------------------------------
+
+    @override
+    async def async_step_mqtt(self, discovery_info: MqttServiceInfo) -> ConfigFlowResult:
+        """Start from a terminal's ``Online`` or ``HeartBeat``.
+
+        MQTT discovery starts one flow per new message on the topic, for every terminal
+        on the broker: everything that is not a presence message with a usable terminal
+        ID ends here.
+        """
+        try:
+            message = parse_message(discovery_info.topic, _payload(discovery_info.payload))
+        except ProtocolError:
+            return self.async_abort(reason="invalid_discovery_info")
+        if not isinstance(message, Online | HeartBeat):
+            return self.async_abort(reason="not_online")
+        if message.terminal_id is None:
+            return self.async_abort(reason="no_terminal_id")
+        terminal_id = _clean_terminal_id(message.terminal_id)
+        if terminal_id is None:
+            return self.async_abort(reason="invalid_discovery_info")
+
+        await self.async_set_unique_id(terminal_id)
+        # The runtime follows the IP from the terminal's own messages: no reload needed.
+        self._abort_if_unique_id_configured(
+            updates={CONF_IP: message.ip} if message.ip else None, reload_on_update=False
+        )
+
+        self._terminal_id = terminal_id
+        self._command_topic = default_command_topic(terminal_id)
+        self._name = message.name if isinstance(message, Online) else None
+        self._ip = message.ip
+        self.context["title_placeholders"] = {"name": self._title()}
+        return await self.async_step_discovery_confirm()
+
+    async def async_step_discovery_confirm(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Let the user confirm a discovered terminal."""
+        if user_input is not None:
+            return self._async_create_terminal_entry()
+        self._set_confirm_only()
+        return self.async_show_form(
+            step_id="discovery_confirm", description_placeholders=self._placeholders()
+        )
+
+    # --- manual setup -------------------------------------------------------------
+
+    @override
+    async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Add a terminal by its ID; listen for it before creating the entry."""
+        if not await mqtt.async_wait_for_mqtt_client(self.hass):
+            return self.async_abort(reason="mqtt_not_configured")
+        if not mqtt.is_connected(self.hass):
+            return self.async_abort(reason="mqtt_not_connected")
+
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            self._user_input = user_input
+            terminal_id = _clean_terminal_id(user_input[CONF_TERMINAL_ID])
+            raw_topic = user_input.get(CONF_COMMAND_TOPIC, "").strip()
+            command_topic: str | None = None
+            if terminal_id is None:
+                errors[CONF_TERMINAL_ID] = "invalid_terminal_id"
+            else:
+                command_topic = _clean_command_topic(
+                    raw_topic or default_command_topic(terminal_id)
+                )
+                if command_topic is None:
+                    errors[CONF_COMMAND_TOPIC] = "invalid_command_topic"
+            if terminal_id is not None and command_topic is not None:
+                await self.async_set_unique_id(terminal_id, raise_on_progress=False)
+                self._abort_if_unique_id_configured()
+                self._terminal_id = terminal_id
+                self._command_topic = command_topic
+                self._name = self._ip = None
+                heard = await self._async_listen()
+                if name := user_input.get(CONF_NAME, "").strip():
+                    self._name = name
+                if heard:
+                    return self._async_create_terminal_entry()
+                return await self.async_step_not_heard()
+
+        return self.async_show_form(
+            step_id="user",
+            data_schema=self.add_suggested_values_to_schema(
+                vol.Schema(
+                    {
+                        vol.Required(CONF_TERMINAL_ID): TextSelector(),
+                        vol.Optional(CONF_COMMAND_TOPIC): TextSelector(),
+                        vol.Optional(CONF_NAME): TextSelector(),
+                    }
+                ),
+                self._user_input,
+            ),
+            errors=errors,
+        )
+
+    async def async_step_not_heard(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Warn that the terminal was silent; add it anyway or go back to the form."""
+        return self.async_show_menu(
+            step_id="not_heard",
+            menu_options=["add_anyway", "user"],
+            description_placeholders={
+                "name": self._title(),
+                "terminal_id": self._terminal_id,
+                "seconds": f"{PROBE_TIMEOUT:g}",
+                "command_topic": self._command_topic,
+            },
+        )
+
+    async def async_step_add_anyway(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Add a terminal that was not heard."""
+        return self._async_create_terminal_entry()
+
+    async def _async_listen(self) -> bool:
+        """Listen for the terminal; True when it was heard within `PROBE_TIMEOUT`.
+
+        Presence messages from the terminal count, and so does anything on its reply
+        topic: the version query sent meanwhile gets an answer from a terminal that is
+        online, instead of making the user wait for the next heartbeat.
+        """
+        heard = asyncio.Event()
+        reply_topics = [
+            f"{self._command_topic}/{suffix}" for suffix in SUFFIX_VARIANTS[TopicKind.ACK]
+        ]
+
+        @callback
+        def _message_received(msg: ReceiveMessage) -> None:
+            try:
+                message = parse_message(msg.topic, _payload(msg.payload))
+            except ProtocolError:
+                return
+            if msg.topic in reply_topics:
+                if isinstance(message, Ack):
+                    heard.set()
+                return
+            if not isinstance(message, Online | HeartBeat) or (
+                message.terminal_id != self._terminal_id
+            ):
+                return
+            if isinstance(message, Online) and message.name:
+                self._name = message.name
+            self._ip = message.ip or self._ip
+            heard.set()
+
+        unsubscribes: list[CALLBACK_TYPE] = []
+        try:
+            for topic in (BASIC_TOPIC, HEARTBEAT_TOPIC, *reply_topics):
+                unsubscribe = await mqtt.async_subscribe(
+                    self.hass, topic, _message_received, qos=1, encoding=None
+                )
+                unsubscribes.append(unsubscribe)
+            topic, payload = build_versions(self._command_topic, self._terminal_id)
+            try:
+                await mqtt.async_publish(self.hass, topic, payload, qos=1, retain=False)
+            except HomeAssistantError as err:
+                LOGGER.debug("Could not send the version query to %s: %s", topic, err)
+            async with asyncio.timeout(PROBE_TIMEOUT):
+                await heard.wait()
+        except TimeoutError:
+            return False
+        finally:
+            for unsubscribe in unsubscribes:
+                unsubscribe()
+        return True
+
+    # --- reconfigure --------------------------------------------------------------
+
+    async def async_step_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Change the command topic and the name of a terminal."""
+        entry = self._get_reconfigure_entry()
+        terminal_id: str = entry.data[CONF_TERMINAL_ID]
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            command_topic = _clean_command_topic(user_input[CONF_COMMAND_TOPIC])
+            if command_topic is None:
+                errors[CONF_COMMAND_TOPIC] = "invalid_command_topic"
+            else:
+                name = user_input.get(CONF_NAME, "").strip() or default_name(terminal_id)
+                return self.async_update_reload_and_abort(
+                    entry,
+                    title=name,
+                    data_updates={CONF_COMMAND_TOPIC: command_topic, CONF_NAME: name},
+                )
+
+        return self.async_show_form(
+            step_id="reconfigure",
+            data_schema=self.add_suggested_values_to_schema(
+                vol.Schema(
+                    {
+                        vol.Required(CONF_COMMAND_TOPIC): TextSelector(),
+                        vol.Optional(CONF_NAME): TextSelector(),
+                    }
+                ),
+                user_input or {**entry.data, CONF_NAME: entry.title},
+            ),
+            description_placeholders={"terminal_id": terminal_id},
+            errors=errors,
+        )
+
+    # --- helpers ------------------------------------------------------------------
+
+    def _title(self) -> str:
+        return self._name or default_name(self._terminal_id)
+
+    def _placeholders(self) -> dict[str, str]:
+        return {
+            "name": self._title(),
+            "terminal_id": self._terminal_id,
+            "ip": self._ip or _NO_IP,
+        }
+
+    def _async_create_terminal_entry(self) -> ConfigFlowResult:
+        title = self._title()
+        return self.async_create_entry(
+            title=title,
+            data={
+                CONF_TERMINAL_ID: self._terminal_id,
+                CONF_COMMAND_TOPIC: self._command_topic,
+                CONF_NAME: title,
+                CONF_IP: self._ip,
+            },
+        )
+
+
+OPTIONS_SCHEMA: Final = vol.Schema(
+    {
+        vol.Required(CONF_OFFLINE_TIMEOUT, default=DEFAULT_OFFLINE_TIMEOUT): NumberSelector(
+            NumberSelectorConfig(
+                min=MIN_OFFLINE_TIMEOUT,
+                max=MAX_OFFLINE_TIMEOUT,
+                step=1,
+                mode=NumberSelectorMode.BOX,
+                unit_of_measurement=UnitOfTime.SECONDS,
+            )
+        ),
+        vol.Optional(CONF_UNLOCK_MESSAGE): TextSelector(),
+        vol.Required(CONF_DOOR_OPEN_TIME, default=DEFAULT_DOOR_OPEN_TIME): NumberSelector(
+            NumberSelectorConfig(
+                min=MIN_DOOR_OPEN_TIME,
+                max=MAX_DOOR_OPEN_TIME,
+                step=1,
+                mode=NumberSelectorMode.BOX,
+                unit_of_measurement=UnitOfTime.SECONDS,
+            )
+        ),
+        vol.Required(
+            CONF_ACKNOWLEDGE_RECORDS, default=DEFAULT_ACKNOWLEDGE_RECORDS
+        ): BooleanSelector(),
+    }
+)
+
+
+class FaceTerminalOptionsFlow(OptionsFlowWithReload):
+    """Options of a terminal; saving them reloads the entry."""
+
+    async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Show and check the options."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            message = user_input.get(CONF_UNLOCK_MESSAGE, DEFAULT_UNLOCK_MESSAGE).strip()
+            if any(ord(char) < 0x20 for char in message):
+                errors[CONF_UNLOCK_MESSAGE] = "unlock_message_invalid"
+            elif len(message.encode()) > UNLOCK_MESSAGE_MAX_BYTES:
+                errors[CONF_UNLOCK_MESSAGE] = "unlock_message_too_long"
+            else:
+                return self.async_create_entry(
+                    data={
+                        CONF_OFFLINE_TIMEOUT: int(user_input[CONF_OFFLINE_TIMEOUT]),
+                        CONF_UNLOCK_MESSAGE: message,
+                        CONF_DOOR_OPEN_TIME: int(user_input[CONF_DOOR_OPEN_TIME]),
+                        CONF_ACKNOWLEDGE_RECORDS: bool(user_input[CONF_ACKNOWLEDGE_RECORDS]),
+                    }
+                )
+
+        return self.async_show_form(
+            step_id="init",
+            data_schema=self.add_suggested_values_to_schema(
+                OPTIONS_SCHEMA, user_input or self.config_entry.options
+            ),
+            errors=errors,
+        )

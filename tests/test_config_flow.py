@@ -1,0 +1,802 @@
+"""Tests of the config flow: discovery, manual setup, reconfigure and options."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from unittest.mock import AsyncMock, Mock, patch
+
+import pytest
+from homeassistant.components import mqtt
+from homeassistant.config_entries import SOURCE_MQTT, SOURCE_USER
+from homeassistant.const import CONF_NAME
+from homeassistant.data_entry_flow import FlowResult, FlowResultType, InvalidData
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers.service_info.mqtt import MqttServiceInfo
+
+from custom_components.face_terminal.const import (
+    CONF_ACKNOWLEDGE_RECORDS,
+    CONF_COMMAND_TOPIC,
+    CONF_DOOR_OPEN_TIME,
+    CONF_IP,
+    CONF_OFFLINE_TIMEOUT,
+    CONF_TERMINAL_ID,
+    CONF_UNLOCK_MESSAGE,
+    DOMAIN,
+)
+
+from . import payloads
+from .conftest import TerminalResponder, fire
+from .payloads import (
+    ACK_TOPIC,
+    BASIC_TOPIC,
+    COMMAND_TOPIC,
+    HEARTBEAT_TOPIC,
+    TERMINAL_ID,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncGenerator, Callable, Generator
+
+    from homeassistant.core import HomeAssistant
+    from pytest_homeassistant_custom_component.common import MockConfigEntry
+    from pytest_homeassistant_custom_component.typing import MqttMockHAClient
+
+FLOW = "custom_components.face_terminal.config_flow"
+REPLY_TOPICS = [ACK_TOPIC, f"{COMMAND_TOPIC}/ack"]
+
+
+@pytest.fixture(autouse=True)
+def mock_setup_entry() -> Generator[AsyncMock]:
+    """Created entries are not really set up: these tests are about the flow."""
+    with (
+        patch("custom_components.face_terminal.async_setup_entry", return_value=True) as setup,
+        patch("custom_components.face_terminal.async_unload_entry", return_value=True),
+    ):
+        yield setup
+
+
+@pytest.fixture(autouse=True)
+async def close_mqtt_socket(hass: HomeAssistant, mqtt_client_mock: Any) -> AsyncGenerator[None]:
+    """Close the mocked broker socket at the end, which stops MQTT's 1 s misc timer."""
+    yield
+    mqtt_client_mock.on_socket_close(mqtt_client_mock, None, Mock(fileno=Mock(return_value=-1)))
+
+
+class Subscriptions:
+    """The flow's subscriptions through `mqtt.async_subscribe`: all made, and still active."""
+
+    def __init__(self) -> None:
+        self.made: list[str] = []
+        self.active: list[str] = []
+
+
+@pytest.fixture(autouse=True)
+def listening() -> Generator[Subscriptions]:
+    """Spy on the subscriptions the flow makes and drops."""
+    spy = Subscriptions()
+    real_subscribe = mqtt.async_subscribe
+
+    async def subscribe(
+        hass: HomeAssistant, topic: str, msg_callback: Any, qos: int = 0, encoding: Any = "utf-8"
+    ) -> Callable[[], None]:
+        unsubscribe = await real_subscribe(hass, topic, msg_callback, qos, encoding)
+        spy.made.append(topic)
+        spy.active.append(topic)
+
+        def undo() -> None:
+            spy.active.remove(topic)
+            unsubscribe()
+
+        return undo
+
+    with patch("homeassistant.components.mqtt.async_subscribe", subscribe):
+        yield spy
+
+
+@pytest.fixture
+def no_wait() -> Generator[None]:
+    """The user step gives up listening at once."""
+    with patch(f"{FLOW}.PROBE_TIMEOUT", 0):
+        yield
+
+
+def service_info(topic: str, payload: bytes | str) -> MqttServiceInfo:
+    """What MQTT discovery hands to the flow."""
+    return MqttServiceInfo(
+        topic=topic,
+        payload=payload,
+        qos=0,
+        retain=False,
+        subscribed_topic=topic,
+        timestamp=0.0,
+    )
+
+
+async def discover(hass: HomeAssistant, topic: str, payload: bytes | str) -> FlowResult:
+    """Start a discovery flow."""
+    return await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_MQTT}, data=service_info(topic, payload)
+    )
+
+
+async def start_user(hass: HomeAssistant) -> FlowResult:
+    """Start a manual flow."""
+    return await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+
+
+def assert_listened(listening: Subscriptions, command_topic: str = COMMAND_TOPIC) -> None:
+    """The user step listened on presence and reply topics, and dropped it all afterwards."""
+    assert listening.made == [
+        BASIC_TOPIC,
+        HEARTBEAT_TOPIC,
+        f"{command_topic}/Ack",
+        f"{command_topic}/ack",
+    ]
+    assert listening.active == []
+
+
+async def submit_while_listening(
+    hass: HomeAssistant,
+    listening: Subscriptions,
+    flow_id: str,
+    user_input: dict[str, Any],
+    messages: list[tuple[str, bytes]],
+) -> FlowResult:
+    """Submit the user form and deliver `messages` once the flow listens on every topic."""
+    task = asyncio.create_task(hass.config_entries.flow.async_configure(flow_id, user_input))
+    for _ in range(200):
+        if REPLY_TOPICS[-1] in listening.active:
+            break
+        await asyncio.sleep(0)
+    else:
+        raise AssertionError("the flow did not subscribe")
+    for topic, payload in messages:
+        fire(hass, topic, payload)
+    return await task
+
+
+def dump(message: dict[str, Any]) -> bytes:
+    return json.dumps(message).encode()
+
+
+# --- discovery --------------------------------------------------------------------------
+
+
+async def test_discovery_online(hass: HomeAssistant, mqtt_mock: MqttMockHAClient) -> None:
+    """An Online message leads to a confirm step and an entry with name and IP."""
+    result = await discover(hass, BASIC_TOPIC, payloads.online())
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "discovery_confirm"
+    assert result["description_placeholders"] == {
+        "name": "Front door",
+        "terminal_id": TERMINAL_ID,
+        "ip": "192.168.1.50",
+    }
+    flows = hass.config_entries.flow.async_progress()
+    assert flows[0]["context"]["title_placeholders"] == {"name": "Front door"}
+    assert flows[0]["context"]["unique_id"] == TERMINAL_ID
+
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["title"] == "Front door"
+    assert result["data"] == {
+        CONF_TERMINAL_ID: TERMINAL_ID,
+        CONF_COMMAND_TOPIC: COMMAND_TOPIC,
+        CONF_NAME: "Front door",
+        CONF_IP: "192.168.1.50",
+    }
+    assert result["result"].unique_id == TERMINAL_ID
+
+
+async def test_discovery_heartbeat(hass: HomeAssistant, mqtt_mock: MqttMockHAClient) -> None:
+    """A HeartBeat has no name and no IP: the flow shows and stores what it knows."""
+    result = await discover(hass, HEARTBEAT_TOPIC, payloads.heartbeat())
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "discovery_confirm"
+    assert result["description_placeholders"] == {
+        "name": f"Face terminal {TERMINAL_ID}",
+        "terminal_id": TERMINAL_ID,
+        "ip": "-",
+    }
+
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["title"] == f"Face terminal {TERMINAL_ID}"
+    assert result["data"] == {
+        CONF_TERMINAL_ID: TERMINAL_ID,
+        CONF_COMMAND_TOPIC: COMMAND_TOPIC,
+        CONF_NAME: f"Face terminal {TERMINAL_ID}",
+        CONF_IP: None,
+    }
+
+
+async def test_discovery_cloud_client_id(hass: HomeAssistant, mqtt_mock: MqttMockHAClient) -> None:
+    """A `group@@@device` client ID gives the device part as terminal ID."""
+    payload = payloads.online(f"GID_face@@@{TERMINAL_ID}", name="")
+    result = await discover(hass, BASIC_TOPIC, payload.decode())
+    assert result["step_id"] == "discovery_confirm"
+    assert result["description_placeholders"]["terminal_id"] == TERMINAL_ID
+    assert result["description_placeholders"]["name"] == f"Face terminal {TERMINAL_ID}"
+
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
+    assert result["result"].unique_id == TERMINAL_ID
+    assert result["data"][CONF_COMMAND_TOPIC] == COMMAND_TOPIC
+
+
+@pytest.mark.parametrize(
+    ("topic", "payload", "reason"),
+    [
+        (BASIC_TOPIC, payloads.offline(), "not_online"),
+        (BASIC_TOPIC, dump({"operator": "SomethingNew", "info": {}}), "not_online"),
+        (BASIC_TOPIC, payloads.ack("Online", "1"), "not_online"),
+        (BASIC_TOPIC, b"not json at all", "invalid_discovery_info"),
+        (BASIC_TOPIC, b"[1, 2]", "invalid_discovery_info"),
+        (BASIC_TOPIC, b"", "invalid_discovery_info"),
+        (BASIC_TOPIC, dump({"operator": "Online", "info": {"ip": "1.2.3.4"}}), "no_terminal_id"),
+        (HEARTBEAT_TOPIC, dump({"operator": "HeartBeat"}), "no_terminal_id"),
+        (BASIC_TOPIC, payloads.online("door/1"), "invalid_discovery_info"),
+        (BASIC_TOPIC, payloads.online("door+1"), "invalid_discovery_info"),
+    ],
+)
+async def test_discovery_aborts(
+    hass: HomeAssistant,
+    mqtt_mock: MqttMockHAClient,
+    topic: str,
+    payload: bytes,
+    reason: str,
+) -> None:
+    """Everything but a presence message with a usable terminal ID aborts."""
+    result = await discover(hass, topic, payload)
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == reason
+
+
+async def test_discovery_updates_ip(
+    hass: HomeAssistant, mqtt_mock: MqttMockHAClient, config_entry: MockConfigEntry
+) -> None:
+    """An Online of a configured terminal updates its IP and aborts."""
+    config_entry.add_to_hass(hass)
+    result = await discover(hass, BASIC_TOPIC, payloads.online(ip="192.168.1.77"))
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+    assert config_entry.data[CONF_IP] == "192.168.1.77"
+    assert config_entry.data[CONF_COMMAND_TOPIC] == COMMAND_TOPIC
+
+
+async def test_discovery_heartbeat_configured(
+    hass: HomeAssistant, mqtt_mock: MqttMockHAClient, config_entry: MockConfigEntry
+) -> None:
+    """A HeartBeat without IP of a configured terminal leaves the entry alone."""
+    config_entry.add_to_hass(hass)
+    result = await discover(hass, HEARTBEAT_TOPIC, payloads.heartbeat())
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+    assert config_entry.data[CONF_IP] == "192.168.1.50"
+
+
+async def test_discovery_already_in_progress(
+    hass: HomeAssistant, mqtt_mock: MqttMockHAClient
+) -> None:
+    """The next heartbeat of a terminal that waits for confirmation starts no new flow."""
+    result = await discover(hass, HEARTBEAT_TOPIC, payloads.heartbeat())
+    assert result["type"] is FlowResultType.FORM
+    result = await discover(hass, BASIC_TOPIC, payloads.online())
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_in_progress"
+
+
+# --- manual setup -----------------------------------------------------------------------
+
+
+async def test_user_heard_online(
+    hass: HomeAssistant, mqtt_mock: MqttMockHAClient, listening: Subscriptions
+) -> None:
+    """The terminal's Online arrives while the flow listens: name and IP come from it."""
+    result = await start_user(hass)
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "user"
+    assert result["errors"] == {}
+
+    result = await submit_while_listening(
+        hass,
+        listening,
+        result["flow_id"],
+        {CONF_TERMINAL_ID: f" {TERMINAL_ID} "},
+        [(BASIC_TOPIC, payloads.online(ip="192.168.1.60", name="Gate"))],
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["title"] == "Gate"
+    assert result["data"] == {
+        CONF_TERMINAL_ID: TERMINAL_ID,
+        CONF_COMMAND_TOPIC: COMMAND_TOPIC,
+        CONF_NAME: "Gate",
+        CONF_IP: "192.168.1.60",
+    }
+    assert result["result"].unique_id == TERMINAL_ID
+    assert_listened(listening)
+
+
+async def test_user_ignores_other_messages(
+    hass: HomeAssistant,
+    mqtt_mock: MqttMockHAClient,
+    listening: Subscriptions,
+) -> None:
+    """Other terminals, other operators and garbage do not count as the terminal."""
+    result = await start_user(hass)
+    result = await submit_while_listening(
+        hass,
+        listening,
+        result["flow_id"],
+        {CONF_TERMINAL_ID: TERMINAL_ID, CONF_NAME: "  "},
+        [
+            (BASIC_TOPIC, b"garbage"),
+            (BASIC_TOPIC, payloads.online("999", ip="10.0.0.9", name="Other")),
+            (BASIC_TOPIC, payloads.offline()),
+            (ACK_TOPIC, payloads.heartbeat()),
+            (ACK_TOPIC, b"{broken"),
+            (HEARTBEAT_TOPIC, payloads.heartbeat("999")),
+            (BASIC_TOPIC, payloads.online(name="")),
+        ],
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["title"] == f"Face terminal {TERMINAL_ID}"
+    assert result["data"][CONF_IP] == "192.168.1.50"
+    assert result["data"][CONF_NAME] == f"Face terminal {TERMINAL_ID}"
+    assert_listened(listening)
+
+
+async def test_user_heard_heartbeat(
+    hass: HomeAssistant, mqtt_mock: MqttMockHAClient, listening: Subscriptions
+) -> None:
+    """A HeartBeat is enough; the user's name and topic are kept."""
+    heartbeat = dump(
+        {"operator": "HeartBeat", "info": {"facesluiceId": TERMINAL_ID, "ip": "192.168.1.61"}}
+    )
+    result = await start_user(hass)
+    result = await submit_while_listening(
+        hass,
+        listening,
+        result["flow_id"],
+        {
+            CONF_TERMINAL_ID: TERMINAL_ID,
+            CONF_COMMAND_TOPIC: f"{COMMAND_TOPIC}/",
+            CONF_NAME: " Back door ",
+        },
+        [(HEARTBEAT_TOPIC, heartbeat)],
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["title"] == "Back door"
+    assert result["data"] == {
+        CONF_TERMINAL_ID: TERMINAL_ID,
+        CONF_COMMAND_TOPIC: COMMAND_TOPIC,
+        CONF_NAME: "Back door",
+        CONF_IP: "192.168.1.61",
+    }
+
+
+async def test_user_heard_ack(
+    hass: HomeAssistant, terminal: TerminalResponder, listening: Subscriptions
+) -> None:
+    """A terminal that answers the version query is there at once."""
+    result = await start_user(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_TERMINAL_ID: TERMINAL_ID}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"] == {
+        CONF_TERMINAL_ID: TERMINAL_ID,
+        CONF_COMMAND_TOPIC: COMMAND_TOPIC,
+        CONF_NAME: f"Face terminal {TERMINAL_ID}",
+        CONF_IP: None,
+    }
+    assert terminal.operators() == ["Versions"]
+    assert terminal.last("Versions")["info"]["facesluiceId"] == TERMINAL_ID
+    assert_listened(listening)
+
+
+async def test_user_publish_fails(
+    hass: HomeAssistant, mqtt_mock: MqttMockHAClient, listening: Subscriptions
+) -> None:
+    """When the version query cannot be sent, the flow still listens."""
+    result = await start_user(hass)
+    with patch(
+        "homeassistant.components.mqtt.async_publish", side_effect=HomeAssistantError("boom")
+    ) as publish:
+        result = await submit_while_listening(
+            hass,
+            listening,
+            result["flow_id"],
+            {CONF_TERMINAL_ID: TERMINAL_ID},
+            [(BASIC_TOPIC, payloads.online())],
+        )
+    assert publish.called
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["title"] == "Front door"
+    assert_listened(listening)
+
+
+@pytest.mark.usefixtures("no_wait")
+async def test_user_not_heard_add_anyway(
+    hass: HomeAssistant,
+    mqtt_mock: MqttMockHAClient,
+    listening: Subscriptions,
+) -> None:
+    """A silent terminal gets a warning; the user can add it anyway."""
+    result = await start_user(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {CONF_TERMINAL_ID: TERMINAL_ID, CONF_COMMAND_TOPIC: "site/door-1", CONF_NAME: "Lobby"},
+    )
+    assert result["type"] is FlowResultType.MENU
+    assert result["step_id"] == "not_heard"
+    assert result["menu_options"] == ["add_anyway", "user"]
+    assert result["description_placeholders"] == {
+        "name": "Lobby",
+        "terminal_id": TERMINAL_ID,
+        "seconds": "0",
+        "command_topic": "site/door-1",
+    }
+    assert_listened(listening, "site/door-1")
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"next_step_id": "add_anyway"}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["title"] == "Lobby"
+    assert result["data"] == {
+        CONF_TERMINAL_ID: TERMINAL_ID,
+        CONF_COMMAND_TOPIC: "site/door-1",
+        CONF_NAME: "Lobby",
+        CONF_IP: None,
+    }
+
+
+@pytest.mark.usefixtures("no_wait")
+async def test_user_not_heard_go_back(hass: HomeAssistant, mqtt_mock: MqttMockHAClient) -> None:
+    """Going back shows the form with what was entered; a second try can succeed."""
+    result = await start_user(hass)
+    user_input = {CONF_TERMINAL_ID: "7654321", CONF_NAME: "Lobby"}
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], user_input)
+    assert result["step_id"] == "not_heard"
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"next_step_id": "user"}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "user"
+    schema = result["data_schema"].schema
+    suggested = {
+        str(key): key.description["suggested_value"]
+        for key in schema
+        if key.description and "suggested_value" in key.description
+    }
+    assert suggested == user_input
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_TERMINAL_ID: TERMINAL_ID}
+    )
+    assert result["step_id"] == "not_heard"
+    assert result["description_placeholders"]["name"] == f"Face terminal {TERMINAL_ID}"
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"next_step_id": "add_anyway"}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["result"].unique_id == TERMINAL_ID
+    assert result["data"][CONF_NAME] == f"Face terminal {TERMINAL_ID}"
+
+
+@pytest.mark.parametrize(
+    ("user_input", "errors"),
+    [
+        ({CONF_TERMINAL_ID: ""}, {CONF_TERMINAL_ID: "invalid_terminal_id"}),
+        ({CONF_TERMINAL_ID: "   "}, {CONF_TERMINAL_ID: "invalid_terminal_id"}),
+        ({CONF_TERMINAL_ID: "door/1"}, {CONF_TERMINAL_ID: "invalid_terminal_id"}),
+        ({CONF_TERMINAL_ID: "door#"}, {CONF_TERMINAL_ID: "invalid_terminal_id"}),
+        ({CONF_TERMINAL_ID: "+"}, {CONF_TERMINAL_ID: "invalid_terminal_id"}),
+        ({CONF_TERMINAL_ID: "group@@@"}, {CONF_TERMINAL_ID: "invalid_terminal_id"}),
+        (
+            {CONF_TERMINAL_ID: TERMINAL_ID, CONF_COMMAND_TOPIC: "mqtt/face/#"},
+            {CONF_COMMAND_TOPIC: "invalid_command_topic"},
+        ),
+        (
+            {CONF_TERMINAL_ID: TERMINAL_ID, CONF_COMMAND_TOPIC: "mqtt/+/door"},
+            {CONF_COMMAND_TOPIC: "invalid_command_topic"},
+        ),
+        (
+            {CONF_TERMINAL_ID: TERMINAL_ID, CONF_COMMAND_TOPIC: "/"},
+            {CONF_COMMAND_TOPIC: "invalid_command_topic"},
+        ),
+        (
+            {CONF_TERMINAL_ID: TERMINAL_ID, CONF_COMMAND_TOPIC: "a\x00b"},
+            {CONF_COMMAND_TOPIC: "invalid_command_topic"},
+        ),
+    ],
+)
+@pytest.mark.usefixtures("no_wait")
+async def test_user_invalid_input(
+    hass: HomeAssistant,
+    mqtt_mock: MqttMockHAClient,
+    user_input: dict[str, str],
+    errors: dict[str, str],
+    listening: Subscriptions,
+) -> None:
+    """Bad IDs and topics give field errors and nothing is subscribed; fixing them works."""
+    result = await start_user(hass)
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], user_input)
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "user"
+    assert result["errors"] == errors
+    assert listening.made == []
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_TERMINAL_ID: TERMINAL_ID}
+    )
+    assert result["step_id"] == "not_heard"
+
+
+@pytest.mark.usefixtures("no_wait")
+async def test_user_cloud_client_id(hass: HomeAssistant, mqtt_mock: MqttMockHAClient) -> None:
+    """A pasted `group@@@device` client ID is cut to the device part."""
+    result = await start_user(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_TERMINAL_ID: f"GID_face@@@{TERMINAL_ID}"}
+    )
+    assert result["step_id"] == "not_heard"
+    assert result["description_placeholders"]["terminal_id"] == TERMINAL_ID
+    assert result["description_placeholders"]["command_topic"] == COMMAND_TOPIC
+
+
+async def test_user_already_configured(
+    hass: HomeAssistant,
+    mqtt_mock: MqttMockHAClient,
+    config_entry: MockConfigEntry,
+    listening: Subscriptions,
+) -> None:
+    """A terminal cannot be added twice; nothing is subscribed for it."""
+    config_entry.add_to_hass(hass)
+    result = await start_user(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_TERMINAL_ID: TERMINAL_ID}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+    assert listening.made == []
+
+
+async def test_user_replaces_discovery(
+    hass: HomeAssistant, mqtt_mock: MqttMockHAClient, listening: Subscriptions
+) -> None:
+    """Adding a terminal by hand works while its discovery waits, and ends the discovery."""
+    discovered = await discover(hass, HEARTBEAT_TOPIC, payloads.heartbeat())
+    result = await start_user(hass)
+    result = await submit_while_listening(
+        hass,
+        listening,
+        result["flow_id"],
+        {CONF_TERMINAL_ID: TERMINAL_ID},
+        [(BASIC_TOPIC, payloads.online())],
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert all(
+        flow["flow_id"] != discovered["flow_id"]
+        for flow in hass.config_entries.flow.async_progress()
+    )
+
+
+async def test_user_mqtt_not_configured(hass: HomeAssistant) -> None:
+    """Without the MQTT integration the manual flow aborts."""
+    result = await start_user(hass)
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "mqtt_not_configured"
+
+
+async def test_user_mqtt_not_connected(hass: HomeAssistant, mqtt_mock: MqttMockHAClient) -> None:
+    """With MQTT set up but not connected to the broker the manual flow aborts."""
+    mqtt_mock.connected = False
+    result = await start_user(hass)
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "mqtt_not_connected"
+
+
+# --- reconfigure ------------------------------------------------------------------------
+
+
+async def test_reconfigure(
+    hass: HomeAssistant,
+    mqtt_mock: MqttMockHAClient,
+    config_entry: MockConfigEntry,
+    mock_setup_entry: AsyncMock,
+) -> None:
+    """Command topic and name can be changed; the entry reloads."""
+    config_entry.add_to_hass(hass)
+    result = await config_entry.start_reconfigure_flow(hass)
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "reconfigure"
+    assert result["description_placeholders"] == {"terminal_id": TERMINAL_ID}
+    suggested = {
+        str(key): key.description["suggested_value"]
+        for key in result["data_schema"].schema
+        if key.description and "suggested_value" in key.description
+    }
+    assert suggested == {CONF_COMMAND_TOPIC: COMMAND_TOPIC, CONF_NAME: "Front door"}
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_COMMAND_TOPIC: "mqtt/face/#", CONF_NAME: "Gate"}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {CONF_COMMAND_TOPIC: "invalid_command_topic"}
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_COMMAND_TOPIC: " site/gate/ ", CONF_NAME: " Gate "}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    assert config_entry.title == "Gate"
+    assert config_entry.data == {
+        CONF_TERMINAL_ID: TERMINAL_ID,
+        CONF_COMMAND_TOPIC: "site/gate",
+        CONF_NAME: "Gate",
+        CONF_IP: "192.168.1.50",
+    }
+    assert mock_setup_entry.called
+
+
+async def test_reconfigure_default_name(
+    hass: HomeAssistant, mqtt_mock: MqttMockHAClient, config_entry: MockConfigEntry
+) -> None:
+    """An empty name becomes the default name."""
+    config_entry.add_to_hass(hass)
+    result = await config_entry.start_reconfigure_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_COMMAND_TOPIC: COMMAND_TOPIC}
+    )
+    assert result["reason"] == "reconfigure_successful"
+    assert config_entry.title == f"Face terminal {TERMINAL_ID}"
+    assert config_entry.data[CONF_NAME] == f"Face terminal {TERMINAL_ID}"
+
+
+# --- options ----------------------------------------------------------------------------
+
+
+async def test_options(
+    hass: HomeAssistant, config_entry: MockConfigEntry, mock_setup_entry: AsyncMock
+) -> None:
+    """Options are checked, stored with their types, and reload the entry."""
+    config_entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert mock_setup_entry.call_count == 1
+
+    result = await hass.config_entries.options.async_init(config_entry.entry_id)
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "init"
+    defaults = {
+        str(key): key.default() for key in result["data_schema"].schema if callable(key.default)
+    }
+    assert defaults == {
+        CONF_OFFLINE_TIMEOUT: 150,
+        CONF_DOOR_OPEN_TIME: 5,
+        CONF_ACKNOWLEDGE_RECORDS: True,
+    }
+
+    user_input: dict[str, Any] = {
+        CONF_OFFLINE_TIMEOUT: 300.0,
+        CONF_UNLOCK_MESSAGE: "é" * 32,  # 64 bytes
+        CONF_DOOR_OPEN_TIME: 8.0,
+        CONF_ACKNOWLEDGE_RECORDS: False,
+    }
+    result = await hass.config_entries.options.async_configure(result["flow_id"], user_input)
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {CONF_UNLOCK_MESSAGE: "unlock_message_too_long"}
+
+    user_input[CONF_UNLOCK_MESSAGE] = "Welcome\nhome"
+    result = await hass.config_entries.options.async_configure(result["flow_id"], user_input)
+    assert result["errors"] == {CONF_UNLOCK_MESSAGE: "unlock_message_invalid"}
+
+    user_input[CONF_UNLOCK_MESSAGE] = " " + "é" * 31 + "a "  # 63 bytes once trimmed
+    result = await hass.config_entries.options.async_configure(result["flow_id"], user_input)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert config_entry.options == {
+        CONF_OFFLINE_TIMEOUT: 300,
+        CONF_UNLOCK_MESSAGE: "é" * 31 + "a",
+        CONF_DOOR_OPEN_TIME: 8,
+        CONF_ACKNOWLEDGE_RECORDS: False,
+    }
+    assert isinstance(config_entry.options[CONF_OFFLINE_TIMEOUT], int)
+    await hass.async_block_till_done()
+    assert mock_setup_entry.call_count == 2
+
+
+async def test_options_suggests_current_values(
+    hass: HomeAssistant, config_entry: MockConfigEntry
+) -> None:
+    """The form starts from the stored options; an empty text may be left out."""
+    config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        config_entry,
+        options={
+            CONF_OFFLINE_TIMEOUT: 90,
+            CONF_UNLOCK_MESSAGE: "Hello",
+            CONF_DOOR_OPEN_TIME: 3,
+            CONF_ACKNOWLEDGE_RECORDS: False,
+        },
+    )
+    result = await hass.config_entries.options.async_init(config_entry.entry_id)
+    suggested = {
+        str(key): key.description["suggested_value"]
+        for key in result["data_schema"].schema
+        if key.description and "suggested_value" in key.description
+    }
+    assert suggested == dict(config_entry.options)
+
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {CONF_OFFLINE_TIMEOUT: 90, CONF_DOOR_OPEN_TIME: 3, CONF_ACKNOWLEDGE_RECORDS: True},
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert config_entry.options[CONF_UNLOCK_MESSAGE] == ""
+    assert config_entry.options[CONF_ACKNOWLEDGE_RECORDS] is True
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        (CONF_OFFLINE_TIMEOUT, 10),
+        (CONF_OFFLINE_TIMEOUT, 4000),
+        (CONF_DOOR_OPEN_TIME, 0),
+        (CONF_DOOR_OPEN_TIME, 61),
+    ],
+)
+async def test_options_out_of_range(
+    hass: HomeAssistant, config_entry: MockConfigEntry, key: str, value: int
+) -> None:
+    """Numbers outside their range are refused by the form."""
+    config_entry.add_to_hass(hass)
+    result = await hass.config_entries.options.async_init(config_entry.entry_id)
+    user_input = {
+        CONF_OFFLINE_TIMEOUT: 150,
+        CONF_DOOR_OPEN_TIME: 5,
+        CONF_ACKNOWLEDGE_RECORDS: True,
+        key: value,
+    }
+    with pytest.raises(InvalidData, match=key):
+        await hass.config_entries.options.async_configure(result["flow_id"], user_input)
+
+
+# --- strings ----------------------------------------------------------------------------
+
+
+def test_translations_cover_the_flow() -> None:
+    """Every step, error and abort reason the flows use has an English text."""
+    root = Path(__file__).parent.parent / "custom_components" / DOMAIN
+    source = (root / "config_flow.py").read_text()
+    strings = json.loads((root / "translations" / "en.json").read_text())
+    config, options = strings["config"], strings["options"]
+    used_errors = set(re.findall(r'errors\[[A-Z_]+\] = "(\w+)"', source))
+    assert used_errors
+    assert used_errors <= set(config["error"]) | set(options["error"])
+    reasons = set(re.findall(r'reason="(\w+)"', source))
+    assert reasons <= set(config["abort"])
+    assert {"already_configured", "already_in_progress", "reconfigure_successful"} <= set(
+        config["abort"]
+    )
+    steps = set(re.findall(r'step_id="(\w+)"', source))
+    assert steps - {"init"} <= set(config["step"])
+    assert set(config["step"]["not_heard"]["menu_options"]) == {"add_anyway", "user"}
+    for step in ("user", "reconfigure"):
+        assert set(config["step"][step]["data"]) == set(config["step"][step]["data_description"])
+    init = options["step"]["init"]
+    assert (
+        set(init["data"])
+        == set(init["data_description"])
+        == {
+            CONF_OFFLINE_TIMEOUT,
+            CONF_UNLOCK_MESSAGE,
+            CONF_DOOR_OPEN_TIME,
+            CONF_ACKNOWLEDGE_RECORDS,
+        }
+    )
