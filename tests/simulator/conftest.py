@@ -102,7 +102,7 @@ class Platform:
         self,
         terminal_id: str,
         operator: str,
-        info: dict[str, Any] | None = None,
+        info: Any = None,
         *,
         topic: str | None = None,
         **top: Any,
@@ -152,14 +152,13 @@ class Platform:
     def ack_for(self, terminal_id: str, message_id: str, timeout: float = 5.0) -> Received:
         """Wait for the ``/Ack`` answering ``message_id``."""
         return self.wait(
-            lambda m: m.topic == f"{PREFIX}/{terminal_id}/Ack"
-            and m.json.get("messageId") == message_id,
+            lambda m: (
+                m.topic == f"{PREFIX}/{terminal_id}/Ack" and m.json.get("messageId") == message_id
+            ),
             timeout=timeout,
         )[0]
 
-    def call(
-        self, terminal_id: str, operator: str, info: dict[str, Any] | None = None, **top: Any
-    ) -> Received:
+    def call(self, terminal_id: str, operator: str, info: Any = None, **top: Any) -> Received:
         """Send a command and return its ack."""
         return self.ack_for(terminal_id, self.command(terminal_id, operator, info, **top))
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 import time
-
-from simulator import Terminal
+from typing import TYPE_CHECKING
 
 from .conftest import FIRST_ID, PREFIX, Platform, TerminalFactory
+
+if TYPE_CHECKING:
+    from simulator import Terminal
 
 EVENT_TIME = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$")
 

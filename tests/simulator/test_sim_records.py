@@ -6,12 +6,14 @@ import base64
 import io
 import re
 import time
+from typing import TYPE_CHECKING
 
 from PIL import Image
 
-from simulator import Terminal
-
 from .conftest import FIRST_ID, PREFIX, Platform, TerminalFactory
+
+if TYPE_CHECKING:
+    from simulator import Terminal
 
 REC = f"{PREFIX}/{FIRST_ID}/Rec"
 SNAP = f"{PREFIX}/{FIRST_ID}/Snap"
