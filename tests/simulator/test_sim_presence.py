@@ -100,3 +100,18 @@ def test_reconnects_after_broker_restart(
     assert terminal.wait_connected(8)
     rec = platform.wait_on(f"{PREFIX}/{FIRST_ID}/Rec", "RecPush", timeout=8)[0]
     assert rec.info["RecordID"] == str(record_id)
+
+
+def test_reboot_device_command(make_terminal: TerminalFactory, platform: Platform) -> None:
+    terminal = make_terminal(reboot_seconds=0.3)
+    platform.wait_on(f"{PREFIX}/basic", "Online")
+    platform.online_ack(FIRST_ID)
+    assert terminal.wait_online_acked()
+    ack = platform.call(FIRST_ID, "RebootDevice", {})
+    assert (ack.json["code"], ack.info["result"]) == ("200", "ok")
+    will = platform.wait_on(f"{PREFIX}/basic", "Offline")[0]
+    assert "time" not in will.info  # the connection died: the broker sent the will
+    platform.wait_on(f"{PREFIX}/basic", "Online", count=2)
+    assert terminal.wait_connected()
+    assert terminal.device.reboots == 1
+    assert not terminal.online_acked
