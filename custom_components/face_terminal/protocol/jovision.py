@@ -389,8 +389,9 @@ def reply_for(message: JovisionMessage) -> bytes:
 
 _PLACEHOLDERS: Final = frozenset({"null", "(null)", "none"})
 _KEY_NOISE: Final = str.maketrans("", "", "_- \t")
+# A request line, header lines, then the blank line that ends the head.
 _HTTP_HEAD_RE: Final = re.compile(
-    r"(?:POST|PUT|GET)\s+\S*\s+HTTP/\d(?:\.\d)?\r?\n.*?\r?\n\r?\n", re.ASCII | re.DOTALL
+    r"(?:POST|PUT|GET)[ \t]+\S*[ \t]+HTTP/\d(?:\.\d)?\r?\n(?:[^\r\n]+\r?\n)*\r?\n", re.ASCII
 )
 _EPOCH_RE: Final = re.compile(r"\d+(?:\.\d+)?", re.ASCII)
 _EXTENSION_RE: Final = re.compile(r"[A-Za-z0-9]{1,5}", re.ASCII)
@@ -398,6 +399,8 @@ _HEX_RE: Final = re.compile(r"0[xX][0-9a-fA-F]{1,16}", re.ASCII)
 _MAX_EPOCH: Final = 253_402_300_800  # 10000-01-01T00:00:00Z
 _MILLISECONDS_FROM: Final = 100_000_000_000  # larger Unix times are milliseconds
 _MAX_KEYS: Final = 256
+_MAX_TEXT: Final = 256  # the seed's longest text field (soft_version) has 128
+_MAX_NAME: Final = 64  # methods are at most 20 characters (seed), keys are short
 
 
 def _blank(value: object) -> bool:
@@ -407,6 +410,12 @@ def _blank(value: object) -> bool:
         text = value.strip()
         return not text or text.lower() in _PLACEHOLDERS
     return False
+
+
+def _text(value: object) -> str | None:
+    """`as_str`, but text too long to be a name, version or address is dropped."""
+    text = as_str(value)
+    return text if text is None or len(text) <= _MAX_TEXT else None
 
 
 def _norm(key: str) -> str:
@@ -516,7 +525,7 @@ def _enum(value: object, codes: Mapping[int, str]) -> str | None:
     number = _int(value)
     if number is not None:
         return codes.get(number)
-    text = as_str(value)
+    text = _text(value)
     if text is None:
         return None
     word = _norm(text)
@@ -542,7 +551,7 @@ def _list_type(value: object) -> tuple[int | None, str | None]:
     number = _int(value)
     if number is not None:
         return number, _LIST_TYPES.get(number)
-    text = as_str(value)
+    text = _text(value)
     return None, None if text is None else _LIST_WORDS.get(_norm(text))
 
 
@@ -593,7 +602,7 @@ def _temperature(value: object) -> tuple[float | None, float | None, str | None]
     return (
         None if reading == 0 else reading,
         None if threshold == 0 else threshold,
-        as_str(temp.get("warning_type")),
+        _text(temp.get("warning_type")),
     )
 
 
@@ -650,6 +659,17 @@ _KNOWN_BY_NORM: Final = {_norm(name): name for name in _KNOWN_METHODS}
 _RECORD_KEYS: Final = ("data", "param", "params", "info")
 
 
+def _report(value: object) -> dict[str, Any] | None:
+    """The ``sw_cap_face_report`` object, unless it is the server's answer to one."""
+    report = _object(value)
+    if report is None:
+        return None
+    obj = _Obj(report)
+    if obj.get("result") is not None and _object(obj.get("Info")) is None:
+        return None  # {"sw_cap_face_report":{"result":0,"info":"ok"}} is our reply
+    return report
+
+
 class _Parts:
     """Where a message's fields live.
 
@@ -673,19 +693,21 @@ def _locate(data: dict[str, Any]) -> _Parts:
     """Find the method and the objects holding the fields, through the envelope."""
     outer = _Obj(data)
     message = outer
-    method = as_str(outer.get("method"))
-    report = _object(outer.get(METHOD_CAP_FACE_REPORT))
+    method = _text(outer.get("method"))
+    report = _report(outer.get(METHOD_CAP_FACE_REPORT))
     if method is None and report is None:
         # {"dataLength":N,"data":{"method":...}}: the cloud/TCP envelope.
         inner = _object(outer.get("data"))
         if inner is not None:
             message = _Obj(inner)
-            method = as_str(message.get("method"))
-            report = _object(message.get(METHOD_CAP_FACE_REPORT))
+            method = _text(message.get("method"))
+            report = _report(message.get(METHOD_CAP_FACE_REPORT))
     if method is None and report is not None:
         method = METHOD_CAP_FACE_REPORT
     if method is None:
         raise JovisionError("the message has no method")
+    if len(method) > _MAX_NAME:
+        raise JovisionError("the method is too long to be a method name")
     method = _KNOWN_BY_NORM.get(_norm(method), method)
     if method == METHOD_CAP_FACE_REPORT:
         body = _Obj(report) if report is not None else message
@@ -695,7 +717,7 @@ def _locate(data: dict[str, Any]) -> _Parts:
             message,
             _Chain(body, message, info),
             _Chain(info, body),
-            tuple(info.data or body.data),
+            (),
         )
     record = next(
         (obj for key in _RECORD_KEYS if (obj := _object(message.get(key))) is not None), None
@@ -714,11 +736,11 @@ def _base(parts: _Parts) -> dict[str, Any]:
     device = parts.device
     return {
         "method": parts.method,
-        "uuid": as_str(device.get("uuid", "DeviceUUID", "device_uuid")),
-        "mac": as_str(device.get("mac", "DeviceMac", "mac_addr")),
-        "host": as_str(device.get("host", "HostIP", "ip", "host_ip", "device_ip")),
+        "uuid": _text(device.get("uuid", "DeviceUUID", "device_uuid")),
+        "mac": _text(device.get("mac", "DeviceMac", "mac_addr")),
+        "host": _text(device.get("host", "HostIP", "ip", "host_ip", "device_ip")),
         "device_type": _non_negative(device.get("device_type", "DeviceType", "dev_type")),
-        "product_name": as_str(device.get("product_name", "DeviceName", "device_name")),
+        "product_name": _text(device.get("product_name", "DeviceName", "device_name")),
     }
 
 
@@ -728,7 +750,7 @@ def _face_fields(parts: _Parts) -> dict[str, Any]:
     eyewear = _enum(attribute.get("glasses"), _EYEWEAR)
     temperature, threshold, warning = _temperature(record.get("temperature"))
     return {
-        "channel": as_str(record.get("channel")),
+        "channel": _text(record.get("channel")),
         "capture_time": _time(record.get("capture_time", "CaptureTime", "snap_time")),
         "send_time": _time(record.get("send_time")),
         "quality": _non_negative(record.get("quality", "FaceQuality", "face_quality")),
@@ -745,9 +767,9 @@ def _face_fields(parts: _Parts) -> dict[str, Any]:
         "temperature_threshold": threshold,
         "temperature_warning": warning,
         "face": decode_image(record.get("img_data", "Img", "face_img", "face_data")),
-        "face_name": as_str(record.get("img_name", "ImgName")),
+        "face_name": _text(record.get("img_name", "ImgName")),
         "scene": decode_image(record.get("img_fr", "ImgFr", "background_img")),
-        "scene_name": as_str(record.get("img_fr_name", "ImgFrName")),
+        "scene_name": _text(record.get("img_fr_name", "ImgFrName")),
     }
 
 
@@ -755,7 +777,7 @@ def _parse_keepalive(parts: _Parts) -> JovisionMessage:
     get = parts.device.get
     return JovisionKeepalive(
         **_base(parts),
-        soft_version=as_str(get("soft_version", "software_version", "version")),
+        soft_version=_text(get("soft_version", "software_version", "version")),
         timestamp=_time(get("timestamp", "time")),
         interval=_positive(get("interval", "heartbeat_interval", "keepalive_interval")),
     )
@@ -764,7 +786,7 @@ def _parse_keepalive(parts: _Parts) -> JovisionMessage:
 def _parse_compare(parts: _Parts) -> JovisionMessage:
     record = parts.record
     pic_sort, list_type = _list_type(record.get("pic_sort", "list_type", "sort"))
-    pic_name = as_str(record.get("pic_name", "PicName"))
+    pic_name = _text(record.get("pic_name", "PicName"))
     return JovisionCompare(
         **_base(parts),
         **_face_fields(parts),
@@ -772,7 +794,7 @@ def _parse_compare(parts: _Parts) -> JovisionMessage:
         pic_sort=pic_sort,
         list_type=list_type,
         pic_name=pic_name,
-        person_name=as_str(record.get("person_name", "name")) or _file_stem(pic_name),
+        person_name=_text(record.get("person_name", "name")) or _file_stem(pic_name),
         match_score=_score(record.get("match_score", "score", "similarity")),
         visit_count=_non_negative(record.get("visit_count")),
     )
@@ -786,14 +808,15 @@ def _parse_capture(parts: _Parts) -> JovisionMessage:
         **_face_fields(parts),
         track_id=_non_negative(record.get("track_id")),
         face_id=_non_negative(record.get("FaceID", "face_id")),
-        cloudsee_id=as_str(parts.device.get("DeviceID", "device_id", "cloudsee_id")),
-        username=as_str(outer.get("UserName", "user")),
-        password_md5=as_str(outer.get("Password", "passwd")),
+        cloudsee_id=_text(parts.device.get("DeviceID", "device_id", "cloudsee_id")),
+        username=_text(outer.get("UserName", "user")),
+        password_md5=_text(outer.get("Password", "passwd")),
     )
 
 
 def _parse_unknown(parts: _Parts) -> JovisionMessage:
-    return JovisionUnknown(**_base(parts), keys=parts.keys[:_MAX_KEYS])
+    keys = tuple(key[:_MAX_NAME] for key in parts.keys[:_MAX_KEYS])
+    return JovisionUnknown(**_base(parts), keys=keys)
 
 
 _PARSERS: Final = {
