@@ -335,7 +335,10 @@ def _validity(person: PersonSpec, info: dict[str, Any]) -> None:
     if kind in (1, 2):
         if person.valid_from is None or person.valid_until is None:
             raise CommandError(f"temp_card_type {kind} needs valid_from and valid_until")
-        begin, end = _check_range(person.valid_from, person.valid_until)
+        begin = _check_datetime("valid_from", person.valid_from)
+        end = _check_datetime("valid_until", person.valid_until)
+        if (begin.tzinfo is None) != (end.tzinfo is None):
+            raise CommandError("valid_from and valid_until must both be naive or both be aware")
         if begin >= end:
             raise CommandError("valid_from must be before valid_until")
         info["cardValidBegin"] = format_record_time(begin)

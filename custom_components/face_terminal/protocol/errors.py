@@ -292,7 +292,10 @@ def _operator_name(operator: str) -> str:
     name = operator.strip()
     if name.lower().endswith("-ack"):
         name = name[:-4]
-    return name or "command"
+    shown = _clean_detail(name)
+    if shown is None or len(shown) > 64:
+        return "command"
+    return shown
 
 
 def describe_ack_error(ack: Ack) -> str:
@@ -312,11 +315,9 @@ def describe_ack_error(ack: Ack) -> str:
             meaning = "unknown error code"
         sentence = f"{name} failed with code {ack.code}: {meaning}{detail_text}"
         detail_text = ""
-    elif ack.result is not None:
-        sentence = f"{name} failed with result {ack.result!r}{detail_text}"
-        detail_text = ""
-    else:
-        sentence = f"{name} failed without a code or result{detail_text}"
+    else:  # not ok without a code: `result` is there and is not "ok"
+        shown = _clean_detail(ack.result) or ""
+        sentence = f"{name} failed with result {shown!r}{detail_text}"
         detail_text = ""
     if isinstance(ack, BatchAck) and ack.failed:
         parts = []

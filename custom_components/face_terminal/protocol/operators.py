@@ -129,11 +129,17 @@ EVENT_OPERATORS: Final = frozenset(
 )
 """Operators a terminal sends on its own."""
 
-_CANONICAL: Final = {name.lower(): name for name in COMMAND_OPERATORS | EVENT_OPERATORS}
+_CANONICAL: Final = {
+    **{name.lower(): name for name in COMMAND_OPERATORS | EVENT_OPERATORS},
+    "snappush": STR_SNAP_PUSH,  # accepted by platforms as an alias (Q-23)
+    "verifypush": REC_PUSH,  # the HTTP variant's name, reused by some firmware (Q-37)
+}
 
 
 def canonical_operator(operator: str) -> str:
     """Return the document spelling of a known operator (any case, with or without -Ack).
+
+    The aliases ``SnapPush`` and ``VerifyPush`` become ``StrSnapPush`` and ``RecPush``.
 
     Unknown operators come back stripped but otherwise unchanged, except that an ``-ack``
     suffix in any case is written ``-Ack``.

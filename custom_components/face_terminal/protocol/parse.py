@@ -110,7 +110,7 @@ _PICTURE_KEYS: Final = frozenset(
 )
 _PRIVATE_KEYS: Final = frozenset({"idcard", "telnum", "telnum1", "idcard_idno"})
 _PICTURE_TEXT_MIN: Final = 1024
-_B64_TEXT_RE: Final = re.compile(r"[A-Za-z0-9+/=_\-\s]+", re.ASCII)
+_B64_TEXT_RE: Final = re.compile(r"[A-Za-z0-9+/=_\-\r\n]+", re.ASCII)
 _MAX_DEPTH: Final = 16
 _MAX_INFO_KEYS: Final = 256
 
@@ -245,7 +245,8 @@ def parse_message(topic: str, payload: bytes | bytearray | str) -> Message:
         raise ProtocolError(f"not JSON: {err}") from err
     if not isinstance(data, dict):
         raise ProtocolError(f"not a JSON object but {type(data).__name__}")
-    operator = as_str(_Obj(data).get("operator"))
+    raw_operator = _Obj(data).get("operator")
+    operator = as_str(raw_operator) if isinstance(raw_operator, str) else None
     if operator is None:
         raise ProtocolError("the message has no operator")
     name = canonical_operator(operator)
@@ -436,9 +437,7 @@ _EVENT_PARSERS: Final[dict[str, Callable[[_Msg], Message]]] = {
     OFFLINE.lower(): _parse_offline,
     HEARTBEAT.lower(): _parse_heartbeat,
     REC_PUSH.lower(): _parse_rec_push,
-    "verifypush": _parse_rec_push,  # HTTP-variant name some firmware reuses (Q-37)
     STR_SNAP_PUSH.lower(): _parse_str_snap_push,
-    "snappush": _parse_str_snap_push,  # accepted by platforms as an alias (Q-23)
     QRCODE_PUSH.lower(): _parse_qrcode_push,
     CARD_PUSH.lower(): _parse_card_push,
     IDCARD_PUSH.lower(): _parse_idcard_push,
@@ -449,12 +448,13 @@ _EVENT_PARSERS: Final[dict[str, Callable[[_Msg], Message]]] = {
 
 
 def _looks_like_picture(value: object) -> bool:
-    if not isinstance(value, str) or len(value) <= _PICTURE_TEXT_MIN:
+    """Text holding a data URI (anywhere), or more than 1 KB of what could be base64."""
+    if not isinstance(value, str):
         return False
-    head = value[:64].lstrip().lower()
-    if head.startswith("data:"):
+    lowered = value.lower()
+    if "base64" in lowered and "data:" in lowered.replace(" ", ""):
         return True
-    return _B64_TEXT_RE.fullmatch(value) is not None
+    return len(value) > _PICTURE_TEXT_MIN and _B64_TEXT_RE.fullmatch(value) is not None
 
 
 def _sanitize(value: object, depth: int) -> Any:

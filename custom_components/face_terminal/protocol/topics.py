@@ -107,10 +107,5 @@ def subscription_topics(command_topic: str) -> list[str]:
     (`BASIC_TOPIC`, `HEARTBEAT_TOPIC`) are shared by all terminals and not included.
     """
     base = command_topic.rstrip("/")
-    topics: list[str] = []
-    for variants in SUFFIX_VARIANTS.values():
-        for suffix in variants:
-            topic = f"{base}/{suffix}"
-            if topic not in topics:
-                topics.append(topic)
-    return topics
+    topics = (f"{base}/{suffix}" for variants in SUFFIX_VARIANTS.values() for suffix in variants)
+    return list(dict.fromkeys(topics))
