@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from simulator.messages import as_int, as_text, lookup
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Mapping
+    from collections.abc import Callable, Iterator, Mapping
 
 DEFAULT_CAPACITY = 1000
 
@@ -112,6 +112,7 @@ class PersonStore:
         self.capacity = capacity
         self._lock = threading.RLock()
         self._persons: dict[int, Person] = {}
+        self._by_custom_id: dict[str, Person] = {}
         self._next_id = 1
 
     def __len__(self) -> int:
@@ -136,11 +137,7 @@ class PersonStore:
         """Return the person with this (non-empty) ``customId``."""
         if not custom_id:
             return None
-        with self._lock:
-            for person in self._persons.values():
-                if person.custom_id == custom_id:
-                    return person
-        return None
+        return self._by_custom_id.get(custom_id)
 
     def by_person_id(self, person_id: int) -> Person | None:
         """Return the person with this device-generated ``personId``."""
@@ -195,12 +192,14 @@ class PersonStore:
             )
             self._next_id += 1
             self._persons[person.person_id] = person
+            if custom_id:
+                self._by_custom_id[custom_id] = person
             return person
 
     def delete(self, custom_id: str) -> Person | None:
         """Remove a person by ``customId``; return it, or ``None`` when unknown."""
         with self._lock:
-            person = self.get(custom_id)
+            person = self._by_custom_id.pop(custom_id, None) if custom_id else None
             if person is not None:
                 del self._persons[person.person_id]
             return person
@@ -209,6 +208,7 @@ class PersonStore:
         """Remove everybody."""
         with self._lock:
             self._persons.clear()
+            self._by_custom_id.clear()
 
     def custom_ids(self) -> list[str]:
         """All non-empty ``customId`` values in enrolment order."""
@@ -242,7 +242,7 @@ SEED_PERSONS: tuple[SeedPerson, ...] = (
 )
 
 
-def seed_store(store: PersonStore, picture_for: Any) -> None:
+def seed_store(store: PersonStore, picture_for: Callable[[str], bytes]) -> None:
     """Enrol :data:`SEED_PERSONS` into ``store``.
 
     Args:
