@@ -1,22 +1,28 @@
-"""Demo orchestration (run by scripts/demo inside the project environment)."""
+"""Demo orchestration (run by scripts/demo inside the project environment).
+
+Starts mosquitto on 127.0.0.1, a real Home Assistant (onboarded, with the frontend), the
+MQTT integration, simulated terminals with people arriving, confirms the discovered
+terminals and gives each one a dashboard. Ctrl-C (SIGINT) or SIGTERM stops everything:
+the simulator, Home Assistant (and its process group) and the broker.
+"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import contextlib
-from pathlib import Path
 import shutil
 import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from simulator.broker import Mosquitto  # noqa: E402
+from simulator.broker import Mosquitto, free_port  # noqa: E402
 from tests.e2e.harness import (  # noqa: E402
     DEMO_PASSWORD,
     DEMO_USER,
@@ -24,7 +30,10 @@ from tests.e2e.harness import (  # noqa: E402
     HomeAssistantProcess,
 )
 
-CONFIG_DIR = REPO / ".demo" / "config"
+DEMO_DIR = REPO / ".demo"
+CONFIG_DIR = DEMO_DIR / "config"
+# The MQTT entry stores the broker's port: a kept demo reuses it.
+BROKER_PORT_FILE = DEMO_DIR / "broker-port"
 FIRST_ID = 1305433
 
 
@@ -86,24 +95,29 @@ def dashboard(name: str, ids: dict[str, str]) -> dict[str, Any]:
     }
 
 
-async def wait_for_terminals(client: HomeAssistantClient, count: int, timeout: float) -> None:
-    """Confirm discovered terminals until `count` entries exist."""
+async def wait_for_terminals(
+    client: HomeAssistantClient,
+    count: int,
+    timeout: float,  # noqa: ASYNC109 - a deadline for polling
+) -> dict[str, dict[str, Any]]:
+    """Confirm discovered terminals until `count` of them are loaded; return them by ID."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         await client.confirm_discovered()
-        entries = await client.entries()
-        if len(entries) >= count and all(e["state"] == "loaded" for e in entries):
-            return
-        await asyncio.sleep(1)
+        terminals = await client.terminals()
+        if len(terminals) >= count and all(e["state"] == "loaded" for e in terminals.values()):
+            return terminals
+        await asyncio.sleep(0.5)
     raise TimeoutError("the simulated terminals were not discovered in time")
 
 
-async def create_dashboards(client: HomeAssistantClient) -> list[str]:
+async def create_dashboards(
+    client: HomeAssistantClient, terminals: dict[str, dict[str, Any]]
+) -> list[str]:
     """One storage dashboard per terminal; returns their URL paths."""
     existing = {d["url_path"] for d in await client.ws({"type": "lovelace/dashboards/list"})}
     paths = []
-    for entry in await client.entries():
-        terminal_id = entry["unique_id"]
+    for terminal_id, entry in sorted(terminals.items()):
         ids = await client.entity_ids(terminal_id)
         url_path = f"face-{terminal_id}"
         if url_path not in existing:
@@ -129,52 +143,82 @@ async def create_dashboards(client: HomeAssistantClient) -> list[str]:
     return paths
 
 
-async def run(args: argparse.Namespace) -> None:
-    """Start everything, print where to look, wait for Ctrl-C."""
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
+def broker_port(keep: bool) -> int:
+    """The port of the demo's broker: the previous one for a kept demo, else a free one."""
+    if keep and BROKER_PORT_FILE.exists():
+        with contextlib.suppress(ValueError):
+            return int(BROKER_PORT_FILE.read_text().strip())
+    port = free_port()
+    DEMO_DIR.mkdir(exist_ok=True)
+    BROKER_PORT_FILE.write_text(f"{port}\n")
+    return port
 
-    with Mosquitto() as broker:
-        print(f"[demo] mosquitto on 127.0.0.1:{broker.port}")
+
+def start_simulator(args: argparse.Namespace, port: int) -> subprocess.Popen[bytes]:
+    """The terminals, as their own process (its output goes to the simulator log)."""
+    with (CONFIG_DIR / "simulator.log").open("ab") as log:
+        return subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "simulator",
+                "--broker",
+                f"127.0.0.1:{port}",
+                "--terminals",
+                str(args.terminals),
+                "--id-base",
+                str(FIRST_ID),
+                "--arrivals",
+                str(args.arrivals),
+                "--heartbeat",
+                "30",
+                # Announce every 2 s until Home Assistant answers: the first Online may
+                # come before Home Assistant's MQTT client has subscribed.
+                "--online-repeat",
+                "2",
+                "--resume",
+            ],
+            cwd=REPO,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,  # stopped by us, not by the terminal's Ctrl-C
+        )
+
+
+def stop_simulator(simulator: subprocess.Popen[bytes]) -> None:
+    """Let the terminals say goodbye (SIGTERM), kill them if they take too long."""
+    if simulator.poll() is None:
+        simulator.terminate()
+        try:
+            simulator.wait(10)
+        except subprocess.TimeoutExpired:
+            simulator.kill()
+            simulator.wait()
+
+
+async def run(args: argparse.Namespace) -> None:
+    """Start everything, print where to look, wait until cancelled (Ctrl-C)."""
+    if CONFIG_DIR.exists() and not args.keep:
+        shutil.rmtree(CONFIG_DIR)
+    started = time.monotonic()
+    with Mosquitto(broker_port(args.keep)) as broker:
+        print(f"[demo] mosquitto on 127.0.0.1:{broker.port}", flush=True)
         hass = HomeAssistantProcess(CONFIG_DIR, frontend=True)
         if args.port:
             hass.port = args.port
-        if CONFIG_DIR.exists() and not args.keep:
-            shutil.rmtree(CONFIG_DIR)
-        started = time.monotonic()
-        hass.start()
         simulator: subprocess.Popen[bytes] | None = None
-        client = HomeAssistantClient(hass.url)
+        client: HomeAssistantClient | None = None
         try:
-            print(f"[demo] starting Home Assistant (log: {hass.log_file})")
+            hass.start()  # a kept demo keeps its port: read `hass.url` after this
+            client = HomeAssistantClient(hass.url)
+            print(f"[demo] starting Home Assistant (log: {hass.log_file})", flush=True)
             await hass.wait_until_up()
             await client.onboard_or_login()
             await client.setup_mqtt(broker.port)
-            simulator = subprocess.Popen(  # noqa: S603
-                [
-                    sys.executable,
-                    "-m",
-                    "simulator",
-                    "--broker",
-                    f"127.0.0.1:{broker.port}",
-                    "--terminals",
-                    str(args.terminals),
-                    "--id-base",
-                    str(FIRST_ID),
-                    "--arrivals",
-                    str(args.arrivals),
-                    "--heartbeat",
-                    "30",
-                    "--resume",
-                ],
-                cwd=REPO,
-                stdout=(CONFIG_DIR / "simulator.log").open("ab"),
-                stderr=subprocess.STDOUT,
-            )
-            await wait_for_terminals(client, args.terminals, timeout=90)
-            paths = await create_dashboards(client)
+            simulator = start_simulator(args, broker.port)
+            terminals = await wait_for_terminals(client, args.terminals, timeout=90)
+            paths = await create_dashboards(client, terminals)
             took = time.monotonic() - started
             print()
             print(f"  Home Assistant:  {hass.url}   (ready after {took:.0f} s)")
@@ -182,28 +226,49 @@ async def run(args: argparse.Namespace) -> None:
             for path in paths:
                 print(f"  Dashboard:       {hass.url}/{path}/terminal")
             print(f"  Simulator log:   {CONFIG_DIR / 'simulator.log'}")
-            print("\n  People arrive every few seconds. Press Ctrl-C to stop everything.\n")
-            await stop.wait()
+            print(
+                f"\n  People arrive every {args.arrivals:g} s. Press Ctrl-C to stop everything.\n",
+                flush=True,
+            )
+            await asyncio.Event().wait()  # until cancelled by a signal
         finally:
-            print("[demo] stopping")
-            await client.close()
+            print("[demo] stopping", flush=True)
+            if client is not None:
+                with contextlib.suppress(Exception):
+                    await client.close()
             if simulator is not None:
-                simulator.send_signal(signal.SIGINT)
-                with contextlib.suppress(subprocess.TimeoutExpired):
-                    simulator.wait(10)
-                if simulator.poll() is None:
-                    simulator.kill()
+                stop_simulator(simulator)
             hass.stop()
+
+
+async def main_async(args: argparse.Namespace) -> None:
+    """Run the demo; SIGINT and SIGTERM cancel it, also while it is starting up."""
+    task = asyncio.current_task()
+    assert task is not None
+    loop = asyncio.get_running_loop()
+    signals = (signal.SIGINT, signal.SIGTERM)
+
+    def stop() -> None:
+        # Once: a second Ctrl-C must not interrupt the shutdown half-way.
+        for sig in signals:
+            loop.add_signal_handler(sig, lambda: None)
+        task.cancel()
+
+    for sig in signals:
+        loop.add_signal_handler(sig, stop)
+    with contextlib.suppress(asyncio.CancelledError):
+        await run(args)
+    print("[demo] stopped", flush=True)
 
 
 def main() -> None:
     """Parse arguments and run the demo."""
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--terminals", type=int, default=2)
     parser.add_argument("--arrivals", type=float, default=5.0, help="seconds between people")
     parser.add_argument("--port", type=int, default=0, help="Home Assistant port (default: free)")
     parser.add_argument("--keep", action="store_true", help="keep the previous demo's state")
-    asyncio.run(run(parser.parse_args()))
+    asyncio.run(main_async(parser.parse_args()))
 
 
 if __name__ == "__main__":

@@ -7,25 +7,27 @@ stays on loopback: Home Assistant listens on 127.0.0.1 and talks to a local mosq
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 import contextlib
-from dataclasses import dataclass, field
 import json
 import os
-from pathlib import Path
 import shutil
 import signal
 import socket
 import subprocess
 import sys
 import time
-from typing import Any
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator, Callable
+
 REPO = Path(__file__).resolve().parents[2]
 DEMO_USER = "demo"
-DEMO_PASSWORD = "face-terminal-demo"  # noqa: S105  # local demo only, printed to the user
+DEMO_PASSWORD = "face-terminal-demo"  # local demo only, printed to the user
 
 
 def free_port() -> int:
@@ -48,10 +50,7 @@ homeassistant:
   allowlist_external_dirs:
     - {allowed_dir}
 
-http:
-  server_host: 127.0.0.1
-  server_port: {port}
-
+{http}
 {frontend}
 config:
 logbook:
@@ -66,6 +65,42 @@ logger:
     custom_components.face_terminal: {log_level}
     homeassistant.components.mqtt: warning
 """
+
+
+def _kill_group(pgid: int) -> None:
+    """SIGKILL whatever is left in a process group (a no-op when it is empty)."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pgid, signal.SIGKILL)
+
+
+# Since 2026.10 Home Assistant moves `http:` from YAML into `.storage/http` on the first
+# start, as a "pending" configuration that reverts (with a restart onto port 8123 on every
+# interface) unless it is confirmed within 5 minutes; later starts ignore the YAML. The
+# harness writes the YAML once, confirms it after onboarding (`onboard_or_login`) and then
+# reads the port back from the store.
+HTTP_YAML = """\
+http:
+  server_host: 127.0.0.1
+  server_port: {port}
+"""
+
+
+def _stored_loopback_port(storage: Path) -> int | None:
+    """Port of the usable loopback-only HTTP configuration in `.storage/http`, if any."""
+    try:
+        data = json.loads((storage / "http").read_text(encoding="utf-8"))["data"]
+    except OSError, ValueError, KeyError, TypeError:
+        return None
+    for slot in ("pending", "stable"):
+        conf = data.get(slot)
+        if (
+            isinstance(conf, dict)
+            and not conf.get("error")
+            and conf.get("server_host") == ["127.0.0.1"]
+            and isinstance(conf.get("server_port"), int)
+        ):
+            return int(conf["server_port"])
+    return None
 
 
 def _onboarding_store(done: list[str]) -> str:
@@ -104,9 +139,16 @@ class HomeAssistantProcess:
         storage = self.config_dir / ".storage"
         storage.mkdir(exist_ok=True)
         (self.config_dir / "media").mkdir(exist_ok=True)
+        http_yaml = HTTP_YAML.format(port=self.port)
+        if (stored_port := _stored_loopback_port(storage)) is not None:
+            self.port, http_yaml = stored_port, ""
+        else:
+            # No usable stored configuration (first start, or one that reverted to the
+            # default): let Home Assistant take the YAML again.
+            (storage / "http").unlink(missing_ok=True)
         (self.config_dir / "configuration.yaml").write_text(
             CONFIGURATION_YAML.format(
-                port=self.port,
+                http=http_yaml,
                 time_zone=os.environ.get("FACE_TERMINAL_TZ", "UTC"),
                 allowed_dir=self.config_dir / "media",
                 frontend="frontend:\n" if self.frontend else "",
@@ -126,7 +168,7 @@ class HomeAssistantProcess:
         """Start Home Assistant in the background (logs go to `log_file`)."""
         self.prepare()
         log = self.log_file.open("ab")
-        self.process = subprocess.Popen(  # noqa: S603
+        self.process = subprocess.Popen(
             [sys.executable, "-m", "homeassistant", "-c", str(self.config_dir), "--skip-pip"],
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -135,7 +177,10 @@ class HomeAssistantProcess:
         )
 
     def stop(self, timeout: float = 30) -> None:
-        """Stop Home Assistant gracefully (SIGTERM), killing it if it hangs."""
+        """Stop Home Assistant gracefully (SIGTERM), killing it if it hangs.
+
+        Anything Home Assistant started in its process group goes too.
+        """
         if self.process is None:
             return
         if self.process.poll() is None:
@@ -145,6 +190,7 @@ class HomeAssistantProcess:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        _kill_group(self.process.pid)
         self.process = None
 
     def kill(self) -> None:
@@ -152,14 +198,23 @@ class HomeAssistantProcess:
         if self.process is not None:
             self.process.kill()
             self.process.wait()
+            _kill_group(self.process.pid)
             self.process = None
+
+    def rss_bytes(self) -> int:
+        """Resident memory of the Home Assistant process (VmRSS), in bytes."""
+        status = Path(f"/proc/{self.pid()}/status").read_text(encoding="ascii")
+        for line in status.splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+        raise RuntimeError("VmRSS missing from /proc status")
 
     def pid(self) -> int:
         """Process ID of the running Home Assistant."""
         assert self.process is not None
         return self.process.pid
 
-    async def wait_until_up(self, timeout: float = 120) -> None:
+    async def wait_until_up(self, timeout: float = 120) -> None:  # noqa: ASYNC109
         """Wait until the HTTP API answers."""
         deadline = time.monotonic() + timeout
         async with aiohttp.ClientSession() as session:
@@ -168,7 +223,8 @@ class HomeAssistantProcess:
                     raise RuntimeError(f"Home Assistant exited; see {self.log_file}")
                 with contextlib.suppress(aiohttp.ClientError, OSError):
                     async with session.get(f"{self.url}/api/onboarding") as resp:
-                        if resp.status in (200, 401):
+                        # 404 once onboarding is complete (its views are gone then).
+                        if resp.status in (200, 401, 404):
                             return
                 await asyncio.sleep(0.5)
         raise TimeoutError(f"Home Assistant did not start in {timeout} s; see {self.log_file}")
@@ -215,6 +271,7 @@ class HomeAssistantClient:
                 resp.raise_for_status()
                 code = (await resp.json())["auth_code"]
         await self._exchange(code)
+        await self._confirm_http_config()
         if not any(s["step"] == "integration" and s["done"] for s in steps) and steps:
             async with self.session.post(
                 f"{self.url}/api/onboarding/integration",
@@ -222,6 +279,13 @@ class HomeAssistantClient:
                 headers=self._headers,
             ) as resp:
                 resp.raise_for_status()
+
+    async def _confirm_http_config(self) -> None:
+        """Confirm the HTTP configuration taken from YAML, so that it does not revert."""
+        config = await self.ws({"type": "http/config"})
+        pending = config.get("pending")
+        if pending and not pending.get("error"):
+            await self.ws({"type": "http/config/promote"})
 
     async def _login_code(self) -> str:
         async with self.session.post(
@@ -276,6 +340,17 @@ class HomeAssistantClient:
                 raise RuntimeError(f"POST {path} -> {resp.status}: {body[:500]}")
             return json.loads(body) if body else None
 
+    async def post_raw(self, path: str, data: dict[str, Any] | None = None) -> tuple[int, Any]:
+        """POST JSON to an API path; return the status and the decoded body (no raising)."""
+        async with self.session.post(
+            f"{self.url}{path}", json=data or {}, headers=self._headers
+        ) as resp:
+            body = await resp.text()
+            try:
+                return resp.status, json.loads(body) if body else None
+            except ValueError:
+                return resp.status, body
+
     async def state(self, entity_id: str) -> dict[str, Any] | None:
         """State object of an entity, or None."""
         async with self.session.get(
@@ -304,14 +379,19 @@ class HomeAssistantClient:
         flow = await self.post("/api/config/config_entries/flow", {"handler": "mqtt"})
         result = await self.post(
             f"/api/config/config_entries/flow/{flow['flow_id']}",
-            {"broker": "127.0.0.1", "port": port},
+            {
+                "broker": "127.0.0.1",
+                "port": port,
+                "other_settings": {"set_client_cert": False, "set_ca_cert": "off"},
+            },
         )
         if result.get("type") != "create_entry":
             raise RuntimeError(f"MQTT setup failed: {result}")
 
     async def confirm_discovered(self, domain: str = "face_terminal") -> int:
         """Confirm every discovered flow of `domain`; return how many were confirmed."""
-        flows = await self.get("/api/config/config_entries/flow")
+        # Discovered flows in progress (GET on the flow index is not allowed).
+        flows = await self.ws({"type": "config_entries/flow/progress"})
         confirmed = 0
         for flow in flows:
             if flow["handler"] != domain or flow["context"].get("source") not in (
@@ -331,6 +411,62 @@ class HomeAssistantClient:
             f"/api/config/config_entries/entry?domain={domain}"
         )
         return result
+
+    async def terminals(self, domain: str = "face_terminal") -> dict[str, dict[str, Any]]:
+        """Config entries of `domain` by the ID in their device's identifiers.
+
+        The REST API does not show an entry's unique ID; each terminal entry has one
+        device identified by ``(domain, terminal_id)``. Entries whose device is not
+        registered yet are left out.
+        """
+        entries = {entry["entry_id"]: entry for entry in await self.entries(domain)}
+        result: dict[str, dict[str, Any]] = {}
+        for device in await self.ws({"type": "config/device_registry/list"}):
+            for identifier_domain, identifier in device["identifiers"]:
+                if identifier_domain != domain:
+                    continue
+                for entry_id in device["config_entries"]:
+                    if entry_id in entries:
+                        result[str(identifier)] = entries[entry_id]
+        return result
+
+    async def entry(self, unique_id: str, domain: str = "face_terminal") -> dict[str, Any] | None:
+        """The config entry of the terminal `unique_id`, or None."""
+        return (await self.terminals(domain)).get(unique_id)
+
+    async def set_options(self, entry_id: str, options: dict[str, Any]) -> dict[str, Any]:
+        """Run an entry's options flow with `options`, as the options dialog would.
+
+        Returns the flow's final result (``type`` ``create_entry`` on success).
+        """
+        flow = await self.post("/api/config/config_entries/options/flow", {"handler": entry_id})
+        result: dict[str, Any] = await self.post(
+            f"/api/config/config_entries/options/flow/{flow['flow_id']}", options
+        )
+        return result
+
+    async def wait_for_entry(
+        self,
+        unique_id: str,
+        state: str = "loaded",
+        timeout: float = 30,  # noqa: ASYNC109 - a deadline for polling
+    ) -> dict[str, Any]:
+        """Wait until the entry of a terminal exists and is in `state`."""
+        deadline = time.monotonic() + timeout
+        while True:
+            entry = await self.entry(unique_id)
+            if entry is not None and entry["state"] == state:
+                return entry
+            if time.monotonic() >= deadline:
+                raise TimeoutError(f"entry {unique_id} not {state}: {entry}")
+            await asyncio.sleep(0.1)
+
+    async def device_id(self, terminal_id: str, domain: str = "face_terminal") -> str:
+        """Device registry ID of a terminal."""
+        for device in await self.ws({"type": "config/device_registry/list"}):
+            if [domain, terminal_id] in device["identifiers"]:
+                return str(device["id"])
+        raise KeyError(f"no device for terminal {terminal_id}")
 
     # --- WebSocket ----------------------------------------------------------------
 
@@ -352,6 +488,50 @@ class HomeAssistantClient:
                     raise RuntimeError(f"{message['type']} failed: {reply.get('error')}")
                 return reply.get("result")
 
+    async def ping(self) -> float:
+        """Round trip of a WebSocket ``ping`` on the command connection, in seconds."""
+        await self.ws({"type": "get_config"})  # connect and authenticate first
+        assert self._ws is not None
+        self._ws_id += 1
+        started = time.perf_counter()
+        await self._ws.send_json({"type": "ping", "id": self._ws_id})
+        while True:
+            reply = await self._ws.receive_json()
+            if reply.get("id") == self._ws_id and reply.get("type") == "pong":
+                return time.perf_counter() - started
+
+    async def open_websocket(self) -> aiohttp.ClientWebSocketResponse:
+        """A new, authenticated WebSocket connection (the caller closes it)."""
+        ws = await self.session.ws_connect(f"{self.url}/api/websocket", max_msg_size=0)
+        await ws.receive_json()  # auth_required
+        await ws.send_json({"type": "auth", "access_token": self.token})
+        reply = await ws.receive_json()
+        if reply.get("type") != "auth_ok":
+            await ws.close()
+            raise RuntimeError(f"WebSocket auth failed: {reply}")
+        return ws
+
+    @contextlib.asynccontextmanager
+    async def subscribe_events(self, *event_types: str) -> AsyncIterator[EventStream]:
+        """Collect bus events of `event_types` on a WebSocket connection of their own."""
+        ws = await self.open_websocket()
+        stream = EventStream(ws)
+        try:
+            for number, event_type in enumerate(event_types, start=1):
+                await ws.send_json(
+                    {"id": number, "type": "subscribe_events", "event_type": event_type}
+                )
+                while True:
+                    reply = await ws.receive_json()
+                    if reply.get("id") == number and reply.get("type") == "result":
+                        if not reply.get("success"):
+                            raise RuntimeError(f"subscribe_events failed: {reply}")
+                        break
+            stream.start()
+            yield stream
+        finally:
+            await stream.close()
+
     async def entity_ids(self, terminal_id: str) -> dict[str, str]:
         """Map of `<platform>.<key>` (e.g. ``lock.door``) → entity ID for one terminal."""
         entries = await self.ws({"type": "config/entity_registry/list"})
@@ -367,14 +547,100 @@ class HomeAssistantClient:
         return result
 
 
+@dataclass(slots=True)
+class ReceivedEvent:
+    """A bus event as the WebSocket delivered it, with its arrival time."""
+
+    event_type: str
+    data: dict[str, Any]
+    time_fired: str
+    arrived: float  # time.perf_counter() when the client read it
+
+
+class EventStream:
+    """Bus events arriving on a dedicated WebSocket (see `subscribe_events`)."""
+
+    def __init__(self, ws: aiohttp.ClientWebSocketResponse) -> None:
+        """Read events from an authenticated, subscribed WebSocket once started."""
+        self._ws = ws
+        self.events: list[ReceivedEvent] = []
+        self._changed = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        """Start reading in the background."""
+        self._task = asyncio.create_task(self._read())
+
+    async def _read(self) -> None:
+        async for message in self._ws:
+            if message.type != aiohttp.WSMsgType.TEXT:
+                break
+            arrived = time.perf_counter()
+            decoded = json.loads(message.data)
+            for item in decoded if isinstance(decoded, list) else [decoded]:
+                if item.get("type") != "event":
+                    continue
+                event = item["event"]
+                self.events.append(
+                    ReceivedEvent(event["event_type"], event["data"], event["time_fired"], arrived)
+                )
+            self._changed.set()
+
+    async def close(self) -> None:
+        """Stop reading and close the connection."""
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        await self._ws.close()
+
+    def matching(self, **data: Any) -> list[ReceivedEvent]:
+        """Events whose data has all the given key/value pairs."""
+        return [e for e in self.events if all(e.data.get(k) == v for k, v in data.items())]
+
+    async def wait_for(
+        self,
+        count: int = 1,
+        timeout: float = 10,  # noqa: ASYNC109 - a deadline for polling
+        **data: Any,
+    ) -> list[ReceivedEvent]:
+        """Wait until at least `count` events match `data`; return them."""
+        if not await self.wait_until(lambda: len(self.matching(**data)) >= count, timeout):
+            found = len(self.matching(**data))
+            raise TimeoutError(f"{found} of {count} events matching {data}")
+        return self.matching(**data)
+
+    async def wait_until(
+        self,
+        predicate: Callable[[], bool],
+        timeout: float,  # noqa: ASYNC109 - a deadline for polling
+    ) -> bool:
+        """Wait until `predicate` holds, checked after each batch of events; return it."""
+        deadline = time.monotonic() + timeout
+        while not predicate():
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return False
+            self._changed.clear()
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(remaining):
+                    await self._changed.wait()
+        return True
+
+
+def _config_dir(config_dir: Path, *, fresh: bool) -> Path:
+    """The absolute configuration folder, emptied first when `fresh`."""
+    if fresh and config_dir.exists():
+        shutil.rmtree(config_dir)
+    return config_dir.resolve()
+
+
 @contextlib.asynccontextmanager
 async def running_home_assistant(
     config_dir: Path, *, frontend: bool = False, fresh: bool = True
 ) -> AsyncIterator[tuple[HomeAssistantProcess, HomeAssistantClient]]:
     """Start Home Assistant, onboard it and yield the process and a logged-in client."""
-    if fresh and config_dir.exists():
-        shutil.rmtree(config_dir)
-    hass_process = HomeAssistantProcess(config_dir.resolve(), frontend=frontend)
+    hass_process = HomeAssistantProcess(_config_dir(config_dir, fresh=fresh), frontend=frontend)
     hass_process.start()
     client = HomeAssistantClient(hass_process.url)
     try:

@@ -1,0 +1,201 @@
+"""The product's main job, end to end: simulated terminal → mosquitto → real Home Assistant.
+
+Every check goes through the interfaces a person or an automation uses: the REST API,
+the WebSocket API (bus events), the image and camera proxies, and the actions.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from PIL import Image
+
+from simulator import images
+from simulator.device import VERSION_NAME
+
+from .conftest import FRONT_DOOR, wait_for_state
+
+if TYPE_CHECKING:
+    from simulator import Terminal
+
+    from .conftest import Stack
+    from .harness import HomeAssistantClient
+
+pytestmark = pytest.mark.timeout(120)
+
+EXPECTED_ENTITIES = {
+    "binary_sensor.online",
+    "camera.scene",
+    "event.access",
+    "event.scan",
+    "image.last_face",
+    "lock.door",
+    "sensor.body_temperature",
+    "sensor.last_person",
+}
+
+
+async def device_entry(client: HomeAssistantClient, terminal_id: str) -> dict[str, Any]:
+    """Device registry entry of a terminal."""
+    device_id = await client.device_id(terminal_id)
+    devices = await client.ws({"type": "config/device_registry/list"})
+    return next(d for d in devices if d["id"] == device_id)
+
+
+def decode_jpeg(data: bytes) -> Image.Image:
+    """Decode a JPEG fully (raises on a broken one)."""
+    picture = Image.open(io.BytesIO(data))
+    assert picture.format == "JPEG"
+    picture.load()
+    return picture
+
+
+async def test_discovered_terminal_becomes_an_entry_with_its_entities(
+    front_door_online: Terminal, client: HomeAssistantClient
+) -> None:
+    entry = await client.entry(FRONT_DOOR)
+    assert entry is not None
+    assert entry["source"] == "mqtt"  # found by MQTT discovery, confirmed like in the UI
+    assert entry["state"] == "loaded"
+    assert entry["title"] == "Face1"
+
+    ids = await client.entity_ids(FRONT_DOOR)
+    assert set(ids) == EXPECTED_ENTITIES
+    for entity_id in ids.values():
+        state = await client.state(entity_id)
+        assert state is not None, entity_id
+        assert state["state"] != "unavailable", entity_id
+    assert (await client.state(ids["binary_sensor.online"]) or {})["state"] == "on"
+    assert (await client.state(ids["lock.door"]) or {})["state"] == "locked"
+    assert front_door_online.online_acked  # Home Assistant answered the terminal's Online
+    device = await device_entry(client, FRONT_DOOR)
+    assert device["serial_number"] == FRONT_DOOR
+    assert device["name"] == "Face1"
+
+
+@pytest.mark.xfail(
+    reason="integration bug: FaceTerminal._async_probe publishes `Versions` before MQTT has "
+    "sent the SUBSCRIBE for <command topic>/Ack (HA debounces subscriptions 0.1-0.5 s), so "
+    "the terminal's immediate Versions-Ack is dropped by the broker and the probe times out",
+    strict=False,
+)
+async def test_device_shows_the_firmware_version_from_the_probe(
+    front_door_online: Terminal, client: HomeAssistantClient
+) -> None:
+    for _ in range(30):
+        if (await device_entry(client, FRONT_DOOR))["sw_version"] == VERSION_NAME:
+            return
+        await asyncio.sleep(0.1)
+    pytest.fail("sw_version was not set from the Versions-Ack")
+
+
+async def test_recognition_reaches_event_entity_bus_event_sensors_and_image(
+    front_door_online: Terminal, client: HomeAssistantClient
+) -> None:
+    ids = await client.entity_ids(FRONT_DOOR)
+    async with client.subscribe_events("face_terminal_recognition") as events:
+        record_id = front_door_online.push_recognition("Alice", temperature=36.8)
+        [event] = await events.wait_for(record_id=str(record_id))
+
+    assert event.data["terminal_id"] == FRONT_DOOR
+    assert event.data["device_id"] == await client.device_id(FRONT_DOOR)
+    assert event.data["person_name"] == "Alice"
+    assert event.data["access"] == "access_granted"
+    assert event.data["temperature"] == 36.8
+    assert all(len(str(value)) < 200 for value in event.data.values())  # no picture
+
+    access = await client.state(ids["event.access"])
+    assert access is not None
+    assert access["attributes"]["event_type"] == "access_granted"
+    assert access["attributes"]["person_name"] == "Alice"
+    person = await wait_for_state(client, ids["sensor.last_person"], "Alice")
+    assert person["attributes"]["custom_id"] == "sim-alice"
+    await wait_for_state(client, ids["sensor.body_temperature"], "36.8")
+
+    status, body = await client.get_bytes(f"/api/image_proxy/{ids['image.last_face']}")
+    assert status == 200
+    decode_jpeg(body)
+    assert body == images.face_jpeg("Alice")  # the very picture the terminal sent
+
+
+@pytest.mark.parametrize(
+    ("action", "expected"),
+    [("unlock", ["unlocking", "unlocked", "locked"]), ("open", ["opening", "open", "locked"])],
+)
+async def test_lock_releases_the_door_on_the_terminal_and_relocks(
+    front_door_online: Terminal, client: HomeAssistantClient, action: str, expected: list[str]
+) -> None:
+    lock = (await client.entity_ids(FRONT_DOOR))["lock.door"]
+    unlocks = front_door_online.unlock_count
+
+    async with client.subscribe_events("state_changed") as events:
+        await client.call_service("lock", action, {"entity_id": lock})
+        # door_open_time is 1 s in these tests: released, then locked again by itself.
+        changes = await events.wait_for(count=len(expected), timeout=10, entity_id=lock)
+
+    assert [change.data["new_state"]["state"] for change in changes] == expected
+    assert front_door_online.wait_for(lambda: front_door_online.unlock_count == unlocks + 1)
+    assert front_door_online.received[-1]["operator"] == "Unlock"
+
+
+async def test_scene_camera_returns_a_jpeg_from_the_terminal(
+    front_door_online: Terminal, client: HomeAssistantClient
+) -> None:
+    camera = (await client.entity_ids(FRONT_DOOR))["camera.scene"]
+
+    status, body = await client.get_bytes(f"/api/camera_proxy/{camera}")
+
+    assert status == 200
+    picture = decode_jpeg(body)
+    assert picture.width > 100
+    assert any(c["operator"] == "GetSceneSnap" for c in front_door_online.received)
+
+
+async def test_enrol_person_from_an_allowlisted_picture_file(
+    front_door_online: Terminal, client: HomeAssistantClient, stack: Stack
+) -> None:
+    photo = stack.media_dir / "erin.jpg"
+    photo.write_bytes(images.face_jpeg("Erin"))
+    device_id = await client.device_id(FRONT_DOOR)
+
+    result = await client.call_service(
+        "face_terminal",
+        "enrol_person",
+        {
+            "device_id": device_id,
+            "custom_id": "e2e-erin",
+            "name": "Erin",
+            "image_path": str(photo),
+        },
+        response=True,
+    )
+
+    person = front_door_online.store.find("e2e-erin")
+    assert person is not None
+    assert person.name == "Erin"
+    [report] = result["service_response"]["results"]
+    assert report["success"] is True
+    assert report["terminal_id"] == FRONT_DOOR
+
+
+async def test_enrol_person_with_a_file_that_is_no_picture_is_refused(
+    front_door_online: Terminal, client: HomeAssistantClient, stack: Stack
+) -> None:
+    fake = stack.media_dir / "not-a-photo.jpg"
+    fake.write_text("this is a text file with a .jpg name\n")
+    device_id = await client.device_id(FRONT_DOOR)
+    received = len(front_door_online.received)
+
+    status, body = await client.post_raw(
+        "/api/services/face_terminal/enrol_person",
+        {"device_id": device_id, "custom_id": "e2e-fake", "name": "Fake", "image_path": str(fake)},
+    )
+
+    assert status == 400
+    # The translated message (Home Assistant drops its final full stop).
+    assert body == {"message": "The file is not a picture"}
+    assert front_door_online.store.find("e2e-fake") is None
+    assert len(front_door_online.received) == received  # nothing was sent to the terminal
