@@ -140,3 +140,14 @@ async def loaded_entry(
 def fire(hass: HomeAssistant, topic: str, payload: bytes) -> None:
     """Deliver a message as the broker would."""
     async_fire_mqtt_message(hass, topic, payload)
+
+
+@pytest.fixture(autouse=True)
+def no_mqtt_misc_timer() -> Generator[None]:
+    """Keep the MQTT client from starting its 1 s "misc" timer on the mocked socket.
+
+    Paho needs that loop on a real socket only; a test shorter than a second would
+    otherwise fail on the lingering timer, which is not ours.
+    """
+    with patch("homeassistant.components.mqtt.client.MQTT._async_start_misc_periodic"):
+        yield

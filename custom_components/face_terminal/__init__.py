@@ -7,15 +7,21 @@ its runtime (`coordinator.FaceTerminal`) owns the subscriptions, presence and co
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from homeassistant.components import mqtt
-from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryNotReady
-from homeassistant.helpers import config_validation as cv, device_registry as dr
-from homeassistant.helpers.typing import ConfigType
+from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import issue_registry as ir
 
 from .const import DOMAIN, PLATFORMS
-from .coordinator import FaceTerminal, FaceTerminalConfigEntry
+from .coordinator import FaceTerminal, FaceTerminalConfigEntry, clock_issue_id
 from .services import async_setup_services
+
+if TYPE_CHECKING:
+    from homeassistant.core import HomeAssistant
+    from homeassistant.helpers.typing import ConfigType
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
@@ -45,11 +51,15 @@ async def async_unload_entry(hass: HomeAssistant, entry: FaceTerminalConfigEntry
     return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
 
 
+async def async_remove_entry(hass: HomeAssistant, entry: FaceTerminalConfigEntry) -> None:
+    """Forget the terminal's repair issue with the entry."""
+    ir.async_delete_issue(hass, DOMAIN, clock_issue_id(entry.entry_id))
+
+
 async def async_remove_config_entry_device(
     hass: HomeAssistant, entry: FaceTerminalConfigEntry, device: dr.DeviceEntry
 ) -> bool:
     """Allow removing the device only when it is not this entry's terminal."""
     return not any(
-        identifier == (DOMAIN, entry.runtime_data.terminal_id)
-        for identifier in device.identifiers
+        identifier == (DOMAIN, entry.runtime_data.terminal_id) for identifier in device.identifiers
     )

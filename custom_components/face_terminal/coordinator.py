@@ -10,20 +10,18 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections import Counter, OrderedDict
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import datetime
 import time
+from collections import Counter, OrderedDict
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.components import mqtt
-from homeassistant.components.mqtt import ReceiveMessage
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import CONF_NAME
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers import device_registry as dr, issue_registry as ir
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.event import async_call_later
 from homeassistant.util import dt as dt_util
 
@@ -53,6 +51,11 @@ from .const import (
 from .events import Record, TerminalRecord, build_record
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+    from datetime import datetime
+
+    from homeassistant.components.mqtt import ReceiveMessage
+
     from .protocol import Ack
 
 type FaceTerminalConfigEntry = ConfigEntry[FaceTerminal]
@@ -187,7 +190,16 @@ class FaceTerminal:
             self._presence_timer()
             self._presence_timer = None
         for future in self._pending.values():
-            future.cancel()
+            if not future.done():
+                future.set_exception(
+                    HomeAssistantError(
+                        translation_domain=DOMAIN,
+                        translation_key="terminal_unloaded",
+                        translation_placeholders={"name": self.display_name},
+                    )
+                )
+                # The waiting task may be cancelled with the entry before it looks.
+                future.exception()
         self._pending.clear()
 
     async def _async_probe(self) -> None:
@@ -262,17 +274,22 @@ class FaceTerminal:
     def _drop(self, reason: str, topic: str, detail: str) -> None:
         """Count a dropped message; log it at debug level at most once a minute per reason."""
         self.drops[reason] += 1
+        self._log_limited(
+            reason,
+            "Terminal %s: dropped a message on %s (%s: %s; %d dropped for this reason)",
+            self.terminal_id,
+            topic,
+            reason,
+            detail[:120],
+            self.drops[reason],
+        )
+
+    def _log_limited(self, reason: str, text: str, *args: object) -> None:
+        """Log at debug level, at most once a minute per reason."""
         now = time.monotonic()
         if now - self._drop_logged.get(reason, -DROP_LOG_INTERVAL) >= DROP_LOG_INTERVAL:
             self._drop_logged[reason] = now
-            LOGGER.debug(
-                "Terminal %s: dropped a message on %s (%s: %s; %d dropped for this reason)",
-                self.terminal_id,
-                topic,
-                reason,
-                detail[:120],
-                self.drops[reason],
-            )
+            LOGGER.debug(text, *args)
 
     def _handle_ack(self, ack: Ack) -> None:
         if self._is_foreign(ack):
@@ -327,19 +344,7 @@ class FaceTerminal:
         self._mark_seen()
         record_key = self._record_key(message)
         if record_key is not None and self.acknowledge_records:
-            # Acknowledge before any other work: the terminal re-sends after ~10 s.
-            push_type, record_id = record_key
-            self.hass.async_create_task(
-                self._async_publish(
-                    protocol.build_push_ack(
-                        self.command_topic,
-                        self.terminal_id,
-                        push_ack_type=int(push_type),
-                        record_id=record_id,
-                    )
-                )
-            )
-            self.counters["acks_sent"] += 1
+            self._acknowledge(message, *record_key)
         if record_key is not None:
             if record_key in self._seen_records:
                 self.counters["duplicates"] += 1
@@ -353,6 +358,31 @@ class FaceTerminal:
         self.counters["records"] += 1
         for listener in list(self._record_listeners):
             listener(record)
+
+    def _acknowledge(self, message: Record, push_type: str, record_id: str) -> None:
+        """Send the record's `PushAck` before any other work: the terminal re-sends after ~10 s.
+
+        The task starts eagerly, so the `PushAck` is handed to the MQTT client before the
+        bus event fires.
+        """
+        try:
+            command = protocol.build_push_ack(
+                self.command_topic,
+                self.terminal_id,
+                push_ack_type=int(push_type),
+                record_id=record_id,
+            )
+        except protocol.CommandError as err:
+            self._log_limited(
+                "unacknowledgeable",
+                "Terminal %s: cannot acknowledge a record on %s: %s",
+                self.terminal_id,
+                message.topic,
+                err,
+            )
+            return
+        self.hass.async_create_task(self._async_publish(command), eager_start=True)
+        self.counters["acks_sent"] += 1
 
     @staticmethod
     def _record_key(message: Record) -> tuple[str, str] | None:
@@ -458,7 +488,7 @@ class FaceTerminal:
         self,
         command: tuple[str, bytes],
         *,
-        timeout: float = COMMAND_TIMEOUT,
+        timeout: float = COMMAND_TIMEOUT,  # noqa: ASYNC109 - the ack wait, not the call's
         require_online: bool = True,
         spaced: bool = False,
     ) -> Ack:
@@ -487,6 +517,7 @@ class FaceTerminal:
                 async with asyncio.timeout(timeout):
                     ack = await future
             except TimeoutError as err:
+                self.counters["commands_timed_out"] += 1
                 raise HomeAssistantError(
                     translation_domain=DOMAIN,
                     translation_key="command_timeout",

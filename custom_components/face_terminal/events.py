@@ -9,8 +9,7 @@ below copy only the small, named fields they list.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from homeassistant.util import dt as dt_util
 
@@ -54,6 +53,9 @@ from .protocol import (
     StrSnapPush,
     VerifyStatus,
 )
+
+if TYPE_CHECKING:
+    from datetime import datetime
 
 type Record = RecPush | StrSnapPush | QRCodePush | CardPush | IDCardPush
 

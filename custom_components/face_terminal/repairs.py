@@ -1,0 +1,84 @@
+"""Repair flows: set a drifting terminal clock to Home Assistant's local time."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import voluptuous as vol
+from homeassistant.components.repairs import RepairsFlow, RepairsFlowResult
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.util import dt as dt_util
+
+from . import protocol
+from .const import DOMAIN
+
+if TYPE_CHECKING:
+    from homeassistant.core import HomeAssistant
+
+    from .coordinator import FaceTerminalConfigEntry
+
+CLOCK_DRIFT_PREFIX = "clock_drift_"
+
+
+class ClockDriftRepairFlow(RepairsFlow):
+    """Send `SetSysTime` with Home Assistant's local time, then close the issue."""
+
+    def __init__(self, entry_id: str) -> None:
+        """Remember which terminal the issue is about."""
+        super().__init__()
+        self._entry_id = entry_id
+
+    async def async_step_init(self, user_input: dict[str, str] | None = None) -> RepairsFlowResult:
+        """Go straight to the confirmation."""
+        return await self.async_step_confirm()
+
+    async def async_step_confirm(
+        self, user_input: dict[str, str] | None = None
+    ) -> RepairsFlowResult:
+        """Explain the drift; on submit set the terminal's clock."""
+        entry: FaceTerminalConfigEntry | None = self.hass.config_entries.async_get_entry(
+            self._entry_id
+        )
+        if entry is None or entry.state is not ConfigEntryState.LOADED:
+            return self.async_abort(reason="not_loaded")
+        terminal = entry.runtime_data
+        placeholders = {"name": terminal.display_name, "minutes": "?"}
+        if issue := ir.async_get(self.hass).async_get_issue(DOMAIN, self.issue_id):
+            placeholders.update(issue.translation_placeholders or {})
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            # The terminal keeps local time without a zone, as its records do.
+            command = protocol.build_set_sys_time(
+                terminal.command_topic,
+                terminal.terminal_id,
+                when=dt_util.now().replace(tzinfo=None),
+            )
+            try:
+                await terminal.async_request(command)
+            except HomeAssistantError as err:
+                errors["base"] = "set_time_failed"
+                placeholders["error"] = str(err)
+            else:
+                terminal.state.clock_offset = 0.0
+                ir.async_delete_issue(self.hass, DOMAIN, self.issue_id)
+                return self.async_create_entry(data={})
+        return self.async_show_form(
+            step_id="confirm",
+            data_schema=vol.Schema({}),
+            errors=errors,
+            description_placeholders=placeholders,
+        )
+
+
+async def async_create_fix_flow(
+    hass: HomeAssistant,
+    issue_id: str,
+    data: dict[str, str | int | float | None] | None,
+) -> RepairsFlow:
+    """Create the fix flow of a fixable issue."""
+    entry_id = (data or {}).get("entry_id")
+    if not isinstance(entry_id, str):
+        entry_id = issue_id.removeprefix(CLOCK_DRIFT_PREFIX)
+    return ClockDriftRepairFlow(entry_id)
