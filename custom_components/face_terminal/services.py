@@ -14,7 +14,7 @@ import asyncio
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Final, cast
 
-import probatio as vol
+import voluptuous as vol
 from homeassistant.const import ATTR_DEVICE_ID
 from homeassistant.core import (
     HomeAssistant,
