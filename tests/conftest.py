@@ -4,20 +4,23 @@
 # `custom_components` package wins and Home Assistant reports "Cannot find integration".
 import custom_components.face_terminal  # noqa: F401, I001
 
+import asyncio
 from collections.abc import Callable, Generator
+from datetime import timedelta
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from unittest.mock import patch
 
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_fire_mqtt_message,
+    async_fire_time_changed,
 )
-from pytest_homeassistant_custom_component.typing import MqttMockHAClient
 
 from homeassistant.const import CONF_NAME
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.util import dt as dt_util
 
 from custom_components.face_terminal.const import (
     CONF_COMMAND_TOPIC,
@@ -29,12 +32,29 @@ from custom_components.face_terminal.const import (
 from . import payloads
 from .payloads import COMMAND_TOPIC, TERMINAL_ID
 
+if TYPE_CHECKING:
+    from pytest_homeassistant_custom_component.typing import MqttMockHAClient
+
 type Reply = Callable[[dict[str, Any]], bytes | None]
 
 
 @pytest.fixture(autouse=True)
 def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Let Home Assistant load custom_components/face_terminal in every test."""
+
+
+@pytest.fixture(autouse=True)
+def immediate_mqtt_subscriptions() -> Generator[None]:
+    """Send MQTT subscriptions at once instead of batching them for 0.1-0.5 s.
+
+    HA's MQTT client debounces subscriptions with loop timers that time travel cannot
+    move; the integration waits for the broker's confirmation before probing.
+    """
+    with (
+        patch("homeassistant.components.mqtt.client.INITIAL_SUBSCRIBE_COOLDOWN", 0.001),
+        patch("homeassistant.components.mqtt.client.SUBSCRIBE_COOLDOWN", 0.001),
+    ):
+        yield
 
 
 @pytest.fixture
@@ -122,9 +142,41 @@ def terminal(
 
 
 async def setup_entry(hass: HomeAssistant, entry: MockConfigEntry) -> None:
-    """Add and set up a config entry, then let the startup probe finish."""
-    entry.add_to_hass(hass)
+    """Add (if needed) and set up a config entry, then let the startup probe finish."""
+    if hass.config_entries.async_get_entry(entry.entry_id) is None:
+        entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    await settle_probe(hass, entry)
+
+
+async def settle_probe(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """Let a freshly set-up (or reloaded) runtime probe the terminal.
+
+    The runtime probes once the broker confirmed its Ack subscription. Fire the MQTT
+    client's subscription timer (see `immediate_mqtt_subscriptions`) by time travel, then
+    let the call_soon chain run: subscribe → confirmation → probe → Versions → the fake
+    terminal's ack. No loop timer is awaited, so tests that freeze time work too. A
+    silent terminal leaves the probe waiting.
+    """
+    runtime = entry.runtime_data
+    for _ in range(10):
+        async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=1))
+        for _ in range(100):
+            await asyncio.sleep(0)
+            if runtime._probe_task is not None and runtime._probe_task.done():
+                return
+        await hass.async_block_till_done()
+        if runtime._probe_task is not None:
+            break
+    if runtime._probe_task is None:
+        # The mocked client's confirmation did not come through (it depends on loop
+        # timers that frozen time can stall); the real-broker tests cover that path.
+        runtime._async_start_probe()
+    for _ in range(100):
+        await asyncio.sleep(0)
+        if runtime._probe_task is not None and runtime._probe_task.done():
+            return
     await hass.async_block_till_done()
 
 

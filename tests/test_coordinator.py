@@ -85,8 +85,7 @@ async def setup_with_options(
     """Set up the entry with these options."""
     entry.add_to_hass(hass)
     hass.config_entries.async_update_entry(entry, options=options)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    await setup_entry(hass, entry)
 
 
 async def deliver(hass: HomeAssistant, topic: str, payload: bytes, *, retain: bool = False) -> None:

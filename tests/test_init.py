@@ -14,7 +14,7 @@ from custom_components.face_terminal.const import DOMAIN
 from custom_components.face_terminal.coordinator import clock_issue_id
 
 from . import payloads
-from .conftest import TerminalResponder, fire, setup_entry
+from .conftest import TerminalResponder, fire, settle_probe, setup_entry
 from .payloads import BASIC_TOPIC, COMMAND_TOPIC, TERMINAL_ID
 
 if TYPE_CHECKING:
@@ -54,6 +54,7 @@ async def test_reload(
     first = loaded_entry.runtime_data
     assert await hass.config_entries.async_reload(loaded_entry.entry_id)
     await hass.async_block_till_done()
+    await settle_probe(hass, loaded_entry)
 
     assert loaded_entry.state is ConfigEntryState.LOADED
     assert loaded_entry.runtime_data is not first

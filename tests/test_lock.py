@@ -34,7 +34,7 @@ from custom_components.face_terminal.const import (
 )
 
 from . import payloads
-from .conftest import TerminalResponder, fire
+from .conftest import TerminalResponder, fire, setup_entry
 
 if TYPE_CHECKING:
     from collections.abc import Generator
@@ -139,8 +139,7 @@ async def test_options(
     hass.config_entries.async_update_entry(
         config_entry, options={CONF_UNLOCK_MESSAGE: "Welcome", CONF_DOOR_OPEN_TIME: 20}
     )
-    await hass.config_entries.async_setup(config_entry.entry_id)
-    await hass.async_block_till_done()
+    await setup_entry(hass, config_entry)
 
     await call(hass, SERVICE_UNLOCK)
     assert terminal.last("Unlock")["info"]["showInfo"] == "Welcome"

@@ -122,6 +122,7 @@ class FaceTerminal:
         self._presence_listeners: list[CALLBACK_TYPE] = []
         self._record_listeners: list[Callable[[TerminalRecord], None]] = []
         self._scene_task: asyncio.Task[bytes] | None = None
+        self._probe_task: asyncio.Task[None] | None = None
         self._scene: bytes | None = None
         self._scene_time = 0.0
 
@@ -180,7 +181,23 @@ class FaceTerminal:
         self._schedule_presence_check(self.offline_timeout)
         # A terminal that was online before Home Assistant started only sends its next
         # heartbeat a minute later; asking for its version tells at once that it is there.
-        self.entry.async_create_background_task(
+        # Ask only once the broker has confirmed the Ack subscription (HA batches
+        # subscriptions), or the immediate answer is lost. This also runs again after the
+        # MQTT client re-subscribes on a reconnect, which re-checks presence at once.
+        self.entry.async_on_unload(
+            mqtt.async_on_subscribe_done(
+                self.hass,
+                f"{self.command_topic}/{protocol.RESPONSE_SUFFIXES[protocol.TopicKind.ACK]}",
+                MQTT_QOS,
+                self._async_start_probe,
+            )
+        )
+
+    @callback
+    def _async_start_probe(self) -> None:
+        if self._probe_task is not None and not self._probe_task.done():
+            return
+        self._probe_task = self.entry.async_create_background_task(
             self.hass, self._async_probe(), f"{DOMAIN} probe {self.terminal_id}"
         )
 

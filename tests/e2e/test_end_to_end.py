@@ -76,12 +76,6 @@ async def test_discovered_terminal_becomes_an_entry_with_its_entities(
     assert device["name"] == "Face1"
 
 
-@pytest.mark.xfail(
-    reason="integration bug: FaceTerminal._async_probe publishes `Versions` before MQTT has "
-    "sent the SUBSCRIBE for <command topic>/Ack (HA debounces subscriptions 0.1-0.5 s), so "
-    "the terminal's immediate Versions-Ack is dropped by the broker and the probe times out",
-    strict=False,
-)
 async def test_device_shows_the_firmware_version_from_the_probe(
     front_door_online: Terminal, client: HomeAssistantClient
 ) -> None:
