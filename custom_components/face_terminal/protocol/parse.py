@@ -258,6 +258,10 @@ def parse_message(topic: str, payload: bytes | bytearray | str) -> Message:
     event_parser = _EVENT_PARSERS.get(key)
     if event_parser is None:
         return _parse_unknown(msg)
+    if msg.raw_info is not None and not isinstance(msg.raw_info, dict):
+        # A record whose `info` is a list or a string carries nothing we could trust;
+        # reading it as an empty record would report a passage that never happened.
+        raise ProtocolError(f"{name}: info is not an object but {type(msg.raw_info).__name__}")
     return event_parser(msg)
 
 
