@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from .coerce import as_bool01, as_float, as_int, as_str
 from .images import decode_image
+from .loose import LooseObject
 from .models import NO_IMAGE, FaceBox, ImageResult
 from .times import parse_time
 
@@ -422,35 +423,12 @@ def _norm(key: str) -> str:
     return key.translate(_KEY_NOISE).lower()
 
 
-class _Obj:
-    """A JSON object with tolerant key lookup (exact key first, then any case/underscores)."""
+class _Obj(LooseObject):
+    """A Jovision object: exact key first, then any case, underscores or dashes."""
 
-    __slots__ = ("_data", "_norm")
-
-    def __init__(self, data: object) -> None:
-        self._data: dict[str, Any] = data if isinstance(data, dict) else {}
-        self._norm: dict[str, Any] | None = None
-
-    @property
-    def data(self) -> dict[str, Any]:
-        return self._data
-
-    def get(self, *names: str) -> object:
-        """Return the first value under `names` that is not null, blank or a placeholder."""
-        for name in names:
-            value = self._data.get(name)
-            if not _blank(value):
-                return value
-        if self._norm is None:
-            self._norm = {}
-            for key, value in self._data.items():
-                if not _blank(value):
-                    self._norm.setdefault(_norm(key), value)
-        for name in names:
-            value = self._norm.get(_norm(name))
-            if value is not None:
-                return value
-        return None
+    __slots__ = ()
+    fold = staticmethod(_norm)
+    is_blank = staticmethod(_blank)
 
 
 class _Chain:

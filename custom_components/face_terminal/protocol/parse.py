@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Final
 from .coerce import as_bool01, as_float, as_id, as_int, as_str
 from .errors import ProtocolError
 from .images import decode_image
+from .loose import LooseObject
 from .models import (
     Ack,
     AudioAck,
@@ -125,44 +126,10 @@ _DIRECTIONS: Final = {
 }
 
 
-class _Obj:
-    """A JSON object with tolerant key lookup (document spelling first, then any case)."""
+class _Obj(LooseObject):
+    """A message object: document spelling first, then any case."""
 
-    __slots__ = ("_data", "_lower")
-
-    def __init__(self, data: object) -> None:
-        self._data: dict[str, Any] = data if isinstance(data, dict) else {}
-        self._lower: dict[str, Any] | None = None
-
-    @property
-    def data(self) -> dict[str, Any]:
-        return self._data
-
-    def get(self, *names: str) -> object:
-        """Return the first value under `names` that is not null or blank text."""
-        for name in names:
-            value = self._data.get(name)
-            if not _blank(value):
-                return value
-        if self._lower is None:
-            self._lower = {}
-            for key, value in self._data.items():
-                if not _blank(value):
-                    self._lower.setdefault(key.lower(), value)
-        for name in names:
-            value = self._lower.get(name.lower())
-            if value is not None:
-                return value
-        return None
-
-    def obj(self, *names: str) -> _Obj | None:
-        """Return the first nested object under `names`."""
-        value = self.get(*names)
-        return _Obj(value) if isinstance(value, dict) else None
-
-
-def _blank(value: object) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
+    __slots__ = ()
 
 
 class _Msg:

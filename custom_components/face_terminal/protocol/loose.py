@@ -1,0 +1,58 @@
+"""Tolerant key lookup in JSON objects, shared by the MQTT and the Jovision parsers."""
+
+from __future__ import annotations
+
+from typing import Any, Self
+
+
+class LooseObject:
+    """A JSON object whose keys are looked up the way firmware spells them.
+
+    `get` tries the document's spelling first, then the same key folded by `fold`
+    (lower case here; subclasses may fold more, e.g. drop underscores). Values that
+    `is_blank` calls blank count as absent. Anything that is not a dict reads as empty.
+    """
+
+    __slots__ = ("_data", "_folded")
+
+    def __init__(self, data: object) -> None:
+        """Wrap `data` (a dict; anything else reads as an empty object)."""
+        self._data: dict[str, Any] = data if isinstance(data, dict) else {}
+        self._folded: dict[str, Any] | None = None
+
+    @staticmethod
+    def fold(key: str) -> str:
+        """How keys are compared when the exact spelling is not there."""
+        return key.lower()
+
+    @staticmethod
+    def is_blank(value: object) -> bool:
+        """Null and whitespace-only text are absent."""
+        return value is None or (isinstance(value, str) and not value.strip())
+
+    @property
+    def data(self) -> dict[str, Any]:
+        """The wrapped object."""
+        return self._data
+
+    def get(self, *names: str) -> object:
+        """Return the first value under `names` that is not blank."""
+        for name in names:
+            value = self._data.get(name)
+            if not self.is_blank(value):
+                return value
+        if self._folded is None:
+            self._folded = {}
+            for key, value in self._data.items():
+                if not self.is_blank(value):
+                    self._folded.setdefault(self.fold(key), value)
+        for name in names:
+            value = self._folded.get(self.fold(name))
+            if value is not None:
+                return value
+        return None
+
+    def obj(self, *names: str) -> Self | None:
+        """Return the first nested object under `names`, looked up the same way."""
+        value = self.get(*names)
+        return type(self)(value) if isinstance(value, dict) else None
