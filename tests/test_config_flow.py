@@ -124,8 +124,13 @@ async def discover(hass: HomeAssistant, topic: str, payload: bytes | str) -> Flo
 
 
 async def start_user(hass: HomeAssistant) -> FlowResult:
-    """Start a manual flow."""
-    return await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    """Start a manual flow and pick the MQTT terminal in the menu."""
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    assert result["type"] is FlowResultType.MENU
+    assert result["menu_options"] == ["mqtt_terminal", "jovision"]
+    return await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"next_step_id": "mqtt_terminal"}
+    )
 
 
 def assert_listened(listening: Subscriptions, command_topic: str = COMMAND_TOPIC) -> None:
@@ -298,7 +303,7 @@ async def test_user_heard_online(
     """The terminal's Online arrives while the flow listens: name and IP come from it."""
     result = await start_user(hass)
     assert result["type"] is FlowResultType.FORM
-    assert result["step_id"] == "user"
+    assert result["step_id"] == "mqtt_terminal"
     assert result["errors"] == {}
 
     result = await submit_while_listening(
@@ -433,7 +438,7 @@ async def test_user_not_heard_add_anyway(
     )
     assert result["type"] is FlowResultType.MENU
     assert result["step_id"] == "not_heard"
-    assert result["menu_options"] == ["add_anyway", "user"]
+    assert result["menu_options"] == ["add_anyway", "mqtt_terminal"]
     assert result["description_placeholders"] == {
         "name": "Lobby",
         "terminal_id": TERMINAL_ID,
@@ -464,10 +469,10 @@ async def test_user_not_heard_go_back(hass: HomeAssistant, mqtt_mock: MqttMockHA
     assert result["step_id"] == "not_heard"
 
     result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {"next_step_id": "user"}
+        result["flow_id"], {"next_step_id": "mqtt_terminal"}
     )
     assert result["type"] is FlowResultType.FORM
-    assert result["step_id"] == "user"
+    assert result["step_id"] == "mqtt_terminal"
     schema = result["data_schema"].schema
     suggested = {
         str(key): key.description["suggested_value"]
@@ -528,7 +533,7 @@ async def test_user_invalid_input(
     result = await start_user(hass)
     result = await hass.config_entries.flow.async_configure(result["flow_id"], user_input)
     assert result["type"] is FlowResultType.FORM
-    assert result["step_id"] == "user"
+    assert result["step_id"] == "mqtt_terminal"
     assert result["errors"] == errors
     assert listening.made == []
 
@@ -786,8 +791,9 @@ def test_translations_cover_the_flow() -> None:
     )
     steps = set(re.findall(r'step_id="(\w+)"', source))
     assert steps - {"init"} <= set(config["step"])
-    assert set(config["step"]["not_heard"]["menu_options"]) == {"add_anyway", "user"}
-    for step in ("user", "reconfigure"):
+    assert set(config["step"]["not_heard"]["menu_options"]) == {"add_anyway", "mqtt_terminal"}
+    assert set(config["step"]["user"]["menu_options"]) == {"mqtt_terminal", "jovision"}
+    for step in ("mqtt_terminal", "reconfigure"):
         assert set(config["step"][step]["data"]) == set(config["step"][step]["data_description"])
     init = options["step"]["init"]
     assert (

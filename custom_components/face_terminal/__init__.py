@@ -3,11 +3,14 @@
 Face-recognition access terminals ("all-in-one" door terminals of many brands, one
 firmware protocol) talk JSON over MQTT. Each terminal is one config entry with one device;
 its runtime (`coordinator.FaceTerminal`) owns the subscriptions, presence and commands.
+
+Jovision devices POST JSON over HTTP instead (`jovision`): one receiver entry owns the
+webhook, and each confirmed device is an entry of its own with a `JovisionDevice` runtime.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from homeassistant.components import mqtt
 from homeassistant.exceptions import ConfigEntryNotReady
@@ -15,13 +18,23 @@ from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import issue_registry as ir
 
-from .const import DOMAIN, PLATFORMS
-from .coordinator import FaceTerminal, FaceTerminalConfigEntry, clock_issue_id
+from .const import DOMAIN, JOVISION_PLATFORMS, PLATFORMS
+from .coordinator import FaceTerminal, clock_issue_id
+from .jovision import (
+    FaceTerminalAnyConfigEntry,
+    JovisionDevice,
+    JovisionReceiver,
+    is_jovision_entry,
+    is_receiver_entry,
+)
 from .services import async_setup_services
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from homeassistant.helpers.typing import ConfigType
+
+    from .coordinator import FaceTerminalConfigEntry
+    from .jovision import JovisionDeviceConfigEntry, JovisionReceiverConfigEntry
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
@@ -32,11 +45,22 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     return True
 
 
-async def async_setup_entry(hass: HomeAssistant, entry: FaceTerminalConfigEntry) -> bool:
-    """Start one terminal's runtime once MQTT is available."""
+async def async_setup_entry(hass: HomeAssistant, entry: FaceTerminalAnyConfigEntry) -> bool:
+    """Start one terminal's runtime once MQTT is available, or a Jovision runtime."""
+    if is_receiver_entry(entry):
+        receiver = JovisionReceiver(hass, cast("JovisionReceiverConfigEntry", entry))
+        entry.runtime_data = receiver
+        await receiver.async_start()
+        return True
+    if is_jovision_entry(entry):
+        device = JovisionDevice(hass, cast("JovisionDeviceConfigEntry", entry))
+        entry.runtime_data = device
+        await device.async_start()
+        await hass.config_entries.async_forward_entry_setups(entry, JOVISION_PLATFORMS)
+        return True
     if not await mqtt.async_wait_for_mqtt_client(hass):
         raise ConfigEntryNotReady(translation_domain=DOMAIN, translation_key="mqtt_unavailable")
-    terminal = FaceTerminal(hass, entry)
+    terminal = FaceTerminal(hass, cast("FaceTerminalConfigEntry", entry))
     entry.runtime_data = terminal
     await terminal.async_start()
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
@@ -46,20 +70,25 @@ async def async_setup_entry(hass: HomeAssistant, entry: FaceTerminalConfigEntry)
     return True
 
 
-async def async_unload_entry(hass: HomeAssistant, entry: FaceTerminalConfigEntry) -> bool:
+async def async_unload_entry(hass: HomeAssistant, entry: FaceTerminalAnyConfigEntry) -> bool:
     """Unload platforms; subscriptions and timers go with the entry's unload callbacks."""
+    if is_receiver_entry(entry):
+        return True
+    if is_jovision_entry(entry):
+        return await hass.config_entries.async_unload_platforms(entry, JOVISION_PLATFORMS)
     return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
 
 
-async def async_remove_entry(hass: HomeAssistant, entry: FaceTerminalConfigEntry) -> None:
+async def async_remove_entry(hass: HomeAssistant, entry: FaceTerminalAnyConfigEntry) -> None:
     """Forget the terminal's repair issue with the entry."""
     ir.async_delete_issue(hass, DOMAIN, clock_issue_id(entry.entry_id))
 
 
 async def async_remove_config_entry_device(
-    hass: HomeAssistant, entry: FaceTerminalConfigEntry, device: dr.DeviceEntry
+    hass: HomeAssistant, entry: FaceTerminalAnyConfigEntry, device: dr.DeviceEntry
 ) -> bool:
     """Allow removing the device only when it is not this entry's terminal."""
-    return not any(
-        identifier == (DOMAIN, entry.runtime_data.terminal_id) for identifier in device.identifiers
-    )
+    runtime = entry.runtime_data
+    if isinstance(runtime, JovisionReceiver):
+        return True
+    return not any(identifier == (DOMAIN, runtime.terminal_id) for identifier in device.identifiers)

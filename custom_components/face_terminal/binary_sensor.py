@@ -12,12 +12,14 @@ from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
 from homeassistant.const import EntityCategory
 
 from .entity import FaceTerminalEntity
+from .jovision import JovisionDevice
+from .jovision_entity import online_entities
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-    from .coordinator import FaceTerminalConfigEntry
+    from .jovision import FaceTerminalDeviceConfigEntry
 
 # Push only: nothing is polled or sent.
 PARALLEL_UPDATES = 0
@@ -32,11 +34,15 @@ ONLINE_DESCRIPTION = BinarySensorEntityDescription(
 
 async def async_setup_entry(
     hass: HomeAssistant,
-    entry: FaceTerminalConfigEntry,
+    entry: FaceTerminalDeviceConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the terminal's connectivity sensor."""
-    async_add_entities([FaceTerminalOnlineSensor(entry.runtime_data, ONLINE_DESCRIPTION)])
+    runtime = entry.runtime_data
+    if isinstance(runtime, JovisionDevice):
+        async_add_entities(online_entities(runtime))
+        return
+    async_add_entities([FaceTerminalOnlineSensor(runtime, ONLINE_DESCRIPTION)])
 
 
 class FaceTerminalOnlineSensor(FaceTerminalEntity, BinarySensorEntity):

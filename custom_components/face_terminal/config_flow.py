@@ -5,16 +5,24 @@ MQTT discovery (their ``Online`` on ``mqtt/face/basic`` and their ``HeartBeat`` 
 ``mqtt/face/heartbeat``), or added by hand: the user step then listens for a few seconds
 for the terminal, and lets the user add it anyway when it stays silent (heartbeats come
 only about once a minute).
+
+Jovision devices (HTTP push) are the second family: the user step is a menu. Its
+"Jovision" path creates the single receiver entry, which owns a webhook and shows the
+address to type into the devices; each device then shows up as a discovery
+(`SOURCE_INTEGRATION_DISCOVERY`, started by the receiver) with its UUID as unique ID.
 """
 
 from __future__ import annotations
 
 import asyncio
+import re
+import secrets
 from typing import TYPE_CHECKING, Any, Final, override
 
 import voluptuous as vol
-from homeassistant.components import mqtt
+from homeassistant.components import mqtt, webhook
 from homeassistant.config_entries import (
+    ConfigEntry,
     ConfigFlow,
     ConfigFlowResult,
     OptionsFlow,
@@ -23,32 +31,47 @@ from homeassistant.config_entries import (
 from homeassistant.const import CONF_NAME, UnitOfTime
 from homeassistant.core import CALLBACK_TYPE, callback
 from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers.network import NoURLAvailableError, get_url
 from homeassistant.helpers.selector import (
     BooleanSelector,
     NumberSelector,
     NumberSelectorConfig,
     NumberSelectorMode,
     TextSelector,
+    TextSelectorConfig,
 )
+from yarl import URL
 
 from .const import (
     CONF_ACKNOWLEDGE_RECORDS,
     CONF_COMMAND_TOPIC,
     CONF_DOOR_OPEN_TIME,
+    CONF_FAMILY,
+    CONF_FIRMWARE,
+    CONF_HOST,
     CONF_IP,
+    CONF_MAC,
+    CONF_MODEL,
     CONF_OFFLINE_TIMEOUT,
+    CONF_PERSON_NAMES,
     CONF_TERMINAL_ID,
     CONF_UNLOCK_MESSAGE,
+    CONF_UUID,
+    CONF_WEBHOOK_ID,
     DEFAULT_ACKNOWLEDGE_RECORDS,
     DEFAULT_DOOR_OPEN_TIME,
+    DEFAULT_JOVISION_OFFLINE_TIMEOUT,
     DEFAULT_OFFLINE_TIMEOUT,
     DEFAULT_UNLOCK_MESSAGE,
     DOMAIN,
+    FAMILY_JOVISION,
+    JOVISION_RECEIVER_UNIQUE_ID,
     LOGGER,
     MAX_OFFLINE_TIMEOUT,
     MIN_OFFLINE_TIMEOUT,
 )
-from .coordinator import FaceTerminalConfigEntry, normalise_terminal_id
+from .coordinator import normalise_terminal_id
+from .jovision import FaceTerminalAnyConfigEntry, is_jovision_entry, is_receiver_entry
 from .protocol import (
     BASIC_TOPIC,
     HEARTBEAT_TOPIC,
@@ -75,6 +98,9 @@ MIN_DOOR_OPEN_TIME: Final = 1
 MAX_DOOR_OPEN_TIME: Final = 60
 _FORBIDDEN_ID_CHARACTERS: Final = frozenset("/#+")
 _NO_IP: Final = "-"
+JOVISION_RECEIVER_TITLE: Final = "Jovision receiver"
+MIN_JOVISION_OFFLINE_TIMEOUT: Final = 30
+_NAME_LINE: Final = re.compile(r"\s*(\d+)\s*[=:]\s*(\S.*?)\s*")
 
 
 def default_name(terminal_id: str) -> str:
@@ -115,12 +141,22 @@ class FaceTerminalConfigFlow(ConfigFlow, domain=DOMAIN):
         self._name: str | None = None
         self._ip: str | None = None
         self._user_input: dict[str, Any] = {}
+        self._webhook_id = ""
+        self._device: dict[str, Any] = {}
 
     @staticmethod
     @callback
-    def async_get_options_flow(config_entry: FaceTerminalConfigEntry) -> OptionsFlow:
-        """Options of a terminal."""
+    def async_get_options_flow(config_entry: FaceTerminalAnyConfigEntry) -> OptionsFlow:
+        """Options of a terminal or a Jovision device."""
+        if is_jovision_entry(config_entry):
+            return JovisionOptionsFlow()
         return FaceTerminalOptionsFlow()
+
+    @classmethod
+    @callback
+    def async_supports_options(cls, config_entry: ConfigEntry[Any]) -> bool:
+        """Every entry has options, except the Jovision receiver."""
+        return not is_receiver_entry(config_entry)
 
     # --- discovery ----------------------------------------------------------------
 
@@ -172,6 +208,12 @@ class FaceTerminalConfigFlow(ConfigFlow, domain=DOMAIN):
 
     @override
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Choose the device family."""
+        return self.async_show_menu(step_id="user", menu_options=["mqtt_terminal", "jovision"])
+
+    async def async_step_mqtt_terminal(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
         """Add a terminal by its ID; listen for it before creating the entry."""
         if not await mqtt.async_wait_for_mqtt_client(self.hass):
             return self.async_abort(reason="mqtt_not_configured")
@@ -206,7 +248,7 @@ class FaceTerminalConfigFlow(ConfigFlow, domain=DOMAIN):
                 return await self.async_step_not_heard()
 
         return self.async_show_form(
-            step_id="user",
+            step_id="mqtt_terminal",
             data_schema=self.add_suggested_values_to_schema(
                 vol.Schema(
                     {
@@ -226,7 +268,7 @@ class FaceTerminalConfigFlow(ConfigFlow, domain=DOMAIN):
         """Warn that the terminal was silent; add it anyway or go back to the form."""
         return self.async_show_menu(
             step_id="not_heard",
-            menu_options=["add_anyway", "user"],
+            menu_options=["add_anyway", "mqtt_terminal"],
             description_placeholders={
                 "name": self._title(),
                 "terminal_id": self._terminal_id,
@@ -293,6 +335,94 @@ class FaceTerminalConfigFlow(ConfigFlow, domain=DOMAIN):
                 unsubscribe()
         return True
 
+    # --- Jovision -----------------------------------------------------------------
+
+    async def async_step_jovision(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Create the receiver that Jovision devices post to, and show their settings."""
+        await self.async_set_unique_id(JOVISION_RECEIVER_UNIQUE_ID)
+        self._abort_if_unique_id_configured()
+        try:
+            base = get_url(
+                self.hass,
+                allow_internal=True,
+                allow_external=False,
+                allow_cloud=False,
+                allow_ip=True,
+                require_ssl=False,
+                prefer_external=False,
+            )
+        except NoURLAvailableError:
+            return self.async_abort(reason="no_internal_url")
+        url = URL(base)
+        if url.scheme != "http":
+            return self.async_abort(
+                reason="https_not_supported", description_placeholders={"url": base}
+            )
+        if not self._webhook_id:
+            self._webhook_id = secrets.token_hex(16)
+        path = webhook.async_generate_path(self._webhook_id)
+        address = f"{base.rstrip('/')}{path}"
+        placeholders = {
+            "address": address,
+            "host": url.host or "",
+            "port": str(url.port),
+            "path": path,
+        }
+        if user_input is None:
+            return self.async_show_form(step_id="jovision", description_placeholders=placeholders)
+        return self.async_create_entry(
+            title=JOVISION_RECEIVER_TITLE,
+            data={CONF_FAMILY: FAMILY_JOVISION, CONF_WEBHOOK_ID: self._webhook_id},
+            description="jovision_receiver",
+            description_placeholders=placeholders,
+        )
+
+    @override
+    async def async_step_integration_discovery(
+        self, discovery_info: dict[str, Any]
+    ) -> ConfigFlowResult:
+        """Start from the first message of an unknown Jovision device (sent by the receiver)."""
+        uuid = str(discovery_info[CONF_UUID])
+        await self.async_set_unique_id(uuid)
+        host = discovery_info.get(CONF_HOST)
+        self._abort_if_unique_id_configured(
+            updates={CONF_HOST: host} if host else None, reload_on_update=False
+        )
+        self._device = {
+            CONF_UUID: uuid,
+            CONF_MAC: discovery_info.get(CONF_MAC),
+            CONF_HOST: host,
+            CONF_MODEL: discovery_info.get(CONF_MODEL),
+            CONF_FIRMWARE: discovery_info.get(CONF_FIRMWARE),
+        }
+        self._name = discovery_info.get(CONF_NAME) or f"Jovision {uuid}"
+        self.context["title_placeholders"] = {"name": self._name}
+        return await self.async_step_jovision_confirm()
+
+    async def async_step_jovision_confirm(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Let the user confirm a Jovision device."""
+        device = self._device
+        name = self._name or ""
+        if user_input is not None:
+            return self.async_create_entry(
+                title=name, data={CONF_FAMILY: FAMILY_JOVISION, **device}
+            )
+        self._set_confirm_only()
+        return self.async_show_form(
+            step_id="jovision_confirm",
+            description_placeholders={
+                "name": name,
+                "uuid": device[CONF_UUID],
+                "mac": device[CONF_MAC] or _NO_IP,
+                "host": device[CONF_HOST] or _NO_IP,
+                "model": device[CONF_MODEL] or _NO_IP,
+            },
+        )
+
     # --- reconfigure --------------------------------------------------------------
 
     async def async_step_reconfigure(
@@ -300,6 +430,8 @@ class FaceTerminalConfigFlow(ConfigFlow, domain=DOMAIN):
     ) -> ConfigFlowResult:
         """Change the command topic and the name of a terminal."""
         entry = self._get_reconfigure_entry()
+        if is_jovision_entry(entry):
+            return self.async_abort(reason="reconfigure_not_supported")
         terminal_id: str = entry.data[CONF_TERMINAL_ID]
         errors: dict[str, str] = {}
         if user_input is not None:
@@ -411,3 +543,77 @@ class FaceTerminalOptionsFlow(OptionsFlowWithReload):
             ),
             errors=errors,
         )
+
+
+def _format_names(names: dict[str, str]) -> str:
+    return "\n".join(
+        f"{index} = {name}" for index, name in sorted(names.items(), key=lambda item: int(item[0]))
+    )
+
+
+def _parse_names(text: str) -> dict[str, str] | None:
+    """``12 = Alice`` lines (or ``12: Alice``) as a map; None when a line is not one."""
+    names: dict[str, str] = {}
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        match = _NAME_LINE.fullmatch(line)
+        if match is None:
+            return None
+        names[str(int(match.group(1)))] = match.group(2)
+    return names
+
+
+class JovisionOptionsFlow(OptionsFlowWithReload):
+    """Options of a Jovision device; saving them reloads the entry."""
+
+    async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Go to the Jovision options form."""
+        return await self.async_step_jovision()
+
+    async def async_step_jovision(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Offline timeout and names of library pictures."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            names = _parse_names(user_input.get(CONF_PERSON_NAMES, ""))
+            if names is None:
+                errors[CONF_PERSON_NAMES] = "invalid_person_names"
+            else:
+                return self.async_create_entry(
+                    data={
+                        CONF_OFFLINE_TIMEOUT: int(user_input[CONF_OFFLINE_TIMEOUT]),
+                        CONF_PERSON_NAMES: names,
+                    }
+                )
+        options = self.config_entry.options
+        suggested = user_input or {
+            CONF_OFFLINE_TIMEOUT: options.get(
+                CONF_OFFLINE_TIMEOUT, DEFAULT_JOVISION_OFFLINE_TIMEOUT
+            ),
+            CONF_PERSON_NAMES: _format_names(options.get(CONF_PERSON_NAMES, {})),
+        }
+        return self.async_show_form(
+            step_id="jovision",
+            data_schema=self.add_suggested_values_to_schema(JOVISION_OPTIONS_SCHEMA, suggested),
+            errors=errors,
+        )
+
+
+JOVISION_OPTIONS_SCHEMA: Final = vol.Schema(
+    {
+        vol.Required(
+            CONF_OFFLINE_TIMEOUT, default=DEFAULT_JOVISION_OFFLINE_TIMEOUT
+        ): NumberSelector(
+            NumberSelectorConfig(
+                min=MIN_JOVISION_OFFLINE_TIMEOUT,
+                max=MAX_OFFLINE_TIMEOUT,
+                step=1,
+                mode=NumberSelectorMode.BOX,
+                unit_of_measurement=UnitOfTime.SECONDS,
+            )
+        ),
+        vol.Optional(CONF_PERSON_NAMES): TextSelector(TextSelectorConfig(multiline=True)),
+    }
+)

@@ -99,3 +99,44 @@ ATTR_CODE: Final = "code"
 ATTR_CARD_NUMBER: Final = "card_number"
 ATTR_ID_LAST4: Final = "id_last4"
 ATTR_REPLAY: Final = "replay"
+
+# --- Jovision family (HTTP push, seed 004) ----------------------------------------------
+
+CONF_FAMILY: Final = "family"
+FAMILY_MQTT: Final = "mqtt"
+FAMILY_JOVISION: Final = "jovision"
+CONF_WEBHOOK_ID: Final = "webhook_id"
+CONF_UUID: Final = "uuid"
+CONF_MAC: Final = "mac"
+CONF_HOST: Final = "host"
+CONF_MODEL: Final = "model"
+CONF_FIRMWARE: Final = "firmware"
+CONF_PERSON_NAMES: Final = "person_names"
+
+JOVISION_RECEIVER_UNIQUE_ID: Final = "jovision_receiver"
+JOVISION_MANUFACTURER: Final = "Jovision"
+JOVISION_PLATFORMS: Final = [
+    Platform.BINARY_SENSOR,
+    Platform.EVENT,
+    Platform.IMAGE,
+    Platform.SENSOR,
+]
+# Three missed heartbeats of the default 30 s interval.
+DEFAULT_JOVISION_OFFLINE_TIMEOUT: Final = 90
+# Largest body the receiver reads; a compare push with a 1080p scene is a few MB.
+JOVISION_MAX_BODY: Final = 4 * 1024 * 1024
+
+# Jovision event entity types (from pic_sort: 1 blacklist, 3 VIP, else recognised)
+RECOGNIZED: Final = "recognized"
+BLACKLISTED: Final = "blacklisted"
+VIP: Final = "vip"
+JOVISION_ACCESS_EVENT_TYPES: Final = [RECOGNIZED, BLACKLISTED, VIP]
+
+ATTR_FAMILY: Final = "family"
+ATTR_INDEX_ID: Final = "index_id"
+ATTR_LIST: Final = "list"
+ATTR_CAPTURE_TIME: Final = "capture_time"
+ATTR_AGE: Final = "age"
+ATTR_GENDER: Final = "gender"
+ATTR_MASK: Final = "mask"
+ATTR_GLASSES: Final = "glasses"

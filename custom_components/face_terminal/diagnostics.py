@@ -18,13 +18,17 @@ from .const import (
     ATTR_ID_LAST4,
     ATTR_PERSON_ID,
     ATTR_PERSON_NAME,
+    CONF_MAC,
+    CONF_PERSON_NAMES,
+    CONF_WEBHOOK_ID,
 )
 from .events import access_attributes, access_type
+from .jovision import JovisionDevice, JovisionReceiver
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
 
-    from .coordinator import FaceTerminalConfigEntry
+    from .jovision import FaceTerminalAnyConfigEntry
     from .protocol.models import Image, ImageProblem
 
 TO_REDACT = {
@@ -36,14 +40,25 @@ TO_REDACT = {
     ATTR_ID_LAST4,
     "password",
     "username",
+    CONF_WEBHOOK_ID,
+    CONF_PERSON_NAMES,
 }
+JOVISION_TO_REDACT = {*TO_REDACT, CONF_MAC}
 
 
 async def async_get_config_entry_diagnostics(
-    hass: HomeAssistant, entry: FaceTerminalConfigEntry
+    hass: HomeAssistant, entry: FaceTerminalAnyConfigEntry
 ) -> dict[str, Any]:
-    """Return diagnostics for one terminal."""
+    """Return diagnostics for one terminal, Jovision device or the Jovision receiver."""
     terminal = entry.runtime_data
+    if isinstance(terminal, JovisionReceiver):
+        return {
+            "entry": _entry(entry, JOVISION_TO_REDACT),
+            "counters": dict(sorted(terminal.counters.items())),
+            "devices_seen": len(terminal.first_seen),
+        }
+    if isinstance(terminal, JovisionDevice):
+        return _jovision_device(entry, terminal)
     state = terminal.state
     last_recognition: dict[str, Any] | None = None
     if (message := state.last_recognition) is not None:
@@ -97,3 +112,42 @@ def _image_summary(image: Image | None, problem: ImageProblem | None) -> dict[st
     if problem is not None:
         return {"problem": str(problem)}
     return None
+
+
+def _entry(entry: FaceTerminalAnyConfigEntry, redact: set[str]) -> dict[str, Any]:
+    return {
+        "title": entry.title,
+        "data": async_redact_data(dict(entry.data), redact),
+        "options": async_redact_data(dict(entry.options), redact),
+    }
+
+
+def _jovision_device(entry: FaceTerminalAnyConfigEntry, device: JovisionDevice) -> dict[str, Any]:
+    """Presence, counters and the last match without names or pictures."""
+    recognition = device.last_recognition
+    last: dict[str, Any] | None = None
+    if recognition is not None:
+        message = recognition.message
+        last = async_redact_data(
+            {
+                "access": recognition.event_type,
+                "time": recognition.time.isoformat(),
+                **recognition.attributes,
+                ATTR_PERSON_NAME: recognition.person_name,
+                "face": _image_summary(message.face.image, message.face.problem),
+                "scene": _image_summary(message.scene.image, message.scene.problem),
+            },
+            JOVISION_TO_REDACT,
+        )
+    return {
+        "entry": _entry(entry, JOVISION_TO_REDACT),
+        "device": {
+            "online": device.online,
+            "last_seen": device.last_seen.isoformat() if device.last_seen else None,
+            "offline_timeout": device.offline_timeout,
+            "last_face": _image_summary(device.last_face, None),
+            "last_scene": _image_summary(device.last_scene, None),
+        },
+        "counters": dict(sorted(device.counters.items())),
+        "last_recognition": last,
+    }

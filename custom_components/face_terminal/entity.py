@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import Entity, EntityDescription
 
 from .const import DOMAIN
-from .coordinator import FaceTerminal
+
+if TYPE_CHECKING:
+    from .coordinator import FaceTerminal
 
 
 class FaceTerminalEntity(Entity):
@@ -30,6 +34,4 @@ class FaceTerminalEntity(Entity):
     async def async_added_to_hass(self) -> None:
         """Follow the terminal's presence."""
         await super().async_added_to_hass()
-        self.async_on_remove(
-            self.terminal.async_add_presence_listener(self.async_write_ha_state)
-        )
+        self.async_on_remove(self.terminal.async_add_presence_listener(self.async_write_ha_state))

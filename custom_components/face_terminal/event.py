@@ -11,6 +11,8 @@ from homeassistant.core import HomeAssistant, callback
 from .const import ACCESS_EVENT_TYPES, SCAN_EVENT_TYPES
 from .entity import FaceTerminalEntity
 from .events import TerminalRecord, access_attributes, scan_attributes
+from .jovision import JovisionDevice
+from .jovision_entity import event_entities
 from .protocol import CardPush, IDCardPush, QRCodePush, RecPush, StrSnapPush
 
 if TYPE_CHECKING:
@@ -18,7 +20,8 @@ if TYPE_CHECKING:
 
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-    from .coordinator import FaceTerminal, FaceTerminalConfigEntry
+    from .coordinator import FaceTerminal
+    from .jovision import FaceTerminalDeviceConfigEntry
 
 # Push only: records arrive by themselves.
 PARALLEL_UPDATES = 0
@@ -70,11 +73,15 @@ EVENT_DESCRIPTIONS: tuple[FaceTerminalEventEntityDescription, ...] = (
 
 async def async_setup_entry(
     hass: HomeAssistant,
-    entry: FaceTerminalConfigEntry,
+    entry: FaceTerminalDeviceConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the terminal's access and scan event entities."""
-    terminal = entry.runtime_data
+    runtime = entry.runtime_data
+    if isinstance(runtime, JovisionDevice):
+        async_add_entities(event_entities(runtime))
+        return
+    terminal = runtime
     async_add_entities(
         FaceTerminalEventEntity(terminal, description) for description in EVENT_DESCRIPTIONS
     )

@@ -9,12 +9,15 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.util import dt as dt_util
 
 from .entity import FaceTerminalEntity
+from .jovision import JovisionDevice
+from .jovision_entity import image_entities
 
 if TYPE_CHECKING:
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-    from .coordinator import FaceTerminal, FaceTerminalConfigEntry
+    from .coordinator import FaceTerminal
     from .events import TerminalRecord
+    from .jovision import FaceTerminalDeviceConfigEntry
     from .protocol import Image
 
 # Push only: pictures arrive with the records.
@@ -25,11 +28,15 @@ LAST_FACE_DESCRIPTION = ImageEntityDescription(key="last_face", translation_key=
 
 async def async_setup_entry(
     hass: HomeAssistant,
-    entry: FaceTerminalConfigEntry,
+    entry: FaceTerminalDeviceConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the terminal's last-face image."""
-    async_add_entities([FaceTerminalFaceImage(hass, entry.runtime_data, LAST_FACE_DESCRIPTION)])
+    runtime = entry.runtime_data
+    if isinstance(runtime, JovisionDevice):
+        async_add_entities(image_entities(hass, runtime))
+        return
+    async_add_entities([FaceTerminalFaceImage(hass, runtime, LAST_FACE_DESCRIPTION)])
 
 
 class FaceTerminalFaceImage(FaceTerminalEntity, ImageEntity):

@@ -18,6 +18,8 @@ from homeassistant.core import HomeAssistant, callback
 from .const import ATTR_ACCESS, ATTR_CUSTOM_ID, ATTR_PERSON_ID, ATTR_SIMILARITY, ATTR_TIME
 from .entity import FaceTerminalEntity
 from .events import TerminalRecord, access_attributes
+from .jovision import JovisionDevice
+from .jovision_entity import sensor_entities
 from .protocol import RecPush, StrSnapPush
 
 if TYPE_CHECKING:
@@ -27,7 +29,8 @@ if TYPE_CHECKING:
     from homeassistant.helpers.restore_state import ExtraStoredData
     from homeassistant.helpers.typing import StateType
 
-    from .coordinator import FaceTerminal, FaceTerminalConfigEntry
+    from .coordinator import FaceTerminal
+    from .jovision import FaceTerminalDeviceConfigEntry
 
 # Push only: records arrive by themselves.
 PARALLEL_UPDATES = 0
@@ -127,11 +130,15 @@ class FaceTerminalSensorStoredData(SensorExtraStoredData):
 
 async def async_setup_entry(
     hass: HomeAssistant,
-    entry: FaceTerminalConfigEntry,
+    entry: FaceTerminalDeviceConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the terminal's sensors."""
-    terminal = entry.runtime_data
+    runtime = entry.runtime_data
+    if isinstance(runtime, JovisionDevice):
+        async_add_entities(sensor_entities(runtime))
+        return
+    terminal = runtime
     async_add_entities(
         FaceTerminalRecordSensor(terminal, description) for description in SENSOR_DESCRIPTIONS
     )

@@ -178,6 +178,11 @@ def _async_get_terminal(hass: HomeAssistant, device_id: str) -> FaceTerminal:
         hass, DOMAIN, device_id, include_child_devices=False
     )
     terminal = cast("FaceTerminalConfigEntry", entry).runtime_data
+    if not isinstance(terminal, FaceTerminal):
+        # A Jovision device: its HTTP push protocol has no commands at all.
+        raise _invalid(
+            "not_supported_by_jovision", device=device.name_by_user or device.name or device_id
+        )
     if (DOMAIN, terminal.terminal_id) not in device.identifiers:
         raise _invalid("not_a_terminal", device=device.name_by_user or device.name or device_id)
     return terminal

@@ -1,0 +1,542 @@
+"""Jovision face-recognition devices: the HTTP push receiver and the per-device runtime.
+
+Jovision capture cameras, comparison machines and gates POST JSON to an HTTP address set
+on the device (seed 004). Home Assistant serves that address with one webhook, owned by
+the *receiver* entry (`JovisionReceiver`, unique ID ``jovision_receiver``). Every
+message is answered at once with the documented JSON and handled in a background task:
+
+* a message from a device that has its own (loaded) config entry goes to that entry's
+  `JovisionDevice`, which keeps presence, the last recognition and the last pictures,
+  and fires the ``face_terminal_recognition`` bus event with ``family: "jovision"``;
+* a message from an unknown device starts a discovery flow the user confirms (one flow
+  per device); until then its messages are answered and ignored;
+* a message whose MAC address contradicts the one its UUID was first seen with is
+  flagged (a warning once per device, the ``identity_mismatch`` counter, see the
+  diagnostics) and ignored. A changed IP address is accepted: devices get theirs by DHCP.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import partial
+from http import HTTPStatus
+from typing import TYPE_CHECKING, Any, Final
+
+from aiohttp import web
+from homeassistant.components import webhook
+from homeassistant.config_entries import (
+    SOURCE_IGNORE,
+    SOURCE_INTEGRATION_DISCOVERY,
+    ConfigEntry,
+    ConfigEntryState,
+)
+from homeassistant.const import CONF_NAME
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import discovery_flow
+from homeassistant.helpers.event import async_call_later
+from homeassistant.util import dt as dt_util
+
+from .const import (
+    ATTR_ACCESS,
+    ATTR_AGE,
+    ATTR_CAPTURE_TIME,
+    ATTR_DEVICE_ID,
+    ATTR_FAMILY,
+    ATTR_GENDER,
+    ATTR_GLASSES,
+    ATTR_INDEX_ID,
+    ATTR_LIST,
+    ATTR_MASK,
+    ATTR_PERSON_NAME,
+    ATTR_RECORD_ID,
+    ATTR_SIMILARITY,
+    ATTR_TERMINAL_ID,
+    ATTR_TIME,
+    BLACKLISTED,
+    CONF_FIRMWARE,
+    CONF_HOST,
+    CONF_MAC,
+    CONF_MODEL,
+    CONF_OFFLINE_TIMEOUT,
+    CONF_PERSON_NAMES,
+    CONF_UUID,
+    CONF_WEBHOOK_ID,
+    DEFAULT_JOVISION_OFFLINE_TIMEOUT,
+    DOMAIN,
+    EVENT_RECOGNITION,
+    FAMILY_JOVISION,
+    JOVISION_MANUFACTURER,
+    JOVISION_MAX_BODY,
+    LOGGER,
+    RECOGNIZED,
+    VIP,
+)
+from .coordinator import FaceTerminal
+from .events import record_time
+from .protocol import (
+    JovisionCompare,
+    JovisionError,
+    JovisionFaceEvent,
+    JovisionKeepalive,
+    JovisionMessage,
+    JovisionUnknown,
+    error_reply,
+    parse_jovision,
+    reply_for,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from datetime import datetime
+
+    from .protocol import Image
+
+JSON_CONTENT_TYPE: Final = "application/json"
+DEFAULT_MODEL: Final = "Face recognition device"
+_LOG_PREVIEW: Final = 120
+_BASE64_RUN: Final = re.compile(r"[A-Za-z0-9+/=]{32,}")
+_MAC_NOISE: Final = str.maketrans("", "", ":-. ")
+
+
+type JovisionDeviceConfigEntry = ConfigEntry[JovisionDevice]
+type JovisionReceiverConfigEntry = ConfigEntry[JovisionReceiver]
+type FaceTerminalAnyConfigEntry = ConfigEntry[FaceTerminal | JovisionDevice | JovisionReceiver]
+"""Any entry of the integration: an MQTT terminal, a Jovision device or the receiver."""
+type FaceTerminalDeviceConfigEntry = ConfigEntry[FaceTerminal | JovisionDevice]
+"""An entry with entities: an MQTT terminal or a Jovision device."""
+
+
+def is_receiver_entry(entry: ConfigEntry[Any]) -> bool:
+    """Whether an entry is the Jovision receiver (it holds the webhook ID)."""
+    return CONF_WEBHOOK_ID in entry.data
+
+
+def is_jovision_entry(entry: ConfigEntry[Any]) -> bool:
+    """Whether an entry belongs to the Jovision family (receiver or device)."""
+    return bool(entry.data.get("family") == FAMILY_JOVISION)
+
+
+def model_name(message: JovisionMessage) -> str | None:
+    """The product name, else the device type in words, else None."""
+    if message.product_name:
+        return message.product_name
+    if (type_name := message.device_type_name) is not None:
+        return type_name.replace("_", " ").capitalize()
+    return None
+
+
+def _same_mac(first: str, second: str) -> bool:
+    return first.translate(_MAC_NOISE).lower() == second.translate(_MAC_NOISE).lower()
+
+
+def _preview(body: bytes) -> str:
+    """The start of a body for a debug line, with anything like base64 cut out."""
+    text = body[: _LOG_PREVIEW * 4].decode("utf-8", errors="replace")
+    return _BASE64_RUN.sub("<…>", text)[:_LOG_PREVIEW]
+
+
+def _json(body: bytes, status: HTTPStatus = HTTPStatus.OK) -> web.Response:
+    return web.Response(body=body, status=status, content_type=JSON_CONTENT_TYPE, charset="utf-8")
+
+
+def access_of(message: JovisionCompare) -> str:
+    """Event type of a match, from the list the library picture is on."""
+    if message.list_type == "blacklist":
+        return BLACKLISTED
+    if message.list_type == "vip":
+        return VIP
+    return RECOGNIZED
+
+
+def _without_none(data: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in data.items() if value is not None}
+
+
+@dataclass(frozen=True, slots=True)
+class JovisionRecognition:
+    """A match as the integration hands it to entities and the bus.
+
+    `attributes` and `data` hold small named fields only: never a picture or a face
+    feature vector.
+    """
+
+    message: JovisionCompare
+    event_type: str  # recognized | blacklisted | vip
+    time: datetime  # aware, in HA's time zone
+    person_name: str | None
+    attributes: dict[str, Any]  # the last-person sensor's and the event entity's
+    data: dict[str, Any]  # bus event data
+
+
+# --- device runtime -------------------------------------------------------------------
+
+
+class JovisionDevice:
+    """Runtime of one confirmed Jovision device (the object in ``entry.runtime_data``)."""
+
+    def __init__(self, hass: HomeAssistant, entry: JovisionDeviceConfigEntry) -> None:
+        """Read the entry; nothing runs before `async_start`."""
+        self.hass = hass
+        self.entry = entry
+        self.uuid: str = entry.data[CONF_UUID]
+        self.device_id = ""
+        self.online = False
+        self.last_seen: datetime | None = None
+        self.last_recognition: JovisionRecognition | None = None
+        self.last_face: Image | None = None
+        self.last_face_time: datetime | None = None
+        self.last_scene: Image | None = None
+        self.last_scene_time: datetime | None = None
+        self.counters: Counter[str] = Counter()
+        self._presence_timer: CALLBACK_TYPE | None = None
+        self._presence_listeners: list[CALLBACK_TYPE] = []
+        self._recognition_listeners: list[Callable[[JovisionRecognition], None]] = []
+
+    @property
+    def terminal_id(self) -> str:
+        """The device's UUID (the MQTT family's terminal ID has the same role)."""
+        return self.uuid
+
+    @property
+    def offline_timeout(self) -> float:
+        """Seconds without a message after which the device counts as offline."""
+        return float(self.entry.options.get(CONF_OFFLINE_TIMEOUT, DEFAULT_JOVISION_OFFLINE_TIMEOUT))
+
+    @property
+    def person_names(self) -> dict[str, str]:
+        """Names the user gave to library pictures, by index ID (as text)."""
+        names = self.entry.options.get(CONF_PERSON_NAMES) or {}
+        return {str(key): str(value) for key, value in names.items()}
+
+    @property
+    def host(self) -> str | None:
+        """The device's IP address as it last reported it."""
+        host: str | None = self.entry.data.get(CONF_HOST)
+        return host
+
+    # --- lifecycle ----------------------------------------------------------------
+
+    async def async_start(self) -> None:
+        """Register the device and start the presence timer."""
+        data = self.entry.data
+        mac: str | None = data.get(CONF_MAC)
+        device = dr.async_get(self.hass).async_get_or_create(
+            config_entry_id=self.entry.entry_id,
+            identifiers={(DOMAIN, self.uuid)},
+            connections={(dr.CONNECTION_NETWORK_MAC, dr.format_mac(mac))} if mac else None,
+            manufacturer=JOVISION_MANUFACTURER,
+            model=data.get(CONF_MODEL) or DEFAULT_MODEL,
+            sw_version=data.get(CONF_FIRMWARE),
+            name=self.entry.title,
+            serial_number=self.uuid,
+            configuration_url=_configuration_url(self.host),
+        )
+        self.device_id = device.id
+        self.entry.async_on_unload(self._async_stop)
+        self._schedule_presence_check(self.offline_timeout)
+
+    @callback
+    def _async_stop(self) -> None:
+        if self._presence_timer is not None:
+            self._presence_timer()
+            self._presence_timer = None
+
+    @callback
+    def async_add_presence_listener(self, listener: CALLBACK_TYPE) -> CALLBACK_TYPE:
+        """Call `listener` when the device goes online or offline."""
+        self._presence_listeners.append(listener)
+        return partial(self._presence_listeners.remove, listener)
+
+    @callback
+    def async_add_recognition_listener(
+        self, listener: Callable[[JovisionRecognition], None]
+    ) -> CALLBACK_TYPE:
+        """Call `listener` with every match (after the state is updated)."""
+        self._recognition_listeners.append(listener)
+        return partial(self._recognition_listeners.remove, listener)
+
+    # --- messages -----------------------------------------------------------------
+
+    @callback
+    def async_handle(self, message: JovisionMessage) -> None:
+        """Handle one message of this device (called by the receiver)."""
+        self.counters[message.method] += 1
+        self._update_identity(message)
+        self._mark_seen()
+        if isinstance(message, JovisionFaceEvent):
+            self._store_pictures(message)
+        if isinstance(message, JovisionCompare):
+            self._handle_compare(message)
+
+    def _update_identity(self, message: JovisionMessage) -> None:
+        """Follow the device's IP address, firmware and model."""
+        data = dict(self.entry.data)
+        if message.host:
+            data[CONF_HOST] = message.host
+        if message.mac and not data.get(CONF_MAC):
+            data[CONF_MAC] = message.mac
+        if isinstance(message, JovisionKeepalive) and message.soft_version:
+            data[CONF_FIRMWARE] = message.soft_version
+        if (model := model_name(message)) is not None and message.product_name:
+            data[CONF_MODEL] = model
+        if data == dict(self.entry.data):
+            return
+        self.hass.config_entries.async_update_entry(self.entry, data=data)
+        registry = dr.async_get(self.hass)
+        if registry.async_get(self.device_id) is not None:
+            registry.async_update_device(
+                self.device_id,
+                model=data.get(CONF_MODEL) or DEFAULT_MODEL,
+                sw_version=data.get(CONF_FIRMWARE),
+                configuration_url=_configuration_url(data.get(CONF_HOST)),
+            )
+
+    def _store_pictures(self, message: JovisionFaceEvent) -> None:
+        now = dt_util.utcnow()
+        if message.face.image is not None:
+            self.last_face = message.face.image
+            self.last_face_time = now
+        if message.scene.image is not None:
+            self.last_scene = message.scene.image
+            self.last_scene_time = now
+
+    def _handle_compare(self, message: JovisionCompare) -> None:
+        recognition = self.describe(message)
+        self.last_recognition = recognition
+        self.hass.bus.async_fire(EVENT_RECOGNITION, recognition.data)
+        for listener in list(self._recognition_listeners):
+            listener(recognition)
+
+    def describe(self, message: JovisionCompare) -> JovisionRecognition:
+        """Name, event type, attributes and bus event data of a match."""
+        when = record_time(message.capture_time)
+        event_type = access_of(message)
+        name = message.person_name
+        if message.index_id is not None:
+            name = self.person_names.get(str(message.index_id), name)
+        similarity = (
+            round(message.match_score * 100, 1) if message.match_score is not None else None
+        )
+        shown = {
+            ATTR_PERSON_NAME: name,
+            ATTR_INDEX_ID: message.index_id,
+            ATTR_LIST: message.list_type,
+            ATTR_SIMILARITY: similarity,
+        }
+        attributes = _without_none(
+            {
+                ATTR_INDEX_ID: message.index_id,
+                ATTR_LIST: message.list_type,
+                ATTR_SIMILARITY: similarity,
+                ATTR_CAPTURE_TIME: when.isoformat(),
+                ATTR_AGE: message.age,
+                ATTR_GENDER: message.gender,
+                ATTR_MASK: message.mask,
+                ATTR_GLASSES: message.glasses,
+            }
+        )
+        data = {
+            ATTR_FAMILY: FAMILY_JOVISION,
+            ATTR_DEVICE_ID: self.device_id,
+            ATTR_TERMINAL_ID: self.uuid,
+            ATTR_RECORD_ID: None,
+            ATTR_TIME: when.isoformat(),
+            ATTR_ACCESS: event_type,
+            **_without_none(shown),
+        }
+        return JovisionRecognition(
+            message=message,
+            event_type=event_type,
+            time=when,
+            person_name=name,
+            attributes=attributes,
+            data=data,
+        )
+
+    # --- presence -----------------------------------------------------------------
+
+    def _mark_seen(self) -> None:
+        self.last_seen = dt_util.utcnow()
+        if not self.online:
+            self._set_online(True)
+
+    def _set_online(self, online: bool) -> None:
+        self.online = online
+        LOGGER.info(
+            "Jovision device %s (%s) is %s",
+            self.entry.title,
+            self.uuid,
+            "online" if online else "offline",
+        )
+        for listener in list(self._presence_listeners):
+            listener()
+
+    def _schedule_presence_check(self, delay: float) -> None:
+        self._presence_timer = async_call_later(self.hass, delay, self._async_check_presence)
+
+    @callback
+    def _async_check_presence(self, _now: datetime) -> None:
+        """Go offline after `offline_timeout` of silence; else check again when it could."""
+        self._presence_timer = None
+        timeout = self.offline_timeout
+        if self.last_seen is None:
+            silent_for = timeout
+        else:
+            silent_for = (dt_util.utcnow() - self.last_seen).total_seconds()
+        if silent_for >= timeout:
+            if self.online:
+                self._set_online(False)
+            self._schedule_presence_check(timeout)
+        else:
+            self._schedule_presence_check(timeout - silent_for)
+
+
+def _configuration_url(host: str | None) -> str | None:
+    return f"http://{host}" if host else None
+
+
+# --- receiver -------------------------------------------------------------------------
+
+
+class JovisionReceiver:
+    """The webhook every Jovision device posts to (the receiver entry's runtime)."""
+
+    def __init__(self, hass: HomeAssistant, entry: JovisionReceiverConfigEntry) -> None:
+        """Read the webhook ID; nothing is registered before `async_start`."""
+        self.hass = hass
+        self.entry = entry
+        self.webhook_id: str = entry.data[CONF_WEBHOOK_ID]
+        self.counters: Counter[str] = Counter()
+        self.first_seen: dict[str, str | None] = {}
+        self._mismatch_logged: set[str] = set()
+
+    async def async_start(self) -> None:
+        """Register the webhook (local network only, POST only)."""
+        webhook.async_register(
+            self.hass,
+            DOMAIN,
+            self.entry.title,
+            self.webhook_id,
+            self._async_handle_webhook,
+            local_only=True,
+            allowed_methods=["POST"],
+        )
+        self.entry.async_on_unload(partial(webhook.async_unregister, self.hass, self.webhook_id))
+
+    async def _async_handle_webhook(
+        self, hass: HomeAssistant, webhook_id: str, request: web.Request
+    ) -> web.Response:
+        """Answer at once with the documented JSON; handle the message in the background."""
+        self.counters["requests"] += 1
+        if request.content_length is not None and request.content_length > JOVISION_MAX_BODY:
+            return self._too_large(request.content_length)
+        try:
+            body = await request.read()
+        except web.HTTPRequestEntityTooLarge:
+            return self._too_large(None)
+        if len(body) > JOVISION_MAX_BODY:
+            return self._too_large(len(body))
+        try:
+            message = parse_jovision(body)
+        except JovisionError as err:
+            self.counters["invalid"] += 1
+            LOGGER.debug(
+                "Jovision receiver: invalid body from %s (%s, %d bytes): %s",
+                request.remote,
+                err,
+                len(body),
+                _preview(body),
+            )
+            return _json(error_reply())
+        reply = reply_for(message)
+        if isinstance(message, JovisionUnknown):
+            self.counters["unknown_method"] += 1
+            LOGGER.debug(
+                "Jovision receiver: unknown method %r from %s (fields: %s)",
+                message.method,
+                request.remote,
+                ", ".join(message.keys),
+            )
+            return _json(reply)
+        self.entry.async_create_background_task(
+            hass, self._async_process(message), f"{DOMAIN} jovision {message.method}"
+        )
+        return _json(reply)
+
+    def _too_large(self, size: int | None) -> web.Response:
+        self.counters["too_large"] += 1
+        LOGGER.debug("Jovision receiver: refused a body of %s bytes", size or "too many")
+        return web.Response(status=HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
+
+    async def _async_process(self, message: JovisionMessage) -> None:
+        """Route a message to its device, or offer the device for setup."""
+        self.async_process(message)
+
+    @callback
+    def async_process(self, message: JovisionMessage) -> None:
+        """Route a message to its device, or offer the device for setup."""
+        key = message.device_key
+        if key is None:
+            self.counters["no_uuid"] += 1
+            LOGGER.debug("Jovision receiver: %s without a UUID ignored", message.method)
+            return
+        entry = self.hass.config_entries.async_entry_for_domain_unique_id(DOMAIN, key)
+        known_mac = entry.data.get(CONF_MAC) if entry is not None else None
+        known_mac = known_mac or self.first_seen.get(key)
+        if message.mac and known_mac and not _same_mac(message.mac, known_mac):
+            self._flag_mismatch(key, known_mac, message.mac)
+            return
+        if key not in self.first_seen or self.first_seen[key] is None:
+            self.first_seen[key] = message.mac
+        if entry is None:
+            self.counters["unconfirmed"] += 1
+            self._async_offer(key, message)
+            return
+        runtime = getattr(entry, "runtime_data", None)
+        if (
+            entry.source == SOURCE_IGNORE
+            or entry.state is not ConfigEntryState.LOADED
+            or not isinstance(runtime, JovisionDevice)
+        ):
+            self.counters["ignored"] += 1
+            return
+        runtime.async_handle(message)
+
+    def _flag_mismatch(self, key: str, known: str, claimed: str) -> None:
+        self.counters["identity_mismatch"] += 1
+        if key in self._mismatch_logged:
+            return
+        self._mismatch_logged.add(key)
+        LOGGER.warning(
+            "Jovision receiver: a message claims to come from device %s with MAC address %s,"
+            " but that device was first seen with %s; ignoring such messages",
+            key,
+            claimed,
+            known,
+        )
+
+    @callback
+    def _async_offer(self, key: str, message: JovisionMessage) -> None:
+        """Start one discovery flow per unknown device."""
+        if self.hass.config_entries.flow.async_progress_by_handler(
+            DOMAIN, include_uninitialized=True, match_context={"unique_id": key}
+        ):
+            return
+        discovery_flow.async_create_flow(
+            self.hass,
+            DOMAIN,
+            context={"source": SOURCE_INTEGRATION_DISCOVERY},
+            data={
+                CONF_UUID: key,
+                CONF_MAC: message.mac,
+                CONF_HOST: message.host,
+                CONF_MODEL: model_name(message),
+                CONF_FIRMWARE: message.soft_version
+                if isinstance(message, JovisionKeepalive)
+                else None,
+                CONF_NAME: message.product_name,
+            },
+        )

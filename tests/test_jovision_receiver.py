@@ -1,0 +1,686 @@
+"""Jovision family: the webhook receiver, device discovery, runtime, entities and events."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import logging
+from datetime import UTC, datetime, timedelta
+from http import HTTPStatus
+from typing import TYPE_CHECKING, Any
+from unittest.mock import patch
+
+import aiohttp
+import pytest
+from homeassistant.config_entries import SOURCE_IGNORE, SOURCE_INTEGRATION_DISCOVERY
+from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE, STATE_UNKNOWN
+from homeassistant.core import Event, HomeAssistant, State
+from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import device_registry as dr
+from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+    mock_restore_cache_with_extra_data,
+)
+
+from custom_components.face_terminal.const import (
+    CONF_FAMILY,
+    CONF_FIRMWARE,
+    CONF_HOST,
+    CONF_MAC,
+    CONF_MODEL,
+    CONF_OFFLINE_TIMEOUT,
+    CONF_PERSON_NAMES,
+    CONF_UUID,
+    CONF_WEBHOOK_ID,
+    DOMAIN,
+    EVENT_RECOGNITION,
+    FAMILY_JOVISION,
+    JOVISION_MAX_BODY,
+    JOVISION_RECEIVER_UNIQUE_ID,
+)
+from custom_components.face_terminal.diagnostics import async_get_config_entry_diagnostics
+from custom_components.face_terminal.jovision import JovisionDevice, JovisionReceiver, _preview
+from custom_components.face_terminal.protocol import error_reply, keepalive_reply, push_reply
+
+from .payloads import jpeg
+
+if TYPE_CHECKING:
+    from freezegun.api import FrozenDateTimeFactory
+    from pytest_homeassistant_custom_component.typing import (
+        ClientSessionGenerator,
+        MqttMockHAClient,
+    )
+
+WEBHOOK_ID = "0123456789abcdef0123456789abcdef"
+URL = f"/api/webhook/{WEBHOOK_ID}"
+UUID = "12721SSQSQCA"
+MAC = "E0:62:90:AB:CD:EF"
+HOST = "192.168.1.64"
+FACE = jpeg(32, 40)
+SCENE = jpeg(96, 64, (10, 20, 30))
+
+ONLINE = "binary_sensor.facegate_online"
+LAST_PERSON = "sensor.facegate_last_person"
+ACCESS = "event.facegate_access"
+LAST_FACE = "image.facegate_last_face"
+LAST_SCENE = "image.facegate_last_scene"
+
+
+def keepalive(**fields: Any) -> bytes:
+    """A heartbeat of the device."""
+    message = {
+        "method": "keepalive",
+        "uuid": UUID,
+        "mac": MAC,
+        "host": HOST,
+        "device_type": 0x12,
+        "timestamp": "1542204566",
+        "soft_version": "V2.1.0",
+        "token": "t0k3n",
+        **fields,
+    }
+    return json.dumps(message).encode()
+
+
+def compare(*, top: dict[str, Any] | None = None, **record: Any) -> bytes:
+    """A compare push; `record` overrides fields of ``data``, `top` top-level fields."""
+    data: dict[str, Any] = {
+        "channel": 0,
+        "index_id": "478",
+        "pic_sort": "2",
+        "pic_name": "chenzhen_12354.jpg",
+        "match_score": 0.93,
+        "capture_time": "1542204566",
+        "quality": 87,
+        "attribute": {"age": 32, "gender": 1, "glasses": 0, "mask": 1},
+        "img_data": base64.b64encode(FACE).decode(),
+        "img_fr": "data:image/jpeg;base64," + base64.b64encode(SCENE).decode(),
+        "face_feature": "QUJDRA==" * 20,
+        **record,
+    }
+    message = {
+        "token": "t0k3n",
+        "method": "sw_face_compare_push",
+        "uuid": UUID,
+        "mac": MAC,
+        "host": HOST,
+        "product_name": "FaceGate",
+        "device_type": 0x12,
+        "data": data,
+        **(top or {}),
+    }
+    return json.dumps(message).encode()
+
+
+def device_entry(**options: Any) -> MockConfigEntry:
+    """A confirmed Jovision device."""
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title="FaceGate",
+        unique_id=UUID,
+        data={
+            CONF_FAMILY: FAMILY_JOVISION,
+            CONF_UUID: UUID,
+            CONF_MAC: MAC,
+            CONF_HOST: HOST,
+            CONF_MODEL: "FaceGate",
+            CONF_FIRMWARE: "V2.0.0",
+        },
+        options=options,
+    )
+
+
+@pytest.fixture
+async def receiver(hass: HomeAssistant, mqtt_mock: MqttMockHAClient) -> MockConfigEntry:
+    """The receiver entry, set up (with the image platform, before the router freezes)."""
+    assert await async_setup_component(hass, "image", {})
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="Jovision receiver",
+        unique_id=JOVISION_RECEIVER_UNIQUE_ID,
+        data={CONF_FAMILY: FAMILY_JOVISION, CONF_WEBHOOK_ID: WEBHOOK_ID},
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    return entry
+
+
+@pytest.fixture
+async def client(
+    hass: HomeAssistant, receiver: MockConfigEntry, hass_client_no_auth: ClientSessionGenerator
+) -> Any:
+    """An HTTP client for the webhook."""
+    return await hass_client_no_auth()
+
+
+@pytest.fixture
+async def device(hass: HomeAssistant, receiver: MockConfigEntry) -> MockConfigEntry:
+    """A confirmed device entry, set up (offline until it is heard)."""
+    entry = device_entry()
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    return entry
+
+
+async def post(hass: HomeAssistant, client: Any, body: bytes, **kwargs: Any) -> tuple[int, bytes]:
+    """POST a body; wait for the background handling; return status and body."""
+    response = await client.post(
+        URL, data=body, headers={"Content-Type": "application/json;charset=utf-8"}, **kwargs
+    )
+    answer = await response.read()
+    await hass.async_block_till_done(wait_background_tasks=True)
+    return response.status, answer
+
+
+def runtime(entry: MockConfigEntry) -> JovisionDevice:
+    device = entry.runtime_data
+    assert isinstance(device, JovisionDevice)
+    return device
+
+
+def state(hass: HomeAssistant, entity_id: str) -> State:
+    current = hass.states.get(entity_id)
+    assert current is not None, entity_id
+    return current
+
+
+# --- discovery ---------------------------------------------------------------------------
+
+
+async def test_keepalive_discovers_device(hass: HomeAssistant, client: Any) -> None:
+    """Keepalive → one discovery flow → confirm → a device that is online."""
+    status, answer = await post(hass, client, keepalive())
+    assert status == HTTPStatus.OK
+    assert answer == keepalive_reply()
+    await post(hass, client, keepalive())  # a second heartbeat: still one flow
+
+    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert len(flows) == 1
+    flow = flows[0]
+    assert flow["context"]["source"] == SOURCE_INTEGRATION_DISCOVERY
+    assert flow["context"]["unique_id"] == UUID
+    assert flow["step_id"] == "jovision_confirm"
+
+    result = await hass.config_entries.flow.async_configure(flow["flow_id"], {})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["title"] == f"Jovision {UUID}"
+    assert result["data"] == {
+        CONF_FAMILY: FAMILY_JOVISION,
+        CONF_UUID: UUID,
+        CONF_MAC: MAC,
+        CONF_HOST: HOST,
+        CONF_MODEL: "Comparison machine",
+        CONF_FIRMWARE: "V2.1.0",
+    }
+    await hass.async_block_till_done()
+    entry = result["result"]
+    assert state(hass, f"binary_sensor.jovision_{UUID.lower()}_online").state == STATE_OFF
+
+    await post(hass, client, keepalive())
+    assert state(hass, f"binary_sensor.jovision_{UUID.lower()}_online").state == STATE_ON
+    device = dr.async_get(hass).async_get_device_by_identifier((DOMAIN, UUID), entry.entry_id)
+    assert device is not None
+    assert device.manufacturer == "Jovision"
+    assert device.model == "Comparison machine"
+    assert device.sw_version == "V2.1.0"
+    assert device.configuration_url == f"http://{HOST}"
+    assert device.config_entry_id == entry.entry_id
+
+
+async def test_push_discovers_device_with_product_name(hass: HomeAssistant, client: Any) -> None:
+    """A compare push from an unknown device is answered, ignored, and offered for setup."""
+    events: list[Event] = []
+    hass.bus.async_listen(EVENT_RECOGNITION, events.append)
+    status, answer = await post(hass, client, compare())
+    assert (status, answer) == (HTTPStatus.OK, push_reply())
+    assert events == []
+    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert [flow["context"]["title_placeholders"] for flow in flows] == [{"name": "FaceGate"}]
+
+
+async def test_ignored_device_is_not_offered_again(
+    hass: HomeAssistant, client: Any, receiver: MockConfigEntry
+) -> None:
+    """A device the user ignored is answered, but neither handled nor offered."""
+    MockConfigEntry(domain=DOMAIN, unique_id=UUID, source=SOURCE_IGNORE, data={}).add_to_hass(hass)
+    status, _ = await post(hass, client, keepalive())
+    assert status == HTTPStatus.OK
+    assert hass.config_entries.flow.async_progress_by_handler(DOMAIN) == []
+    assert isinstance(receiver.runtime_data, JovisionReceiver)
+    assert receiver.runtime_data.counters["ignored"] == 1
+
+
+async def test_unloaded_device_is_ignored(
+    hass: HomeAssistant, client: Any, receiver: MockConfigEntry, device: MockConfigEntry
+) -> None:
+    """Messages for a device whose entry is not loaded are answered and dropped."""
+    await hass.config_entries.async_unload(device.entry_id)
+    status, _ = await post(hass, client, keepalive())
+    assert status == HTTPStatus.OK
+    assert receiver.runtime_data.counters["ignored"] == 1
+
+
+async def test_no_uuid(hass: HomeAssistant, client: Any, receiver: MockConfigEntry) -> None:
+    """A message without UUID or MAC is answered and ignored."""
+    status, answer = await post(hass, client, b'{"method":"keepalive"}')
+    assert (status, answer) == (HTTPStatus.OK, keepalive_reply())
+    assert receiver.runtime_data.counters["no_uuid"] == 1
+    assert hass.config_entries.flow.async_progress_by_handler(DOMAIN) == []
+
+
+# --- runtime and entities ----------------------------------------------------------------
+
+
+async def test_compare_push(
+    hass: HomeAssistant,
+    client: Any,
+    device: MockConfigEntry,
+    hass_client: ClientSessionGenerator,
+) -> None:
+    """A match updates sensor, event and images, and fires the bus event."""
+    events: list[Event] = []
+    hass.bus.async_listen(EVENT_RECOGNITION, events.append)
+    assert state(hass, LAST_PERSON).state == STATE_UNAVAILABLE
+
+    status, answer = await post(hass, client, compare())
+    assert (status, answer) == (HTTPStatus.OK, push_reply())
+
+    assert state(hass, ONLINE).state == STATE_ON
+    person = state(hass, LAST_PERSON)
+    assert person.state == "chenzhen_12354"
+    time = dt_util.as_local(datetime(2018, 11, 14, 14, 9, 26, tzinfo=UTC)).isoformat()
+    expected_attributes = {
+        "index_id": 478,
+        "list": "whitelist",
+        "similarity": 93.0,
+        "capture_time": time,
+        "age": 32,
+        "gender": "male",
+        "mask": True,
+        "glasses": False,
+    }
+    assert {key: person.attributes[key] for key in expected_attributes} == expected_attributes
+
+    access = state(hass, ACCESS)
+    assert access.attributes["event_type"] == "recognized"
+    assert access.attributes["person_name"] == "chenzhen_12354"
+    assert access.attributes["similarity"] == 93.0
+
+    assert len(events) == 1
+    assert events[0].data == {
+        "family": "jovision",
+        "device_id": runtime(device).device_id,
+        "terminal_id": UUID,
+        "record_id": None,
+        "time": time,
+        "access": "recognized",
+        "person_name": "chenzhen_12354",
+        "index_id": 478,
+        "list": "whitelist",
+        "similarity": 93.0,
+    }
+    text = json.dumps([events[0].data, dict(person.attributes), dict(access.attributes)])
+    assert "QUJDRA" not in text
+    assert base64.b64encode(FACE).decode()[:40] not in text
+
+    image_client = await hass_client()
+    for entity_id, picture in ((LAST_FACE, FACE), (LAST_SCENE, SCENE)):
+        image_state = state(hass, entity_id)
+        assert image_state.state != STATE_UNKNOWN
+        response = await image_client.get(f"/api/image_proxy/{entity_id}")
+        assert response.status == HTTPStatus.OK
+        assert await response.read() == picture
+
+    diagnostics = await async_get_config_entry_diagnostics(hass, device)
+    assert diagnostics["device"]["online"] is True
+    assert diagnostics["device"]["last_face"] == {"content_type": "image/jpeg", "size": len(FACE)}
+    assert diagnostics["last_recognition"]["person_name"] == "**REDACTED**"
+    assert diagnostics["entry"]["data"][CONF_MAC] == "**REDACTED**"
+    assert diagnostics["counters"] == {"sw_face_compare_push": 1}
+
+
+@pytest.mark.parametrize(
+    ("pic_sort", "event_type"), [("1", "blacklisted"), ("3", "vip"), ("4", "recognized")]
+)
+async def test_access_types(
+    hass: HomeAssistant, client: Any, device: MockConfigEntry, pic_sort: str, event_type: str
+) -> None:
+    """The list the library picture is on gives the event type."""
+    events: list[Event] = []
+    hass.bus.async_listen(EVENT_RECOGNITION, events.append)
+    await post(hass, client, compare(pic_sort=pic_sort))
+    assert state(hass, ACCESS).attributes["event_type"] == event_type
+    assert events[0].data["access"] == event_type
+
+
+async def test_person_names_option(hass: HomeAssistant, client: Any, receiver: Any) -> None:
+    """The options map index IDs to names; unmapped pictures keep their file name."""
+    entry = device_entry(**{CONF_PERSON_NAMES: {"478": "Chen Zhen"}})
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    await post(hass, client, compare())
+    assert state(hass, LAST_PERSON).state == "Chen Zhen"
+    await post(hass, client, compare(index_id=9, pic_name="bob.jpg", match_score=None))
+    person = state(hass, LAST_PERSON)
+    assert person.state == "bob"
+    assert "similarity" not in person.attributes
+
+
+async def test_keepalive_updates_identity(
+    hass: HomeAssistant, client: Any, device: MockConfigEntry
+) -> None:
+    """A new IP address and firmware are written to the entry and the device."""
+    await post(hass, client, keepalive(host="192.168.1.99", soft_version="V3.0.0"))
+    assert device.data[CONF_HOST] == "192.168.1.99"
+    assert device.data[CONF_FIRMWARE] == "V3.0.0"
+    registry_device = dr.async_get(hass).async_get_device_by_identifier(
+        (DOMAIN, UUID), device.entry_id
+    )
+    assert registry_device is not None
+    assert registry_device.sw_version == "V3.0.0"
+    assert registry_device.configuration_url == "http://192.168.1.99"
+    assert device.state.name == "LOADED"
+
+
+async def test_device_without_mac_learns_it(
+    hass: HomeAssistant, client: Any, receiver: MockConfigEntry
+) -> None:
+    """An entry created without a MAC address takes the first one reported."""
+    entry = device_entry()
+    entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        entry, data={**entry.data, CONF_MAC: None, CONF_HOST: None, CONF_MODEL: None}
+    )
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    registry_device = dr.async_get(hass).async_get_device_by_identifier(
+        (DOMAIN, UUID), entry.entry_id
+    )
+    assert registry_device is not None
+    assert registry_device.model == "Face recognition device"
+    assert registry_device.configuration_url is None
+    await post(hass, client, keepalive())
+    assert entry.data[CONF_MAC] == MAC
+
+
+async def test_offline_after_timeout(
+    hass: HomeAssistant, client: Any, device: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    """Offline after three missed heartbeats; a push brings it back."""
+    await post(hass, client, keepalive())
+    assert state(hass, ONLINE).state == STATE_ON
+    freezer.tick(timedelta(seconds=60))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+    assert state(hass, ONLINE).state == STATE_ON
+    freezer.tick(timedelta(seconds=31))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+    freezer.tick(timedelta(seconds=31))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+    assert state(hass, ONLINE).state == STATE_OFF
+    assert state(hass, LAST_PERSON).state == STATE_UNAVAILABLE
+    freezer.tick(timedelta(seconds=100))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+    await post(hass, client, compare())
+    assert state(hass, ONLINE).state == STATE_ON
+
+
+async def test_offline_timeout_option(
+    hass: HomeAssistant, client: Any, receiver: Any, freezer: FrozenDateTimeFactory
+) -> None:
+    """The offline timeout comes from the options."""
+    entry = device_entry(**{CONF_OFFLINE_TIMEOUT: 30})
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    await post(hass, client, keepalive())
+    freezer.tick(timedelta(seconds=31))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+    assert state(hass, ONLINE).state == STATE_OFF
+
+
+async def test_last_person_restored(hass: HomeAssistant, receiver: Any) -> None:
+    """The last person and its attributes survive a restart."""
+    mock_restore_cache_with_extra_data(
+        hass,
+        [
+            (
+                State(LAST_PERSON, "Alice", {"index_id": 5, "list": "vip", "icon": "x"}),
+                {"native_value": "Alice", "native_unit_of_measurement": None},
+            )
+        ],
+    )
+    entry = device_entry()
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    device = runtime(entry)
+    device.online = True
+    for listener in list(device._presence_listeners):
+        listener()
+    person = state(hass, LAST_PERSON)
+    assert person.state == "Alice"
+    assert person.attributes["index_id"] == 5
+    assert "icon" not in person.attributes or person.attributes["icon"] != "x"
+
+
+async def test_capture_push_keeps_pictures(
+    hass: HomeAssistant, client: Any, device: MockConfigEntry
+) -> None:
+    """A capture push (no match) is answered; it stores pictures but fires no event."""
+    events: list[Event] = []
+    hass.bus.async_listen(EVENT_RECOGNITION, events.append)
+    body = json.dumps(
+        {
+            "method": "sw_face_capture_push",
+            "uuid": UUID,
+            "mac": MAC,
+            "data": {"img_data": base64.b64encode(FACE).decode()},
+        }
+    ).encode()
+    status, answer = await post(hass, client, body)
+    assert (status, answer) == (HTTPStatus.OK, push_reply())
+    assert events == []
+    assert runtime(device).last_face is not None
+    assert runtime(device).counters["sw_face_capture_push"] == 1
+
+
+# --- bad input ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("body", [b"not json", b"[1, 2]", b'{"no": "method"}', b""])
+async def test_invalid_body(
+    hass: HomeAssistant,
+    client: Any,
+    receiver: MockConfigEntry,
+    body: bytes,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Bodies that are not Jovision messages get the documented error reply."""
+    caplog.set_level(logging.DEBUG, logger="custom_components.face_terminal")
+    status, answer = await post(hass, client, body)
+    assert (status, answer) == (HTTPStatus.OK, error_reply())
+    assert receiver.runtime_data.counters["invalid"] == 1
+
+
+async def test_invalid_body_log_has_no_picture(
+    hass: HomeAssistant, client: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The debug line is short and carries no base64."""
+    caplog.set_level(logging.DEBUG, logger="custom_components.face_terminal")
+    picture = base64.b64encode(FACE).decode()
+    await post(hass, client, b'{"img_data":"' + picture.encode() + b'", broken')
+    assert "invalid body" in caplog.text
+    assert picture[:40] not in caplog.text
+    assert len(_preview(b"x" * 10_000)) <= 120
+
+
+async def test_unknown_method(
+    hass: HomeAssistant,
+    client: Any,
+    receiver: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """An unknown method is answered with -1001 and not handled."""
+    caplog.set_level(logging.DEBUG, logger="custom_components.face_terminal")
+    status, answer = await post(
+        hass, client, json.dumps({"method": "sw_server_add_pic", "uuid": UUID}).encode()
+    )
+    assert status == HTTPStatus.OK
+    assert json.loads(answer)["code"] == -1001
+    assert receiver.runtime_data.counters["unknown_method"] == 1
+    assert "sw_server_add_pic" in caplog.text
+    assert hass.config_entries.flow.async_progress_by_handler(DOMAIN) == []
+
+
+async def test_get_not_allowed(hass: HomeAssistant, client: Any) -> None:
+    """Only POST is accepted."""
+    response = await client.get(URL)
+    assert response.status == HTTPStatus.METHOD_NOT_ALLOWED
+
+
+async def test_oversized_body(hass: HomeAssistant, client: Any, receiver: MockConfigEntry) -> None:
+    """A body over the limit is refused with 413 before it is parsed."""
+    status, _ = await post(hass, client, b"{" + b" " * JOVISION_MAX_BODY + b"}")
+    assert status == HTTPStatus.REQUEST_ENTITY_TOO_LARGE
+    assert receiver.runtime_data.counters["too_large"] == 1
+
+
+async def test_oversized_body_without_length(
+    hass: HomeAssistant, client: Any, receiver: MockConfigEntry
+) -> None:
+    """A chunked body is measured after reading."""
+
+    async def chunks() -> Any:
+        yield b"{" + b" " * JOVISION_MAX_BODY
+        yield b"}"
+
+    status, _ = await post(hass, client, chunks())  # type: ignore[arg-type]
+    assert status == HTTPStatus.REQUEST_ENTITY_TOO_LARGE
+
+
+async def test_body_over_server_limit(
+    hass: HomeAssistant, client: Any, receiver: MockConfigEntry
+) -> None:
+    """aiohttp's own limit (HTTPRequestEntityTooLarge) gives 413 as well."""
+    with patch(
+        "custom_components.face_terminal.jovision.web.Request.read",
+        side_effect=aiohttp.web.HTTPRequestEntityTooLarge(max_size=1, actual_size=2),
+    ):
+        status, _ = await post(hass, client, keepalive())
+    assert status == HTTPStatus.REQUEST_ENTITY_TOO_LARGE
+
+
+async def test_http_10(hass: HomeAssistant, client: Any, device: MockConfigEntry) -> None:
+    """A raw HTTP/1.0 request with Content-Length, as the devices send it, works."""
+    body = keepalive()
+    head = (
+        f"POST {URL} HTTP/1.0\r\n"
+        "Connection: keep-alive\r\n"
+        "Content-Type: application/json;charset=utf-8\r\n"
+        f"Content-Length: {len(body)}\r\n"
+        f"Host: {client.server.host}:{client.server.port}\r\n\r\n"
+    )
+    reader, writer = await asyncio.open_connection(client.server.host, client.server.port)
+    try:
+        writer.write(head.encode() + body)
+        await writer.drain()
+        status_line = await reader.readline()
+        headers: dict[str, str] = {}
+        while (line := await reader.readline()) not in (b"\r\n", b""):
+            name, _, value = line.decode().partition(":")
+            headers[name.strip().lower()] = value.strip()
+        answer = await reader.readexactly(int(headers["content-length"]))
+    finally:
+        writer.close()
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert status_line.split()[1] == b"200"
+    assert headers["content-type"].startswith("application/json")
+    assert answer == keepalive_reply()
+    assert state(hass, ONLINE).state == STATE_ON
+
+
+async def test_identity_mismatch(
+    hass: HomeAssistant,
+    client: Any,
+    receiver: MockConfigEntry,
+    device: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A push whose UUID comes with another MAC address is flagged and ignored."""
+    events: list[Event] = []
+    hass.bus.async_listen(EVENT_RECOGNITION, events.append)
+    other = {"mac": "00:11:22:33:44:55"}
+    status, answer = await post(hass, client, compare(top=other))
+    assert (status, answer) == (HTTPStatus.OK, push_reply())
+    await post(hass, client, compare(top=other))
+    assert events == []
+    assert state(hass, ONLINE).state == STATE_OFF
+    assert receiver.runtime_data.counters["identity_mismatch"] == 2
+    assert caplog.text.count("first seen with") == 1
+    # The same MAC in another spelling is the same device.
+    await post(hass, client, compare(top={"mac": MAC.lower().replace(":", "-")}))
+    assert len(events) == 1
+
+
+async def test_identity_mismatch_unconfirmed(
+    hass: HomeAssistant, client: Any, receiver: MockConfigEntry
+) -> None:
+    """Before confirmation the MAC address of the first message counts."""
+    await post(hass, client, keepalive())
+    await post(hass, client, keepalive(mac="00:11:22:33:44:55"))
+    assert receiver.runtime_data.counters["identity_mismatch"] == 1
+    diagnostics = await async_get_config_entry_diagnostics(hass, receiver)
+    assert diagnostics["devices_seen"] == 1
+    assert diagnostics["entry"]["data"][CONF_WEBHOOK_ID] == "**REDACTED**"
+
+
+async def test_unload_receiver(hass: HomeAssistant, client: Any, receiver: MockConfigEntry) -> None:
+    """Unloading the receiver removes the webhook."""
+    assert await hass.config_entries.async_unload(receiver.entry_id)
+    response = await client.post(URL, data=keepalive())
+    assert response.status == HTTPStatus.OK  # the webhook component answers unknown IDs
+    assert hass.config_entries.flow.async_progress_by_handler(DOMAIN) == []
+
+
+async def test_remove_device_entry_device(
+    hass: HomeAssistant, device: MockConfigEntry, receiver: MockConfigEntry
+) -> None:
+    """The device of a Jovision entry cannot be removed on its own; others can."""
+    from custom_components.face_terminal import (
+        async_remove_config_entry_device,
+    )
+
+    registry = dr.async_get(hass)
+    own = registry.async_get_device_by_identifier((DOMAIN, UUID), device.entry_id)
+    assert own is not None
+    assert await async_remove_config_entry_device(hass, device, own) is False
+    assert await async_remove_config_entry_device(hass, receiver, own) is True
+    assert await hass.config_entries.async_unload(device.entry_id)
+
+
+# --- actions -----------------------------------------------------------------------------
+
+
+async def test_actions_refuse_jovision_devices(
+    hass: HomeAssistant, device: MockConfigEntry
+) -> None:
+    """Actions the protocol cannot do raise a translated validation error."""
+    with pytest.raises(ServiceValidationError) as err:
+        await hass.services.async_call(
+            DOMAIN, "unlock", {"device_id": [runtime(device).device_id]}, blocking=True
+        )
+    assert err.value.translation_key == "not_supported_by_jovision"
+    assert err.value.translation_placeholders == {"device": "FaceGate"}
