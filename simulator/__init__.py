@@ -9,18 +9,23 @@ side is not silently misread on the other.
 Public API:
 
 * :class:`Terminal` - one simulated device with its own MQTT connection.
+* :class:`JovisionDevice` - one simulated Jovision device pushing over HTTP
+  (seed 004: ``keepalive`` heartbeats and ``sw_face_compare_push`` matches).
 * :class:`Mosquitto` - a throw-away ``mosquitto`` broker on 127.0.0.1.
 * :func:`parse_profile` / :class:`Profile` - payload quirk profiles.
 * :class:`PersonStore` / :class:`Person` - the in-memory face library.
 """
 
 from simulator.broker import Mosquitto, MosquittoNotFoundError
+from simulator.jovision import JovisionDevice, JovisionReply
 from simulator.profiles import PROFILE_NAMES, Profile, parse_profile
 from simulator.store import Person, PersonStore
 from simulator.terminal import PendingRecord, Terminal
 
 __all__ = [
     "PROFILE_NAMES",
+    "JovisionDevice",
+    "JovisionReply",
     "Mosquitto",
     "MosquittoNotFoundError",
     "PendingRecord",

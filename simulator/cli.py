@@ -5,6 +5,10 @@ events (``--event`` and ``--scenario``), then keeps the terminals online
 (answering commands, optionally producing random arrivals with ``--arrivals``)
 until Ctrl-C, SIGTERM or ``--duration`` seconds. Logs every message sent and
 received, with pictures replaced by ``<picture N chars>``.
+
+With ``--jovision URL`` it also runs ``--jovision-devices`` simulated Jovision devices
+(HTTP push, see `simulator.jovision`) that post heartbeats and, with ``--arrivals``,
+face matches to that URL; ``--terminals 0`` runs Jovision devices only.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from simulator.jovision import JovisionConfigError, JovisionDevice
 from simulator.profiles import PROFILE_NAMES, parse_profile
 from simulator.scenario import Event, parse_event, parse_scenario, run_event
 from simulator.store import DEFAULT_CAPACITY, SEED_PERSONS
@@ -165,6 +170,36 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"face library capacity (default {DEFAULT_CAPACITY})",
     )
     add("--no-seed-persons", action="store_true", help="start with an empty face library")
+    add(
+        "--jovision",
+        metavar="URL",
+        help="also run Jovision devices posting to this http:// address (e.g. a webhook)",
+    )
+    add(
+        "--jovision-heartbeat-url",
+        metavar="URL",
+        help="heartbeat address of the Jovision devices (default: --jovision)",
+    )
+    add(
+        "--jovision-devices",
+        type=int,
+        default=1,
+        metavar="N",
+        help="number of Jovision devices with --jovision (default 1)",
+    )
+    add(
+        "--jovision-uuid",
+        default="JVSIM7A3F00C1E5",
+        metavar="PREFIX",
+        help="UUID prefix of the Jovision devices; they get -1, -2 ... (default JVSIM7A3F00C1E5)",
+    )
+    add(
+        "--jovision-heartbeat",
+        type=float,
+        default=30.0,
+        metavar="S",
+        help="keepalive interval of the Jovision devices in seconds (default 30)",
+    )
     add("--duration", type=float, metavar="S", help="stop after S seconds (default: Ctrl-C)")
     add("--seed", type=int, help="random seed for --arrivals")
     add(
@@ -204,8 +239,52 @@ def make_terminals(args: argparse.Namespace) -> list[Terminal]:
     ]
 
 
-def _random_arrival(terminals: Sequence[Terminal], rng: random.Random, ratio: float) -> None:
-    terminal = rng.choice(list(terminals))
+def make_jovision_devices(args: argparse.Namespace) -> list[JovisionDevice]:
+    """Create (unstarted) Jovision devices from parsed arguments (none without --jovision)."""
+    if not args.jovision:
+        return []
+    return [
+        JovisionDevice(
+            f"{args.jovision_uuid}-{index + 1}",
+            args.jovision,
+            heartbeat_url=args.jovision_heartbeat_url,
+            heartbeat=args.jovision_heartbeat if args.jovision_heartbeat > 0 else None,
+            product_name=f"Jovision {index + 1}",
+            picture_kb=args.picture_kb,
+        )
+        for index in range(args.jovision_devices)
+    ]
+
+
+def _jovision_arrival(device: JovisionDevice, rng: random.Random, ratio: float) -> None:
+    """A library person walks up to a Jovision device (it only reports matches)."""
+    seed = rng.choice(SEED_PERSONS)
+    if seed.person_type == 1 or rng.random() < ratio / 3:
+        list_type = "blacklist"
+    else:
+        list_type = "vip" if rng.random() < 0.15 else "whitelist"
+    device.push_match(
+        seed.name,
+        list_type=list_type,
+        match_score=round(rng.uniform(0.82, 0.99), 3),
+        age=rng.randint(20, 65),
+        gender=2 if seed.gender == 1 else 1,  # MQTT: 1 female; Jovision: 2 female
+        mask=int(rng.random() < 0.2),
+    )
+
+
+def _random_arrival(
+    terminals: Sequence[Terminal],
+    rng: random.Random,
+    ratio: float,
+    jovision: Sequence[JovisionDevice] = (),
+) -> None:
+    targets: list[Terminal | JovisionDevice] = [*terminals, *jovision]
+    target = rng.choice(targets)
+    if isinstance(target, JovisionDevice):
+        _jovision_arrival(target, rng, ratio)
+        return
+    terminal = target
     if not terminal.running:
         return
     temperature = round(rng.uniform(36.0, 37.6), 2) if rng.random() < 0.5 else None
@@ -238,6 +317,11 @@ def run(args: argparse.Namespace) -> int:
             _LOGGER.error("scenario %s: %s", args.scenario, err)  # noqa: TRY400
             return 2
     terminals = make_terminals(args)
+    try:
+        jovision = make_jovision_devices(args)
+    except JovisionConfigError as err:
+        _LOGGER.error("--jovision: %s", err)  # noqa: TRY400
+        return 2
     stop = threading.Event()
     started = time.monotonic()
     deadline = started + args.duration if args.duration is not None else None
@@ -250,6 +334,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         for terminal in terminals:
             terminal.start()
+        for device in jovision:
+            device.start()
         for terminal in terminals:
             if not terminal.wait_connected(10.0):
                 _LOGGER.warning("%s is not connected yet", terminal.terminal_id)
@@ -266,7 +352,7 @@ def run(args: argparse.Namespace) -> int:
             if deadline is not None and now >= deadline:
                 break
             if args.arrivals and now >= next_arrival:
-                _random_arrival(terminals, rng, args.stranger_ratio)
+                _random_arrival(terminals, rng, args.stranger_ratio, jovision)
                 next_arrival = now + args.arrivals
             stop.wait(0.1)
     except KeyboardInterrupt:
@@ -276,14 +362,18 @@ def run(args: argparse.Namespace) -> int:
         _flush([terminal for terminal in terminals if terminal.running])
         for terminal in terminals:
             terminal.stop()
+        for device in jovision:
+            device.stop()
     return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse ``argv`` (default ``sys.argv[1:]``), configure logging and run."""
     args = build_parser().parse_args(argv)
-    if args.terminals < 1:
-        build_parser().error("--terminals must be at least 1")
+    if args.terminals < 0 or (args.terminals == 0 and not args.jovision):
+        build_parser().error("--terminals must be at least 1 (or 0 with --jovision)")
+    if args.jovision and args.jovision_devices < 1:
+        build_parser().error("--jovision-devices must be at least 1")
     logging.basicConfig(
         level=args.log_level,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
