@@ -81,7 +81,11 @@ def decode_image(value: object) -> ImageResult:
         return NO_IMAGE
     if text[:8].lower().startswith(("http://", "https://")):
         return ImageResult(problem=ImageProblem.URL)
-    payload = _strip_data_uri(text).translate(_WHITESPACE).rstrip("=")
+    raw = _strip_data_uri(text)
+    data = _decode_strict(raw)
+    if data is not None:
+        return _image_result(data)
+    payload = raw.translate(_WHITESPACE).rstrip("=")
     if not payload or payload[:5].lower() == "data:":
         return ImageResult(problem=ImageProblem.EMPTY)
     if len(payload) > _MAX_B64_CHARS:
@@ -94,6 +98,25 @@ def decode_image(value: object) -> ImageResult:
         data = base64.b64decode(payload, validate=True)
     except binascii.Error, ValueError:  # pragma: no cover - excluded by the checks above
         return ImageResult(problem=ImageProblem.NOT_BASE64)
+    return _image_result(data)
+
+
+def _decode_strict(raw: str) -> bytes | None:
+    """Decode well-formed base64 in one C call; None sends the text to the tolerant path.
+
+    Almost every picture arrives well-formed (standard alphabet, padded, no line breaks),
+    and the tolerant path's clean-up passes would triple the cost of a 700 KB picture.
+    """
+    if not raw or len(raw) % 4 or len(raw) > _MAX_B64_CHARS + 2:
+        return None
+    try:
+        data = base64.b64decode(raw, validate=True)
+    except binascii.Error, ValueError:
+        return None
+    return data or None
+
+
+def _image_result(data: bytes) -> ImageResult:
     if len(data) > MAX_IMAGE_BYTES:
         return ImageResult(problem=ImageProblem.TOO_LARGE)
     content_type = sniff_image_type(data)
