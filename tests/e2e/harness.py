@@ -47,6 +47,9 @@ homeassistant:
   time_zone: {time_zone}
   country: NL
   currency: EUR
+  # Home Assistant listens on loopback only, which it never offers as a local address on
+  # its own; devices that post to it (the Jovision receiver's webhook) need this one.
+  internal_url: http://127.0.0.1:{port}
   allowlist_external_dirs:
     - {allowed_dir}
 
@@ -149,6 +152,7 @@ class HomeAssistantProcess:
         (self.config_dir / "configuration.yaml").write_text(
             CONFIGURATION_YAML.format(
                 http=http_yaml,
+                port=self.port,
                 time_zone=os.environ.get("FACE_TERMINAL_TZ", "UTC"),
                 allowed_dir=self.config_dir / "media",
                 frontend="frontend:\n" if self.frontend else "",
