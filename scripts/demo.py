@@ -1,9 +1,11 @@
 """Demo orchestration (run by scripts/demo inside the project environment).
 
 Starts mosquitto on 127.0.0.1, a real Home Assistant (onboarded, with the frontend), the
-MQTT integration, simulated terminals with people arriving, confirms the discovered
-terminals and gives each one a dashboard. Ctrl-C (SIGINT) or SIGTERM stops everything:
-the simulator, Home Assistant (and its process group) and the broker.
+MQTT integration, simulated terminals with people arriving, then the Jovision receiver
+(created through the config flow) and one simulated Jovision device posting to its
+webhook; confirms the discovered terminals and device and gives each one a dashboard.
+Ctrl-C (SIGINT) or SIGTERM stops everything: the simulators, Home Assistant (and its
+process group) and the broker.
 """
 
 from __future__ import annotations
@@ -34,7 +36,11 @@ DEMO_DIR = REPO / ".demo"
 CONFIG_DIR = DEMO_DIR / "config"
 # The MQTT entry stores the broker's port: a kept demo reuses it.
 BROKER_PORT_FILE = DEMO_DIR / "broker-port"
+# The receiver's webhook address is shown once, by the flow that creates it: a kept demo
+# reads it back from here.
+JOVISION_URL_FILE = DEMO_DIR / "jovision-url"
 FIRST_ID = 1305433
+JOVISION_UUID = "JVDEMO7A3F00C1E5"
 
 
 def dashboard(name: str, ids: dict[str, str]) -> dict[str, Any]:
@@ -95,6 +101,66 @@ def dashboard(name: str, ids: dict[str, str]) -> dict[str, Any]:
     }
 
 
+def jovision_dashboard(name: str, ids: dict[str, str]) -> dict[str, Any]:
+    """A dashboard for one Jovision device: faces, person, presence, events (no door)."""
+    return {
+        "title": name,
+        "views": [
+            {
+                "title": name,
+                "path": "terminal",
+                "icon": "mdi:face-recognition",
+                "cards": [
+                    {
+                        "type": "picture-entity",
+                        "entity": ids["image.last_face"],
+                        "name": "Last face",
+                        "show_state": False,
+                    },
+                    {
+                        "type": "entities",
+                        "title": name,
+                        "entities": [ids["sensor.last_person"], ids["binary_sensor.online"]],
+                    },
+                    {
+                        "type": "logbook",
+                        "title": "Recent access events",
+                        "target": {"entity_id": [ids["event.access"]]},
+                        "hours_to_show": 24,
+                    },
+                    {
+                        "type": "picture-entity",
+                        "entity": ids["image.last_scene"],
+                        "name": "Last scene",
+                        "show_state": False,
+                    },
+                ],
+            }
+        ],
+    }
+
+
+async def jovision_address(client: HomeAssistantClient) -> str:
+    """Create the Jovision receiver through the config flow; return its webhook address.
+
+    A kept demo already has the receiver: its address was saved by the first run.
+    """
+    flow = await client.post("/api/config/config_entries/flow", {"handler": "face_terminal"})
+    step = await client.post(
+        f"/api/config/config_entries/flow/{flow['flow_id']}", {"next_step_id": "jovision"}
+    )
+    if step["type"] == "abort" and JOVISION_URL_FILE.exists():  # already configured
+        return JOVISION_URL_FILE.read_text().strip()
+    if step["type"] != "form":
+        raise RuntimeError(f"cannot create the Jovision receiver: {step}")
+    address = str(step["description_placeholders"]["address"])
+    result = await client.post(f"/api/config/config_entries/flow/{flow['flow_id']}", {})
+    if result.get("type") != "create_entry":
+        raise RuntimeError(f"cannot create the Jovision receiver: {result}")
+    JOVISION_URL_FILE.write_text(f"{address}\n")
+    return address
+
+
 async def wait_for_terminals(
     client: HomeAssistantClient,
     count: int,
@@ -119,7 +185,8 @@ async def create_dashboards(
     paths = []
     for terminal_id, entry in sorted(terminals.items()):
         ids = await client.entity_ids(terminal_id)
-        url_path = f"face-{terminal_id}"
+        layout = dashboard if "lock.door" in ids else jovision_dashboard
+        url_path = f"face-{terminal_id.lower()}"
         if url_path not in existing:
             await client.ws(
                 {
@@ -136,7 +203,7 @@ async def create_dashboards(
             {
                 "type": "lovelace/config/save",
                 "url_path": url_path,
-                "config": dashboard(entry["title"], ids),
+                "config": layout(entry["title"], ids),
             }
         )
         paths.append(url_path)
@@ -186,6 +253,33 @@ def start_simulator(args: argparse.Namespace, port: int) -> subprocess.Popen[byt
         )
 
 
+def start_jovision(args: argparse.Namespace, address: str) -> subprocess.Popen[bytes]:
+    """The Jovision device, as a simulator process of its own posting to `address`."""
+    with (CONFIG_DIR / "simulator-jovision.log").open("ab") as log:
+        return subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "simulator",
+                "--terminals",
+                "0",
+                "--jovision",
+                address,
+                "--jovision-uuid",
+                JOVISION_UUID,
+                "--jovision-heartbeat",
+                "10",
+                "--arrivals",
+                str(args.arrivals),
+            ],
+            cwd=REPO,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+
+
 def stop_simulator(simulator: subprocess.Popen[bytes]) -> None:
     """Let the terminals say goodbye (SIGTERM), kill them if they take too long."""
     if simulator.poll() is None:
@@ -207,7 +301,7 @@ async def run(args: argparse.Namespace) -> None:
         hass = HomeAssistantProcess(CONFIG_DIR, frontend=True)
         if args.port:
             hass.port = args.port
-        simulator: subprocess.Popen[bytes] | None = None
+        simulators: list[subprocess.Popen[bytes]] = []
         client: HomeAssistantClient | None = None
         try:
             hass.start()  # a kept demo keeps its port: read `hass.url` after this
@@ -216,8 +310,11 @@ async def run(args: argparse.Namespace) -> None:
             await hass.wait_until_up()
             await client.onboard_or_login()
             await client.setup_mqtt(broker.port)
-            simulator = start_simulator(args, broker.port)
-            terminals = await wait_for_terminals(client, args.terminals, timeout=90)
+            simulators.append(start_simulator(args, broker.port))
+            address = await jovision_address(client)
+            print(f"[demo] Jovision receiver at {address}", flush=True)
+            simulators.append(start_jovision(args, address))
+            terminals = await wait_for_terminals(client, args.terminals + 1, timeout=90)
             paths = await create_dashboards(client, terminals)
             took = time.monotonic() - started
             print()
@@ -225,7 +322,8 @@ async def run(args: argparse.Namespace) -> None:
             print(f"  Log in as:       {DEMO_USER} / {DEMO_PASSWORD}")
             for path in paths:
                 print(f"  Dashboard:       {hass.url}/{path}/terminal")
-            print(f"  Simulator log:   {CONFIG_DIR / 'simulator.log'}")
+            print(f"  Simulator logs:  {CONFIG_DIR / 'simulator.log'}")
+            print(f"                   {CONFIG_DIR / 'simulator-jovision.log'}")
             print(
                 f"\n  People arrive every {args.arrivals:g} s. Press Ctrl-C to stop everything.\n",
                 flush=True,
@@ -236,7 +334,7 @@ async def run(args: argparse.Namespace) -> None:
             if client is not None:
                 with contextlib.suppress(Exception):
                     await client.close()
-            if simulator is not None:
+            for simulator in simulators:
                 stop_simulator(simulator)
             hass.stop()
 
