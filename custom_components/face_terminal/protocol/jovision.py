@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from .coerce import as_bool01, as_float, as_int, as_str
 from .images import decode_image
-from .loose import LooseObject
+from .loose import LooseObject, load_json_object
 from .models import NO_IMAGE, FaceBox, ImageResult
 from .times import parse_time
 
@@ -615,16 +615,7 @@ def _decode(body: bytes | str) -> str:
 
 
 def _load(body: bytes | str) -> dict[str, Any]:
-    text = _decode(body)
-    try:
-        data = json.loads(text)
-    except RecursionError as err:
-        raise JovisionError("the JSON is nested too deeply") from err
-    except ValueError as err:  # JSONDecodeError, and integers with too many digits
-        raise JovisionError(f"not JSON: {err}") from err
-    if not isinstance(data, dict):
-        raise JovisionError(f"not a JSON object but {type(data).__name__}")
-    return data
+    return load_json_object(_decode(body), JovisionError)
 
 
 _KNOWN_METHODS: Final = {

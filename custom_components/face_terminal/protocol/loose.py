@@ -2,7 +2,21 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any, Self
+
+
+def load_json_object(text: str, error: type[Exception]) -> dict[str, Any]:
+    """Parse `text` as a JSON object; anything else raises `error` with the reason."""
+    try:
+        data = json.loads(text)
+    except RecursionError as err:
+        raise error("the JSON is nested too deeply") from err
+    except ValueError as err:  # JSONDecodeError, and integers with too many digits
+        raise error(f"not JSON: {err}") from err
+    if not isinstance(data, dict):
+        raise error(f"not a JSON object but {type(data).__name__}")
+    return data
 
 
 class LooseObject:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Final
 from .coerce import as_bool01, as_float, as_id, as_int, as_str
 from .errors import ProtocolError
 from .images import decode_image
-from .loose import LooseObject
+from .loose import LooseObject, load_json_object
 from .models import (
     Ack,
     AudioAck,
@@ -203,15 +203,7 @@ def parse_message(topic: str, payload: bytes | bytearray | str) -> Message:
         ProtocolError: the payload is not a JSON object with an ``operator`` (this is also
             what the test shapes ``{}`` and ``{"facesluiceId": ...}`` of Q-01 give).
     """
-    text = _decode(payload)
-    try:
-        data = json.loads(text)
-    except RecursionError as err:
-        raise ProtocolError("the JSON is nested too deeply") from err
-    except ValueError as err:  # JSONDecodeError, and integers with too many digits
-        raise ProtocolError(f"not JSON: {err}") from err
-    if not isinstance(data, dict):
-        raise ProtocolError(f"not a JSON object but {type(data).__name__}")
+    data = load_json_object(_decode(payload), ProtocolError)
     raw_operator = _Obj(data).get("operator")
     operator = as_str(raw_operator) if isinstance(raw_operator, str) else None
     if operator is None:
