@@ -22,7 +22,6 @@ from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import issue_registry as ir
-from homeassistant.helpers.event import async_call_later
 from homeassistant.util import dt as dt_util
 
 from . import protocol
@@ -49,6 +48,7 @@ from .const import (
     SCENE_CACHE_SECONDS,
 )
 from .events import Record, TerminalRecord, build_record
+from .presence import SilenceWatchdog
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -73,6 +73,11 @@ RECORD_TYPES = (
 def clock_issue_id(entry_id: str) -> str:
     """Repair issue ID of a terminal whose clock is off."""
     return f"clock_drift_{entry_id}"
+
+
+def configuration_url(host: str | None) -> str | None:
+    """The device page linked from Home Assistant's device view."""
+    return f"http://{host}" if host else None
 
 
 def normalise_terminal_id(raw: str | None) -> str | None:
@@ -118,7 +123,12 @@ class FaceTerminal:
         self._pending: dict[str, asyncio.Future[Ack]] = {}
         self._command_lock = asyncio.Lock()
         self._last_enrol = 0.0
-        self._presence_timer: CALLBACK_TYPE | None = None
+        self._watchdog = SilenceWatchdog(
+            hass,
+            timeout=lambda: self.offline_timeout,
+            last_seen=lambda: self.state.last_seen,
+            went_silent=lambda timeout: self._set_online(False, f"no message for {int(timeout)} s"),
+        )
         self._presence_listeners: list[CALLBACK_TYPE] = []
         self._record_listeners: list[Callable[[TerminalRecord], None]] = []
         self._scene_task: asyncio.Task[bytes] | None = None
@@ -163,7 +173,7 @@ class FaceTerminal:
             name=self.state.name or self.entry.title,
             model="Face recognition terminal",
             serial_number=self.terminal_id,
-            configuration_url=self._configuration_url(self.state.ip),
+            configuration_url=configuration_url(self.state.ip),
         )
         self.device_id = device.id
         topics = [
@@ -178,7 +188,7 @@ class FaceTerminal:
                 )
             )
         self.entry.async_on_unload(self._async_stop)
-        self._schedule_presence_check(self.offline_timeout)
+        self._watchdog.start()
         # A terminal that was online before Home Assistant started only sends its next
         # heartbeat a minute later; asking for its version tells at once that it is there.
         # Ask only once the broker has confirmed the Ack subscription (HA batches
@@ -203,9 +213,7 @@ class FaceTerminal:
 
     @callback
     def _async_stop(self) -> None:
-        if self._presence_timer:
-            self._presence_timer()
-            self._presence_timer = None
+        self._watchdog.stop()
         for future in self._pending.values():
             if not future.done():
                 future.set_exception(
@@ -333,7 +341,7 @@ class FaceTerminal:
                 self.entry, data={**self.entry.data, CONF_IP: message.ip}
             )
             dr.async_get(self.hass).async_update_device(
-                self.device_id, configuration_url=self._configuration_url(message.ip)
+                self.device_id, configuration_url=configuration_url(message.ip)
             )
         self._check_clock(message.time)
 
@@ -446,24 +454,6 @@ class FaceTerminal:
             )
         for listener in list(self._presence_listeners):
             listener()
-
-    def _schedule_presence_check(self, delay: float) -> None:
-        self._presence_timer = async_call_later(self.hass, delay, self._async_check_presence)
-
-    @callback
-    def _async_check_presence(self, _now: datetime) -> None:
-        """Go offline after `offline_timeout` of silence; else check again when it could."""
-        self._presence_timer = None
-        timeout = self.offline_timeout
-        if self.state.last_seen is None:
-            silent_for = timeout
-        else:
-            silent_for = (dt_util.utcnow() - self.state.last_seen).total_seconds()
-        if silent_for >= timeout:
-            self._set_online(False, f"no message for {int(timeout)} s")
-            self._schedule_presence_check(timeout)
-        else:
-            self._schedule_presence_check(timeout - silent_for)
 
     # --- clock --------------------------------------------------------------------
 
@@ -596,12 +586,6 @@ class FaceTerminal:
     def last_scene(self) -> bytes | None:
         """The last scene picture the terminal sent, if any."""
         return self._scene
-
-    # --- helpers ------------------------------------------------------------------
-
-    @staticmethod
-    def _configuration_url(ip: str | None) -> str | None:
-        return f"http://{ip}" if ip else None
 
 
 class TerminalCommandError(HomeAssistantError):

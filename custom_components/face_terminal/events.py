@@ -109,13 +109,14 @@ def record_time(naive: datetime | None) -> datetime:
     return naive.replace(tzinfo=dt_util.get_default_time_zone())
 
 
-def _without_none(data: dict[str, Any]) -> dict[str, Any]:
+def without_none(data: dict[str, Any]) -> dict[str, Any]:
+    """The entries of `data` whose value is not None (absent fields stay out of events)."""
     return {key: value for key, value in data.items() if value is not None}
 
 
 def _event_data(data: dict[str, Any]) -> dict[str, Any]:
     """Bus event data: no empty fields, but the record ID key always (None for scans)."""
-    out = _without_none(data)
+    out = without_none(data)
     out.setdefault(ATTR_RECORD_ID, None)
     return out
 
@@ -123,13 +124,13 @@ def _event_data(data: dict[str, Any]) -> dict[str, Any]:
 def access_attributes(message: RecPush | StrSnapPush) -> dict[str, Any]:
     """The small set of fields the access event entity and the last-person sensor show."""
     if isinstance(message, StrSnapPush):
-        return _without_none(
+        return without_none(
             {
                 ATTR_TEMPERATURE: message.temperature,
                 ATTR_DIRECTION: message.direction,
             }
         )
-    return _without_none(
+    return without_none(
         {
             ATTR_PERSON_NAME: message.person_name,
             ATTR_CUSTOM_ID: message.custom_id,
@@ -146,10 +147,10 @@ def access_attributes(message: RecPush | StrSnapPush) -> dict[str, Any]:
 def scan_attributes(message: QRCodePush | CardPush | IDCardPush) -> dict[str, Any]:
     """Fields of a scan: the QR text, the card number, or an ID card's holder and last digits."""
     if isinstance(message, QRCodePush):
-        return _without_none({ATTR_CODE: message.code})
+        return without_none({ATTR_CODE: message.code})
     if isinstance(message, CardPush):
-        return _without_none({ATTR_CARD_NUMBER: message.card_number})
-    return _without_none({ATTR_PERSON_NAME: message.name, ATTR_ID_LAST4: message.id_last4})
+        return without_none({ATTR_CARD_NUMBER: message.card_number})
+    return without_none({ATTR_PERSON_NAME: message.name, ATTR_ID_LAST4: message.id_last4})
 
 
 def build_record(message: Record, *, device_id: str, terminal_id: str) -> TerminalRecord:

@@ -36,7 +36,6 @@ from homeassistant.const import CONF_NAME
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import discovery_flow
-from homeassistant.helpers.event import async_call_later
 from homeassistant.util import dt as dt_util
 
 from .const import (
@@ -74,8 +73,9 @@ from .const import (
     RECOGNIZED,
     VIP,
 )
-from .coordinator import FaceTerminal
-from .events import record_time
+from .coordinator import FaceTerminal, configuration_url
+from .events import record_time, without_none
+from .presence import SilenceWatchdog
 from .protocol import (
     JovisionCompare,
     JovisionError,
@@ -151,10 +151,6 @@ def access_of(message: JovisionCompare) -> str:
     return RECOGNIZED
 
 
-def _without_none(data: dict[str, Any]) -> dict[str, Any]:
-    return {key: value for key, value in data.items() if value is not None}
-
-
 @dataclass(frozen=True, slots=True)
 class JovisionRecognition:
     """A match as the integration hands it to entities and the bus.
@@ -191,7 +187,12 @@ class JovisionDevice:
         self.last_scene: Image | None = None
         self.last_scene_time: datetime | None = None
         self.counters: Counter[str] = Counter()
-        self._presence_timer: CALLBACK_TYPE | None = None
+        self._watchdog = SilenceWatchdog(
+            hass,
+            timeout=lambda: self.offline_timeout,
+            last_seen=lambda: self.last_seen,
+            went_silent=self._went_silent,
+        )
         self._presence_listeners: list[CALLBACK_TYPE] = []
         self._recognition_listeners: list[Callable[[JovisionRecognition], None]] = []
 
@@ -232,17 +233,11 @@ class JovisionDevice:
             sw_version=data.get(CONF_FIRMWARE),
             name=self.entry.title,
             serial_number=self.uuid,
-            configuration_url=_configuration_url(self.host),
+            configuration_url=configuration_url(self.host),
         )
         self.device_id = device.id
-        self.entry.async_on_unload(self._async_stop)
-        self._schedule_presence_check(self.offline_timeout)
-
-    @callback
-    def _async_stop(self) -> None:
-        if self._presence_timer is not None:
-            self._presence_timer()
-            self._presence_timer = None
+        self.entry.async_on_unload(self._watchdog.stop)
+        self._watchdog.start()
 
     @callback
     def async_add_presence_listener(self, listener: CALLBACK_TYPE) -> CALLBACK_TYPE:
@@ -291,7 +286,7 @@ class JovisionDevice:
                 self.device_id,
                 model=data.get(CONF_MODEL) or DEFAULT_MODEL,
                 sw_version=data.get(CONF_FIRMWARE),
-                configuration_url=_configuration_url(data.get(CONF_HOST)),
+                configuration_url=configuration_url(data.get(CONF_HOST)),
             )
 
     def _store_pictures(self, message: JovisionFaceEvent) -> None:
@@ -326,7 +321,7 @@ class JovisionDevice:
             ATTR_LIST: message.list_type,
             ATTR_SIMILARITY: similarity,
         }
-        attributes = _without_none(
+        attributes = without_none(
             {
                 ATTR_INDEX_ID: message.index_id,
                 ATTR_LIST: message.list_type,
@@ -345,7 +340,7 @@ class JovisionDevice:
             ATTR_RECORD_ID: None,
             ATTR_TIME: when.isoformat(),
             ATTR_ACCESS: event_type,
-            **_without_none(shown),
+            **without_none(shown),
         }
         return JovisionRecognition(
             message=message,
@@ -374,28 +369,9 @@ class JovisionDevice:
         for listener in list(self._presence_listeners):
             listener()
 
-    def _schedule_presence_check(self, delay: float) -> None:
-        self._presence_timer = async_call_later(self.hass, delay, self._async_check_presence)
-
-    @callback
-    def _async_check_presence(self, _now: datetime) -> None:
-        """Go offline after `offline_timeout` of silence; else check again when it could."""
-        self._presence_timer = None
-        timeout = self.offline_timeout
-        if self.last_seen is None:
-            silent_for = timeout
-        else:
-            silent_for = (dt_util.utcnow() - self.last_seen).total_seconds()
-        if silent_for >= timeout:
-            if self.online:
-                self._set_online(False)
-            self._schedule_presence_check(timeout)
-        else:
-            self._schedule_presence_check(timeout - silent_for)
-
-
-def _configuration_url(host: str | None) -> str | None:
-    return f"http://{host}" if host else None
+    def _went_silent(self, _timeout: float) -> None:
+        if self.online:
+            self._set_online(False)
 
 
 # --- receiver -------------------------------------------------------------------------
