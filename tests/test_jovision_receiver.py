@@ -525,6 +525,10 @@ async def test_invalid_body_log_has_no_picture(
     assert "invalid body" in caplog.text
     assert picture[:40] not in caplog.text
     assert len(_preview(b"x" * 10_000)) <= 120
+    preview = _preview(b'{"name":"Li","phone":"13912345678","id":"110101199003078515"}')
+    assert "13912345678" not in preview
+    assert "110101199003078515" not in preview
+    assert "Li" in preview
 
 
 async def test_unknown_method(

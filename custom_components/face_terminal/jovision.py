@@ -97,7 +97,9 @@ if TYPE_CHECKING:
 JSON_CONTENT_TYPE: Final = "application/json"
 DEFAULT_MODEL: Final = "Face recognition device"
 _LOG_PREVIEW: Final = 120
-_BASE64_RUN: Final = re.compile(r"[A-Za-z0-9+/=]{32,}")
+# Cut from debug previews: base64 runs (pictures, features) and digit runs long enough to
+# be a phone or ID-card number.
+_BASE64_RUN: Final = re.compile(r"[A-Za-z0-9+/=]{32,}|\d{7,}")
 _MAC_NOISE: Final = str.maketrans("", "", ":-. ")
 
 
@@ -133,7 +135,7 @@ def _same_mac(first: str, second: str) -> bool:
 
 
 def _preview(body: bytes) -> str:
-    """The start of a body for a debug line, with anything like base64 cut out."""
+    """The start of a body for a debug line, without base64 runs or long numbers."""
     text = body[: _LOG_PREVIEW * 4].decode("utf-8", errors="replace")
     return _BASE64_RUN.sub("<…>", text)[:_LOG_PREVIEW]
 
