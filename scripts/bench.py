@@ -38,13 +38,13 @@ from paho.mqtt.enums import CallbackAPIVersion
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from simulator import Mosquitto, Terminal  # noqa: E402
-from simulator.broker import find_mosquitto  # noqa: E402
-from simulator.device import Device  # noqa: E402
-from tests.e2e.harness import (  # noqa: E402
+from harness.home_assistant import (  # noqa: E402
     HomeAssistantClient,
     HomeAssistantProcess,
 )
+from simulator import Mosquitto, Terminal  # noqa: E402
+from simulator.broker import find_mosquitto  # noqa: E402
+from simulator.device import Device  # noqa: E402
 
 if TYPE_CHECKING:
     from collections.abc import Callable

@@ -24,13 +24,13 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from simulator.broker import Mosquitto, free_port  # noqa: E402
-from tests.e2e.harness import (  # noqa: E402
+from harness.home_assistant import (  # noqa: E402
     DEMO_PASSWORD,
     DEMO_USER,
     HomeAssistantClient,
     HomeAssistantProcess,
 )
+from simulator.broker import Mosquitto, free_port  # noqa: E402
 
 DEMO_DIR = REPO / ".demo"
 CONFIG_DIR = DEMO_DIR / "config"

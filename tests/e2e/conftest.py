@@ -21,9 +21,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 import pytest_socket
 
+from harness.home_assistant import HomeAssistantClient, HomeAssistantProcess
 from simulator import Mosquitto, Terminal
-
-from .harness import HomeAssistantClient, HomeAssistantProcess
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Coroutine, Iterator

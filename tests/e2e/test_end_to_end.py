@@ -19,10 +19,10 @@ from simulator.device import VERSION_NAME
 from .conftest import FRONT_DOOR, wait_for_state
 
 if TYPE_CHECKING:
+    from harness.home_assistant import HomeAssistantClient
     from simulator import Terminal
 
     from .conftest import Stack
-    from .harness import HomeAssistantClient
 
 pytestmark = pytest.mark.timeout(120)
 

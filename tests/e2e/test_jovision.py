@@ -23,8 +23,9 @@ from simulator import JovisionDevice, images
 from .conftest import run_async, wait_for_state
 
 if TYPE_CHECKING:
+    from harness.home_assistant import HomeAssistantClient
+
     from .conftest import Stack
-    from .harness import HomeAssistantClient
 
 pytestmark = pytest.mark.timeout(120)
 

@@ -12,14 +12,15 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from harness.home_assistant import HomeAssistantClient
+
 from .conftest import E2E_OPTIONS, FRONT_DOOR, wait_for_state
-from .harness import HomeAssistantClient
 
 if TYPE_CHECKING:
+    from harness.home_assistant import EventStream
     from simulator import Terminal
 
     from .conftest import Stack
-    from .harness import EventStream
 
 pytestmark = pytest.mark.timeout(150)
 

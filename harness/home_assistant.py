@@ -1,7 +1,8 @@
 """Run a real Home Assistant process and drive it the way a person's browser would.
 
-Used by the end-to-end tests, the demo (`scripts/demo`) and the benchmarks. Everything
-stays on loopback: Home Assistant listens on 127.0.0.1 and talks to a local mosquitto.
+Shared by the end-to-end tests, the demo (`scripts/demo`) and the benchmarks, which all
+import it from here (scripts never import tests). Everything stays on loopback: Home
+Assistant listens on 127.0.0.1 and talks to a local mosquitto.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ import aiohttp
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Callable
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]
 DEMO_USER = "demo"
 DEMO_PASSWORD = "face-terminal-demo"  # local demo only, printed to the user
 
