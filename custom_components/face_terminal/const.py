@@ -13,11 +13,17 @@ LOGGER = logging.getLogger(__package__)
 
 PLATFORMS: Final = [
     Platform.BINARY_SENSOR,
+    Platform.BUTTON,
     Platform.CAMERA,
     Platform.EVENT,
     Platform.IMAGE,
     Platform.LOCK,
+    Platform.NUMBER,
+    Platform.SELECT,
     Platform.SENSOR,
+    Platform.SWITCH,
+    Platform.TEXT,
+    Platform.UPDATE,
 ]
 
 # Config entry data
@@ -45,6 +51,13 @@ ENROL_TIMEOUT: Final = 30.0
 # V1.24 §4.1: base64 enrolments must be at least 1 s apart or the terminal stalls.
 ENROL_SPACING: Final = 1.0
 SCENE_CACHE_SECONDS: Final = 2.0
+
+# The terminal's own settings (V1.24 §9) are read when it comes online and then this
+# often, so a change made on its web page shows up within this time.
+SETTINGS_REFRESH_INTERVAL: Final = timedelta(minutes=15)
+# Upgrade-Ack only says the download is accepted; the terminal then installs and restarts.
+UPGRADE_ACK_TIMEOUT: Final = 120.0
+UPGRADE_INSTALL_TIMEOUT: Final = timedelta(minutes=15)
 
 # Records: how many (kind, record id) pairs we remember to drop re-sent duplicates.
 DUPLICATE_MEMORY: Final = 2048

@@ -49,6 +49,7 @@ from .const import (
 )
 from .events import Record, TerminalRecord, build_record
 from .presence import SilenceWatchdog
+from .settings import TerminalSettings
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -135,6 +136,7 @@ class FaceTerminal:
         self._probe_task: asyncio.Task[None] | None = None
         self._scene: bytes | None = None
         self._scene_time = 0.0
+        self.settings = TerminalSettings(self)
 
     # --- options ------------------------------------------------------------------
 
@@ -189,6 +191,7 @@ class FaceTerminal:
             )
         self.entry.async_on_unload(self._async_stop)
         self._watchdog.start()
+        self.settings.async_start()
         # A terminal that was online before Home Assistant started only sends its next
         # heartbeat a minute later; asking for its version tells at once that it is there.
         # Ask only once the broker has confirmed the Ack subscription (HA batches

@@ -483,6 +483,9 @@ async def _async_hide_qr_code(call: ServiceCall) -> None:
 @callback
 def async_setup_services(hass: HomeAssistant) -> None:
     """Register the integration's actions."""
+    from .services_screen import async_setup_screen_services  # noqa: PLC0415 - imports us
+
+    async_setup_screen_services(hass)
     hass.services.async_register(DOMAIN, SERVICE_UNLOCK, _async_unlock, schema=UNLOCK_SCHEMA)
     hass.services.async_register(
         DOMAIN,

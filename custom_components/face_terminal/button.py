@@ -1,0 +1,100 @@
+"""Buttons of a terminal: restart it, and set its clock to Home Assistant's time now.
+
+A factory reset is deliberately not a button: it deletes persons and records for good, so
+it is the `face_terminal.factory_reset` action with a required confirmation field.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, override
+
+from homeassistant.components.button import ButtonEntity, ButtonEntityDescription
+from homeassistant.components.button.const import ButtonDeviceClass
+from homeassistant.const import EntityCategory
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.util import dt as dt_util
+
+from . import protocol
+from .const import DOMAIN
+from .coordinator import clock_issue_id
+from .entity import FaceTerminalEntity
+from .jovision import JovisionDevice
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
+    from homeassistant.core import HomeAssistant
+    from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+    from .coordinator import FaceTerminal
+    from .jovision import FaceTerminalDeviceConfigEntry
+
+# One command at a time per terminal.
+PARALLEL_UPDATES = 1
+
+
+async def _async_reboot(terminal: FaceTerminal) -> None:
+    await terminal.async_request(
+        protocol.build_reboot(terminal.command_topic, terminal.terminal_id)
+    )
+
+
+async def _async_sync_clock(terminal: FaceTerminal) -> None:
+    # The terminal keeps local wall-clock time without a zone, as its records do.
+    await terminal.async_request(
+        protocol.build_set_sys_time(
+            terminal.command_topic,
+            terminal.terminal_id,
+            when=dt_util.now().replace(tzinfo=None),
+        )
+    )
+    terminal.state.clock_offset = 0.0
+    ir.async_delete_issue(terminal.hass, DOMAIN, clock_issue_id(terminal.entry.entry_id))
+
+
+@dataclass(frozen=True, kw_only=True)
+class FaceTerminalButtonEntityDescription(ButtonEntityDescription):
+    """A button that sends one command to the terminal."""
+
+    press_fn: Callable[[FaceTerminal], Awaitable[None]]
+
+
+BUTTON_DESCRIPTIONS: tuple[FaceTerminalButtonEntityDescription, ...] = (
+    FaceTerminalButtonEntityDescription(
+        key="reboot",
+        device_class=ButtonDeviceClass.RESTART,
+        entity_category=EntityCategory.CONFIG,
+        press_fn=_async_reboot,
+    ),
+    FaceTerminalButtonEntityDescription(
+        key="sync_clock",
+        translation_key="sync_clock",
+        entity_category=EntityCategory.CONFIG,
+        press_fn=_async_sync_clock,
+    ),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: FaceTerminalDeviceConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the terminal's buttons (Jovision devices take no commands)."""
+    terminal = entry.runtime_data
+    if isinstance(terminal, JovisionDevice):
+        return
+    async_add_entities(
+        FaceTerminalButton(terminal, description) for description in BUTTON_DESCRIPTIONS
+    )
+
+
+class FaceTerminalButton(FaceTerminalEntity, ButtonEntity):
+    """Sends its command when pressed; a refusal raises the terminal's reason."""
+
+    entity_description: FaceTerminalButtonEntityDescription
+
+    @override
+    async def async_press(self) -> None:
+        await self.entity_description.press_fn(self.terminal)

@@ -1,0 +1,67 @@
+"""Choice settings of a terminal: door mode, liveness, light, language, units (V1.24 §9)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, override
+
+from homeassistant.components.select import SelectEntity, SelectEntityDescription
+from homeassistant.const import EntityCategory
+
+from .jovision import JovisionDevice
+from .protocol.settings import SETTINGS, Setting, SettingKind
+from .setting_entity import FaceTerminalSettingEntity
+
+if TYPE_CHECKING:
+    from homeassistant.core import HomeAssistant
+    from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+    from .coordinator import FaceTerminal
+    from .jovision import FaceTerminalDeviceConfigEntry
+
+# One command at a time per terminal.
+PARALLEL_UPDATES = 1
+
+
+def select_description(setting: Setting) -> SelectEntityDescription:
+    """The entity description of a choice setting: options from the V1.24 table."""
+    return SelectEntityDescription(
+        key=setting.key,
+        translation_key=setting.key,
+        entity_category=EntityCategory.CONFIG,
+        entity_registry_enabled_default=setting.enabled_by_default,
+        options=list(setting.options.values()),
+    )
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: FaceTerminalDeviceConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the terminal's choice settings (Jovision devices have none)."""
+    terminal = entry.runtime_data
+    if isinstance(terminal, JovisionDevice):
+        return
+    async_add_entities(
+        FaceTerminalSettingSelect(terminal, setting)
+        for setting in SETTINGS
+        if setting.kind is SettingKind.SELECT
+    )
+
+
+class FaceTerminalSettingSelect(FaceTerminalSettingEntity, SelectEntity):
+    """A setting with a fixed list of choices."""
+
+    def __init__(self, terminal: FaceTerminal, setting: Setting) -> None:
+        """Describe the select from its setting."""
+        super().__init__(terminal, setting, select_description(setting))
+
+    @property
+    @override
+    def current_option(self) -> str | None:
+        value = self.setting_value
+        return value if isinstance(value, str) else None
+
+    @override
+    async def async_select_option(self, option: str) -> None:
+        await self.async_change(option)

@@ -1,0 +1,194 @@
+"""Actions for the terminal's screen and firmware, and its factory reset.
+
+* ``set_advertisement`` / ``delete_advertisement`` (V1.24 §12): a picture from a file, a URL
+  or a camera in one of the five advertisement slots.
+* ``factory_reset`` (§9.9): admin only, and it needs ``confirm: true`` - a button would be
+  too easy to press by accident for something that can delete every person.
+* ``install_firmware`` (§7.1): an action on the firmware update entity, admin only.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Final
+
+import voluptuous as vol
+from homeassistant.components.update import DOMAIN as UPDATE_DOMAIN
+from homeassistant.const import ATTR_DEVICE_ID
+from homeassistant.core import HomeAssistant, ServiceCall, callback
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers import service
+
+from . import photo, protocol
+from .advertisement import async_serve_advertisement
+from .const import DOMAIN
+from .protocol.settings import (
+    AD_POLL_TIME_DEFAULT,
+    AD_POLL_TIME_MAX,
+    AD_SLOTS,
+    FactoryPart,
+    build_delete_ad,
+    build_edit_ad,
+    build_factory_default,
+)
+from .services import (
+    _DEVICES,
+    _ONE_DEVICE,
+    ATTR_CAMERA_ENTITY_ID,
+    ATTR_IMAGE_PATH,
+    ATTR_IMAGE_URL,
+    _async_each,
+    _async_get_terminal,
+    _async_get_terminals,
+    _check_one_source,
+    _raise_first,
+)
+from .settings import refusal
+
+if TYPE_CHECKING:
+    from .coordinator import FaceTerminal
+
+SERVICE_SET_ADVERTISEMENT: Final = "set_advertisement"
+SERVICE_DELETE_ADVERTISEMENT: Final = "delete_advertisement"
+SERVICE_FACTORY_RESET: Final = "factory_reset"
+SERVICE_INSTALL_FIRMWARE: Final = "install_firmware"
+
+ATTR_SLOT: Final = "slot"
+ATTR_POLL_TIME: Final = "poll_time"
+ATTR_PARTS: Final = "parts"
+ATTR_CONFIRM: Final = "confirm"
+ATTR_URL: Final = "url"
+ATTR_VERSION: Final = "version"
+
+_SLOT = vol.All(vol.Coerce(int), vol.Range(min=0, max=AD_SLOTS - 1))
+
+SET_ADVERTISEMENT_SCHEMA = vol.Schema(
+    {
+        vol.Required(ATTR_DEVICE_ID): _DEVICES,
+        vol.Required(ATTR_SLOT): _SLOT,
+        vol.Optional(ATTR_IMAGE_PATH): cv.string,
+        vol.Optional(ATTR_IMAGE_URL): cv.url,
+        vol.Optional(ATTR_CAMERA_ENTITY_ID): cv.entity_domain("camera"),
+        vol.Optional(ATTR_POLL_TIME, default=AD_POLL_TIME_DEFAULT): vol.All(
+            vol.Coerce(int), vol.Range(min=1, max=AD_POLL_TIME_MAX)
+        ),
+    }
+)
+
+DELETE_ADVERTISEMENT_SCHEMA = vol.Schema(
+    {vol.Required(ATTR_DEVICE_ID): _DEVICES, vol.Required(ATTR_SLOT): _SLOT}
+)
+
+FACTORY_RESET_SCHEMA = vol.Schema(
+    {
+        vol.Required(ATTR_DEVICE_ID): _ONE_DEVICE,
+        vol.Required(ATTR_PARTS): vol.All(
+            cv.ensure_list, vol.Length(min=1), [vol.In([part.value for part in FactoryPart])]
+        ),
+        vol.Required(ATTR_CONFIRM): cv.boolean,
+    }
+)
+
+INSTALL_FIRMWARE_SCHEMA: Final[dict[str | vol.Marker, object]] = {
+    vol.Required(ATTR_URL): cv.url,
+    vol.Optional(ATTR_VERSION): vol.All(cv.string, vol.Length(min=1, max=63)),
+}
+
+
+def _refused(err: HomeAssistantError, name: str, key: str) -> HomeAssistantError:
+    failed = refusal(err)
+    if failed is None:
+        return err
+    return HomeAssistantError(
+        translation_domain=DOMAIN,
+        translation_key=key,
+        translation_placeholders={"name": name, "reason": protocol.describe_ack_error(failed)},
+    )
+
+
+async def _async_set_advertisement(call: ServiceCall) -> None:
+    hass = call.hass
+    _check_one_source(
+        call, (ATTR_IMAGE_PATH, ATTR_IMAGE_URL, ATTR_CAMERA_ENTITY_ID), "photo_source_count"
+    )
+    terminals = _async_get_terminals(hass, call)
+    data = await photo.async_load_image(
+        hass,
+        image_path=call.data.get(ATTR_IMAGE_PATH),
+        image_url=call.data.get(ATTR_IMAGE_URL),
+        camera_entity_id=call.data.get(ATTR_CAMERA_ENTITY_ID),
+    )
+    url = await async_serve_advertisement(hass, data)
+    slot: int = call.data[ATTR_SLOT]
+    poll_time: int = call.data[ATTR_POLL_TIME]
+
+    async def send(terminal: FaceTerminal) -> None:
+        command = build_edit_ad(
+            terminal.command_topic, terminal.terminal_id, slot, url, poll_time=poll_time
+        )
+        try:
+            await terminal.async_request(command)
+        except HomeAssistantError as err:
+            raise _refused(err, terminal.display_name, "advertisement_refused") from err
+
+    _raise_first(await _async_each(terminals, send))
+
+
+async def _async_delete_advertisement(call: ServiceCall) -> None:
+    terminals = _async_get_terminals(call.hass, call)
+    slot: int = call.data[ATTR_SLOT]
+
+    async def send(terminal: FaceTerminal) -> None:
+        command = build_delete_ad(terminal.command_topic, terminal.terminal_id, slot)
+        try:
+            await terminal.async_request(command)
+        except HomeAssistantError as err:
+            raise _refused(err, terminal.display_name, "advertisement_refused") from err
+
+    _raise_first(await _async_each(terminals, send))
+
+
+async def _async_factory_reset(call: ServiceCall) -> None:
+    if call.data[ATTR_CONFIRM] is not True:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN, translation_key="factory_reset_not_confirmed"
+        )
+    terminal = _async_get_terminal(call.hass, call.data[ATTR_DEVICE_ID][0])
+    command = build_factory_default(
+        terminal.command_topic, terminal.terminal_id, call.data[ATTR_PARTS]
+    )
+    try:
+        await terminal.async_request(command)
+    except HomeAssistantError as err:
+        raise _refused(err, terminal.display_name, "factory_reset_refused") from err
+    # What was restored is read again (the terminal may restart first: then on Online).
+    terminal.settings.async_schedule_refresh()
+
+
+@callback
+def async_setup_screen_services(hass: HomeAssistant) -> None:
+    """Register the advertisement, factory-reset and firmware actions."""
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_SET_ADVERTISEMENT,
+        _async_set_advertisement,
+        schema=SET_ADVERTISEMENT_SCHEMA,
+    )
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_DELETE_ADVERTISEMENT,
+        _async_delete_advertisement,
+        schema=DELETE_ADVERTISEMENT_SCHEMA,
+    )
+    service.async_register_admin_service(
+        hass, DOMAIN, SERVICE_FACTORY_RESET, _async_factory_reset, schema=FACTORY_RESET_SCHEMA
+    )
+    service.async_register_platform_entity_service(
+        hass,
+        DOMAIN,
+        SERVICE_INSTALL_FIRMWARE,
+        entity_domain=UPDATE_DOMAIN,
+        schema=INSTALL_FIRMWARE_SCHEMA,
+        func="async_install_from_url",
+        admin_only=True,
+    )

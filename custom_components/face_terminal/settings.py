@@ -1,0 +1,260 @@
+"""The terminal's own settings as Home Assistant knows them: read, kept, changed.
+
+One `TerminalSettings` per terminal (``FaceTerminal.settings``). It reads every parameter
+group of V1.24 §9 and the firmware version when the terminal comes online, again every
+`SETTINGS_REFRESH_INTERVAL` while it stays online (so a change made on the terminal's own
+web page shows up within that time), and the changed group right after each change.
+
+A change is sent with the group's ``Up…config`` command. Nothing is assumed: the value
+entities show is what the terminal reported, and after a change it is what the terminal
+confirmed and then reported again (firmware labels do not always mean what they say,
+Q-39). A group the terminal refuses or never answers stays unreported, and so do its
+entities' values (they are unavailable, not guessed).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Final
+
+from homeassistant.const import UnitOfTemperature
+from homeassistant.core import CALLBACK_TYPE, callback
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers.event import async_track_time_interval
+from homeassistant.util import dt as dt_util
+
+from . import protocol
+from .const import DOMAIN, LOGGER, SETTINGS_REFRESH_INTERVAL
+from .protocol.settings import Setting, decode, encode, find, parse_parameters
+
+if TYPE_CHECKING:
+    import asyncio
+    from datetime import datetime
+
+    from .coordinator import FaceTerminal
+
+SECTIONS: Final = tuple(protocol.ConfigSection)
+TEMPERATURE_MODE: Final = "TemperatureMode"
+
+
+def refusal(err: HomeAssistantError) -> protocol.Ack | None:
+    """The terminal's failed ack behind an error, if the terminal refused (not a timeout)."""
+    ack = getattr(err, "ack", None)
+    return ack if isinstance(ack, protocol.Ack) else None
+
+
+class TerminalSettings:
+    """What the terminal reported of its settings, and the way to change them."""
+
+    def __init__(self, terminal: FaceTerminal) -> None:
+        """Nothing is read before the terminal is online."""
+        self.terminal = terminal
+        self.parameters: dict[protocol.ConfigSection, dict[str, str]] = {}
+        self.refused: dict[protocol.ConfigSection, str] = {}
+        self.firmware: str | None = None
+        self.firmware_build: str | None = None
+        self.last_read: datetime | None = None
+        self._listeners: list[CALLBACK_TYPE] = []
+        self._refresh_task: asyncio.Task[None] | None = None
+        self._refresh_again = False
+
+    # --- lifecycle ----------------------------------------------------------------
+
+    @callback
+    def async_start(self) -> None:
+        """Read when the terminal comes online, and periodically while it is."""
+        entry = self.terminal.entry
+        entry.async_on_unload(self.terminal.async_add_presence_listener(self._presence_changed))
+        entry.async_on_unload(
+            async_track_time_interval(
+                self.terminal.hass,
+                self._periodic,
+                SETTINGS_REFRESH_INTERVAL,
+                name=f"{DOMAIN} settings {self.terminal.terminal_id}",
+            )
+        )
+
+    @callback
+    def _presence_changed(self) -> None:
+        if self.terminal.state.online:
+            self.async_schedule_refresh()
+        else:
+            self._notify()
+
+    @callback
+    def _periodic(self, _now: datetime) -> None:
+        if self.terminal.state.online:
+            self.async_schedule_refresh()
+
+    @callback
+    def async_schedule_refresh(self) -> None:
+        """Read everything again in the background (once, however often asked)."""
+        if self._refresh_task is not None and not self._refresh_task.done():
+            self._refresh_again = True
+            return
+        self._refresh_task = self.terminal.entry.async_create_background_task(
+            self.terminal.hass,
+            self.async_refresh(),
+            f"{DOMAIN} settings {self.terminal.terminal_id}",
+        )
+
+    async def async_refresh(self) -> None:
+        """Read the firmware version and every parameter group."""
+        while True:
+            self._refresh_again = False
+            if not await self._async_read_version():
+                return  # offline or not answering: try again when it is back
+            for section in SECTIONS:
+                if not await self.async_read_section(section):
+                    return
+            self.last_read = dt_util.utcnow()
+            if not self._refresh_again:
+                return
+
+    async def _async_read_version(self) -> bool:
+        terminal = self.terminal
+        try:
+            ack = await terminal.async_request(
+                protocol.build_versions(terminal.command_topic, terminal.terminal_id)
+            )
+        except HomeAssistantError as err:
+            if refusal(err) is None:
+                LOGGER.debug("Terminal %s: no version: %s", terminal.terminal_id, err)
+                return False
+            return True
+        if isinstance(ack, protocol.VersionsAck):
+            self.firmware = ack.version
+            self.firmware_build = ack.build_time
+            self._notify()
+        return True
+
+    async def async_read_section(self, section: protocol.ConfigSection) -> bool:
+        """Read one parameter group; False when the terminal did not answer at all."""
+        terminal = self.terminal
+        try:
+            ack = await terminal.async_request(
+                protocol.build_get_config(terminal.command_topic, terminal.terminal_id, section)
+            )
+        except HomeAssistantError as err:
+            failed = refusal(err)
+            if failed is None:
+                LOGGER.debug(
+                    "Terminal %s: %s settings not read: %s", terminal.terminal_id, section, err
+                )
+                return False
+            # This model has no such group (no thermometer, older firmware): its settings
+            # stay unreported rather than guessed.
+            self.parameters.pop(section, None)
+            self.refused[section] = protocol.describe_ack_error(failed)
+            self._notify()
+            return True
+        self.parameters[section] = parse_parameters(ack.info)
+        self.refused.pop(section, None)
+        self._notify()
+        return True
+
+    # --- reading ------------------------------------------------------------------
+
+    def raw(self, setting: Setting) -> str | None:
+        """The reported text of a setting's key, or None."""
+        parameters = self.parameters.get(setting.section)
+        if parameters is None:
+            return None
+        return find(parameters, setting.parameter)
+
+    def value(self, setting: Setting) -> bool | float | str | None:
+        """The setting's current value as the terminal reported it; None if not reported."""
+        return decode(setting, self.raw(setting))
+
+    @property
+    def fahrenheit(self) -> bool:
+        """Whether the terminal shows temperatures in °F (its ``TemperatureMode`` is 1)."""
+        parameters = self.parameters.get(protocol.ConfigSection.TEMPERATURE, {})
+        return protocol.as_int(find(parameters, TEMPERATURE_MODE)) == 1
+
+    @property
+    def temperature_unit(self) -> str:
+        """The unit of temperatures the terminal reports."""
+        return UnitOfTemperature.FAHRENHEIT if self.fahrenheit else UnitOfTemperature.CELSIUS
+
+    # --- changing -----------------------------------------------------------------
+
+    async def async_set(self, setting: Setting, value: object) -> None:
+        """Send a new value; return once the terminal confirmed it.
+
+        Raises `ServiceValidationError` for a value the terminal must not get and
+        `HomeAssistantError` naming the terminal's reason when it refuses.
+        """
+        terminal = self.terminal
+        current = self.raw(setting)
+        if current is None:
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="setting_not_reported",
+                translation_placeholders={"name": terminal.display_name, "setting": setting.key},
+            )
+        try:
+            text = encode(setting, value, current=current, fahrenheit=self.fahrenheit)
+            command = protocol.build_set_config(
+                terminal.command_topic,
+                terminal.terminal_id,
+                setting.section,
+                {setting.parameter: text},
+            )
+        except protocol.CommandError as err:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="invalid_setting",
+                translation_placeholders={"setting": setting.key, "error": str(err)},
+            ) from err
+        try:
+            await terminal.async_request(command)
+        except HomeAssistantError as err:
+            failed = refusal(err)
+            if failed is None:
+                raise
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="setting_refused",
+                translation_placeholders={
+                    "name": terminal.display_name,
+                    "setting": setting.key,
+                    "reason": protocol.describe_ack_error(failed),
+                },
+            ) from err
+        parameters = self.parameters.setdefault(setting.section, {})
+        key = next(
+            (name for name in parameters if name.casefold() == setting.parameter.casefold()),
+            setting.parameter,
+        )
+        parameters[key] = text
+        self._notify()
+        # Read the group back: what the terminal stored is what counts (Q-39).
+        await self.async_read_section(setting.section)
+
+    # --- listeners ----------------------------------------------------------------
+
+    @callback
+    def async_add_listener(self, listener: CALLBACK_TYPE) -> CALLBACK_TYPE:
+        """Call `listener` whenever a reported value may have changed."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener)
+
+    @callback
+    def _notify(self) -> None:
+        for listener in list(self._listeners):
+            listener()
+
+    # --- diagnostics --------------------------------------------------------------
+
+    def as_diagnostics(self) -> dict[str, Any]:
+        """Everything reported, by group; the caller redacts personal values."""
+        return {
+            "last_read": self.last_read.isoformat() if self.last_read else None,
+            "firmware": self.firmware,
+            "firmware_build": self.firmware_build,
+            "parameters": {
+                str(section): dict(sorted(values.items()))
+                for section, values in sorted(self.parameters.items())
+            },
+            "refused": {str(section): reason for section, reason in sorted(self.refused.items())},
+        }

@@ -1,0 +1,70 @@
+"""On/off settings of a terminal: voice prompts, mask and temperature checks, uploads."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, override
+
+from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
+from homeassistant.const import EntityCategory
+
+from .jovision import JovisionDevice
+from .protocol.settings import SETTINGS, Setting, SettingKind
+from .setting_entity import FaceTerminalSettingEntity
+
+if TYPE_CHECKING:
+    from homeassistant.core import HomeAssistant
+    from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+    from .coordinator import FaceTerminal
+    from .jovision import FaceTerminalDeviceConfigEntry
+
+# One command at a time per terminal.
+PARALLEL_UPDATES = 1
+
+
+def switch_description(setting: Setting) -> SwitchEntityDescription:
+    """The entity description of an on/off setting."""
+    return SwitchEntityDescription(
+        key=setting.key,
+        translation_key=setting.key,
+        entity_category=EntityCategory.CONFIG,
+        entity_registry_enabled_default=setting.enabled_by_default,
+    )
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: FaceTerminalDeviceConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the terminal's on/off settings (Jovision devices have none)."""
+    terminal = entry.runtime_data
+    if isinstance(terminal, JovisionDevice):
+        return
+    async_add_entities(
+        FaceTerminalSettingSwitch(terminal, setting)
+        for setting in SETTINGS
+        if setting.kind is SettingKind.SWITCH
+    )
+
+
+class FaceTerminalSettingSwitch(FaceTerminalSettingEntity, SwitchEntity):
+    """A setting that is on or off."""
+
+    def __init__(self, terminal: FaceTerminal, setting: Setting) -> None:
+        """Describe the switch from its setting."""
+        super().__init__(terminal, setting, switch_description(setting))
+
+    @property
+    @override
+    def is_on(self) -> bool | None:
+        value = self.setting_value
+        return value if isinstance(value, bool) else None
+
+    @override
+    async def async_turn_on(self, **kwargs: Any) -> None:
+        await self.async_change(True)
+
+    @override
+    async def async_turn_off(self, **kwargs: Any) -> None:
+        await self.async_change(False)
