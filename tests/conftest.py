@@ -5,6 +5,7 @@
 import custom_components.face_terminal  # noqa: F401, I001
 
 import asyncio
+import copy
 from collections.abc import Callable, Generator
 from datetime import timedelta
 import json
@@ -87,6 +88,8 @@ class TerminalResponder:
         self.commands: list[dict[str, Any]] = []
         self.replies: dict[str, Reply] = {}
         self.silent = False
+        # The terminal's settings: Up…config changes them, Get…config reports them.
+        self.config = copy.deepcopy(payloads.TERMINAL_CONFIG)
 
     def operators(self) -> list[str]:
         """Operators of the commands received so far."""
@@ -111,9 +114,16 @@ class TerminalResponder:
                 async_fire_mqtt_message, self.hass, f"{COMMAND_TOPIC}/Ack", reply
             )
 
-    @staticmethod
-    def default_reply(command: dict[str, Any]) -> bytes | None:
+    def default_reply(self, command: dict[str, Any]) -> bytes | None:
         operator = command["operator"]
+        if operator in self.config:
+            return payloads.ack(operator, command["messageId"], **self.config[operator])
+        if operator.startswith("Up") and (group := "Get" + operator[2:]) in self.config:
+            stored = self.config[group]
+            for key, value in command["info"].items():
+                if key != "facesluiceId":  # keep the stored spelling (Verifytipcontent)
+                    stored[next((k for k in stored if k.lower() == key.lower()), key)] = value
+            return payloads.ack(operator, command["messageId"])
         if operator in ("Online-Ack", "PushAck"):
             return None  # the terminal answers PushAck with PushAck-Ack; not needed here
         if operator == "Versions":
@@ -148,6 +158,17 @@ async def setup_entry(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     await settle_probe(hass, entry)
+    await settle_settings(hass, entry)
+
+
+async def settle_settings(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """Let the settings read that follows going online finish (the fake terminal answers
+    at once; a silent one leaves it waiting)."""
+    task = getattr(getattr(entry.runtime_data, "settings", None), "_refresh_task", None)
+    for _ in range(2000):
+        if task is None or task.done():
+            return
+        await asyncio.sleep(0)
 
 
 async def settle_probe(hass: HomeAssistant, entry: MockConfigEntry) -> None:

@@ -231,3 +231,67 @@ def ack(
     if code is not None:
         body["code"] = code
     return dump(body)
+
+
+# The parameter groups of V1.24 §9 as a terminal with a thermometer reports them (values
+# from the vendor examples; strings, as firmware sends them). Keyed by the Get operator.
+TERMINAL_CONFIG: dict[str, dict[str, str]] = {
+    "Getconfig": {
+        "Language": "0",
+        "DataBaseEnable": "1",
+        "FaceDisplay": "1",
+        "LiveDetectType": "0",
+        "LiveDetectTimeBeg": "07:00:00",
+        "LiveDetectTimeEnd": "19:00:00",
+        "LiveThreshold": "90.340000",
+        "LedLightType": "0",
+        "LedBrightness": "50",
+        "LcdBLDisable": "0",
+        "LcdBLDisableAfterSec": "30",
+        "WebTimeOut": "5",
+    },
+    "GetSoundconfig": {
+        "VerifySuccAudio": "1",
+        "VerifyFailAudio": "1",
+        "Volume": "90",
+        "RemoteCtrlAudio": "0",
+        "IsShowName": "1",
+        "IPHide": "0",
+        "DisplayPicture": "1",
+        "Verifytipcontent": "please pass",
+        "Unregistertipcontent": "stranger",
+        "Blacklisttipcontent": "no access",
+    },
+    "GetDoorconfig": {
+        "OpendoorWay": "0",
+        "FaceThreshold": "90",
+        "IDCardThreshold": "50",
+        "VerifyMode": "1",
+        "VerifyResetTime": "2",
+        "IOType": "1",
+        "IOStayTime": "200",
+        "SnapResetTime": "0",
+    },
+    "GetHTTPconfig": {
+        "ServerAddr": "172.168.2.89",
+        "ServerPort": "80",
+        "Verify": "0",
+        "Auth": "1",
+        "UserName": "admin",
+        "PassWord": "s3cret-pass",
+    },
+    "GetTPTconfig": {
+        "TemperatureMode": "0",
+        "ShowAbnormalTemp": "1",
+        "TemperatureCheck": "0.00",
+        "TemperatureLow": "34.00",
+        "TemperatureHigh": "37.30",
+    },
+    "GetMQTTconfig": {
+        "StrangerUploadType": "0",
+        "RecordUploadType": "1",
+        "Direction": "0",
+        "ResumefromBreakpoint": "1",
+    },
+    "GetFaceconfig": {"recDistance": "200", "faceMinPixel": "124"},
+}

@@ -9,12 +9,12 @@ from homeassistant.config_entries import ConfigEntryState
 from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.face_terminal import async_remove_config_entry_device
+from custom_components.face_terminal import async_remove_config_entry_device, protocol
 from custom_components.face_terminal.const import DOMAIN
 from custom_components.face_terminal.coordinator import clock_issue_id
 
 from . import payloads
-from .conftest import TerminalResponder, fire, settle_probe, setup_entry
+from .conftest import TerminalResponder, fire, settle_probe, settle_settings, setup_entry
 from .payloads import BASIC_TOPIC, COMMAND_TOPIC, TERMINAL_ID
 
 if TYPE_CHECKING:
@@ -22,6 +22,9 @@ if TYPE_CHECKING:
     from homeassistant.helpers import device_registry as dr
     from homeassistant.helpers import issue_registry as ir
     from pytest_homeassistant_custom_component.typing import WebSocketGenerator
+
+
+GET_CONFIG_OPERATORS = [section.get_operator for section in protocol.ConfigSection]
 
 
 async def test_setup_and_unload(
@@ -33,7 +36,8 @@ async def test_setup_and_unload(
 
     assert config_entry.state is ConfigEntryState.LOADED
     runtime = config_entry.runtime_data
-    assert terminal.operators() == ["Versions"]
+    # The version probe, then the settings read that follows going online.
+    assert terminal.operators() == ["Versions", "Versions", *GET_CONFIG_OPERATORS]
     assert runtime.state.online
     assert runtime.state.firmware == "v12.5.6L3M1-1.0.6.9"
 
@@ -44,7 +48,7 @@ async def test_setup_and_unload(
     # Unsubscribed: a record after unload reaches nobody and sends no PushAck.
     fire(hass, f"{COMMAND_TOPIC}/Rec", payloads.rec_push())
     await hass.async_block_till_done()
-    assert terminal.operators() == ["Versions"]
+    assert "PushAck" not in terminal.operators()
 
 
 async def test_reload(
@@ -55,10 +59,11 @@ async def test_reload(
     assert await hass.config_entries.async_reload(loaded_entry.entry_id)
     await hass.async_block_till_done()
     await settle_probe(hass, loaded_entry)
+    await settle_settings(hass, loaded_entry)
 
     assert loaded_entry.state is ConfigEntryState.LOADED
     assert loaded_entry.runtime_data is not first
-    assert terminal.operators() == ["Versions", "Versions"]
+    assert terminal.operators().count("Versions") == 4  # probe and settings read, twice
 
     # One subscription set only: a record is acknowledged once, not twice.
     fire(hass, f"{COMMAND_TOPIC}/Rec", payloads.rec_push())

@@ -117,7 +117,7 @@ async def wait_for_command(terminal: TerminalResponder, operator: str) -> None:
         if operator in terminal.operators():
             return
         await asyncio.sleep(0)
-    pytest.fail(f"{operator} was not sent")
+    pytest.fail(f"{operator} was not sent: {terminal.operators()}")
 
 
 async def expire(
@@ -157,6 +157,10 @@ async def test_actions_are_registered(hass: HomeAssistant, loaded_entry: MockCon
         "list_voices",
         "show_qr_code",
         "hide_qr_code",
+        "set_advertisement",
+        "delete_advertisement",
+        "factory_reset",
+        "install_firmware",
     }
 
 
@@ -1219,7 +1223,7 @@ def test_descriptions_match_schemas_translations_and_icons() -> None:
     from homeassistant.helpers.service import _SERVICES_SCHEMA
     from homeassistant.util.yaml import load_yaml_dict
 
-    from custom_components.face_terminal import services
+    from custom_components.face_terminal import services, services_screen
 
     base = Path(services.__file__).parent
     described = _SERVICES_SCHEMA(load_yaml_dict(str(base / "services.yaml")))
@@ -1234,6 +1238,10 @@ def test_descriptions_match_schemas_translations_and_icons() -> None:
         "list_voices": services.LIST_VOICES_SCHEMA,
         "show_qr_code": services.SHOW_QR_CODE_SCHEMA,
         "hide_qr_code": services.HIDE_QR_CODE_SCHEMA,
+        "set_advertisement": services_screen.SET_ADVERTISEMENT_SCHEMA,
+        "delete_advertisement": services_screen.DELETE_ADVERTISEMENT_SCHEMA,
+        "factory_reset": services_screen.FACTORY_RESET_SCHEMA,
+        "install_firmware": vol.Schema(services_screen.INSTALL_FIRMWARE_SCHEMA),
     }
     assert set(described) == set(schemas) == set(strings["services"]) == set(icons["services"])
     for name, description in described.items():

@@ -44,6 +44,25 @@ TO_REDACT = {
     CONF_PERSON_NAMES,
 }
 JOVISION_TO_REDACT = {*TO_REDACT, CONF_MAC}
+# Parameter names (any case) whose values are credentials: the HTTP push user and
+# password of V1.24 §9.4 (``UserName``/``PassWord``, ``User``/``Pwd``), and anything alike.
+SECRET_PARAMETER_PARTS = ("user", "pass", "pwd", "token", "secret", "key")
+REDACTED = "**REDACTED**"
+
+
+def redact_parameters(settings: dict[str, Any]) -> dict[str, Any]:
+    """The terminal's reported settings with credentials redacted."""
+    groups = settings.get("parameters", {})
+    settings["parameters"] = {
+        group: {
+            name: REDACTED
+            if value and any(part in name.casefold() for part in SECRET_PARAMETER_PARTS)
+            else value
+            for name, value in values.items()
+        }
+        for group, values in groups.items()
+    }
+    return settings
 
 
 async def async_get_config_entry_diagnostics(
@@ -98,6 +117,7 @@ async def async_get_config_entry_diagnostics(
             "last_face_time": state.last_face_time.isoformat() if state.last_face_time else None,
             "scene_cached": terminal.last_scene is not None,
         },
+        "settings": redact_parameters(terminal.settings.as_diagnostics()),
         "counters": dict(sorted(terminal.counters.items())),
         "drops": dict(sorted(terminal.drops.items())),
         "last_records": [dict(record) for record in state.last_records],

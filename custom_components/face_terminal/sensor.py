@@ -64,8 +64,8 @@ def _last_person_attributes(record: TerminalRecord) -> dict[str, Any]:
 def _temperature(record: TerminalRecord) -> float | None:
     """Body temperature measured with a recognition or a stranger snapshot.
 
-    Terminals with a thermometer report degrees Celsius. Should a record ever carry a
-    Fahrenheit flag, convert (or report the unit) here.
+    It is in the terminal's temperature unit (its ``TemperatureMode``, V1.24 §9.5), which
+    the sensor's unit follows.
     """
     message = record.message
     if isinstance(message, (RecPush, StrSnapPush)):
@@ -192,6 +192,14 @@ class FaceTerminalRecordSensor(FaceTerminalEntity, RestoreSensor):
             for key in self.entity_description.attribute_keys
             if key in stored.attributes
         }
+
+    @property
+    @override
+    def native_unit_of_measurement(self) -> str | None:
+        """Temperatures are in the unit the terminal is set to, not an assumed °C."""
+        if self.entity_description.device_class is SensorDeviceClass.TEMPERATURE:
+            return self.terminal.settings.temperature_unit
+        return super().native_unit_of_measurement
 
     @callback
     def _async_handle_record(self, record: TerminalRecord) -> None:

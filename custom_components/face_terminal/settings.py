@@ -81,8 +81,10 @@ class TerminalSettings:
             self._notify()
 
     @callback
-    def _periodic(self, _now: datetime) -> None:
-        if self.terminal.state.online:
+    def _periodic(self, now: datetime) -> None:
+        # A read that just happened (the terminal came online) needs no repeat.
+        recent = self.last_read is not None and now - self.last_read < SETTINGS_REFRESH_INTERVAL / 2
+        if self.terminal.state.online and not recent:
             self.async_schedule_refresh()
 
     @callback
