@@ -19,7 +19,6 @@ from . import protocol
 from .const import DOMAIN
 from .coordinator import clock_issue_id
 from .entity import FaceTerminalEntity
-from .jovision import JovisionDevice
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -27,8 +26,7 @@ if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-    from .coordinator import FaceTerminal
-    from .jovision import FaceTerminalDeviceConfigEntry
+    from .coordinator import FaceTerminal, FaceTerminalConfigEntry
 
 # One command at a time per terminal.
 PARALLEL_UPDATES = 1
@@ -78,13 +76,11 @@ BUTTON_DESCRIPTIONS: tuple[FaceTerminalButtonEntityDescription, ...] = (
 
 async def async_setup_entry(
     hass: HomeAssistant,
-    entry: FaceTerminalDeviceConfigEntry,
+    entry: FaceTerminalConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the terminal's buttons (Jovision devices take no commands)."""
+    """Add the terminal's buttons (only MQTT terminals have these platforms)."""
     terminal = entry.runtime_data
-    if isinstance(terminal, JovisionDevice):
-        return
     async_add_entities(
         FaceTerminalButton(terminal, description) for description in BUTTON_DESCRIPTIONS
     )

@@ -12,7 +12,6 @@ from homeassistant.components.number import (
 )
 from homeassistant.const import PERCENTAGE, EntityCategory, UnitOfLength, UnitOfTime
 
-from .jovision import JovisionDevice
 from .protocol.settings import SETTINGS, Setting, SettingKind, number_range
 from .setting_entity import FaceTerminalSettingEntity
 
@@ -20,8 +19,7 @@ if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-    from .coordinator import FaceTerminal
-    from .jovision import FaceTerminalDeviceConfigEntry
+    from .coordinator import FaceTerminal, FaceTerminalConfigEntry
 
 # One command at a time per terminal.
 PARALLEL_UPDATES = 1
@@ -53,13 +51,11 @@ def number_description(setting: Setting) -> NumberEntityDescription:
 
 async def async_setup_entry(
     hass: HomeAssistant,
-    entry: FaceTerminalDeviceConfigEntry,
+    entry: FaceTerminalConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the terminal's number settings (Jovision devices have none)."""
+    """Add the terminal's number settings (only MQTT terminals have these platforms)."""
     terminal = entry.runtime_data
-    if isinstance(terminal, JovisionDevice):
-        return
     async_add_entities(
         FaceTerminalSettingNumber(terminal, setting)
         for setting in SETTINGS

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, override
 from homeassistant.components.select import SelectEntity, SelectEntityDescription
 from homeassistant.const import EntityCategory
 
-from .jovision import JovisionDevice
 from .protocol.settings import SETTINGS, Setting, SettingKind
 from .setting_entity import FaceTerminalSettingEntity
 
@@ -15,8 +14,7 @@ if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-    from .coordinator import FaceTerminal
-    from .jovision import FaceTerminalDeviceConfigEntry
+    from .coordinator import FaceTerminal, FaceTerminalConfigEntry
 
 # One command at a time per terminal.
 PARALLEL_UPDATES = 1
@@ -35,13 +33,11 @@ def select_description(setting: Setting) -> SelectEntityDescription:
 
 async def async_setup_entry(
     hass: HomeAssistant,
-    entry: FaceTerminalDeviceConfigEntry,
+    entry: FaceTerminalConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the terminal's choice settings (Jovision devices have none)."""
+    """Add the terminal's choice settings (only MQTT terminals have these platforms)."""
     terminal = entry.runtime_data
-    if isinstance(terminal, JovisionDevice):
-        return
     async_add_entities(
         FaceTerminalSettingSelect(terminal, setting)
         for setting in SETTINGS

@@ -100,37 +100,38 @@ class TerminalSettings:
         )
 
     async def async_refresh(self) -> None:
-        """Read the firmware version and every parameter group."""
+        """Read the firmware version and every parameter group.
+
+        A group the terminal does not answer (older firmware may stay silent instead of
+        refusing) does not stop the others; going offline does.
+        """
         while True:
             self._refresh_again = False
-            if not await self._async_read_version():
-                return  # offline or not answering: try again when it is back
+            await self._async_read_version()
             for section in SECTIONS:
-                if not await self.async_read_section(section):
-                    return
+                if not self.terminal.state.online:
+                    return  # read again when it is back
+                await self.async_read_section(section)
             self.last_read = dt_util.utcnow()
             if not self._refresh_again:
                 return
 
-    async def _async_read_version(self) -> bool:
+    async def _async_read_version(self) -> None:
         terminal = self.terminal
         try:
             ack = await terminal.async_request(
                 protocol.build_versions(terminal.command_topic, terminal.terminal_id)
             )
         except HomeAssistantError as err:
-            if refusal(err) is None:
-                LOGGER.debug("Terminal %s: no version: %s", terminal.terminal_id, err)
-                return False
-            return True
+            LOGGER.debug("Terminal %s: no version: %s", terminal.terminal_id, err)
+            return
         if isinstance(ack, protocol.VersionsAck):
             self.firmware = ack.version
             self.firmware_build = ack.build_time
             self._notify()
-        return True
 
-    async def async_read_section(self, section: protocol.ConfigSection) -> bool:
-        """Read one parameter group; False when the terminal did not answer at all."""
+    async def async_read_section(self, section: protocol.ConfigSection) -> None:
+        """Read one parameter group; one that is not answered keeps what it had."""
         terminal = self.terminal
         try:
             ack = await terminal.async_request(
@@ -142,17 +143,16 @@ class TerminalSettings:
                 LOGGER.debug(
                     "Terminal %s: %s settings not read: %s", terminal.terminal_id, section, err
                 )
-                return False
+                return
             # This model has no such group (no thermometer, older firmware): its settings
             # stay unreported rather than guessed.
             self.parameters.pop(section, None)
             self.refused[section] = protocol.describe_ack_error(failed)
             self._notify()
-            return True
+            return
         self.parameters[section] = parse_parameters(ack.info)
         self.refused.pop(section, None)
         self._notify()
-        return True
 
     # --- reading ------------------------------------------------------------------
 

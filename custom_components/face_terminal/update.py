@@ -27,7 +27,6 @@ from homeassistant.helpers.event import async_call_later
 from . import protocol
 from .const import DOMAIN, LOGGER, UPGRADE_ACK_TIMEOUT, UPGRADE_INSTALL_TIMEOUT
 from .entity import FaceTerminalEntity
-from .jovision import JovisionDevice
 from .protocol.settings import build_upgrade
 from .settings import refusal
 
@@ -37,8 +36,7 @@ if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-    from .coordinator import FaceTerminal
-    from .jovision import FaceTerminalDeviceConfigEntry
+    from .coordinator import FaceTerminal, FaceTerminalConfigEntry
 
 # One command at a time per terminal.
 PARALLEL_UPDATES = 1
@@ -52,13 +50,11 @@ FIRMWARE_DESCRIPTION = UpdateEntityDescription(
 
 async def async_setup_entry(
     hass: HomeAssistant,
-    entry: FaceTerminalDeviceConfigEntry,
+    entry: FaceTerminalConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the terminal's firmware entity (Jovision devices take no commands)."""
+    """Add the terminal's firmware entity (only MQTT terminals have these platforms)."""
     terminal = entry.runtime_data
-    if isinstance(terminal, JovisionDevice):
-        return
     async_add_entities([FaceTerminalFirmware(terminal, FIRMWARE_DESCRIPTION)])
 
 
