@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import time
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 from unittest.mock import AsyncMock, patch
 from urllib.parse import urlsplit
@@ -17,17 +19,27 @@ from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.network import NoURLAvailableError
 from PIL import Image
+from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
-from custom_components.face_terminal.advertisement import MAX_SERVED, ServedPictures
-from custom_components.face_terminal.const import DOMAIN
+from custom_components.face_terminal.advertisement import (
+    AD_SERVE_SECONDS,
+    MAX_SERVED,
+    ServedPictures,
+)
+from custom_components.face_terminal.const import (
+    CONF_OFFLINE_TIMEOUT,
+    DOMAIN,
+    UPGRADE_INSTALL_TIMEOUT,
+)
 from custom_components.face_terminal.coordinator import clock_issue_id
 
 from . import payloads
-from .conftest import TerminalResponder, fire
+from .conftest import TerminalResponder, fire, setup_entry
 
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from freezegun.api import FrozenDateTimeFactory
     from homeassistant.core import HomeAssistant
     from pytest_homeassistant_custom_component.common import MockConfigEntry
     from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
@@ -166,14 +178,15 @@ async def test_firmware_bad_url_not_sent(
 # --- advertisements ----------------------------------------------------------------------
 
 
-def picture(width: int, height: int, kind: str = "PNG") -> bytes:
+def picture(width: int, height: int, kind: str = "PNG", mode: str = "RGB") -> bytes:
     output = io.BytesIO()
-    Image.new("RGB", (width, height), (10, 120, 200)).save(output, format=kind)
+    Image.new(mode, (width, height)).save(output, format=kind)
     return output.getvalue()
 
 
 async def test_advertisement_from_file(
     hass: HomeAssistant,
+    *,
     loaded_entry: MockConfigEntry,
     terminal: TerminalResponder,
     device_id: str,
@@ -183,7 +196,7 @@ async def test_advertisement_from_file(
 ) -> None:
     """A big PNG becomes a JPEG of at most 800x1280 that the terminal can download."""
     hass.config.allowlist_external_dirs = {str(tmp_path)}
-    (tmp_path / "ad.png").write_bytes(picture(1600, 1600))
+    (tmp_path / "ad.png").write_bytes(picture(1600, 1600, mode="RGBA"))
     await hass.services.async_call(
         DOMAIN,
         "set_advertisement",
@@ -239,6 +252,7 @@ async def test_advertisement_from_camera_refused(
 
 async def test_advertisement_bad_input(
     hass: HomeAssistant,
+    *,
     loaded_entry: MockConfigEntry,
     terminal: TerminalResponder,
     device_id: str,
@@ -308,12 +322,15 @@ async def test_delete_advertisement(
     assert err.value.translation_key == "advertisement_refused"
 
 
-def test_served_pictures_are_bounded() -> None:
+def test_served_pictures_are_bounded_and_expire() -> None:
     served = ServedPictures()
     tokens = [served.add(bytes([i])) for i in range(MAX_SERVED + 3)]
     assert served.get(tokens[0]) is None
     assert served.get(tokens[-1]) == bytes([MAX_SERVED + 2])
     assert len(set(tokens)) == len(tokens)
+    later = time.monotonic() + AD_SERVE_SECONDS + 1
+    with patch("custom_components.face_terminal.advertisement.time.monotonic", return_value=later):
+        assert served.get(tokens[-1]) is None
 
 
 # --- factory reset -----------------------------------------------------------------------
@@ -368,3 +385,36 @@ async def test_factory_reset(
             blocking=True,
         )
     assert err.value.translation_key == "factory_reset_refused"
+
+
+async def test_firmware_install_timeout(
+    hass: HomeAssistant,
+    config_entry: MockConfigEntry,
+    terminal: TerminalResponder,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """No new version reported in time: the installation no longer shows as running."""
+    config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(config_entry, options={CONF_OFFLINE_TIMEOUT: 3600})
+    await setup_entry(hass, config_entry)
+    await install(hass, url=URL)
+    assert hass.states.get(FIRMWARE).attributes["in_progress"] is True
+    freezer.tick(UPGRADE_INSTALL_TIMEOUT + timedelta(seconds=1))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+    assert hass.states.get(FIRMWARE).attributes["in_progress"] is False
+
+
+async def test_firmware_no_answer(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, terminal: TerminalResponder
+) -> None:
+    with (
+        patch.object(
+            loaded_entry.runtime_data,
+            "async_request",
+            AsyncMock(side_effect=HomeAssistantError("timeout")),
+        ),
+        pytest.raises(HomeAssistantError, match="timeout"),
+    ):
+        await install(hass, url=URL)
+    assert hass.states.get(FIRMWARE).attributes["in_progress"] is False

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
+from unittest.mock import patch
 
 import pytest
 from homeassistant.components.number import ATTR_VALUE, SERVICE_SET_VALUE
@@ -238,3 +239,36 @@ async def test_web_page_change_shows_after_periodic_read(
     await hass.async_block_till_done()
     await settle_settings(hass, config_entry)
     assert state(hass, VOLUME) == "20.0"
+
+
+async def test_silent_group_does_not_stop_the_read(
+    hass: HomeAssistant, terminal: TerminalResponder, config_entry: MockConfigEntry
+) -> None:
+    """Firmware that ignores GetFaceconfig: the other groups are still read."""
+    terminal.replies["Versions"] = refuse("Versions", "461", "no version")
+    await setup_entry(hass, config_entry)
+    runtime = config_entry.runtime_data
+    original = runtime.async_request
+
+    async def no_face_config(command: Any, **kwargs: Any) -> Any:
+        if b"GetFaceconfig" in command[1]:
+            raise HomeAssistantError("no answer")  # what a timeout raises, without an ack
+        return await original(command, **kwargs)
+
+    runtime.settings.parameters.clear()
+    with patch.object(runtime, "async_request", no_face_config):
+        await runtime.settings.async_refresh()
+    assert runtime.settings.firmware is None
+    assert state(hass, DISTANCE) == STATE_UNAVAILABLE
+    assert state(hass, VOLUME) == "90.0"
+
+
+async def test_refresh_requested_while_reading_runs_again(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, terminal: TerminalResponder
+) -> None:
+    settings = loaded_entry.runtime_data.settings
+    before = terminal.operators().count("GetFaceconfig")
+    settings.async_schedule_refresh()
+    settings.async_schedule_refresh()  # while the first read runs
+    await settle_settings(hass, loaded_entry)
+    assert terminal.operators().count("GetFaceconfig") == before + 2
