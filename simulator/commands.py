@@ -33,8 +33,6 @@ from simulator.device import (
     KIND_ACK,
     REC_OPERATOR,
     SNAP_OPERATOR,
-    VERSION_BUILD,
-    VERSION_NAME,
     Device,
     Outgoing,
 )
@@ -48,6 +46,7 @@ from simulator.messages import (
     lookup,
     parse_time,
 )
+from simulator.settings import SettingRefusedError, SettingsHandlers, check_values
 from simulator.store import Person, StoreFullError
 
 _LOGGER = logging.getLogger(__name__)
@@ -182,8 +181,6 @@ class CommandProcessor:
             "EditPersonsNew": self._batch_start,
             "DeletePersons": self._batch_start,
             "QueryProgress": self._query_progress,
-            "Versions": self._versions,
-            "Upgrade": self._upgrade,
             "RebootDevice": self._reboot,
             "SetFactoryDefault": self._factory_default,
             "GetSysTime": self._get_time,
@@ -191,7 +188,6 @@ class CommandProcessor:
             "GetAudio": self._get_audio,
             "voiceplay": self._voice_play,
             "ShowQRCode": self._show_qr,
-            "EditAD": self._edit_ad,
             "DelAD": self._del_ad,
             "GetPictureSimilarity": self._picture_similarity,
             "GetPictureSearch": self._picture_search,
@@ -199,6 +195,7 @@ class CommandProcessor:
             "ManualPushRecords": self._manual_push,
             "ManualPushSnaps": self._manual_push,
         }
+        table.update(SettingsHandlers(self).table())  # Versions, Upgrade, EditAD
         for name, handler in table.items():
             self._handlers[name.casefold()] = handler
 
@@ -724,17 +721,6 @@ class CommandProcessor:
 
     # ----------------------------------------------------------------- system
 
-    def _versions(self, command: Command) -> Reply:
-        return self._ok(command, {"name": VERSION_NAME, "buildtime": VERSION_BUILD})
-
-    def _upgrade(self, command: Command) -> Reply:
-        info = self._need_info(command)
-        path = as_text(lookup(info, "path")) or ""
-        name = lookup(info, "name") or ""
-        if not path.lower().endswith(".swx"):
-            raise CommandError("462", "Parameter error")
-        return self._ok(command, {"Name": name})
-
     def _reboot(self, command: Command) -> Reply:
         reply = self._ok(command)
         reply.reboot = True
@@ -789,6 +775,10 @@ class CommandProcessor:
             name = canonical.get(key.casefold())
             if name is not None and value is not None:
                 changes[name] = value if isinstance(value, str) else str(value)
+        try:
+            check_values(section, changes)
+        except SettingRefusedError as refused:
+            raise CommandError(refused.code, refused.detail) from refused
         self._validate(section, {**config, **changes}, changes)
         reboot = (
             section == "system"
@@ -871,22 +861,6 @@ class CommandProcessor:
                 raise CommandError("463", "can't find QRCodeData Param") from err
         self.device.qr_display = display
         return self._ok(command)
-
-    def _edit_ad(self, command: Command) -> Reply:
-        info = command.info
-        if info is None:
-            raise CommandError("461", "Parameter error")
-        slot = as_int(lookup(info, "adslot"))
-        if slot is None:
-            raise CommandError("462", "Can't find adslot")
-        if not 0 <= slot <= 4:
-            raise CommandError("463", "AD num is full")
-        advert = self.device.ads.setdefault(slot, {"path": "", "polltime": 10})
-        path = as_text(lookup(info, "path"))
-        if path:
-            advert["path"] = path
-        advert["polltime"] = as_int(lookup(info, "polltime"), advert["polltime"])
-        return self._ok(command, {"adid": lookup(info, "adid") or ""})
 
     def _del_ad(self, command: Command) -> Reply:
         info = command.info
