@@ -192,3 +192,33 @@ def test_the_icon_check_refuses_a_repeated_default() -> None:
         "entity.event.scan.state_attributes.event_type.state.qr_code: same as the default icon"
     ]
     assert icon_problems({"entity": {"lock": {"door": {"default": "door"}}}})
+
+
+def placeholders(text: str) -> set[str]:
+    """The `{placeholder}` names a string uses."""
+    return {field for _, field, _, _ in string.Formatter().parse(text) if field}
+
+
+@pytest.mark.parametrize(
+    "path", [path for path in TRANSLATION_FILES if path.name != "en.json"], ids=lambda p: p.name
+)
+def test_translation_matches_english(path: Path) -> None:
+    """Every translation has exactly the English keys, and keeps every placeholder."""
+    english = dict(walk(json.loads((INTEGRATION / "translations" / "en.json").read_text())))
+    other = dict(walk(json.loads(path.read_text(encoding="utf-8"))))
+    assert sorted(set(english) - set(other)) == [], "untranslated"
+    assert sorted(set(other) - set(english)) == [], "not in en.json"
+    changed = {
+        key: (placeholders(english[key]), placeholders(other[key]))
+        for key in english
+        if placeholders(english[key]) != placeholders(other[key])
+    }
+    assert changed == {}
+    assert [key for key, text in other.items() if not text.strip()] == []
+
+
+def test_chinese_is_a_translation_not_a_copy() -> None:
+    """zh-Hans is written in Chinese: most of its prose holds CJK characters."""
+    other = dict(walk(json.loads((INTEGRATION / "translations" / "zh-Hans.json").read_text())))
+    cjk = [key for key, text in other.items() if re.search(r"[\u4e00-\u9fff]", text)]
+    assert len(cjk) / len(other) > 0.9
