@@ -21,6 +21,7 @@ from homeassistant.helpers.network import NoURLAvailableError
 from PIL import Image
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
+from custom_components.face_terminal import protocol
 from custom_components.face_terminal.advertisement import (
     AD_SERVE_SECONDS,
     MAX_SERVED,
@@ -113,10 +114,13 @@ async def test_buttons_offline(
     fire(hass, payloads.BASIC_TOPIC, payloads.offline())
     await hass.async_block_till_done()
     assert hass.states.get(RESTART).state == STATE_UNAVAILABLE
-    with pytest.raises(HomeAssistantError):
-        await loaded_entry.runtime_data.async_request(
-            ("mqtt/face/1305433", b'{"operator":"RebootDevice","messageId":"m","info":{}}')
+    await press(hass, RESTART)  # an unavailable entity is skipped
+    runtime = loaded_entry.runtime_data
+    with pytest.raises(HomeAssistantError) as err:
+        await runtime.async_request(
+            protocol.build_reboot(runtime.command_topic, runtime.terminal_id)
         )
+    assert err.value.translation_key == "terminal_offline"
     assert "RebootDevice" not in terminal.operators()
 
 

@@ -251,7 +251,7 @@ async def test_silent_group_does_not_stop_the_read(
     original = runtime.async_request
 
     async def no_face_config(command: Any, **kwargs: Any) -> Any:
-        if b"GetFaceconfig" in command[1]:
+        if command.operator == "GetFaceconfig":
             raise HomeAssistantError("no answer")  # what a timeout raises, without an ack
         return await original(command, **kwargs)
 

@@ -12,13 +12,10 @@ from typing import TYPE_CHECKING, override
 from homeassistant.components.button import ButtonEntity, ButtonEntityDescription
 from homeassistant.components.button.const import ButtonDeviceClass
 from homeassistant.const import EntityCategory
-from homeassistant.helpers import issue_registry as ir
-from homeassistant.util import dt as dt_util
 
 from . import protocol
-from .const import DOMAIN
-from .coordinator import clock_issue_id
 from .entity import FaceTerminalEntity
+from .protocol import Lane
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -34,21 +31,12 @@ PARALLEL_UPDATES = 1
 
 async def _async_reboot(terminal: FaceTerminal) -> None:
     await terminal.async_request(
-        protocol.build_reboot(terminal.command_topic, terminal.terminal_id)
+        protocol.build_reboot(terminal.command_topic, terminal.terminal_id), lane=Lane.QUERY
     )
 
 
 async def _async_sync_clock(terminal: FaceTerminal) -> None:
-    # The terminal keeps local wall-clock time without a zone, as its records do.
-    await terminal.async_request(
-        protocol.build_set_sys_time(
-            terminal.command_topic,
-            terminal.terminal_id,
-            when=dt_util.now().replace(tzinfo=None),
-        )
-    )
-    terminal.state.clock_offset = 0.0
-    ir.async_delete_issue(terminal.hass, DOMAIN, clock_issue_id(terminal.entry.entry_id))
+    await terminal.async_set_clock()
 
 
 @dataclass(frozen=True, kw_only=True)

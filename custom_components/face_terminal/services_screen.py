@@ -22,6 +22,7 @@ from homeassistant.helpers import service
 from . import photo, protocol
 from .advertisement import async_serve_advertisement
 from .const import DOMAIN
+from .protocol import Lane
 from .protocol.settings import (
     AD_POLL_TIME_DEFAULT,
     AD_POLL_TIME_MAX,
@@ -127,7 +128,7 @@ async def _async_set_advertisement(call: ServiceCall) -> None:
             terminal.command_topic, terminal.terminal_id, slot, url, poll_time=poll_time
         )
         try:
-            await terminal.async_request(command)
+            await terminal.async_request(command, lane=Lane.INTERACTIVE)
         except HomeAssistantError as err:
             raise _refused(err, terminal.display_name, "advertisement_refused") from err
 
@@ -141,7 +142,7 @@ async def _async_delete_advertisement(call: ServiceCall) -> None:
     async def send(terminal: FaceTerminal) -> None:
         command = build_delete_ad(terminal.command_topic, terminal.terminal_id, slot)
         try:
-            await terminal.async_request(command)
+            await terminal.async_request(command, lane=Lane.INTERACTIVE)
         except HomeAssistantError as err:
             raise _refused(err, terminal.display_name, "advertisement_refused") from err
 
@@ -158,7 +159,8 @@ async def _async_factory_reset(call: ServiceCall) -> None:
         terminal.command_topic, terminal.terminal_id, call.data[ATTR_PARTS]
     )
     try:
-        await terminal.async_request(command)
+        # Restoring persons must not cross an enrolment: the persons lane.
+        await terminal.async_request(command, lane=Lane.PERSONS)
     except HomeAssistantError as err:
         raise _refused(err, terminal.display_name, "factory_reset_refused") from err
     # What was restored is read again (the terminal may restart first: then on Online).

@@ -24,6 +24,7 @@ from homeassistant.util import dt as dt_util
 
 from . import protocol
 from .const import DOMAIN, LOGGER, SETTINGS_REFRESH_INTERVAL
+from .protocol import Lane
 from .protocol.settings import Setting, decode, encode, find, parse_parameters
 
 if TYPE_CHECKING:
@@ -120,7 +121,8 @@ class TerminalSettings:
         terminal = self.terminal
         try:
             ack = await terminal.async_request(
-                protocol.build_versions(terminal.command_topic, terminal.terminal_id)
+                protocol.build_versions(terminal.command_topic, terminal.terminal_id),
+                lane=Lane.QUERY,
             )
         except HomeAssistantError as err:
             LOGGER.debug("Terminal %s: no version: %s", terminal.terminal_id, err)
@@ -135,7 +137,8 @@ class TerminalSettings:
         terminal = self.terminal
         try:
             ack = await terminal.async_request(
-                protocol.build_get_config(terminal.command_topic, terminal.terminal_id, section)
+                protocol.build_get_config(terminal.command_topic, terminal.terminal_id, section),
+                lane=Lane.QUERY,
             )
         except HomeAssistantError as err:
             failed = refusal(err)
@@ -209,7 +212,7 @@ class TerminalSettings:
                 translation_placeholders={"setting": setting.key, "error": str(err)},
             ) from err
         try:
-            await terminal.async_request(command)
+            await terminal.async_request(command, lane=Lane.QUERY)
         except HomeAssistantError as err:
             failed = refusal(err)
             if failed is None:

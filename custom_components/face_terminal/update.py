@@ -27,6 +27,7 @@ from homeassistant.helpers.event import async_call_later
 from . import protocol
 from .const import DOMAIN, LOGGER, UPGRADE_ACK_TIMEOUT, UPGRADE_INSTALL_TIMEOUT
 from .entity import FaceTerminalEntity
+from .protocol import Lane
 from .protocol.settings import build_upgrade
 from .settings import refusal
 
@@ -145,7 +146,7 @@ class FaceTerminalFirmware(FaceTerminalEntity, UpdateEntity):
         self._target = name
         self.async_write_ha_state()
         try:
-            await terminal.async_request(command, timeout=UPGRADE_ACK_TIMEOUT)
+            await terminal.async_request(command, lane=Lane.QUERY, timeout=UPGRADE_ACK_TIMEOUT)
         except HomeAssistantError as err:
             self._finish()
             self.async_write_ha_state()

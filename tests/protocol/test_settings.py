@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from custom_components.face_terminal.protocol import CommandError, ConfigSection
+from custom_components.face_terminal.protocol import Command, CommandError, ConfigSection
 from custom_components.face_terminal.protocol.settings import (
     MAX_PARAMETERS,
     SETTINGS,
@@ -29,10 +29,12 @@ TOPIC = "mqtt/face/1305433"
 ID = "1305433"
 
 
-def body(command: Any) -> dict[str, Any]:
-    topic, payload = command
-    assert topic == TOPIC
-    return json.loads(payload)
+def body(command: Command) -> dict[str, Any]:
+    assert command.topic == TOPIC
+    sent: dict[str, Any] = json.loads(command.payload)
+    assert sent["messageId"] == command.message_id
+    assert sent["operator"] == command.operator
+    return sent
 
 
 def test_catalogue_is_consistent() -> None:

@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 
 from . import operators as op
 from .coerce import as_float, as_int
-from .commands import ConfigSection, _command, _encode, build_set_config
+from .commands import Command, ConfigSection, _command, _encode, build_set_config
 from .errors import CommandError
 
 if TYPE_CHECKING:
@@ -438,7 +438,7 @@ def build_set_setting(
     current: str | None = None,
     fahrenheit: bool = False,
     message_id: str | None = None,
-) -> Any:
+) -> Command:
     """The group's ``Up…config`` command that changes `setting` to `value` and nothing else."""
     text = encode(setting, value, current=current, fahrenheit=fahrenheit)
     return build_set_config(
@@ -467,7 +467,7 @@ def build_upgrade(
     url: str,
     name: str,
     message_id: str | None = None,
-) -> Any:
+) -> Command:
     """``Upgrade`` (V1.24 §7.1): download and install the firmware file at `url`.
 
     The file's name must end in ``.swx`` (the path part of the URL, before any query).
@@ -498,7 +498,7 @@ def build_edit_ad(
     *,
     poll_time: int = AD_POLL_TIME_DEFAULT,
     message_id: str | None = None,
-) -> Any:
+) -> Command:
     """``EditAD`` (V1.24 §12.1): show the JPEG at `url` in advertisement `slot` (0-4).
 
     `poll_time` is how many seconds each advertisement stays on screen.
@@ -517,7 +517,7 @@ def build_edit_ad(
 
 def build_delete_ad(
     command_topic: str, terminal_id: str, slot: int, message_id: str | None = None
-) -> Any:
+) -> Command:
     """``DelAD`` (V1.24 §12.3): remove the advertisement in `slot` (0-4)."""
     info = {"adid": "", "adslot": str(_check_slot(slot))}
     return _encode(command_topic, _command(command_topic, terminal_id, op.DEL_AD, message_id, info))
@@ -558,7 +558,7 @@ def build_factory_default(
     terminal_id: str,
     parts: object,
     message_id: str | None = None,
-) -> Any:
+) -> Command:
     """``SetFactoryDefault`` (V1.24 §9.9): restore the given parts, nothing else.
 
     Restoring persons or records deletes them for good; network or platform parameters
