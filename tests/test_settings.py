@@ -272,3 +272,19 @@ async def test_refresh_requested_while_reading_runs_again(
     settings.async_schedule_refresh()  # while the first read runs
     await settle_settings(hass, loaded_entry)
     assert terminal.operators().count("GetFaceconfig") == before + 2
+
+
+async def test_change_that_restarts_is_not_read_back(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, terminal: TerminalResponder
+) -> None:
+    """Upconfig-Ack with reboot 1: the terminal restarts, the group is read when it is back."""
+    terminal.replies["Upconfig"] = lambda command: payloads.ack(
+        "Upconfig", command["messageId"], reboot="1"
+    )
+    settings = loaded_entry.runtime_data.settings
+    await settings.async_set(SETTINGS_BY_KEY["language"], "french")
+    assert terminal.last("Upconfig")["info"]["Language"] == "7"
+    assert terminal.operators()[-1] == "Upconfig"
+    assert settings.value(SETTINGS_BY_KEY["language"]) == "french"
+    await settings.async_set(SETTINGS_BY_KEY["face_frame"], False)
+    assert terminal.operators()[-1] == "Upconfig"  # reboot 1 in the ack

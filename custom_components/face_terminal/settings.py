@@ -212,7 +212,7 @@ class TerminalSettings:
                 translation_placeholders={"setting": setting.key, "error": str(err)},
             ) from err
         try:
-            await terminal.async_request(command, lane=Lane.QUERY)
+            ack = await terminal.async_request(command, lane=Lane.QUERY)
         except HomeAssistantError as err:
             failed = refusal(err)
             if failed is None:
@@ -233,6 +233,8 @@ class TerminalSettings:
         )
         parameters[key] = text
         self._notify()
+        if setting.restarts or protocol.as_int(ack.info.get("reboot")) == 1:
+            return  # it restarts now; everything is read when it is back online
         # Read the group back: what the terminal stored is what counts.
         await self.async_read_section(setting.section)
 
