@@ -327,6 +327,8 @@ async def test_compare_push(
         "list": "whitelist",
         "similarity": 93.0,
     }
+    # One context for the event and the entity updates (logbook: one cause, the person).
+    assert access.context.id == person.context.id == events[0].context.id
     text = json.dumps([events[0].data, dict(person.attributes), dict(access.attributes)])
     assert "QUJDRA" not in text
     assert base64.b64encode(FACE).decode()[:40] not in text

@@ -419,7 +419,8 @@ class FaceTerminal:
                 self._seen_records.popitem(last=False)
         record = build_record(message, device_id=self.device_id, terminal_id=self.terminal_id)
         self._remember(record)
-        self.hass.bus.async_fire(record.bus_event, record.data)
+        # One context for the event and the entity updates it causes (logbook lines).
+        self.hass.bus.async_fire(record.bus_event, record.data, context=record.context)
         self.counters["records"] += 1
         for listener in list(self._record_listeners):
             listener(record)

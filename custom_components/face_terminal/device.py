@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from homeassistant.config_entries import ConfigEntry
-    from homeassistant.core import CALLBACK_TYPE
+    from homeassistant.core import CALLBACK_TYPE, Context
     from homeassistant.helpers.device_registry import DeviceInfo
 
     from .protocol import Image
@@ -119,6 +119,10 @@ class DeviceRecord(Protocol):
     @property
     def temperature(self) -> float | None:
         """Body temperature measured with the record, in °C."""
+
+    @property
+    def context(self) -> Context:
+        """The context of the record's bus event; entity updates it causes share it."""
 
 
 class DeviceRuntime(Protocol):

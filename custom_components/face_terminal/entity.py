@@ -53,7 +53,14 @@ class FaceTerminalRecordEntity(FaceTerminalEntity[DeviceRuntime]):
     async def async_added_to_hass(self) -> None:
         """Follow presence and the device's records."""
         await super().async_added_to_hass()
-        self.async_on_remove(self.terminal.async_add_record_listener(self._async_handle_record))
+        self.async_on_remove(self.terminal.async_add_record_listener(self._async_record))
+
+    @callback
+    def _async_record(self, record: DeviceRecord) -> None:
+        # The state written for the record carries the record's context, so the logbook
+        # shows this entity's line as caused by the record's (described) bus event.
+        self.async_set_context(record.context)
+        self._async_handle_record(record)
 
     @abstractmethod
     @callback

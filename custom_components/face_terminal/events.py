@@ -8,9 +8,10 @@ below copy only the small, named fields they list.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from homeassistant.core import Context
 from homeassistant.util import dt as dt_util
 
 from .const import (
@@ -80,6 +81,9 @@ class TerminalRecord:
     event_type: str  # the event entity's type (access_granted, stranger, qr_code, ...)
     time: datetime  # aware, in HA's time zone
     data: dict[str, Any]  # bus event data, already free of personal data it must not carry
+    # Shared by the bus event and the entity updates of the record: the logbook then shows
+    # the entities' lines as caused by the event, which names the person.
+    context: Context = field(default_factory=Context)
 
     @property
     def is_access(self) -> bool:

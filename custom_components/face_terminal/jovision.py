@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any, ClassVar, Final
@@ -33,7 +33,7 @@ from homeassistant.config_entries import (
     ConfigEntryState,
 )
 from homeassistant.const import CONF_NAME
-from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.core import CALLBACK_TYPE, Context, HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import discovery_flow
 from homeassistant.helpers.device_registry import DeviceInfo
@@ -173,6 +173,7 @@ class JovisionRecognition:
     person_name: str | None
     person_attributes: dict[str, Any]  # the last-person sensor's
     data: dict[str, Any]  # bus event data
+    context: Context = field(default_factory=Context)
 
     # Every Jovision record is a match; the protocol has no scans or thermometer.
     is_access: ClassVar[bool] = True
@@ -346,7 +347,8 @@ class JovisionDevice:
     def _handle_compare(self, message: JovisionCompare) -> None:
         recognition = self.describe(message)
         self.last_recognition = recognition
-        self.hass.bus.async_fire(EVENT_RECOGNITION, recognition.data)
+        # One context for the event and the entity updates it causes (logbook lines).
+        self.hass.bus.async_fire(EVENT_RECOGNITION, recognition.data, context=recognition.context)
         for listener in list(self._recognition_listeners):
             listener(recognition)
 
