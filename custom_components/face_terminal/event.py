@@ -55,7 +55,7 @@ EVENT_DESCRIPTIONS: tuple[FaceTerminalEventEntityDescription, ...] = (
         key="access",
         translation_key="access",
         # MQTT terminals decide (granted, denied, …); Jovision devices tell the list.
-        event_types_fn=lambda runtime: runtime.access_event_types,
+        event_types_fn=lambda runtime: list(runtime.access_event_types),
         attributes_fn=_access_attributes,
     ),
     FaceTerminalEventEntityDescription(
