@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import ast
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from homeassistant.const import Platform
 
-from custom_components.face_terminal.const import PLATFORMS
-from custom_components.face_terminal.coordinator import FaceTerminal
-from custom_components.face_terminal.device import Capability, device_platforms
+from custom_components.face_terminal.const import DOMAIN, PLATFORMS
+from custom_components.face_terminal.coordinator import FaceTerminal, TerminalSnapshot
+from custom_components.face_terminal.device import Capability, ImageKind, device_platforms
 from custom_components.face_terminal.jovision import JovisionDevice
+from custom_components.face_terminal.protocol import Image
 
 PACKAGE = Path(__file__).parent.parent / "custom_components" / "face_terminal"
 SHARED_MODULES = ("entity", "binary_sensor", "event", "image", "sensor")
@@ -71,3 +73,18 @@ def test_platforms_follow_capabilities() -> None:
     ]
     assert Capability.COMMANDS in FaceTerminal.capabilities
     assert Capability.COMMANDS not in JovisionDevice.capabilities
+
+
+def test_mqtt_terminal_reads_its_snapshot() -> None:
+    """The MQTT runtime answers the contract from its snapshot (no second copy of state)."""
+    seen = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
+    face = Image(b"\xff\xd8face", "image/jpeg")
+    terminal = FaceTerminal.__new__(FaceTerminal)
+    terminal.terminal_id = "1305433"
+    terminal.state = TerminalSnapshot(online=True, last_seen=seen)
+    assert (terminal.online, terminal.last_seen) == (True, seen)
+    assert terminal.device_info == {"identifiers": {(DOMAIN, "1305433")}}
+    assert terminal.last_image(ImageKind.FACE) is None
+    terminal.state.last_face, terminal.state.last_face_time = face, seen
+    assert terminal.last_image(ImageKind.FACE) == (face, seen)
+    assert terminal.last_image(ImageKind.SCENE) is None

@@ -8,6 +8,8 @@ shows the address to type into the devices. The address can be looked up again l
 adding a second receiver aborts with it, and the receiver's "Reconfigure" shows it (and
 can issue a new one). Each device then shows up as a discovery
 (`SOURCE_INTEGRATION_DISCOVERY`, started by the receiver) with its UUID as unique ID.
+Devices stay config entries of their own rather than subentries of the receiver; why is
+written down in `device`.
 """
 
 from __future__ import annotations
