@@ -1106,3 +1106,40 @@ async def test_entry_title_is_the_display_name(
     assert runtime.display_name == "Front door"
     assert runtime.acknowledge_records
     assert runtime.offline_timeout == DEFAULT_OFFLINE_TIMEOUT
+
+
+async def test_cancelled_caller_frees_its_lane(
+    hass: HomeAssistant, terminal: TerminalResponder, loaded_entry: MockConfigEntry
+) -> None:
+    """A caller that gives up (cancelled) does not keep the next command waiting."""
+    runtime = runtime_of(loaded_entry)
+    terminal.replies["DelPerson"] = lambda cmd: None
+    first = hass.async_create_task(runtime.async_delete_person("alice-01"))
+    for _ in range(5):
+        await asyncio.sleep(0)
+    first.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await first
+    assert not runtime.session.pending
+    terminal.replies.pop("DelPerson")
+    await runtime.async_delete_person("bob-02")
+    deleted = [c["info"]["customId"] for c in terminal.commands if c["operator"] == "DelPerson"]
+    assert deleted == ["alice-01", "bob-02"]
+
+
+async def test_publish_failure_reaches_the_caller(
+    hass: HomeAssistant, terminal: TerminalResponder, loaded_entry: MockConfigEntry
+) -> None:
+    """A command the MQTT client cannot send fails at once and frees its lane."""
+    runtime = runtime_of(loaded_entry)
+    with (
+        patch(
+            "custom_components.face_terminal.coordinator.mqtt.async_publish",
+            side_effect=HomeAssistantError("not connected"),
+        ),
+        pytest.raises(HomeAssistantError, match="not connected"),
+    ):
+        await runtime.async_unlock()
+    assert not runtime.session.pending
+    await runtime.async_unlock()
+    assert terminal.operators()[-1] == "Unlock"

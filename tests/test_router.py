@@ -8,6 +8,7 @@ from unittest.mock import patch
 import pytest
 from homeassistant.components import mqtt
 from homeassistant.const import CONF_NAME
+from homeassistant.helpers import discovery_flow
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_mqtt_message
 
 from custom_components.face_terminal.const import (
@@ -131,6 +132,28 @@ async def test_unknown_heartbeat_starts_one_discovery_flow(
     flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
     assert [flow["context"]["unique_id"] for flow in flows] == ["7654321"]
     assert router.unrouted == 3
+
+
+async def test_offered_ids_are_bounded(
+    hass: HomeAssistant, terminal: TerminalResponder, loaded_entry: MockConfigEntry
+) -> None:
+    """IDs come from any host on the broker: the memory of offered IDs is bounded."""
+    real = discovery_flow.async_create_flow
+    with (
+        patch("custom_components.face_terminal.router.MAX_OFFERED_IDS", 1),
+        patch(
+            "custom_components.face_terminal.router.discovery_flow.async_create_flow",
+            wraps=real,
+        ) as create_flow,
+    ):
+        for terminal_id in ("7000001", "7000002", "7000001"):
+            async_fire_mqtt_message(hass, HEARTBEAT_TOPIC, payloads.heartbeat(terminal_id))
+            await hass.async_block_till_done()
+    # The first ID was forgotten and offered again (three offers); its flow was still
+    # open, so the flow manager refused the duplicate: two flows in all.
+    assert create_flow.call_count == 3
+    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert sorted(flow["context"]["unique_id"] for flow in flows) == ["7000001", "7000002"]
 
 
 async def test_configured_and_basic_topic_terminals_are_not_offered(

@@ -35,7 +35,6 @@ Rules it implements (V1.24 and the real-firmware notes):
 
 from __future__ import annotations
 
-import itertools
 from collections import Counter, OrderedDict, deque
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -155,7 +154,6 @@ class Request:
     """Seconds from submission to `deadline` (for error messages)."""
     sent_at: float | None = None
     """When `TerminalSession.ready` handed it out for publishing; None while queued."""
-    ticket: int = 0
 
     @property
     def spaced(self) -> bool:
@@ -217,7 +215,12 @@ class ClockReading(Event):
 
 @dataclass(frozen=True, slots=True)
 class Dropped(Event):
-    """A message was refused; `reason` is also counted in `TerminalSession.drops`."""
+    """Something was refused, for the driver's (rate-limited) debug log.
+
+    A refused message is also counted under `reason` in `TerminalSession.drops`. The
+    one reason that is not a refused message, ``unacknowledgeable`` (a record whose ID
+    cannot be put into a ``PushAck``; the record itself still counts), is not counted.
+    """
 
     reason: str
     topic: str
@@ -271,7 +274,6 @@ class TerminalSession:
         self._lanes: dict[Lane, _LaneState] = {lane: _LaneState() for lane in Lane}
         self._by_message_id: dict[str, Request] = {}
         self._spacing_free_at = float("-inf")
-        self._tickets = itertools.count(1)
 
     # --- commands ----------------------------------------------------------------
 
@@ -296,7 +298,6 @@ class TerminalSession:
             lane=lane if lane is not None else default_lane(command.operator),
             deadline=now + timeout,
             timeout=timeout,
-            ticket=next(self._tickets),
         )
         self._by_message_id[command.message_id] = request
         self._lanes[request.lane].queue.append(request)
