@@ -31,6 +31,16 @@ Rules it implements (V1.24 and the real-firmware notes):
   unlock is not stuck behind an enrolment. ``EditPerson``-type commands keep
   `SPACING_OPERATORS` apart by ``spacing`` seconds (V1.24 §4.1). A request's deadline
   is set when it is submitted, so the timeout covers its wait in the lane.
+
+Driving it (what `coordinator.FaceTerminal` does with MQTT and the event loop's clock)::
+
+    session = TerminalSession("1305433", "mqtt/face/1305433")
+    request = session.submit(build_unlock(...), now=clock(), timeout=10.0)
+    for sendable in session.ready(clock()):
+        publish(sendable.command.topic, sendable.command.payload)
+    for event in session.receive(topic, payload, now=clock()):
+        ...  # Answered(request, ack) resolves the caller; Publish(command) is sent at once
+    # at session.next_wakeup(): session.expire(clock()) fails callers, then ready() again
 """
 
 from __future__ import annotations
@@ -353,7 +363,11 @@ class TerminalSession:
         return min(times, default=None)
 
     def close(self) -> list[Request]:
-        """End the session: return every open request; `ready` hands out nothing more."""
+        """End the session: return every open request.
+
+        Afterwards `ready` hands out nothing, `submit` raises `SessionClosedError` and
+        messages are ignored, so the driver publishes nothing more.
+        """
         self.closed = True
         remaining = list(self._open())
         for state in self._lanes.values():
@@ -414,6 +428,8 @@ class TerminalSession:
         return self._presence(online=False, reason=reason)
 
     def _handle(self, message: Message, *, now: float, retained: bool) -> list[Event]:
+        if self.closed:
+            return []  # a closed session answers nothing: no PushAck, no Online-Ack
         topic = message.topic
         if topic in PRESENCE_TOPICS:
             return self._handle_presence(message, now=now, retained=retained)
