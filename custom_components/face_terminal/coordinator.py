@@ -541,8 +541,10 @@ class FaceTerminal:
         """Publish what the session lets go now and re-arm the one deadline timer."""
         for request in self.session.ready(self.hass.loop.time()):
             self.hass.async_create_task(self._async_publish_request(request), eager_start=True)
-        self._cancel_wakeup()
         wakeup = self.session.next_wakeup()
+        if self._wakeup is not None and self._wakeup.when() == wakeup:
+            return  # the timer is already set for that moment (the common case per message)
+        self._cancel_wakeup()
         if wakeup is not None:
             self._wakeup = self.hass.loop.call_at(wakeup, self._async_wakeup, wakeup)
 
