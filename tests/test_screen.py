@@ -422,3 +422,17 @@ async def test_firmware_no_answer(
     ):
         await install(hass, url=URL)
     assert hass.states.get(FIRMWARE).attributes["in_progress"] is False
+
+
+async def test_firmware_offline(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, terminal: TerminalResponder
+) -> None:
+    fire(hass, payloads.BASIC_TOPIC, payloads.offline())
+    await hass.async_block_till_done()
+    assert hass.states.get(FIRMWARE).state == STATE_UNAVAILABLE
+    entity = hass.data["entity_components"]["update"].get_entity(FIRMWARE)
+    with pytest.raises(HomeAssistantError) as err:
+        await entity.async_install_from_url(URL)
+    assert err.value.translation_key == "terminal_offline"
+    assert not entity.in_progress
+    assert "Upgrade" not in terminal.operators()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 from unittest.mock import patch
@@ -268,8 +269,14 @@ async def test_refresh_requested_while_reading_runs_again(
 ) -> None:
     settings = loaded_entry.runtime_data.settings
     before = terminal.operators().count("GetFaceconfig")
+    sent = len(terminal.operators())
     settings.async_schedule_refresh()
-    settings.async_schedule_refresh()  # while the first read runs
+    settings.async_schedule_refresh()  # before it started: the same read answers both
+    for _ in range(100):
+        if len(terminal.operators()) > sent:
+            break  # the read is under way
+        await asyncio.sleep(0)
+    settings.async_schedule_refresh()  # while it runs: once more afterwards
     await settle_settings(hass, loaded_entry)
     assert terminal.operators().count("GetFaceconfig") == before + 2
 
@@ -288,3 +295,34 @@ async def test_change_that_restarts_is_not_read_back(
     assert settings.value(SETTINGS_BY_KEY["language"]) == "french"
     await settings.async_set(SETTINGS_BY_KEY["face_frame"], False)
     assert terminal.operators()[-1] == "Upconfig"  # reboot 1 in the ack
+
+
+@pytest.mark.parametrize(
+    ("domain", "service", "entity_id", "data", "operator"),
+    [
+        ("number", SERVICE_SET_VALUE, VOLUME, {ATTR_VALUE: 10}, "UpSoundconfig"),
+        ("select", SERVICE_SELECT_OPTION, DOOR_MODE, {ATTR_OPTION: "remote"}, "UpDoorconfig"),
+        ("switch", SERVICE_TURN_OFF, STRANGER_UPLOAD, {}, "UpMQTTconfig"),
+        ("text", "set_value", SUCCESS_TEXT, {ATTR_VALUE: "Hello"}, "UpSoundconfig"),
+    ],
+)
+async def test_each_platform_reports_a_refusal(
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    terminal: TerminalResponder,
+    *,
+    domain: str,
+    service: str,
+    entity_id: str,
+    data: dict[str, Any],
+    operator: str,
+) -> None:
+    before = state(hass, entity_id)
+    terminal.replies[operator] = refuse(operator)
+    with pytest.raises(HomeAssistantError) as err:
+        await hass.services.async_call(
+            domain, service, {ATTR_ENTITY_ID: entity_id, **data}, blocking=True
+        )
+    assert err.value.translation_key == "setting_refused"
+    assert "462" in err.value.translation_placeholders["reason"]
+    assert state(hass, entity_id) == before

@@ -295,6 +295,7 @@ class FaceTerminal:
 
     @callback
     def _async_start_probe(self) -> None:
+        self.settings.async_subscription_ready()
         if self._probe_task is not None and not self._probe_task.done():
             return
         self._probe_task = self.entry.async_create_background_task(

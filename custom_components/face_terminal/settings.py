@@ -57,12 +57,16 @@ class TerminalSettings:
         self._listeners: list[CALLBACK_TYPE] = []
         self._refresh_task: asyncio.Task[None] | None = None
         self._refresh_again = False
+        self._ready = False
 
     # --- lifecycle ----------------------------------------------------------------
 
     @callback
     def async_start(self) -> None:
-        """Read when the terminal comes online, and periodically while it is."""
+        """Read when the terminal comes online, and periodically while it is.
+
+        Reading starts once `async_subscription_ready` was called.
+        """
         entry = self.terminal.entry
         entry.async_on_unload(self.terminal.async_add_presence_listener(self._presence_changed))
         entry.async_on_unload(
@@ -75,8 +79,20 @@ class TerminalSettings:
         )
 
     @callback
-    def _presence_changed(self) -> None:
+    def async_subscription_ready(self) -> None:
+        """The broker confirmed the runtime's reply subscription: reads can be answered.
+
+        Nothing is read before (a reply to a command sent earlier is lost). Presence may
+        already be known by then (the shared presence router tells a new runtime at once),
+        and this also runs after the MQTT client re-subscribed on a reconnect.
+        """
+        self._ready = True
         if self.terminal.state.online:
+            self.async_schedule_refresh()
+
+    @callback
+    def _presence_changed(self) -> None:
+        if self.terminal.state.online and self._ready:
             self.async_schedule_refresh()
         else:
             self._notify()
@@ -85,7 +101,7 @@ class TerminalSettings:
     def _periodic(self, now: datetime) -> None:
         # A read that just happened (the terminal came online) needs no repeat.
         recent = self.last_read is not None and now - self.last_read < SETTINGS_REFRESH_INTERVAL / 2
-        if self.terminal.state.online and not recent:
+        if self.terminal.state.online and self._ready and not recent:
             self.async_schedule_refresh()
 
     @callback
@@ -94,10 +110,14 @@ class TerminalSettings:
         if self._refresh_task is not None and not self._refresh_task.done():
             self._refresh_again = True
             return
+        # Not eagerly: this runs inside the runtime's presence callback, which is itself
+        # inside the handling of a message; a command submitted from there would re-enter
+        # the session while it is still matching that message.
         self._refresh_task = self.terminal.entry.async_create_background_task(
             self.terminal.hass,
             self.async_refresh(),
             f"{DOMAIN} settings {self.terminal.terminal_id}",
+            eager_start=False,
         )
 
     async def async_refresh(self) -> None:
