@@ -546,10 +546,13 @@ QUIRKS: list[tuple[str, str, bytes, str, dict[str, Any]]] = [
         "no_pic_time_or_message_id",
         REC_TOPIC,
         json.dumps(
-            {"operator": "RecPush", "info": {"facesluiceId": TERMINAL_ID, "RecordID": "504"}}
+            {
+                "operator": "RecPush",
+                "info": {"facesluiceId": TERMINAL_ID, "RecordID": "504", "personId": "41"},
+            }
         ).encode(),
         EVENT_RECOGNITION,
-        {"record_id": "504", "access": "access_granted"},
+        {"record_id": "504", "access": "access_granted", "person_id": "41"},
     ),
     (
         "blacklisted_without_status",

@@ -66,6 +66,8 @@ ACCESS_DENIED: Final = "access_denied"
 NOT_REGISTERED: Final = "not_registered"
 AWAITING_REMOTE: Final = "awaiting_remote"
 NO_PERMISSION: Final = "no_permission"
+# A status the terminal sent that is none of the documented ones: never "granted".
+ACCESS_UNKNOWN: Final = "unknown"
 STRANGER: Final = "stranger"
 ACCESS_EVENT_TYPES: Final = [
     ACCESS_GRANTED,
@@ -73,6 +75,7 @@ ACCESS_EVENT_TYPES: Final = [
     NOT_REGISTERED,
     AWAITING_REMOTE,
     NO_PERMISSION,
+    ACCESS_UNKNOWN,
     STRANGER,
 ]
 SCAN_QR_CODE: Final = "qr_code"

@@ -10,7 +10,22 @@ usable, and tested, on its own.
   formats, `errors` the exceptions and the terminal's error codes.
 """
 
-from .coerce import as_bool01, as_float, as_id, as_int, as_str
+from .coerce import (
+    MAX_ID_LENGTH,
+    MAX_NAME_LENGTH,
+    MAX_RECORD_ID_LENGTH,
+    MAX_TERMINAL_ID_LENGTH,
+    MAX_TEXT_LENGTH,
+    as_bool01,
+    as_float,
+    as_id,
+    as_int,
+    as_ip,
+    as_name,
+    as_record_id,
+    as_str,
+    as_terminal_id,
+)
 from .commands import (
     MAX_BATCH_DELETE,
     MAX_BATCH_PERSONS,
@@ -55,6 +70,7 @@ from .errors import (
     PERSON_ERROR_CODES,
     CommandError,
     ProtocolError,
+    RecordWithoutPersonError,
     describe_ack_error,
     error_meaning,
     person_error_meaning,
@@ -115,6 +131,7 @@ from .models import (
     UnlockAck,
     VerifyStatus,
     VersionsAck,
+    is_replay,
 )
 from .operators import canonical_operator
 from .parse import parse_message
@@ -140,8 +157,13 @@ __all__ = [
     "MAX_BATCH_DELETE",
     "MAX_BATCH_PERSONS",
     "MAX_COMMAND_BYTES",
+    "MAX_ID_LENGTH",
     "MAX_IMAGE_BYTES",
+    "MAX_NAME_LENGTH",
     "MAX_PICTURE_BYTES",
+    "MAX_RECORD_ID_LENGTH",
+    "MAX_TERMINAL_ID_LENGTH",
+    "MAX_TEXT_LENGTH",
     "METHOD_CAPTURE_PUSH",
     "METHOD_CAP_FACE_REPORT",
     "METHOD_COMPARE_PUSH",
@@ -189,6 +211,7 @@ __all__ = [
     "QRCodePush",
     "QueryProgressAck",
     "RecPush",
+    "RecordWithoutPersonError",
     "SceneSnapAck",
     "SearchPersonAck",
     "SearchPersonListAck",
@@ -203,7 +226,11 @@ __all__ = [
     "as_float",
     "as_id",
     "as_int",
+    "as_ip",
+    "as_name",
+    "as_record_id",
     "as_str",
+    "as_terminal_id",
     "build_del_person",
     "build_delete_persons",
     "build_edit_person",
@@ -240,6 +267,7 @@ __all__ = [
     "format_date",
     "format_record_time",
     "frame_message",
+    "is_replay",
     "keepalive_reply",
     "new_message_id",
     "parse_jovision",

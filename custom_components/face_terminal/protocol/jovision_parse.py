@@ -16,7 +16,18 @@ import re
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Final
 
-from .coerce import as_bool01, as_float, as_int, as_str
+from .coerce import (
+    MAX_NAME_LENGTH,
+    MAX_TEXT_LENGTH,
+    as_bool01,
+    as_float,
+    as_int,
+    as_ip,
+    as_name,
+    as_record_id,
+    as_str,
+    as_terminal_id,
+)
 from .images import decode_image
 from .jovision_models import (
     METHOD_CAP_FACE_REPORT,
@@ -51,8 +62,8 @@ _HEX_RE: Final = re.compile(r"0[xX][0-9a-fA-F]{1,16}", re.ASCII)
 _MAX_EPOCH: Final = 253_402_300_800  # 10000-01-01T00:00:00Z
 _MILLISECONDS_FROM: Final = 100_000_000_000  # larger Unix times are milliseconds
 _MAX_KEYS: Final = 256
-_MAX_TEXT: Final = 256  # the seed's longest text field (soft_version) has 128
-_MAX_NAME: Final = 64  # methods are at most 20 characters (seed), keys are short
+_MAX_NAME: Final = MAX_NAME_LENGTH  # methods are at most 20 characters (seed), keys are short
+_MAX_MAC_LENGTH: Final = 32
 
 
 def _blank(value: object) -> bool:
@@ -65,9 +76,36 @@ def _blank(value: object) -> bool:
 
 
 def _text(value: object) -> str | None:
-    """`as_str`, but text too long to be a name, version or address is dropped."""
-    text = as_str(value)
-    return text if text is None or len(text) <= _MAX_TEXT else None
+    """Device text, cleaned and bounded like every device text (see `coerce`)."""
+    return as_str(value)
+
+
+def _device_id(value: object, what: str) -> str | None:
+    """A device UUID or CloudSEE ID; a value that cannot be one refuses the message."""
+    if value is None:
+        return None
+    device_id = as_terminal_id(value)
+    if device_id is None:
+        raise JovisionError(f"the {what} is not a device ID")
+    return device_id
+
+
+def _file_name(value: object) -> str | None:
+    """A picture's file name, at most 256 characters and never cut.
+
+    A cut name names another file, and an over-long "name" is usually a picture sent in
+    the wrong field.
+    """
+    return as_record_id(value, MAX_TEXT_LENGTH)
+
+
+def _mac(value: object) -> str | None:
+    """A MAC address as sent (the seed's own examples are not hex); at most 32 characters.
+
+    Never cut or repaired: text that is too long or holds control characters is no MAC
+    address, which for a bound device counts as a mismatch.
+    """
+    return as_record_id(value, _MAX_MAC_LENGTH)
 
 
 def _norm(key: str) -> str:
@@ -356,11 +394,11 @@ def _base(parts: _Parts) -> dict[str, Any]:
     device = parts.device
     return {
         "method": parts.method,
-        "uuid": _text(device.get("uuid", "DeviceUUID", "device_uuid")),
-        "mac": _text(device.get("mac", "DeviceMac", "mac_addr")),
-        "host": _text(device.get("host", "HostIP", "ip", "host_ip", "device_ip")),
+        "uuid": _device_id(device.get("uuid", "DeviceUUID", "device_uuid"), "UUID"),
+        "mac": _mac(device.get("mac", "DeviceMac", "mac_addr")),
+        "host": as_ip(device.get("host", "HostIP", "ip", "host_ip", "device_ip")),
         "device_type": _non_negative(device.get("device_type", "DeviceType", "dev_type")),
-        "product_name": _text(device.get("product_name", "DeviceName", "device_name")),
+        "product_name": as_name(device.get("product_name", "DeviceName", "device_name")),
     }
 
 
@@ -387,9 +425,9 @@ def _face_fields(parts: _Parts) -> dict[str, Any]:
         "temperature_threshold": threshold,
         "temperature_warning": warning,
         "face": decode_image(record.get("img_data", "Img", "face_img", "face_data")),
-        "face_name": _text(record.get("img_name", "ImgName")),
+        "face_name": _file_name(record.get("img_name", "ImgName")),
         "scene": decode_image(record.get("img_fr", "ImgFr", "background_img")),
-        "scene_name": _text(record.get("img_fr_name", "ImgFrName")),
+        "scene_name": _file_name(record.get("img_fr_name", "ImgFrName")),
     }
 
 
@@ -406,15 +444,20 @@ def _parse_keepalive(parts: _Parts) -> JovisionMessage:
 def _parse_compare(parts: _Parts) -> JovisionMessage:
     record = parts.record
     pic_sort, list_type = _list_type(record.get("pic_sort", "list_type", "sort"))
-    pic_name = _text(record.get("pic_name", "PicName"))
+    pic_name = _file_name(record.get("pic_name", "PicName"))
+    index_id = _positive(record.get("index_id"))
+    person_name = as_name(record.get("person_name", "name")) or as_name(_file_stem(pic_name))
+    if index_id is None and person_name is None:
+        # Nobody in the library matched: not a recognition (the MQTT rule, issue 9).
+        raise JovisionError("the compare push names no library picture")
     return JovisionCompare(
         **_base(parts),
         **_face_fields(parts),
-        index_id=_positive(record.get("index_id")),
+        index_id=index_id,
         pic_sort=pic_sort,
         list_type=list_type,
         pic_name=pic_name,
-        person_name=_text(record.get("person_name", "name")) or _file_stem(pic_name),
+        person_name=person_name,
         match_score=_score(record.get("match_score", "score", "similarity")),
         visit_count=_non_negative(record.get("visit_count")),
     )
@@ -428,14 +471,16 @@ def _parse_capture(parts: _Parts) -> JovisionMessage:
         **_face_fields(parts),
         track_id=_non_negative(record.get("track_id")),
         face_id=_non_negative(record.get("FaceID", "face_id")),
-        cloudsee_id=_text(parts.device.get("DeviceID", "device_id", "cloudsee_id")),
-        username=_text(outer.get("UserName", "user")),
+        cloudsee_id=_device_id(
+            parts.device.get("DeviceID", "device_id", "cloudsee_id"), "CloudSEE ID"
+        ),
+        username=as_name(outer.get("UserName", "user")),
         password_md5=_text(outer.get("Password", "passwd")),
     )
 
 
 def _parse_unknown(parts: _Parts) -> JovisionMessage:
-    keys = tuple(key[:_MAX_NAME] for key in parts.keys[:_MAX_KEYS])
+    keys = tuple(as_str(key, _MAX_NAME) or "" for key in parts.keys[:_MAX_KEYS])
     return JovisionUnknown(**_base(parts), keys=keys)
 
 
