@@ -81,6 +81,7 @@ from .protocol import (
     Online,
     ProtocolError,
     TopicKind,
+    as_ip,
     build_versions,
     default_command_topic,
     parse_message,
@@ -181,10 +182,9 @@ class FaceTerminalConfigFlow(ConfigFlow, domain=DOMAIN):
             return self.async_abort(reason="invalid_discovery_info")
 
         await self.async_set_unique_id(terminal_id)
-        # The runtime follows the IP from the terminal's own messages: no reload needed.
-        self._abort_if_unique_id_configured(
-            updates={CONF_IP: message.ip} if message.ip else None, reload_on_update=False
-        )
+        # Presence messages are claims anyone on the shared topic can make: they never
+        # change a configured terminal (its runtime fills in a missing IP address).
+        self._abort_if_unique_id_configured()
 
         self._terminal_id = terminal_id
         self._command_topic = default_command_topic(terminal_id)
@@ -428,7 +428,11 @@ class FaceTerminalConfigFlow(ConfigFlow, domain=DOMAIN):
     async def async_step_reconfigure(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Change the command topic and the name of a terminal."""
+        """Change the command topic, the name and the IP address of a terminal.
+
+        The IP address is only ever changed here (or filled in once when none is stored):
+        presence messages cannot move it, see `FaceTerminal._reported_ip`.
+        """
         entry = self._get_reconfigure_entry()
         if is_jovision_entry(entry):
             return self.async_abort(reason="reconfigure_not_supported")
@@ -436,14 +440,18 @@ class FaceTerminalConfigFlow(ConfigFlow, domain=DOMAIN):
         errors: dict[str, str] = {}
         if user_input is not None:
             command_topic = _clean_command_topic(user_input[CONF_COMMAND_TOPIC])
+            raw_ip = user_input.get(CONF_IP, "").strip()
+            ip = as_ip(raw_ip) if raw_ip else None
             if command_topic is None:
                 errors[CONF_COMMAND_TOPIC] = "invalid_command_topic"
-            else:
+            if raw_ip and ip is None:
+                errors[CONF_IP] = "invalid_ip"
+            if not errors:
                 name = user_input.get(CONF_NAME, "").strip() or default_name(terminal_id)
                 return self.async_update_reload_and_abort(
                     entry,
                     title=name,
-                    data_updates={CONF_COMMAND_TOPIC: command_topic, CONF_NAME: name},
+                    data_updates={CONF_COMMAND_TOPIC: command_topic, CONF_NAME: name, CONF_IP: ip},
                 )
 
         return self.async_show_form(
@@ -453,6 +461,7 @@ class FaceTerminalConfigFlow(ConfigFlow, domain=DOMAIN):
                     {
                         vol.Required(CONF_COMMAND_TOPIC): TextSelector(),
                         vol.Optional(CONF_NAME): TextSelector(),
+                        vol.Optional(CONF_IP): TextSelector(),
                     }
                 ),
                 user_input or {**entry.data, CONF_NAME: entry.title},
