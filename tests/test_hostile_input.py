@@ -26,7 +26,6 @@ from custom_components.face_terminal.const import (
     EVENT_SCAN,
     EVENT_STRANGER,
 )
-from custom_components.face_terminal.coordinator import FaceTerminal
 from custom_components.face_terminal.protocol import (
     MAX_NAME_LENGTH,
     MAX_TEXT_LENGTH,
@@ -45,6 +44,8 @@ from .payloads import (
 
 if TYPE_CHECKING:
     from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+    from custom_components.face_terminal.coordinator import FaceTerminal
 
 LAST_PERSON = "sensor.front_door_last_person"
 ACCESS = "event.front_door_access"
