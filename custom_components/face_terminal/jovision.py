@@ -46,6 +46,7 @@ from homeassistant.helpers import discovery_flow
 from homeassistant.util import dt as dt_util
 
 from .const import (
+    ACCESS_UNKNOWN,
     ATTR_ACCESS,
     ATTR_AGE,
     ATTR_CAPTURE_TIME,
@@ -84,6 +85,7 @@ from .coordinator import FaceTerminal, configuration_url
 from .events import record_time, without_none
 from .presence import SilenceWatchdog
 from .protocol import (
+    LIST_UNKNOWN,
     JovisionCompare,
     JovisionError,
     JovisionFaceEvent,
@@ -156,7 +158,9 @@ def _json(body: bytes, status: HTTPStatus = HTTPStatus.OK) -> web.Response:
 
 
 def access_of(message: JovisionCompare) -> str:
-    """Event type of a match, from the list the library picture is on."""
+    """Event type of a match, from the list the library picture is on (never guessed)."""
+    if message.list_type == LIST_UNKNOWN:
+        return ACCESS_UNKNOWN
     if message.list_type == "blacklist":
         return BLACKLISTED
     if message.list_type == "vip":

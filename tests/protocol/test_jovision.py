@@ -168,7 +168,7 @@ def test_seed_compare_push() -> None:
         scene_name="FACE_10006612_20181114T220926120_2_YT.jpg",
         index_id=12,
         pic_sort=None,
-        list_type=None,
+        list_type="unknown",  # "xxx": sent, but no list
         pic_name="xxx.jpg",
         person_name="xxx",
         match_score=None,
@@ -513,15 +513,16 @@ def test_compare_push_placeholders() -> None:
         ("2", (2, "whitelist")),
         (3, (3, "vip")),
         (4.0, (4, "custom")),
-        (5, (5, None)),  # "can be distributed by the server later"
+        (5, (5, "unknown")),  # "can be distributed by the server later": not documented
         ("VIP", (None, "vip")),
         ("White List", (None, "whitelist")),
         ("black_list", (None, "blacklist")),
         ("black", (None, "blacklist")),
         ("Custom", (None, "custom")),
-        ("xxx", (None, None)),
+        ("xxx", (None, "unknown")),
         (None, (None, None)),
-        ([1], (None, None)),
+        ("", (None, None)),
+        ([1], (None, "unknown")),
     ],
 )
 def test_list_type(value: object, expected: tuple[int | None, str | None]) -> None:

@@ -77,6 +77,7 @@ from .errors import (
 )
 from .images import MAX_IMAGE_BYTES, decode_image, encode_image_base64, sniff_image_type
 from .jovision import (
+    LIST_UNKNOWN,
     METHOD_CAP_FACE_REPORT,
     METHOD_CAPTURE_PUSH,
     METHOD_COMPARE_PUSH,
@@ -154,6 +155,7 @@ __all__ = [
     "ERROR_CODES",
     "GENERIC_ERROR_CODES",
     "HEARTBEAT_TOPIC",
+    "LIST_UNKNOWN",
     "MAX_BATCH_DELETE",
     "MAX_BATCH_PERSONS",
     "MAX_COMMAND_BYTES",

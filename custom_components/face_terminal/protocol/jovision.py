@@ -30,6 +30,7 @@ The code lives in `jovision_models` (message types), `jovision_parse` (the parse
 """
 
 from .jovision_models import (
+    LIST_UNKNOWN,
     METHOD_CAP_FACE_REPORT,
     METHOD_CAPTURE_PUSH,
     METHOD_COMPARE_PUSH,
@@ -56,6 +57,7 @@ from .jovision_replies import (
 )
 
 __all__ = [
+    "LIST_UNKNOWN",
     "METHOD_CAPTURE_PUSH",
     "METHOD_CAP_FACE_REPORT",
     "METHOD_COMPARE_PUSH",

@@ -14,6 +14,7 @@ from typing import Final
 from .models import NO_IMAGE, FaceBox, ImageResult
 
 __all__ = [
+    "LIST_UNKNOWN",
     "METHOD_CAPTURE_PUSH",
     "METHOD_CAP_FACE_REPORT",
     "METHOD_COMPARE_PUSH",
@@ -33,6 +34,8 @@ METHOD_KEEPALIVE: Final = "keepalive"
 METHOD_COMPARE_PUSH: Final = "sw_face_compare_push"
 METHOD_CAPTURE_PUSH: Final = "sw_face_capture_push"
 METHOD_CAP_FACE_REPORT: Final = "sw_cap_face_report"
+LIST_UNKNOWN: Final = "unknown"
+"""`JovisionCompare.list_type` of a ``pic_sort`` outside the documented lists."""
 
 
 class JovisionError(Exception):
@@ -181,7 +184,8 @@ class JovisionCompare(JovisionFaceEvent):
     Attributes:
         index_id: System-wide ID of the library picture, assigned by the server.
         pic_sort: The list number as sent (1 blacklist, 2 whitelist, 3 VIP, 4 custom).
-        list_type: ``"blacklist"``, ``"whitelist"``, ``"vip"`` or ``"custom"``.
+        list_type: ``"blacklist"``, ``"whitelist"``, ``"vip"`` or ``"custom"``;
+            ``"unknown"`` when ``pic_sort`` was sent but is none of these.
         pic_name: Library picture file name.
         person_name: See above.
         match_score: Comparison score in 0..1 (a percentage is scaled down).

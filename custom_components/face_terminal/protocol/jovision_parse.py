@@ -30,6 +30,7 @@ from .coerce import (
 )
 from .images import decode_image
 from .jovision_models import (
+    LIST_UNKNOWN,
     METHOD_CAP_FACE_REPORT,
     METHOD_CAPTURE_PUSH,
     METHOD_COMPARE_PUSH,
@@ -215,11 +216,17 @@ _LIST_WORDS: Final = {
 
 
 def _list_type(value: object) -> tuple[int | None, str | None]:
+    """The list number and word; a list that was sent but is undocumented is "unknown".
+
+    An undocumented list could hide a blacklist: it must not read as an ordinary match.
+    """
+    if value is None:
+        return None, None
     number = _int(value)
     if number is not None:
-        return number, _LIST_TYPES.get(number)
+        return number, _LIST_TYPES.get(number, LIST_UNKNOWN)
     text = _text(value)
-    return None, None if text is None else _LIST_WORDS.get(_norm(text))
+    return None, LIST_UNKNOWN if text is None else _LIST_WORDS.get(_norm(text), LIST_UNKNOWN)
 
 
 def _age(value: object) -> int | None:
