@@ -175,11 +175,11 @@ class FaceTerminalConfigFlow(ConfigFlow, domain=DOMAIN):
             return self.async_abort(reason="invalid_discovery_info")
         if not isinstance(message, Online | HeartBeat):
             return self.async_abort(reason="not_online")
-        if message.terminal_id is None:
-            return self.async_abort(reason="no_terminal_id")
-        terminal_id = _clean_terminal_id(message.terminal_id)
+        # The parser refuses payload IDs that cannot be terminal IDs (issue 9): what is
+        # left is letters, digits and `_ . : - @`, at most 64.
+        terminal_id = message.terminal_id
         if terminal_id is None:
-            return self.async_abort(reason="invalid_discovery_info")
+            return self.async_abort(reason="no_terminal_id")
 
         await self.async_set_unique_id(terminal_id)
         # Presence messages are claims anyone on the shared topic can make: they never
