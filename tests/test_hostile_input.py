@@ -47,6 +47,8 @@ if TYPE_CHECKING:
 
     from custom_components.face_terminal.coordinator import FaceTerminal
 
+    from .conftest import TerminalResponder
+
 LAST_PERSON = "sensor.front_door_last_person"
 ACCESS = "event.front_door_access"
 MIB = 1024 * 1024
@@ -146,6 +148,22 @@ async def test_record_without_a_person_is_dropped_and_counted(
     assert runtime.drops["malformed"] == before + 1
     assert runtime.counters["records"] == 0
     assert runtime.state.last_recognition is None
+
+
+async def test_record_naming_nobody_is_still_acknowledged(
+    hass: HomeAssistant, terminal: TerminalResponder, loaded_entry: MockConfigEntry
+) -> None:
+    """Dropped, but acknowledged: the terminal must not re-send it every 10 s."""
+    events = capture(hass)
+    await deliver(hass, REC_TOPIC, rec({"RecordID": "907", "otype": "7"}))
+    assert events == []
+    ack = terminal.last("PushAck")
+    assert ack["info"]["SnapOrRecordID"] == "907"
+    assert ack["info"]["PushAckType"] == "2"
+    # Without a usable record ID there is nothing to acknowledge.
+    before = terminal.operators().count("PushAck")
+    await deliver(hass, REC_TOPIC, rec({"RecordID": "9\x0007"}))
+    assert terminal.operators().count("PushAck") == before
 
 
 async def test_other_terminals_record_is_dropped(

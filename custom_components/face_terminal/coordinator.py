@@ -274,6 +274,13 @@ class FaceTerminal:
         self.counters["messages"] += 1
         try:
             message = protocol.parse_message(msg.topic, payload)
+        except protocol.RecordWithoutPersonError as err:
+            # Not a recognition, but still acknowledged: under "resume from breakpoint"
+            # the terminal would re-send it every 10 s (e.g. its remote-opening records).
+            self._drop("malformed", msg.topic, str(err))
+            if err.record_id is not None and self.acknowledge_records:
+                self._acknowledge(msg.topic, str(protocol.PUSH_ACK_RECORD), err.record_id)
+            return
         except protocol.ProtocolError as err:
             self._drop("malformed", msg.topic, str(err))
             return
@@ -392,7 +399,7 @@ class FaceTerminal:
         self._mark_seen()
         record_key = self._record_key(message)
         if record_key is not None and self.acknowledge_records:
-            self._acknowledge(message, *record_key)
+            self._acknowledge(message.topic, *record_key)
         if record_key is not None:
             if record_key in self._seen_records:
                 self.counters["duplicates"] += 1
@@ -407,7 +414,7 @@ class FaceTerminal:
         for listener in list(self._record_listeners):
             listener(record)
 
-    def _acknowledge(self, message: Record, push_type: str, record_id: str) -> None:
+    def _acknowledge(self, topic: str, push_type: str, record_id: str) -> None:
         """Send the record's `PushAck` before any other work: the terminal re-sends after ~10 s.
 
         The task starts eagerly, so the `PushAck` is handed to the MQTT client before the
@@ -425,7 +432,7 @@ class FaceTerminal:
                 "unacknowledgeable",
                 "Terminal %s: cannot acknowledge a record on %s: %s",
                 self.terminal_id,
-                message.topic,
+                topic,
                 err,
             )
             return
