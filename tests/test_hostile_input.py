@@ -26,6 +26,7 @@ from custom_components.face_terminal.const import (
     EVENT_SCAN,
     EVENT_STRANGER,
 )
+from custom_components.face_terminal.logbook import recognition_message
 from custom_components.face_terminal.protocol import (
     MAX_NAME_LENGTH,
     MAX_TEXT_LENGTH,
@@ -212,6 +213,12 @@ async def test_undocumented_status_is_never_granted(
     state = hass.states.get(ACCESS)
     assert state is not None
     assert state.attributes["event_type"] == access
+
+
+def test_logbook_never_reads_unknown_as_granted() -> None:
+    """The logbook sentence of an `unknown` record says it was not granted."""
+    text = recognition_message({"access": "unknown", "person_name": "Alice"})
+    assert text == "recognised Alice with an unknown status (not granted)"
 
 
 NAN_RECORD = (

@@ -17,6 +17,7 @@ from homeassistant.helpers import device_registry as dr
 from .const import (
     ACCESS_DENIED,
     ACCESS_GRANTED,
+    ACCESS_UNKNOWN,
     ATTR_ACCESS,
     ATTR_CARD_NUMBER,
     ATTR_DEVICE_ID,
@@ -56,6 +57,8 @@ def recognition_message(data: Mapping[str, Any]) -> str:
         text = f"recognised {person}, awaiting remote confirmation"
     elif access == NO_PERMISSION:
         text = f"recognised {person}, who has no permission at this time"
+    elif access == ACCESS_UNKNOWN:
+        text = f"recognised {person} with an unknown status (not granted)"
     else:
         text = f"recognised {person}"
     return _replayed(text, data)
