@@ -120,7 +120,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """Mosquitto and an onboarded Home Assistant with the MQTT integration set up."""
     pytest_socket.enable_socket()  # package setup runs before the per-test socket fixture
     broker = Mosquitto()
-    hass = HomeAssistantProcess(tmp_path_factory.mktemp("e2e") / "config")
+    # With the web interface: the browser test (test_browser.py) uses the same instance.
+    hass = HomeAssistantProcess(tmp_path_factory.mktemp("e2e") / "config", frontend=True)
     try:
         broker.start()
         hass.start()
