@@ -439,6 +439,13 @@ class HomeAssistantClient:
         """The config entry of the terminal `unique_id`, or None."""
         return (await self.terminals(domain)).get(unique_id)
 
+    async def delete_entry(self, entry_id: str) -> None:
+        """Delete a config entry, as its menu's "Delete" does."""
+        async with self.session.delete(
+            f"{self.url}/api/config/config_entries/entry/{entry_id}", headers=self._headers
+        ) as resp:
+            resp.raise_for_status()
+
     async def set_options(self, entry_id: str, options: dict[str, Any]) -> dict[str, Any]:
         """Run an entry's options flow with `options`, as the options dialog would.
 

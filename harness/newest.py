@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 
 from homeassistant import bootstrap
-from homeassistant.const import __version__ as HA_VERSION
+from homeassistant.const import __version__ as ha_version
 
 REPO = Path(__file__).resolve().parents[1]
 COMPONENTS = Path(bootstrap.__file__).parent / "components"
@@ -93,7 +93,7 @@ def requirements() -> list[str]:
 def main() -> None:
     """Print the requirements, one a line; `--version` prints Home Assistant's version."""
     if sys.argv[1:] == ["--version"]:
-        print(HA_VERSION)
+        print(ha_version)
         return
     print("\n".join(requirements()))
 

@@ -198,6 +198,9 @@ def front_door(stack: Stack) -> Iterator[Terminal]:
 
     Resume-from-breakpoint is on, so records wait for Home Assistant's `PushAck`.
     """
+    # Package fixtures run before the per-test socket fixture: a test other than the
+    # package's first may be the one that starts this terminal.
+    pytest_socket.enable_socket()
     terminal = make_terminal(stack, FRONT_DOOR)
     try:
         run_async(add_terminal(stack, terminal))
