@@ -57,6 +57,8 @@ homeassistant:
 {http}
 {frontend}
 config:
+# Automations made in the UI or from a blueprint (the blueprint test, the demo).
+automation: !include automations.yaml
 logbook:
 history:
 recorder:
@@ -165,6 +167,12 @@ class HomeAssistantProcess:
             # Location, units and analytics come from the YAML above; the user and the
             # integration steps are done through the API, as the browser would.
             onboarding.write_text(_onboarding_store(["core_config", "analytics"]))
+        automations = self.config_dir / "automations.yaml"
+        if not automations.exists():
+            automations.write_text("[]\n")
+        # The repository's blueprints, as if imported: the blueprint test and the demo use
+        # them. Copied, not linked: Home Assistant does not follow linked folders there.
+        shutil.copytree(REPO / "blueprints", self.config_dir / "blueprints", dirs_exist_ok=True)
         link = self.config_dir / "custom_components"
         if not link.exists():
             link.symlink_to(REPO / "custom_components")
