@@ -401,8 +401,13 @@ class HomeAssistantClient:
         if result.get("type") != "create_entry":
             raise RuntimeError(f"MQTT setup failed: {result}")
 
-    async def confirm_discovered(self, domain: str = "face_terminal") -> int:
-        """Confirm every discovered flow of `domain`; return how many were confirmed."""
+    async def confirm_discovered(
+        self, domain: str = "face_terminal", unique_id: str | None = None
+    ) -> int:
+        """Confirm every discovered flow of `domain` (only `unique_id`'s when given).
+
+        Returns how many were confirmed.
+        """
         # Discovered flows in progress (GET on the flow index is not allowed).
         flows = await self.ws({"type": "config_entries/flow/progress"})
         confirmed = 0
@@ -411,6 +416,8 @@ class HomeAssistantClient:
                 "mqtt",
                 "integration_discovery",
             ):
+                continue
+            if unique_id is not None and flow["context"].get("unique_id") != unique_id:
                 continue
             with contextlib.suppress(RuntimeError):  # already finished by another caller
                 result = await self.post(f"/api/config/config_entries/flow/{flow['flow_id']}", {})

@@ -157,3 +157,50 @@ async def test_enrol_a_person_from_the_actions_page(
     person = front_door_online.store.find("browser-frank")
     assert person is not None
     assert person.name == "Frank"
+
+
+async def test_the_ready_dashboard_shows_who_came_in_and_opens_the_door(
+    front_door_online: Terminal, stack: Stack, client: HomeAssistantClient, page: Page
+) -> None:
+    from harness.dashboard import terminal_dashboard
+
+    ids = await client.entity_ids(FRONT_DOOR)
+    front_door_online.push_recognition("Bob")
+    await wait_for_state(client, ids["sensor.last_person"], "Bob")
+    await client.ws(
+        {
+            "type": "lovelace/dashboards/create",
+            "url_path": "face-browser-test",
+            "title": "Face1",
+            "mode": "storage",
+            "show_in_sidebar": False,
+            "require_admin": False,
+        }
+    )
+    await client.ws(
+        {
+            "type": "lovelace/config/save",
+            "url_path": "face-browser-test",
+            "config": terminal_dashboard("Face1", ids),
+        }
+    )
+
+    await page.goto(f"{stack.hass.url}/face-browser-test/terminal")
+    # Who came in: the logbook card names the person, not only "Access granted".
+    await page.locator("hui-logbook-card", has_text="Bob").wait_for()
+    face = page.locator("hui-picture-entity-card img[src*='/api/image_proxy/']")
+    await page.wait_for_function(
+        "img => img.complete && img.naturalWidth > 0", arg=await face.element_handle()
+    )
+    scene = page.locator("hui-picture-entity-card img[src*='/api/camera_proxy']")
+    await page.wait_for_function(
+        "img => img.complete && img.naturalWidth > 0", arg=await scene.element_handle()
+    )
+
+    # The door button asks first, then the terminal receives Unlock.
+    unlocks = front_door_online.unlock_count
+    await page.get_by_text("Open the door", exact=True).click()
+    await page.get_by_text("Open the door?").wait_for()
+    await page.get_by_role("button", name=re.compile("^(yes|ok|confirm)$", re.IGNORECASE)).click()
+    assert front_door_online.wait_for(lambda: front_door_online.unlock_count == unlocks + 1)
+    assert front_door_online.received[-1]["operator"] == "Unlock"

@@ -1,0 +1,50 @@
+"""The README shows what the tests exercise: the dashboard YAML and the blueprint links."""
+
+from __future__ import annotations
+
+import re
+import urllib.parse
+from pathlib import Path
+
+import yaml
+
+from harness.dashboard import terminal_dashboard
+
+REPO = Path(__file__).resolve().parents[2]
+README = (REPO / "README.md").read_text(encoding="utf-8")
+GITHUB = "https://github.com/face-terminal/face_terminal"
+# Entity IDs Home Assistant gives a terminal named "Front door".
+FRONT_DOOR_IDS = {
+    key: f"{key.split('.')[0]}.front_door_{key.split('.')[1]}"
+    for key in (
+        "lock.door",
+        "image.last_face",
+        "sensor.last_person",
+        "sensor.body_temperature",
+        "binary_sensor.online",
+        "camera.scene",
+        "event.access",
+    )
+}
+
+
+def test_readme_dashboard_is_the_one_the_browser_test_renders() -> None:
+    match = re.search(r"<!-- dashboard-yaml:[^>]*-->\n```yaml\n(.*?)```", README, re.DOTALL)
+    assert match is not None
+    assert yaml.safe_load(match.group(1)) == terminal_dashboard("Front door", FRONT_DOOR_IDS)
+
+
+def test_readme_links_every_blueprint_with_an_import_button() -> None:
+    blueprints = sorted((REPO / "blueprints" / "automation" / "face_terminal").glob("*.yaml"))
+    assert blueprints
+    for path in blueprints:
+        url = f"{GITHUB}/blob/main/{path.relative_to(REPO).as_posix()}"
+        redirect = "https://my.home-assistant.io/redirect/blueprint_import/?blueprint_url="
+        assert redirect + urllib.parse.quote(url, safe="") in README, path.name
+
+
+def test_readme_screenshots_exist() -> None:
+    pictures = re.findall(r"\]\((docs/images/[^)]+\.png)\)", README)
+    assert len(pictures) >= 4
+    for picture in pictures:
+        assert (REPO / picture).is_file(), picture
