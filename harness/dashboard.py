@@ -1,6 +1,6 @@
 """The ready dashboard for one terminal, as the README shows it (core cards only).
 
-Shared by the README (tests/test_readme_dashboard.py keeps the YAML there equal to this),
+Shared by the README (tests/e2e/test_docs.py keeps the YAML there equal to this),
 the demo, the browser test and scripts/screenshots. It shows who came in (a logbook
 of the last-person sensor and the access event entity: names and outcomes), the door
 button (with a confirmation), the last face, the last person with the temperature, and

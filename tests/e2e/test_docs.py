@@ -1,7 +1,8 @@
-"""The README shows what the tests exercise: the dashboard YAML and the blueprint links."""
+"""The documents match the code: README dashboard and blueprint links, changelog version."""
 
 from __future__ import annotations
 
+import json
 import re
 import urllib.parse
 from pathlib import Path
@@ -48,3 +49,14 @@ def test_readme_screenshots_exist() -> None:
     assert len(pictures) >= 4
     for picture in pictures:
         assert (REPO / picture).is_file(), picture
+
+
+def test_changelog_describes_the_manifest_version() -> None:
+    manifest = json.loads(
+        (REPO / "custom_components" / "face_terminal" / "manifest.json").read_text(encoding="utf-8")
+    )
+    changelog = (REPO / "CHANGELOG.md").read_text(encoding="utf-8")
+    releases = re.findall(r"^## \[(\d+\.\d+\.\d+)\]", changelog, re.MULTILINE)
+    assert releases[0] == manifest["version"]  # the newest entry is the version in the making
+    assert f"[{manifest['version']}]: {GITHUB}/" in changelog
+    assert f'version = "{manifest["version"]}"' in (REPO / "pyproject.toml").read_text()
