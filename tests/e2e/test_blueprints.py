@@ -129,7 +129,7 @@ async def test_home_assistant_loads_every_blueprint(client: HomeAssistantClient)
         assert "terminal" in entry["metadata"]["input"]
 
 
-async def test_welcome_turns_on_the_lights_for_the_listed_people_only(
+async def test_welcome_turns_on_lights_and_scene_for_the_listed_people_only(
     front_door_online: Terminal, client: HomeAssistantClient
 ) -> None:
     device_id = await client.device_id(FRONT_DOOR)
@@ -137,7 +137,12 @@ async def test_welcome_turns_on_the_lights_for_the_listed_people_only(
         client,
         "welcome",
         "welcome_known_person.yaml",
-        {"terminal": device_id, "people": ["Alice"], "lights": {"entity_id": "light.hall"}},
+        {
+            "terminal": device_id,
+            "people": ["Alice"],
+            "lights": {"entity_id": "light.hall"},
+            "scene": "scene.evening_welcome",
+        },
     )
 
     front_door_online.push_recognition("Bob")  # enrolled, granted, but not listed
@@ -149,9 +154,11 @@ async def test_welcome_turns_on_the_lights_for_the_listed_people_only(
     assert len(welcomed) == 1
     assert event_data(welcomed[0])["person_name"] == "Alice"
     assert event_data(welcomed[0])["access"] == "access_granted"
-    [call] = called(welcomed[0])
-    assert (call["domain"], call["service"]) == ("light", "turn_on")
-    assert call["target"] == {"entity_id": ["light.hall"]}
+    light, scene = called(welcomed[0])
+    assert (light["domain"], light["service"]) == ("light", "turn_on")
+    assert light["target"] == {"entity_id": ["light.hall"]}
+    assert (scene["domain"], scene["service"]) == ("scene", "turn_on")
+    assert scene["target"] == {"entity_id": ["scene.evening_welcome"]}
 
 
 async def test_stranger_notification_carries_the_face_from_the_image_entity(
@@ -209,3 +216,5 @@ async def test_qr_code_opens_the_door_only_for_a_listed_code(
     assert [len(called(run)) for run in runs] == [0, 1]
     assert front_door_online.wait_for(lambda: front_door_online.unlock_count == unlocks + 1)
     assert front_door_online.received[-1]["operator"] == "Unlock"
+    # The door locks again by itself after the door open time (1 s here).
+    await wait_for_state(client, (await client.entity_ids(FRONT_DOOR))["lock.door"], "locked")

@@ -126,6 +126,8 @@ async def test_device_page_shows_who_came_in_and_opens_the_door(
     await page.get_by_role("button", name="Unlock").click()
     assert front_door_online.wait_for(lambda: front_door_online.unlock_count == unlocks + 1)
     assert front_door_online.received[-1]["operator"] == "Unlock"
+    # The door locks again by itself after the door open time (1 s here).
+    await wait_for_state(client, (await client.entity_ids(FRONT_DOOR))["lock.door"], "locked")
 
 
 async def test_enrol_a_person_from_the_actions_page(
@@ -204,3 +206,5 @@ async def test_the_ready_dashboard_shows_who_came_in_and_opens_the_door(
     await page.get_by_role("button", name=re.compile("^(yes|ok|confirm)$", re.IGNORECASE)).click()
     assert front_door_online.wait_for(lambda: front_door_online.unlock_count == unlocks + 1)
     assert front_door_online.received[-1]["operator"] == "Unlock"
+    # The door locks again by itself after the door open time (1 s here).
+    await wait_for_state(client, (await client.entity_ids(FRONT_DOOR))["lock.door"], "locked")
