@@ -60,7 +60,8 @@ def _browser_missing() -> str | None:
 async def page(stack: Stack, tmp_path: Path) -> AsyncIterator[Page]:
     """A chromium page logged in to the end-to-end Home Assistant as the demo user.
 
-    When a test fails, a screenshot of the page is saved to its tmp_path.
+    The page as the test left it is saved to the test's tmp_path as last-page.png,
+    for a look after a failure.
     """
     if (reason := _browser_missing()) is not None:
         if os.environ.get("CI") == "true":
