@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 import pytest
 from PIL import Image
 
+from harness.dashboard import terminal_dashboard
 from simulator import images
 
 from .conftest import FRONT_DOOR, make_terminal, wait_for_state
@@ -165,8 +166,6 @@ async def test_enrol_a_person_from_the_actions_page(
 async def test_the_ready_dashboard_shows_who_came_in_and_opens_the_door(
     front_door_online: Terminal, stack: Stack, client: HomeAssistantClient, page: Page
 ) -> None:
-    from harness.dashboard import terminal_dashboard
-
     ids = await client.entity_ids(FRONT_DOOR)
     front_door_online.push_recognition("Bob")
     await wait_for_state(client, ids["sensor.last_person"], "Bob")
