@@ -57,7 +57,6 @@ from .jovision import FaceTerminalAnyConfigEntry, is_jovision_entry, is_receiver
 from .protocol import (
     BASIC_TOPIC,
     HEARTBEAT_TOPIC,
-    SUFFIX_VARIANTS,
     Ack,
     HeartBeat,
     Online,
@@ -66,6 +65,8 @@ from .protocol import (
     build_versions,
     default_command_topic,
     parse_message,
+    response_wildcard,
+    topic_kind,
 )
 
 if TYPE_CHECKING:
@@ -269,9 +270,9 @@ class FaceTerminalConfigFlow(JovisionConfigFlow, domain=DOMAIN):
         online, instead of making the user wait for the next heartbeat.
         """
         heard = asyncio.Event()
-        reply_topics = [
-            f"{self._command_topic}/{suffix}" for suffix in SUFFIX_VARIANTS[TopicKind.ACK]
-        ]
+        # The runtime's own subscription to the terminal's replies (every suffix in every
+        # spelling, Q-26), so the probe hears exactly what the runtime will hear.
+        replies = response_wildcard(self._command_topic)
 
         @callback
         def _message_received(msg: ReceiveMessage) -> None:
@@ -279,8 +280,9 @@ class FaceTerminalConfigFlow(JovisionConfigFlow, domain=DOMAIN):
                 message = parse_message(msg.topic, _payload(msg.payload))
             except ProtocolError:
                 return
-            if msg.topic in reply_topics:
-                if isinstance(message, Ack):
+            if (kind := topic_kind(msg.topic)) is not None:
+                # Only an answer on the reply topic of its kind counts, as in the session.
+                if kind is TopicKind.ACK and isinstance(message, Ack):
                     heard.set()
                 return
             if not isinstance(message, Online | HeartBeat) or (
@@ -294,7 +296,7 @@ class FaceTerminalConfigFlow(JovisionConfigFlow, domain=DOMAIN):
 
         unsubscribes: list[CALLBACK_TYPE] = []
         try:
-            for topic in (BASIC_TOPIC, HEARTBEAT_TOPIC, *reply_topics):
+            for topic in (BASIC_TOPIC, HEARTBEAT_TOPIC, replies):
                 unsubscribe = await mqtt.async_subscribe(
                     self.hass, topic, _message_received, qos=1, encoding=None
                 )
