@@ -72,12 +72,17 @@ _PLATFORM_CAPABILITY: dict[Platform, Capability | None] = {
 }
 
 
+def has_capability(runtime: DeviceRuntime, needed: Capability | None) -> bool:
+    """Whether a runtime can do what a platform or an entity needs (None: any device)."""
+    return needed is None or needed in runtime.capabilities
+
+
 def device_platforms(runtime: DeviceRuntime, platforms: Iterable[Platform]) -> list[Platform]:
     """The `platforms` that apply to a runtime: those whose capability it has."""
     return [
         platform
         for platform in platforms
-        if (needed := _PLATFORM_CAPABILITY.get(platform)) is None or needed in runtime.capabilities
+        if has_capability(runtime, _PLATFORM_CAPABILITY.get(platform))
     ]
 
 
