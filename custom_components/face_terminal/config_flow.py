@@ -51,8 +51,8 @@ from .const import (
     LOGGER,
     MAX_OFFLINE_TIMEOUT,
     MIN_OFFLINE_TIMEOUT,
+    MQTT_QOS,
 )
-from .coordinator import normalise_terminal_id
 from .jovision import FaceTerminalAnyConfigEntry, is_jovision_entry, is_receiver_entry
 from .protocol import (
     BASIC_TOPIC,
@@ -64,6 +64,7 @@ from .protocol import (
     TopicKind,
     build_versions,
     default_command_topic,
+    normalise_terminal_id,
     parse_message,
     response_wildcard,
     topic_kind,
@@ -298,13 +299,13 @@ class FaceTerminalConfigFlow(JovisionConfigFlow, domain=DOMAIN):
         try:
             for topic in (BASIC_TOPIC, HEARTBEAT_TOPIC, replies):
                 unsubscribe = await mqtt.async_subscribe(
-                    self.hass, topic, _message_received, qos=1, encoding=None
+                    self.hass, topic, _message_received, qos=MQTT_QOS, encoding=None
                 )
                 unsubscribes.append(unsubscribe)
             probe = build_versions(self._command_topic, self._terminal_id)
             topic, payload = probe.topic, probe.payload
             try:
-                await mqtt.async_publish(self.hass, topic, payload, qos=1, retain=False)
+                await mqtt.async_publish(self.hass, topic, payload, qos=MQTT_QOS, retain=False)
             except HomeAssistantError as err:
                 LOGGER.debug("Could not send the version query to %s: %s", topic, err)
             async with asyncio.timeout(PROBE_TIMEOUT):

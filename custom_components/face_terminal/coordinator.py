@@ -53,12 +53,13 @@ from .const import (
     ENROL_SPACING,
     ENROL_TIMEOUT,
     LOGGER,
+    MQTT_QOS,
     SCENE_CACHE_SECONDS,
 )
 from .device import Capability, ImageKind, image_summary
 from .events import Record, TerminalRecord, access_attributes, access_type, build_record
 from .presence import SilenceWatchdog
-from .protocol import Lane, normalise_terminal_id
+from .protocol import Lane
 from .router import async_get_router
 
 if TYPE_CHECKING:
@@ -82,19 +83,19 @@ __all__ = [
     "VoiceList",
     "clock_issue_id",
     "configuration_url",
-    "normalise_terminal_id",
 ]
-
-MQTT_QOS = 1
 
 # SearchPersonList-Ack 466 and GetAudio-Ack 463 mean "nothing found", not a failure.
 NO_MATCHING_PERSON = 466
 NO_SOUND_FILES = 463
 
 
+CLOCK_ISSUE_PREFIX = "clock_drift_"
+
+
 def clock_issue_id(entry_id: str) -> str:
     """Repair issue ID of a terminal whose clock is off."""
-    return f"clock_drift_{entry_id}"
+    return f"{CLOCK_ISSUE_PREFIX}{entry_id}"
 
 
 def _iso(when: datetime | None) -> str | None:
