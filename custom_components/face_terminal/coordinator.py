@@ -109,7 +109,7 @@ def configuration_url(host: str | None) -> str | None:
 
 @dataclass(slots=True)
 class TerminalSnapshot:
-    """What the terminal last told us; entities and diagnostics read it."""
+    """What the terminal last told us; the contract's properties and `diagnostics` read it."""
 
     online: bool = False
     last_seen: datetime | None = None
