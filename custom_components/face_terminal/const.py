@@ -41,6 +41,8 @@ DEFAULT_ACKNOWLEDGE_RECORDS: Final = True
 DEFAULT_DOOR_OPEN_TIME: Final = 5
 
 # Command engine
+# QoS 1 for every subscription and command: terminals publish and subscribe with it.
+MQTT_QOS: Final = 1
 COMMAND_TIMEOUT: Final = 10.0
 ENROL_TIMEOUT: Final = 30.0
 # V1.24 §4.1: base64 enrolments must be at least 1 s apart or the terminal stalls.
