@@ -35,6 +35,7 @@ from .payloads import (
     BASIC_TOPIC,
     COMMAND_TOPIC,
     HEARTBEAT_TOPIC,
+    REC_TOPIC,
     TERMINAL_ID,
 )
 
@@ -46,7 +47,7 @@ if TYPE_CHECKING:
     from pytest_homeassistant_custom_component.typing import MqttMockHAClient
 
 FLOW = "custom_components.face_terminal.config_flow"
-REPLY_TOPICS = [ACK_TOPIC, f"{COMMAND_TOPIC}/ack"]
+REPLIES = f"{COMMAND_TOPIC}/+"  # the runtime's one subscription to the replies
 
 
 @pytest.fixture(autouse=True)
@@ -135,12 +136,7 @@ async def start_user(hass: HomeAssistant) -> FlowResult:
 
 def assert_listened(listening: Subscriptions, command_topic: str = COMMAND_TOPIC) -> None:
     """The user step listened on presence and reply topics, and dropped it all afterwards."""
-    assert listening.made == [
-        BASIC_TOPIC,
-        HEARTBEAT_TOPIC,
-        f"{command_topic}/Ack",
-        f"{command_topic}/ack",
-    ]
+    assert listening.made == [BASIC_TOPIC, HEARTBEAT_TOPIC, f"{command_topic}/+"]
     assert listening.active == []
 
 
@@ -154,7 +150,7 @@ async def submit_while_listening(
     """Submit the user form and deliver `messages` once the flow listens on every topic."""
     task = asyncio.create_task(hass.config_entries.flow.async_configure(flow_id, user_input))
     for _ in range(200):
-        if REPLY_TOPICS[-1] in listening.active:
+        if REPLIES in listening.active:
             break
         await asyncio.sleep(0)
     else:
@@ -260,15 +256,15 @@ async def test_discovery_aborts(
     assert result["reason"] == reason
 
 
-async def test_discovery_updates_ip(
+async def test_discovery_never_moves_the_ip(
     hass: HomeAssistant, mqtt_mock: MqttMockHAClient, config_entry: MockConfigEntry
 ) -> None:
-    """An Online of a configured terminal updates its IP and aborts."""
+    """An Online of a configured terminal is a claim: it aborts and changes nothing."""
     config_entry.add_to_hass(hass)
     result = await discover(hass, BASIC_TOPIC, payloads.online(ip="192.168.1.77"))
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "already_configured"
-    assert config_entry.data[CONF_IP] == "192.168.1.77"
+    assert config_entry.data[CONF_IP] == "192.168.1.50"
     assert config_entry.data[CONF_COMMAND_TOPIC] == COMMAND_TOPIC
 
 
@@ -400,6 +396,43 @@ async def test_user_heard_ack(
     }
     assert terminal.operators() == ["Versions"]
     assert terminal.last("Versions")["info"]["facesluiceId"] == TERMINAL_ID
+    assert_listened(listening)
+
+
+async def test_user_heard_ack_in_any_spelling(
+    hass: HomeAssistant, mqtt_mock: MqttMockHAClient, listening: Subscriptions
+) -> None:
+    """An answer on the reply topic in another firmware's spelling counts too."""
+    result = await start_user(hass)
+    result = await submit_while_listening(
+        hass,
+        listening,
+        result["flow_id"],
+        {CONF_TERMINAL_ID: TERMINAL_ID},
+        [(f"{COMMAND_TOPIC}/ack", payloads.ack("Versions", "1"))],
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert_listened(listening)
+
+
+async def test_user_ack_on_another_topic_is_not_heard(
+    hass: HomeAssistant, mqtt_mock: MqttMockHAClient, listening: Subscriptions
+) -> None:
+    """An answer counts only on the reply topic of its kind, as in the runtime's session."""
+    result = await start_user(hass)
+    with patch(f"{FLOW}.PROBE_TIMEOUT", 0.2):
+        result = await submit_while_listening(
+            hass,
+            listening,
+            result["flow_id"],
+            {CONF_TERMINAL_ID: TERMINAL_ID},
+            [
+                (REC_TOPIC, payloads.ack("Versions", "1")),
+                (f"{COMMAND_TOPIC}/Rec/Ack", payloads.ack("Versions", "2")),
+            ],
+        )
+    assert result["type"] is FlowResultType.MENU
+    assert result["step_id"] == "not_heard"
     assert_listened(listening)
 
 
@@ -627,7 +660,11 @@ async def test_reconfigure(
         for key in result["data_schema"].schema
         if key.description and "suggested_value" in key.description
     }
-    assert suggested == {CONF_COMMAND_TOPIC: COMMAND_TOPIC, CONF_NAME: "Front door"}
+    assert suggested == {
+        CONF_COMMAND_TOPIC: COMMAND_TOPIC,
+        CONF_NAME: "Front door",
+        CONF_IP: "192.168.1.50",
+    }
 
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {CONF_COMMAND_TOPIC: "mqtt/face/#", CONF_NAME: "Gate"}
@@ -635,8 +672,16 @@ async def test_reconfigure(
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {CONF_COMMAND_TOPIC: "invalid_command_topic"}
 
+    for bad_ip in ("http://evil.example", "127.0.0.1", "gate.local"):
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], {CONF_COMMAND_TOPIC: COMMAND_TOPIC, CONF_IP: bad_ip}
+        )
+        assert result["type"] is FlowResultType.FORM
+        assert result["errors"] == {CONF_IP: "invalid_ip"}
+
     result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_COMMAND_TOPIC: " site/gate/ ", CONF_NAME: " Gate "}
+        result["flow_id"],
+        {CONF_COMMAND_TOPIC: " site/gate/ ", CONF_NAME: " Gate ", CONF_IP: " 192.168.1.77 "},
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reconfigure_successful"
@@ -645,7 +690,7 @@ async def test_reconfigure(
         CONF_TERMINAL_ID: TERMINAL_ID,
         CONF_COMMAND_TOPIC: "site/gate",
         CONF_NAME: "Gate",
-        CONF_IP: "192.168.1.50",
+        CONF_IP: "192.168.1.77",
     }
     assert mock_setup_entry.called
 
@@ -662,6 +707,7 @@ async def test_reconfigure_default_name(
     assert result["reason"] == "reconfigure_successful"
     assert config_entry.title == f"Face terminal {TERMINAL_ID}"
     assert config_entry.data[CONF_NAME] == f"Face terminal {TERMINAL_ID}"
+    assert config_entry.data[CONF_IP] is None  # empty: the next reported address is taken
 
 
 # --- options ----------------------------------------------------------------------------

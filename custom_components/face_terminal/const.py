@@ -47,6 +47,8 @@ DEFAULT_ACKNOWLEDGE_RECORDS: Final = True
 DEFAULT_DOOR_OPEN_TIME: Final = 5
 
 # Command engine
+# QoS 1 for every subscription and command: terminals publish and subscribe with it.
+MQTT_QOS: Final = 1
 COMMAND_TIMEOUT: Final = 10.0
 ENROL_TIMEOUT: Final = 30.0
 # V1.24 §4.1: base64 enrolments must be at least 1 s apart or the terminal stalls.
@@ -80,6 +82,8 @@ ACCESS_DENIED: Final = "access_denied"
 NOT_REGISTERED: Final = "not_registered"
 AWAITING_REMOTE: Final = "awaiting_remote"
 NO_PERMISSION: Final = "no_permission"
+# A status the terminal sent that is none of the documented ones: never "granted".
+ACCESS_UNKNOWN: Final = "unknown"
 STRANGER: Final = "stranger"
 ACCESS_EVENT_TYPES: Final = [
     ACCESS_GRANTED,
@@ -87,6 +91,7 @@ ACCESS_EVENT_TYPES: Final = [
     NOT_REGISTERED,
     AWAITING_REMOTE,
     NO_PERMISSION,
+    ACCESS_UNKNOWN,
     STRANGER,
 ]
 SCAN_QR_CODE: Final = "qr_code"
@@ -138,7 +143,7 @@ JOVISION_MAX_BODY: Final = 4 * 1024 * 1024
 RECOGNIZED: Final = "recognized"
 BLACKLISTED: Final = "blacklisted"
 VIP: Final = "vip"
-JOVISION_ACCESS_EVENT_TYPES: Final = [RECOGNIZED, BLACKLISTED, VIP]
+JOVISION_ACCESS_EVENT_TYPES: Final = [RECOGNIZED, BLACKLISTED, VIP, ACCESS_UNKNOWN]
 
 ATTR_FAMILY: Final = "family"
 ATTR_INDEX_ID: Final = "index_id"

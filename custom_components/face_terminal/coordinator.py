@@ -33,6 +33,7 @@ from homeassistant.util import dt as dt_util
 from . import protocol
 from .const import (
     ACCESS_EVENT_TYPES,
+    ATTR_PERSON_ID,
     CLOCK_DRIFT_LIMIT,
     COMMAND_TIMEOUT,
     CONF_ACKNOWLEDGE_RECORDS,
@@ -52,12 +53,13 @@ from .const import (
     ENROL_SPACING,
     ENROL_TIMEOUT,
     LOGGER,
+    MQTT_QOS,
     SCENE_CACHE_SECONDS,
 )
-from .device import Capability, ImageKind
-from .events import Record, TerminalRecord, build_record
+from .device import Capability, ImageKind, image_summary
+from .events import Record, TerminalRecord, access_attributes, access_type, build_record
 from .presence import SilenceWatchdog
-from .protocol import Lane, normalise_terminal_id
+from .protocol import Lane
 from .router import async_get_router
 from .settings import TerminalSettings
 
@@ -82,19 +84,23 @@ __all__ = [
     "VoiceList",
     "clock_issue_id",
     "configuration_url",
-    "normalise_terminal_id",
 ]
-
-MQTT_QOS = 1
 
 # SearchPersonList-Ack 466 and GetAudio-Ack 463 mean "nothing found", not a failure.
 NO_MATCHING_PERSON = 466
 NO_SOUND_FILES = 463
 
 
+CLOCK_ISSUE_PREFIX = "clock_drift_"
+
+
 def clock_issue_id(entry_id: str) -> str:
     """Repair issue ID of a terminal whose clock is off."""
-    return f"clock_drift_{entry_id}"
+    return f"{CLOCK_ISSUE_PREFIX}{entry_id}"
+
+
+def _iso(when: datetime | None) -> str | None:
+    return when.isoformat() if when is not None else None
 
 
 def configuration_url(host: str | None) -> str | None:
@@ -104,11 +110,12 @@ def configuration_url(host: str | None) -> str | None:
 
 @dataclass(slots=True)
 class TerminalSnapshot:
-    """What the terminal last told us; entities and diagnostics read it."""
+    """What the terminal last told us; the contract's properties and `diagnostics` read it."""
 
     online: bool = False
     last_seen: datetime | None = None
-    ip: str | None = None
+    ip: str | None = None  # the stored address (setup, or the first one reported)
+    reported_ip: str | None = None  # the last address the terminal claimed
     name: str | None = None
     firmware: str | None = None
     clock_offset: float | None = None  # seconds, terminal minus HA
@@ -211,6 +218,45 @@ class FaceTerminal:
         if kind is ImageKind.FACE and state.last_face and state.last_face_time:
             return state.last_face, state.last_face_time
         return None
+
+    def diagnostics(self) -> dict[str, Any]:
+        """Presence, clock, counters and the last records; redacted by `diagnostics.py`."""
+        state = self.state
+        last_recognition: dict[str, Any] | None = None
+        if (message := state.last_recognition) is not None:
+            last_recognition = {
+                "access": access_type(message),
+                "time": _iso(state.last_recognition_time),
+                "record_id": message.record_id,
+                **access_attributes(message),
+                ATTR_PERSON_ID: message.person_id,
+                "verify_status": message.verify_status,
+                "push_type": message.push_type,
+                "face": image_summary(message.face.image, message.face.problem),
+                "scene": image_summary(message.scene.image, message.scene.problem),
+            }
+        return {
+            "terminal": {
+                "terminal_id": self.terminal_id,
+                "command_topic": self.command_topic,
+                "online": state.online,
+                "last_seen": _iso(state.last_seen),
+                "ip": state.ip,
+                "reported_ip": state.reported_ip,
+                "name": state.name,
+                "firmware": state.firmware,
+                "clock_offset_seconds": state.clock_offset,
+                "last_temperature": state.last_temperature,
+                "last_face": image_summary(state.last_face),
+                "last_face_time": _iso(state.last_face_time),
+                "scene_cached": self._scene is not None,
+            },
+            "settings": self.settings.as_diagnostics(),
+            "counters": dict(sorted(self.counters.items())),
+            "drops": dict(sorted(self.drops.items())),
+            "last_records": [dict(record) for record in state.last_records],
+            "last_recognition": last_recognition,
+        }
 
     # --- options ------------------------------------------------------------------
 
@@ -416,13 +462,35 @@ class FaceTerminal:
     def _handle_online(self, message: protocol.Online) -> None:
         if message.name and not self.state.name:
             self.state.name = message.name
-        if message.ip and message.ip != self.state.ip:
-            self.state.ip = message.ip
+        if message.ip:
+            self._reported_ip(message.ip)
+
+    def _reported_ip(self, ip: str) -> None:
+        """Store a reported IP address only when none is stored yet (trust on first use).
+
+        ``Online`` comes on the presence topic every terminal may publish to, so its
+        address is a claim, not a fact: it may fill in a missing address, but never moves
+        the stored one (and the device's "Visit" link) elsewhere. The user changes it with
+        Reconfigure; diagnostics show what the terminal reported.
+        """
+        self.state.reported_ip = ip
+        if self.state.ip is None:
+            self.state.ip = ip
             self.hass.config_entries.async_update_entry(
-                self.entry, data={**self.entry.data, CONF_IP: message.ip}
+                self.entry, data={**self.entry.data, CONF_IP: ip}
             )
             dr.async_get(self.hass).async_update_device(
-                self.device_id, configuration_url=configuration_url(message.ip)
+                self.device_id, configuration_url=configuration_url(ip)
+            )
+        elif ip != self.state.ip:
+            self.counters["ip_changes_ignored"] += 1
+            self._log_limited(
+                "ip_change",
+                "Terminal %s reports the IP address %s; the stored address %s is kept"
+                " (reconfigure the terminal to change it)",
+                self.terminal_id,
+                ip,
+                self.state.ip,
             )
 
     def _handle_record(self, message: Record) -> None:

@@ -37,6 +37,17 @@ SECTIONS: Final = tuple(protocol.ConfigSection)
 TEMPERATURE_MODE: Final = "TemperatureMode"
 
 
+# Parameter names (any case) whose values are credentials: the HTTP push user and password
+# of V1.24 §9.4 (``UserName``/``PassWord``, ``User``/``Pwd``), and anything alike.
+SECRET_PARAMETER_PARTS: Final = ("user", "pass", "pwd", "token", "secret", "key")
+REDACTED: Final = "**REDACTED**"
+
+
+def _is_secret(name: str) -> bool:
+    folded = name.casefold()
+    return any(part in folded for part in SECRET_PARAMETER_PARTS)
+
+
 def refusal(err: HomeAssistantError) -> protocol.Ack | None:
     """The terminal's failed ack behind an error, if the terminal refused (not a timeout)."""
     ack = getattr(err, "ack", None)
@@ -274,13 +285,16 @@ class TerminalSettings:
     # --- diagnostics --------------------------------------------------------------
 
     def as_diagnostics(self) -> dict[str, Any]:
-        """Everything reported, by group; the caller redacts personal values."""
+        """Everything reported, by group, with credentials redacted (any spelling)."""
         return {
             "last_read": self.last_read.isoformat() if self.last_read else None,
             "firmware": self.firmware,
             "firmware_build": self.firmware_build,
             "parameters": {
-                str(section): dict(sorted(values.items()))
+                str(section): {
+                    name: REDACTED if value and _is_secret(name) else value
+                    for name, value in sorted(values.items())
+                }
                 for section, values in sorted(self.parameters.items())
             },
             "refused": {str(section): reason for section, reason in sorted(self.refused.items())},
