@@ -84,7 +84,8 @@ async def test_restart(
     terminal.replies["RebootDevice"] = refuse("RebootDevice")
     with pytest.raises(HomeAssistantError) as err:
         await press(hass, RESTART)
-    assert err.value.translation_key == "command_failed"
+    assert err.value.translation_key == "reboot_refused"
+    assert "462" in err.value.translation_placeholders["reason"]
 
 
 async def test_sync_clock(

@@ -13,9 +13,7 @@ from homeassistant.components.button import ButtonEntity, ButtonEntityDescriptio
 from homeassistant.components.button.const import ButtonDeviceClass
 from homeassistant.const import EntityCategory
 
-from . import protocol
 from .entity import FaceTerminalEntity
-from .protocol import Lane
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -30,9 +28,7 @@ PARALLEL_UPDATES = 1
 
 
 async def _async_reboot(terminal: FaceTerminal) -> None:
-    await terminal.async_request(
-        protocol.build_reboot(terminal.command_topic, terminal.terminal_id), lane=Lane.QUERY
-    )
+    await terminal.settings.async_reboot()
 
 
 async def _async_sync_clock(terminal: FaceTerminal) -> None:

@@ -9,29 +9,20 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Final
+from typing import Final
 
 import voluptuous as vol
 from homeassistant.components.update import DOMAIN as UPDATE_DOMAIN
 from homeassistant.const import ATTR_DEVICE_ID
 from homeassistant.core import HomeAssistant, ServiceCall, callback
-from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import service
 
-from . import photo, protocol
+from . import photo
 from .advertisement import async_serve_advertisement
 from .const import DOMAIN
-from .protocol import Lane
-from .protocol.settings import (
-    AD_POLL_TIME_DEFAULT,
-    AD_POLL_TIME_MAX,
-    AD_SLOTS,
-    FactoryPart,
-    build_delete_ad,
-    build_edit_ad,
-    build_factory_default,
-)
+from .protocol.settings import AD_POLL_TIME_DEFAULT, AD_POLL_TIME_MAX, AD_SLOTS, FactoryPart
 from .services import (
     _DEVICES,
     _ONE_DEVICE,
@@ -44,10 +35,6 @@ from .services import (
     _check_one_source,
     _raise_first,
 )
-from .settings import refusal
-
-if TYPE_CHECKING:
-    from .coordinator import FaceTerminal
 
 SERVICE_SET_ADVERTISEMENT: Final = "set_advertisement"
 SERVICE_DELETE_ADVERTISEMENT: Final = "delete_advertisement"
@@ -96,17 +83,6 @@ INSTALL_FIRMWARE_SCHEMA: Final[dict[str | vol.Marker, object]] = {
 }
 
 
-def _refused(err: HomeAssistantError, name: str, key: str) -> HomeAssistantError:
-    failed = refusal(err)
-    if failed is None:
-        return err
-    return HomeAssistantError(
-        translation_domain=DOMAIN,
-        translation_key=key,
-        translation_placeholders={"name": name, "reason": protocol.describe_ack_error(failed)},
-    )
-
-
 async def _async_set_advertisement(call: ServiceCall) -> None:
     hass = call.hass
     _check_one_source(
@@ -122,31 +98,22 @@ async def _async_set_advertisement(call: ServiceCall) -> None:
     url = await async_serve_advertisement(hass, data)
     slot: int = call.data[ATTR_SLOT]
     poll_time: int = call.data[ATTR_POLL_TIME]
-
-    async def send(terminal: FaceTerminal) -> None:
-        command = build_edit_ad(
-            terminal.command_topic, terminal.terminal_id, slot, url, poll_time=poll_time
+    _raise_first(
+        await _async_each(
+            terminals,
+            lambda terminal: terminal.settings.async_set_advertisement(slot, url, poll_time),
         )
-        try:
-            await terminal.async_request(command, lane=Lane.INTERACTIVE)
-        except HomeAssistantError as err:
-            raise _refused(err, terminal.display_name, "advertisement_refused") from err
-
-    _raise_first(await _async_each(terminals, send))
+    )
 
 
 async def _async_delete_advertisement(call: ServiceCall) -> None:
     terminals = _async_get_terminals(call.hass, call)
     slot: int = call.data[ATTR_SLOT]
-
-    async def send(terminal: FaceTerminal) -> None:
-        command = build_delete_ad(terminal.command_topic, terminal.terminal_id, slot)
-        try:
-            await terminal.async_request(command, lane=Lane.INTERACTIVE)
-        except HomeAssistantError as err:
-            raise _refused(err, terminal.display_name, "advertisement_refused") from err
-
-    _raise_first(await _async_each(terminals, send))
+    _raise_first(
+        await _async_each(
+            terminals, lambda terminal: terminal.settings.async_delete_advertisement(slot)
+        )
+    )
 
 
 async def _async_factory_reset(call: ServiceCall) -> None:
@@ -155,16 +122,7 @@ async def _async_factory_reset(call: ServiceCall) -> None:
             translation_domain=DOMAIN, translation_key="factory_reset_not_confirmed"
         )
     terminal = _async_get_terminal(call.hass, call.data[ATTR_DEVICE_ID][0])
-    command = build_factory_default(
-        terminal.command_topic, terminal.terminal_id, call.data[ATTR_PARTS]
-    )
-    try:
-        # Restoring persons must not cross an enrolment: the persons lane.
-        await terminal.async_request(command, lane=Lane.PERSONS)
-    except HomeAssistantError as err:
-        raise _refused(err, terminal.display_name, "factory_reset_refused") from err
-    # What was restored is read again (the terminal may restart first: then on Online).
-    terminal.settings.async_schedule_refresh()
+    await terminal.settings.async_factory_reset(call.data[ATTR_PARTS])
 
 
 @callback

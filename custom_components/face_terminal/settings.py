@@ -23,12 +23,29 @@ from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.util import dt as dt_util
 
 from . import protocol
-from .const import DOMAIN, LOGGER, SETTINGS_REFRESH_INTERVAL
+from .const import (
+    COMMAND_TIMEOUT,
+    DOMAIN,
+    LOGGER,
+    SETTINGS_REFRESH_INTERVAL,
+    UPGRADE_ACK_TIMEOUT,
+)
 from .protocol import Lane
-from .protocol.settings import Setting, decode, encode, find, parse_parameters
+from .protocol.settings import (
+    Setting,
+    build_delete_ad,
+    build_edit_ad,
+    build_factory_default,
+    build_upgrade,
+    decode,
+    encode,
+    find,
+    parse_parameters,
+)
 
 if TYPE_CHECKING:
     import asyncio
+    from collections.abc import Callable
     from datetime import datetime
 
     from .coordinator import FaceTerminal
@@ -268,6 +285,94 @@ class TerminalSettings:
             return  # it restarts now; everything is read when it is back online
         # Read the group back: what the terminal stored is what counts (Q-39).
         await self.async_read_section(setting.section)
+
+    # --- device management (buttons and actions call these) -------------------------
+
+    async def _async_send(
+        self,
+        command: protocol.Command,
+        lane: Lane,
+        refused_key: str,
+        timeout: float = COMMAND_TIMEOUT,  # noqa: ASYNC109 - the runtime's ack wait
+    ) -> protocol.Ack:
+        """Send a command; a refusal becomes `refused_key` naming the terminal's reason."""
+        try:
+            return await self.terminal.async_request(command, lane=lane, timeout=timeout)
+        except HomeAssistantError as err:
+            failed = refusal(err)
+            if failed is None:
+                raise
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key=refused_key,
+                translation_placeholders={
+                    "name": self.terminal.display_name,
+                    "reason": protocol.describe_ack_error(failed),
+                },
+            ) from err
+
+    def _checked(self, build: Callable[[], protocol.Command], invalid_key: str) -> protocol.Command:
+        """Build a command; invalid arguments are the caller's fault (validation error)."""
+        try:
+            return build()
+        except protocol.CommandError as err:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key=invalid_key,
+                translation_placeholders={"error": str(err)},
+            ) from err
+
+    async def async_reboot(self) -> None:
+        """Restart the terminal (``RebootDevice``, V1.24 §9.7)."""
+        terminal = self.terminal
+        await self._async_send(
+            protocol.build_reboot(terminal.command_topic, terminal.terminal_id),
+            Lane.QUERY,
+            "reboot_refused",
+        )
+
+    async def async_upgrade(self, url: str, name: str) -> None:
+        """Make the terminal download and install the firmware at `url` (V1.24 §7.1)."""
+        terminal = self.terminal
+        command = self._checked(
+            lambda: build_upgrade(terminal.command_topic, terminal.terminal_id, url, name),
+            "invalid_firmware",
+        )
+        await self._async_send(command, Lane.QUERY, "firmware_refused", UPGRADE_ACK_TIMEOUT)
+
+    async def async_set_advertisement(self, slot: int, url: str, poll_time: int) -> None:
+        """Show the JPEG at `url` in advertisement `slot` (``EditAD``, V1.24 §12.1)."""
+        terminal = self.terminal
+        command = self._checked(
+            lambda: build_edit_ad(
+                terminal.command_topic, terminal.terminal_id, slot, url, poll_time=poll_time
+            ),
+            "invalid_command",
+        )
+        await self._async_send(command, Lane.INTERACTIVE, "advertisement_refused")
+
+    async def async_delete_advertisement(self, slot: int) -> None:
+        """Remove the advertisement in `slot` (``DelAD``, V1.24 §12.3)."""
+        terminal = self.terminal
+        command = self._checked(
+            lambda: build_delete_ad(terminal.command_topic, terminal.terminal_id, slot),
+            "invalid_command",
+        )
+        await self._async_send(command, Lane.INTERACTIVE, "advertisement_refused")
+
+    async def async_factory_reset(self, parts: list[str]) -> None:
+        """Restore `parts` to factory settings (``SetFactoryDefault``, V1.24 §9.9).
+
+        It goes through the persons lane: restoring persons must not cross an enrolment.
+        What was restored is read again (after a restart: when the terminal is back).
+        """
+        terminal = self.terminal
+        command = self._checked(
+            lambda: build_factory_default(terminal.command_topic, terminal.terminal_id, parts),
+            "invalid_command",
+        )
+        await self._async_send(command, Lane.PERSONS, "factory_reset_refused")
+        self.async_schedule_refresh()
 
     # --- listeners ----------------------------------------------------------------
 

@@ -21,15 +21,11 @@ from homeassistant.components.update import (
 )
 from homeassistant.const import EntityCategory
 from homeassistant.core import CALLBACK_TYPE, callback
-from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.event import async_call_later
 
-from . import protocol
-from .const import DOMAIN, LOGGER, UPGRADE_ACK_TIMEOUT, UPGRADE_INSTALL_TIMEOUT
+from .const import LOGGER, UPGRADE_INSTALL_TIMEOUT
 from .entity import FaceTerminalEntity
-from .protocol import Lane
-from .protocol.settings import build_upgrade
-from .settings import refusal
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -132,35 +128,16 @@ class FaceTerminalFirmware(FaceTerminalEntity, UpdateEntity):
 
     async def async_install_from_url(self, url: str, version: str | None = None) -> None:
         """Send ``Upgrade`` with `url`; raise the terminal's reason when it refuses."""
-        terminal = self.terminal
         name = version or version_from_url(url)
-        try:
-            command = build_upgrade(terminal.command_topic, terminal.terminal_id, url, name)
-        except protocol.CommandError as err:
-            raise ServiceValidationError(
-                translation_domain=DOMAIN,
-                translation_key="invalid_firmware",
-                translation_placeholders={"error": str(err)},
-            ) from err
         self._started_from = self.installed_version
         self._target = name
         self.async_write_ha_state()
         try:
-            await terminal.async_request(command, lane=Lane.QUERY, timeout=UPGRADE_ACK_TIMEOUT)
-        except HomeAssistantError as err:
+            await self.terminal.settings.async_upgrade(url, name)
+        except HomeAssistantError:
             self._finish()
             self.async_write_ha_state()
-            failed = refusal(err)
-            if failed is None:
-                raise
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="firmware_refused",
-                translation_placeholders={
-                    "name": terminal.display_name,
-                    "reason": protocol.describe_ack_error(failed),
-                },
-            ) from err
+            raise
         # Accepted: the terminal installs and restarts; the new version ends the progress.
         self._stop_timeout()
         self._cancel_timeout = async_call_later(
