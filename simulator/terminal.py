@@ -39,7 +39,7 @@ from simulator.network import Task, network_hub, scheduler
 from simulator.store import DEFAULT_CAPACITY, PersonStore
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterable
     from types import TracebackType
 
     from paho.mqtt.properties import Properties
@@ -90,6 +90,7 @@ class Terminal:
         record_id_start: int = 1,
         snap_id_start: int = 1,
         batch_person_delay: float = 0.0,
+        unanswered: Iterable[str] = (),
     ) -> None:
         """Configure a terminal (nothing connects before :meth:`start`).
 
@@ -117,6 +118,8 @@ class Terminal:
             record_id_start: First ``RecordID``.
             snap_id_start: First ``SnapID``.
             batch_person_delay: Seconds spent per person in batch commands.
+            unanswered: Operators (any case) received and logged but never answered,
+                as a terminal that hangs on them (e.g. ``EditPerson`` while enrolling).
         """
         self.terminal_id = str(terminal_id)
         self.broker_host = broker_host
@@ -144,6 +147,7 @@ class Terminal:
             snap_id_start=snap_id_start,
         )
         self.processor = CommandProcessor(self.device, batch_person_delay=batch_person_delay)
+        self.unanswered = {operator.casefold() for operator in unanswered}
         self._client: mqtt.Client | None = None
         self._connected = threading.Event()
         self._subscribed = threading.Event()
@@ -162,6 +166,7 @@ class Terminal:
         self.online_count = 0
         self.heartbeat_count = 0
         self.ignored_count = 0
+        self.unanswered_count = 0
         self.connect_count = 0
 
     # --------------------------------------------------------------- lifecycle
@@ -409,6 +414,10 @@ class Terminal:
                 break
             if command.operator == "__reboot__":
                 self._simulate_reboot()
+                continue
+            if command.operator.casefold() in self.unanswered:
+                self.unanswered_count += 1
+                _LOGGER.info("%s leaves %s unanswered", self.terminal_id, command.operator)
                 continue
             self._apply(self.processor.handle(command))
         if self._rebooting or not self._subscribed.is_set() or self._stop.is_set():
