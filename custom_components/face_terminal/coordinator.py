@@ -61,6 +61,7 @@ if TYPE_CHECKING:
 type FaceTerminalConfigEntry = ConfigEntry[FaceTerminal]
 
 MQTT_QOS = 1
+PUSH_ACK_QOS = 0
 RECORD_TYPES = (
     protocol.RecPush,
     protocol.StrSnapPush,
@@ -406,7 +407,11 @@ class FaceTerminal:
                 err,
             )
             return
-        self.hass.async_create_task(self._async_publish(command), eager_start=True)
+        # QoS 0: the broker's PUBACK to a QoS-1 PushAck is a small segment Home Assistant
+        # never answers, so its ACK waits for the delayed-ACK timer (40 ms) and the broker's
+        # Nagle algorithm holds the next record behind it (docs/benchmarks.md). A lost
+        # PushAck costs nothing: the terminal re-sends, and the duplicate is acknowledged.
+        self.hass.async_create_task(self._async_publish(command, PUSH_ACK_QOS), eager_start=True)
         self.counters["acks_sent"] += 1
 
     @staticmethod
@@ -484,10 +489,10 @@ class FaceTerminal:
 
     # --- commands -----------------------------------------------------------------
 
-    async def _async_publish(self, command: tuple[str, bytes]) -> None:
+    async def _async_publish(self, command: tuple[str, bytes], qos: int = MQTT_QOS) -> None:
         topic, payload = command
         try:
-            await mqtt.async_publish(self.hass, topic, payload, MQTT_QOS, False)
+            await mqtt.async_publish(self.hass, topic, payload, qos, False)
         except HomeAssistantError as err:
             LOGGER.debug("Could not publish to %s: %s", topic, err)
 
