@@ -992,8 +992,8 @@ async def run_load(
                 last_rss = now
             await asyncio.sleep(max(0.0, started + count * interval - loop.time()))
         drain_until = time.monotonic() + stack.settings.drain_seconds
-        while len(events.arrivals) < len(sent) and time.monotonic() < drain_until:
-            await asyncio.sleep(0.1)  # noqa: ASYNC110 - a deadline
+        while len(events.arrivals) < len(sent) and time.monotonic() < drain_until:  # noqa: ASYNC110 - polled with a deadline
+            await asyncio.sleep(0.1)
     received = Counter(
         (str(a.payload["data"]["terminal_id"]), str(a.payload["data"]["record_id"]))
         for a in events.arrivals
@@ -1152,8 +1152,8 @@ async def scenario_unlock_lane(stack: Stack) -> Section:
                 }
             )
             deadline = time.monotonic() + 10
-            while terminal.unanswered_count == waiting and time.monotonic() < deadline:
-                await asyncio.sleep(0.005)  # noqa: ASYNC110 - another thread
+            while terminal.unanswered_count == waiting and time.monotonic() < deadline:  # noqa: ASYNC110 - set by another thread
+                await asyncio.sleep(0.005)
             if terminal.unanswered_count == waiting:
                 raise RuntimeError("the enrolment never reached the terminal")
             unlocks = terminal.unlock_count
@@ -1168,8 +1168,8 @@ async def scenario_unlock_lane(stack: Stack) -> Section:
                 }
             )
             deadline = time.monotonic() + 45
-            while terminal.unlock_count == unlocks and time.monotonic() < deadline:
-                await asyncio.sleep(0.001)  # noqa: ASYNC110 - another thread
+            while terminal.unlock_count == unlocks and time.monotonic() < deadline:  # noqa: ASYNC110 - set by another thread
+                await asyncio.sleep(0.001)
             delays.append(time.perf_counter() - started)
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(45):
