@@ -1331,9 +1331,15 @@ SCENARIOS: dict[str, Callable[[Stack], Awaitable[Section]]] = {
 ORDER = ("latency", "load", "unlock-lane", "scale")  # scale grows the stack: last
 
 
-async def run(names: list[str], settings: Settings, config_dir: Path) -> list[Section]:
-    """One Home Assistant for all selected scenarios, in a fixed order."""
+async def run(
+    names: list[str], settings: Settings, config_dir: Path, output: Path | None
+) -> list[Section]:
+    """One Home Assistant for all selected scenarios, in a fixed order.
+
+    The report is rewritten after each scenario, so a later failure keeps the earlier ones.
+    """
     sections = []
+    info = machine()
     async with running_stack(settings, config_dir) as stack:
         for name in ORDER:
             if name in names:
@@ -1341,7 +1347,17 @@ async def run(names: list[str], settings: Settings, config_dir: Path) -> list[Se
                 section = await SCENARIOS[name](stack)
                 print(section.console(), flush=True)
                 sections.append(section)
+                if output is not None:
+                    write_report(output, [section], info)
     return sections
+
+
+def write_report(output: Path, sections: list[Section], info: dict[str, str]) -> None:
+    """Replace the sections in `output` (other sections and the notes are kept)."""
+    previous = output.read_text(encoding="utf-8") if output.exists() else ""
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(render(previous, sections, info), encoding="utf-8")
+    print(f"[bench] wrote {output}", flush=True)
 
 
 MARKER = re.compile(r"<!-- scenario:(?P<name>[\w-]+) -->.*?<!-- /scenario:(?P=name) -->", re.S)
@@ -1409,12 +1425,7 @@ def main() -> None:
         settings = dataclasses.replace(settings, scale_sizes=sizes)
     output: Path | None = args.output or (None if args.quick else DOC)
     with tempfile.TemporaryDirectory(prefix="ft-bench-") as tmp:
-        sections = asyncio.run(run(names, settings, Path(tmp) / "config"))
-    if output is not None:
-        previous = output.read_text(encoding="utf-8") if output.exists() else ""
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(render(previous, sections, machine()), encoding="utf-8")
-        print(f"\n[bench] wrote {output}")
+        asyncio.run(run(names, settings, Path(tmp) / "config", output))
 
 
 if __name__ == "__main__":

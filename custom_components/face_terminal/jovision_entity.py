@@ -201,8 +201,8 @@ class JovisionImage(JovisionEntity, ImageEntity):
 
     @override
     async def async_image(self) -> bytes | None:
-        """The picture bytes."""
-        return self._image.data if self._image is not None else None
+        """The picture bytes, decoded on the first fetch (none if its base64 is broken)."""
+        return (self._image.data or None) if self._image is not None else None
 
 
 def online_entities(device: JovisionDevice) -> list[JovisionOnlineSensor]:
