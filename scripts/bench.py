@@ -1344,8 +1344,13 @@ async def scenario_scale(stack: Stack) -> Section:
     rows = []
     baseline = stack.baseline
     assert baseline is not None
+    previous_rss, previous_count = base_rss, 0
     for step in steps:
         per_terminal = (step.rss_mb - base_rss) / step.terminals
+        # Growth since the previous size per added terminal (the first size's RSS also
+        # holds what earlier scenarios left behind).
+        marginal = (step.rss_mb - previous_rss) / max(1, step.terminals - previous_count)
+        previous_rss, previous_count = step.rss_mb, step.terminals
         # Loop CPU above the instance without terminals (its own timers, the probe's).
         net_loop_cpu = (
             (step.presence.loop_cpu_percent - baseline.loop_cpu_percent)
@@ -1358,7 +1363,8 @@ async def scenario_scale(stack: Stack) -> Section:
         rows.append(
             f"| {step.terminals} | {step.added} in {step.setup_wall_seconds:.1f} s "
             f"(p50 {fmt(step.setup.p50)} ms, p99 {fmt(step.setup.p99)} ms) "
-            f"| {step.rss_mb:.0f} MB ({per_terminal:.2f} MB/terminal) "
+            f"| {step.rss_mb:.0f} MB ({per_terminal:.2f} MB/terminal overall, "
+            f"{marginal:.2f} MB per added one) "
             f"| {step.presence.process_cpu_percent:.1f} % / loop "
             f"{step.presence.loop_cpu_percent:.1f} % ({per_message:.3f} ms loop CPU per "
             f"heartbeat above the baseline) | {fmt(step.presence.lag.p99)} ms "
