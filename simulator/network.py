@@ -279,6 +279,9 @@ class NetworkHub:
                 self._misc()
         with self._start_lock:
             self._thread = None
+        if self._ops:  # handed over while this thread was ending: run them on a new one
+            self._ensure_started()
+            self._wake()
 
     def _ready(self, key: selectors.SelectorKey, mask: int) -> None:
         if key.fileobj is self._wake_r:
