@@ -587,7 +587,10 @@ def start_terminals(port: int, first: int, count: int, options: dict[str, Any]) 
     settings: dict[str, Any] = {
         "picture_kb": LOAD_PICTURE_KB,
         "heartbeat": HEARTBEAT,
-        "online_repeat": 2.0,
+        # As the firmware: Online once on connect, repeated only every 60 s until
+        # acknowledged (a faster repeat floods Home Assistant while hundreds of
+        # terminals wait for their entries, and distorts the setup times).
+        "online_repeat": 60.0,
         "record_id_start": 1,
     }
     settings.update(options)
