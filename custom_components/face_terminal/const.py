@@ -43,6 +43,8 @@ DEFAULT_DOOR_OPEN_TIME: Final = 5
 # Command engine
 # QoS 1 for every subscription and command: terminals publish and subscribe with it.
 MQTT_QOS: Final = 1
+PUSH_ACK_QOS: Final = 0
+"""QoS of record acknowledgements (`PushAck`); see `FaceTerminal._async_publish_quietly`."""
 COMMAND_TIMEOUT: Final = 10.0
 ENROL_TIMEOUT: Final = 30.0
 # V1.24 §4.1: base64 enrolments must be at least 1 s apart or the terminal stalls.
