@@ -36,6 +36,10 @@ CONF_DOOR_OPEN_TIME: Final = "door_open_time"
 DEFAULT_OFFLINE_TIMEOUT: Final = 150
 MIN_OFFLINE_TIMEOUT: Final = 20
 MAX_OFFLINE_TIMEOUT: Final = 3600
+MAX_PENDING_DISCOVERIES: Final = 16
+"""Discovered terminals waiting for confirmation at once: any host on the broker can claim
+new terminal IDs on the presence topics, so more are refused (each is offered again with
+its next presence message once the user confirmed or ignored the ones shown)."""
 DEFAULT_UNLOCK_MESSAGE: Final = ""
 DEFAULT_ACKNOWLEDGE_RECORDS: Final = True
 DEFAULT_DOOR_OPEN_TIME: Final = 5
