@@ -54,12 +54,13 @@ from .const import (
     ENROL_TIMEOUT,
     LOGGER,
     MQTT_QOS,
+    PUSH_ACK_QOS,
     SCENE_CACHE_SECONDS,
 )
 from .device import Capability, ImageKind, image_summary
 from .events import Record, TerminalRecord, access_attributes, access_type, build_record
 from .presence import SilenceWatchdog
-from .protocol import Lane
+from .protocol import Lane, operators
 from .router import async_get_router
 from .settings import TerminalSettings
 
@@ -668,8 +669,14 @@ class FaceTerminal:
                 self._pump()
 
     async def _async_publish_quietly(self, command: protocol.Command) -> None:
+        # A PushAck goes at QoS 0: the broker's PUBACK to a QoS-1 PushAck is a small
+        # segment Home Assistant never answers, so its TCP ACK waits for the delayed-ACK
+        # timer (~40 ms) while the broker's Nagle algorithm holds the next record behind it
+        # (measured in docs/benchmarks.md). A lost PushAck costs nothing: the terminal
+        # re-sends the record, and the session acknowledges and de-duplicates it.
+        qos = PUSH_ACK_QOS if command.operator == operators.PUSH_ACK else MQTT_QOS
         try:
-            await mqtt.async_publish(self.hass, command.topic, command.payload, MQTT_QOS, False)
+            await mqtt.async_publish(self.hass, command.topic, command.payload, qos, False)
         except HomeAssistantError as err:
             LOGGER.debug("Could not publish to %s: %s", command.topic, err)
 
