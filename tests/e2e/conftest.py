@@ -169,6 +169,21 @@ async def add_terminal(stack: Stack, terminal: Terminal) -> dict[str, Any]:
         await client.close()
 
 
+def last_command(terminal: Terminal) -> str:
+    """Operator of the last command the terminal received, not counting settings reads.
+
+    Home Assistant reads the terminal's settings (``Versions``, ``Get…config``) whenever
+    it comes online, in their own lane, so they may arrive after a command under test.
+    """
+    operators = [
+        str(command.get("operator"))
+        for command in terminal.received
+        if not str(command.get("operator")).startswith("Get")
+        and command.get("operator") != "Versions"
+    ]
+    return operators[-1] if operators else ""
+
+
 async def online_entity(client: HomeAssistantClient, terminal_id: str) -> str:
     """Entity ID of a terminal's connectivity binary sensor."""
     return (await client.entity_ids(terminal_id))["binary_sensor.online"]

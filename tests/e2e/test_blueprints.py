@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 import yaml
 
-from .conftest import FRONT_DOOR, wait_for_state
+from .conftest import FRONT_DOOR, last_command, wait_for_state
 
 if TYPE_CHECKING:
     from harness.home_assistant import HomeAssistantClient
@@ -215,6 +215,6 @@ async def test_qr_code_opens_the_door_only_for_a_listed_code(
     runs = await wait_for_runs(client, "qr", 2)
     assert [len(called(run)) for run in runs] == [0, 1]
     assert front_door_online.wait_for(lambda: front_door_online.unlock_count == unlocks + 1)
-    assert front_door_online.received[-1]["operator"] == "Unlock"
+    assert last_command(front_door_online) == "Unlock"
     # The door locks again by itself after the door open time (1 s here).
     await wait_for_state(client, (await client.entity_ids(FRONT_DOOR))["lock.door"], "locked")

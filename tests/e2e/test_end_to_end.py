@@ -17,7 +17,7 @@ from custom_components.face_terminal.protocol.settings import SETTINGS
 from simulator import images
 from simulator.device import VERSION_NAME
 
-from .conftest import FRONT_DOOR, wait_for_state
+from .conftest import FRONT_DOOR, last_command, wait_for_state
 
 if TYPE_CHECKING:
     from harness.home_assistant import HomeAssistantClient
@@ -149,13 +149,7 @@ async def test_lock_releases_the_door_on_the_terminal_and_relocks(
 
     assert [change.data["new_state"]["state"] for change in changes] == expected
     assert front_door_online.wait_for(lambda: front_door_online.unlock_count == unlocks + 1)
-    # The last command other than a settings read (they may run at the same time).
-    commands = [
-        command["operator"]
-        for command in front_door_online.received
-        if not command["operator"].startswith("Get") and command["operator"] != "Versions"
-    ]
-    assert commands[-1] == "Unlock"
+    assert last_command(front_door_online) == "Unlock"
 
 
 async def test_scene_camera_returns_a_jpeg_from_the_terminal(
