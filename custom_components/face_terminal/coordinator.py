@@ -9,6 +9,7 @@ terminal's matching ``-Ack`` arrives.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import time
 from collections import Counter, OrderedDict
@@ -498,11 +499,14 @@ class FaceTerminal:
         timeout: float = COMMAND_TIMEOUT,  # noqa: ASYNC109 - the ack wait, not the call's
         require_online: bool = True,
         spaced: bool = False,
+        exclusive: bool = True,
     ) -> Ack:
         """Send a command and wait for its ``-Ack``; raise a translated error on failure.
 
         Commands to one terminal are serialised. `spaced` keeps base64 enrolments at
-        least `ENROL_SPACING` seconds apart, as V1.24 §4.1 asks.
+        least `ENROL_SPACING` seconds apart, as V1.24 §4.1 asks. A batch enrolment whose
+        ack takes minutes goes with `exclusive` False, so that its progress can be asked
+        (and other commands sent) while it runs.
         """
         topic, payload = command
         message_id, operator = _command_identity(payload)
@@ -512,7 +516,7 @@ class FaceTerminal:
                 translation_key="terminal_offline",
                 translation_placeholders={"name": self.display_name},
             )
-        async with self._command_lock:
+        async with self._command_lock if exclusive else contextlib.nullcontext():
             if spaced:
                 wait = self._last_enrol + ENROL_SPACING - time.monotonic()
                 if wait > 0:

@@ -21,6 +21,7 @@ from .events import TerminalRecord, access_attributes
 from .jovision import JovisionDevice
 from .jovision_entity import sensor_entities
 from .protocol import RecPush, StrSnapPush
+from .roster_sensor import RosterSyncSensor
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -142,6 +143,7 @@ async def async_setup_entry(
     async_add_entities(
         FaceTerminalRecordSensor(terminal, description) for description in SENSOR_DESCRIPTIONS
     )
+    async_add_entities([RosterSyncSensor(terminal)])
 
 
 class FaceTerminalRecordSensor(FaceTerminalEntity, RestoreSensor):
