@@ -225,9 +225,9 @@ def _moment(value: object, field: str, where: str) -> datetime | None:
     end_of_day = field == FIELD_VALID_UNTIL
     if isinstance(value, str):
         text = value.strip()
-        parsed: datetime | date | None = dt_util.parse_datetime(text)
+        parsed: datetime | date | None = dt_util.parse_date(text)  # date only: whole days
         if parsed is None:
-            parsed = dt_util.parse_date(text)
+            parsed = dt_util.parse_datetime(text)
         value = parsed
     if isinstance(value, datetime):
         return terminal_time(value).replace(microsecond=0)

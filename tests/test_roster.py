@@ -1,0 +1,777 @@
+"""Tests of the roster actions: sync_persons, delete_all_persons, photo URLs, progress."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from unittest.mock import patch
+
+import pytest
+from PIL import Image
+from homeassistant.const import CONF_NAME
+from homeassistant.core_config import async_process_ha_core_config
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_mqtt_message,
+)
+
+from custom_components.face_terminal import photo_server, roster_sync
+from custom_components.face_terminal.const import CONF_COMMAND_TOPIC, CONF_TERMINAL_ID, DOMAIN
+from custom_components.face_terminal.photo_server import PHOTO_URL_PREFIX
+
+from . import payloads
+from .conftest import TerminalResponder, setup_entry
+from .payloads import COMMAND_TOPIC, TERMINAL_ID
+
+if TYPE_CHECKING:
+    from collections.abc import Generator
+
+    from homeassistant.core import HomeAssistant
+    from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+
+SENSOR = "sensor.front_door_roster_sync"
+BASE_URL = "http://192.168.1.2:8123"
+
+
+@pytest.fixture(autouse=True)
+def only_sensor() -> Generator[None]:
+    """The roster sensor is the only entity these tests need."""
+    with patch("custom_components.face_terminal.PLATFORMS", ["sensor"]):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def quick_polls() -> Generator[None]:
+    """Poll and back off in milliseconds instead of seconds."""
+    with (
+        patch.object(roster_sync, "POLL_INTERVAL", 0.01),
+        patch.object(roster_sync, "BUSY_BACKOFF_FIRST", 0.01),
+        patch.object(roster_sync, "BUSY_BACKOFF_MAX", 0.02),
+    ):
+        yield
+
+
+class FakeRoster:
+    """The person list of the fake terminal, answering the list and batch commands."""
+
+    def __init__(self, terminal: TerminalResponder, ids: list[str] | None = None) -> None:
+        self.terminal = terminal
+        self.persons: dict[str, dict[str, Any]] = {cid: {"name": cid} for cid in ids or []}
+        self.fail: dict[str, str] = {}  # customId -> errcode
+        self.busy_replies = 0
+        self.hold = False  # keep EditPersonsNew unanswered (the test answers)
+        self.batches: list[dict[str, Any]] = []
+        terminal.replies["QueryPerson"] = self.query_person
+        terminal.replies["EditPersonsNew"] = self.edit_persons_new
+        terminal.replies["DeletePersons"] = self.delete_persons
+        terminal.replies["QueryProgress"] = self.query_progress
+
+    def query_person(self, command: dict[str, Any]) -> bytes:
+        return payloads.ack(
+            "QueryPerson",
+            command["messageId"],
+            TotalPersonNum=str(len(self.persons) + 1),  # one enrolled on the screen
+            QueryPersonNum=str(len(self.persons)),
+            Customid=",".join(self.persons),
+        )
+
+    def edit_persons_new(self, command: dict[str, Any]) -> bytes | None:
+        if self.busy_replies:
+            self.busy_replies -= 1
+            return payloads.ack(
+                "EditPersonsNew",
+                command["messageId"],
+                code="410",
+                result="fail",
+                detail="EditPersonsNew is busy",
+            )
+        self.batches.append(command)
+        if self.hold:
+            return None
+        return self.answer(command)
+
+    def answer(self, command: dict[str, Any]) -> bytes:
+        succeeded, failed = [], []
+        for item in command["info"]:
+            cid = item["customId"]
+            if cid in self.fail:
+                failed.append({"customId": cid, "errcode": self.fail[cid]})
+                continue
+            self.persons.setdefault(cid, {}).update(item)
+            succeeded.append({"customId": cid})
+        return payloads.ack(
+            "EditPersonsNew",
+            command["messageId"],
+            AddErrNum=str(len(failed)),
+            AddSucNum=str(len(succeeded)),
+            AddErrInfo=failed,
+            AddSucInfo=succeeded,
+        )
+
+    def delete_persons(self, command: dict[str, Any]) -> bytes:
+        gone = [cid for cid in command["info"]["customId"] if self.persons.pop(cid, None)]
+        return payloads.ack(
+            "DeletePersons",
+            command["messageId"],
+            DelSucNum=str(len(gone)),
+            DelSucInfo=[{"customId": cid} for cid in gone],
+            DelErrInfo=[],
+        )
+
+    @staticmethod
+    def query_progress(command: dict[str, Any]) -> bytes:
+        return payloads.ack("QueryProgress", command["messageId"], QueryType="None", Status="0")
+
+    def items(self) -> list[dict[str, Any]]:
+        """Every person object sent in batches so far."""
+        return [item for batch in self.batches for item in batch["info"]]
+
+
+@pytest.fixture
+async def faces_dir(hass: HomeAssistant, tmp_path: Path) -> Path:
+    """An allowed folder with a CSV roster of three people and their photos."""
+    await async_process_ha_core_config(hass, {"internal_url": BASE_URL})
+    hass.config.allowlist_external_dirs = {str(tmp_path)}
+    for number in range(1, 4):
+        (tmp_path / f"p{number}.jpg").write_bytes(payloads.jpeg(60 + number, 80))
+    (tmp_path / "roster.csv").write_text(
+        "custom_id,name,photo,person_type,valid_from,valid_until\n"
+        "p1,Alice,p1.jpg,allow,,\n"
+        "p2,Bob,p2.jpg,block,2026-01-01,2026-12-31\n"
+        "p3,Carol,p3.jpg,,,\n",
+        encoding="utf-8",
+    )
+    return tmp_path
+
+
+@pytest.fixture
+def device_id(loaded_entry: MockConfigEntry) -> str:
+    """The terminal's device."""
+    return str(loaded_entry.runtime_data.device_id)
+
+
+async def sync(hass: HomeAssistant, data: dict[str, Any], *, response: bool = True) -> Any:
+    return await hass.services.async_call(
+        DOMAIN, "sync_persons", data, blocking=True, return_response=response
+    )
+
+
+def report(result: Any) -> dict[str, Any]:
+    (only,) = result["results"]
+    return dict(only)
+
+
+def by_id(result: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {person["custom_id"]: person for person in result["persons"]}
+
+
+async def test_first_sync_adds_everyone_by_url(
+    hass: HomeAssistant,
+    terminal: TerminalResponder,
+    device_id: str,
+    faces_dir: Path,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    fake = FakeRoster(terminal, ["stranger"])
+    fake.hold = True
+    task = hass.async_create_task(
+        sync(hass, {"device_id": device_id, "roster_file": str(faces_dir / "roster.csv")})
+    )
+    for _ in range(2000):
+        if fake.batches:
+            break
+        await asyncio.sleep(0.005)
+    (batch,) = fake.batches
+    assert batch["PersonNum"] == 3
+    assert hass.states.get(SENSOR).state == "syncing"
+    items = {item["customId"]: item for item in batch["info"]}
+    assert items["p2"]["personType"] == 1
+    assert items["p2"]["tempCardType"] == 1
+    assert items["p2"]["cardValidBegin"] == "2026-01-01 00:00:00"
+    assert items["p2"]["cardValidEnd"] == "2026-12-31 23:59:59"
+    # The terminal downloads each photo from Home Assistant's local URL, unauthenticated.
+    client = await hass_client_no_auth()
+    url = items["p1"]["picURI"]
+    assert url.startswith(f"{BASE_URL}{PHOTO_URL_PREFIX}/")
+    response = await client.get(url.removeprefix(BASE_URL))
+    assert response.status == 200
+    assert response.headers["Content-Type"] == "image/jpeg"
+    assert await response.read() == (faces_dir / "p1.jpg").read_bytes()
+    # Nothing else is reachable through the view.
+    assert (await client.get(f"{PHOTO_URL_PREFIX}/guess")).status == 404
+    async_fire_mqtt_message(hass, f"{COMMAND_TOPIC}/Ack", fake.answer(batch))
+    result = report(await task)
+    assert result["success"] is True
+    assert result["photo_delivery"] == "url"
+    assert (result["added"], result["updated"], result["deleted"], result["failed"]) == (3, 0, 0, 0)
+    assert result["persons_on_terminal"] == 5  # four listed plus one without customId
+    assert "stranger" in fake.persons  # nothing deleted unless asked
+    # The URLs stop working when the sync ends.
+    assert (await client.get(url.removeprefix(BASE_URL))).status == 404
+    state = hass.states.get(SENSOR)
+    assert state.state == "idle"
+    assert state.attributes["done"] == state.attributes["total"] == 3
+    assert state.attributes["persons"] == 5
+    assert state.attributes["failed"] == 0
+
+
+async def test_second_sync_sends_only_changes(
+    hass: HomeAssistant, terminal: TerminalResponder, device_id: str, faces_dir: Path
+) -> None:
+    fake = FakeRoster(terminal)
+    roster = str(faces_dir / "roster.csv")
+    await sync(hass, {"device_id": device_id, "roster_file": roster})
+    fake.batches.clear()
+    result = report(await sync(hass, {"device_id": device_id, "roster_file": roster}))
+    assert fake.batches == []
+    assert result["unchanged"] == 3
+    # A new name is sent without the photo; a new photo is sent again.
+    (faces_dir / "roster.csv").write_text(
+        "custom_id,name,photo\np1,Alicia,p1.jpg\np2,Bob,p2.jpg\np3,Carol,p3.jpg\n",
+        encoding="utf-8",
+    )
+    (faces_dir / "p3.jpg").write_bytes(payloads.jpeg(90, 90))
+    result = report(await sync(hass, {"device_id": device_id, "roster_file": roster}))
+    items = {item["customId"]: item for item in fake.items()}
+    assert set(items) == {"p1", "p2", "p3"}  # p2 lost its block-list type and validity
+    assert "picURI" not in items["p1"]
+    assert items["p1"]["name"] == "Alicia"
+    assert "picURI" not in items["p2"]
+    assert "picURI" in items["p3"]
+    assert result["updated"] == 3
+
+
+async def test_fingerprints_survive_a_restart_of_the_state(
+    hass: HomeAssistant, terminal: TerminalResponder, device_id: str, faces_dir: Path
+) -> None:
+    fake = FakeRoster(terminal)
+    roster = str(faces_dir / "roster.csv")
+    await sync(hass, {"device_id": device_id, "roster_file": roster})
+    hass.data.pop(roster_sync.DATA_ROSTER)  # forget everything held in memory
+    fake.batches.clear()
+    result = report(await sync(hass, {"device_id": device_id, "roster_file": roster}))
+    assert fake.batches == []
+    assert result["unchanged"] == 3
+
+
+async def test_per_person_failures_in_an_ok_batch(
+    hass: HomeAssistant, terminal: TerminalResponder, device_id: str, faces_dir: Path
+) -> None:
+    fake = FakeRoster(terminal)
+    fake.fail["p2"] = "468"
+    roster = str(faces_dir / "roster.csv")
+    result = report(await sync(hass, {"device_id": device_id, "roster_file": roster}))
+    persons = by_id(result)
+    assert persons["p1"] == {"custom_id": "p1", "action": "add", "success": True}
+    assert persons["p2"]["success"] is False
+    assert persons["p2"]["error_code"] == 468
+    assert "no face features" in persons["p2"]["error"]
+    assert result["failed"] == 1
+    # The failed person is tried again next time; the others are not.
+    fake.fail.clear()
+    fake.batches.clear()
+    await sync(hass, {"device_id": device_id, "roster_file": roster})
+    assert [item["customId"] for item in fake.items()] == ["p2"]
+
+
+async def test_busy_terminal_is_retried(
+    hass: HomeAssistant, terminal: TerminalResponder, device_id: str, faces_dir: Path
+) -> None:
+    fake = FakeRoster(terminal)
+    fake.busy_replies = 2
+    result = report(
+        await sync(hass, {"device_id": device_id, "roster_file": str(faces_dir / "roster.csv")})
+    )
+    assert result["added"] == 3
+    assert terminal.operators().count("EditPersonsNew") == 3
+
+
+async def test_busy_for_too_long_fails_the_batch(
+    hass: HomeAssistant, terminal: TerminalResponder, device_id: str, faces_dir: Path
+) -> None:
+    fake = FakeRoster(terminal)
+    fake.busy_replies = 1000
+    with patch.object(roster_sync, "BUSY_GIVE_UP", 0.05):
+        result = report(
+            await sync(hass, {"device_id": device_id, "roster_file": str(faces_dir / "roster.csv")})
+        )
+    assert result["failed"] == 3
+    assert {person["error_code"] for person in result["persons"]} == {410}
+
+
+async def test_lost_batch_is_sent_again(
+    hass: HomeAssistant, terminal: TerminalResponder, device_id: str, faces_dir: Path
+) -> None:
+    fake = FakeRoster(terminal)
+    fake.hold = True  # the terminal goes idle without answering (V1.24 §4.8)
+    result = report(
+        await sync(hass, {"device_id": device_id, "roster_file": str(faces_dir / "roster.csv")})
+    )
+    assert len(fake.batches) == 2
+    assert result["failed"] == 3
+    assert {person["error"] for person in result["persons"]} == {
+        "the terminal did not confirm the batch"
+    }
+
+
+async def test_progress_counts_from_the_terminal_move_the_sensor(
+    hass: HomeAssistant, terminal: TerminalResponder, device_id: str, faces_dir: Path
+) -> None:
+    fake = FakeRoster(terminal)
+    fake.hold = True
+    seen: list[int] = []
+
+    def progress(command: dict[str, Any]) -> bytes:
+        if fake.batches and len(seen) == 2:
+            async_fire_mqtt_message(hass, f"{COMMAND_TOPIC}/Ack", fake.answer(fake.batches[-1]))
+        state = hass.states.get(SENSOR)
+        seen.append(state.attributes["done"])
+        return payloads.ack(
+            "QueryProgress", command["messageId"], Status="3", TotalNum="3", FinishNum="2"
+        )
+
+    terminal.replies["QueryProgress"] = progress
+    result = report(
+        await sync(hass, {"device_id": device_id, "roster_file": str(faces_dir / "roster.csv")})
+    )
+    assert result["added"] == 3
+    assert 2 in seen  # the sensor showed the terminal's count while the batch ran
+
+
+async def test_terminal_silent_during_batch(
+    hass: HomeAssistant, terminal: TerminalResponder, device_id: str, faces_dir: Path
+) -> None:
+    fake = FakeRoster(terminal)
+    fake.hold = True
+    terminal.replies["QueryProgress"] = lambda command: None
+    with patch.object(roster_sync, "PROGRESS_TIMEOUT", 0.01):
+        result = report(
+            await sync(hass, {"device_id": device_id, "roster_file": str(faces_dir / "roster.csv")})
+        )
+    assert result["failed"] == 3
+    assert "stopped answering" in result["persons"][0]["error"]
+
+
+async def test_delete_missing(
+    hass: HomeAssistant, terminal: TerminalResponder, device_id: str, faces_dir: Path
+) -> None:
+    fake = FakeRoster(terminal, ["old-1", "old-2", "p1"])
+    result = report(
+        await sync(
+            hass,
+            {
+                "device_id": device_id,
+                "roster_file": str(faces_dir / "roster.csv"),
+                "delete_missing": True,
+            },
+        )
+    )
+    assert set(fake.persons) == {"p1", "p2", "p3"}
+    assert result["deleted"] == 2
+    assert result["added"] == 2
+    assert result["updated"] == 1  # enrolled elsewhere: brought in line, photo included
+    assert terminal.operators().index("DeletePersons") < terminal.operators().index(
+        "EditPersonsNew"
+    )
+
+
+async def test_empty_roster_with_delete_needs_confirmation(
+    hass: HomeAssistant, terminal: TerminalResponder, device_id: str, faces_dir: Path
+) -> None:
+    fake = FakeRoster(terminal, ["a", "b"])
+    (faces_dir / "empty.yaml").write_text("persons: []\n", encoding="utf-8")
+    data = {
+        "device_id": device_id,
+        "roster_file": str(faces_dir / "empty.yaml"),
+        "delete_missing": True,
+    }
+    with pytest.raises(ServiceValidationError) as err:
+        await sync(hass, data)
+    assert err.value.translation_key == "roster_empty_delete"
+    assert set(fake.persons) == {"a", "b"}
+    result = report(await sync(hass, {**data, "allow_empty_roster": True}))
+    assert fake.persons == {}
+    assert result["deleted"] == 2
+
+
+async def test_yaml_and_inline_entries_with_per_person_problems(
+    hass: HomeAssistant, terminal: TerminalResponder, device_id: str, faces_dir: Path
+) -> None:
+    fake = FakeRoster(terminal, ["keep-me", "too-long"])
+    (faces_dir / "bad.jpg").write_bytes(b"not a picture at all")
+    (faces_dir / "roster.yaml").write_text(
+        "- custom_id: y1\n  name: Yara\n  photo: p1.jpg\n"
+        "- custom_id: 42\n  name: Number\n  photo: p2.jpg\n"
+        "  valid_from: 2026-03-01 08:00:00\n  valid_until: 2026-03-31\n"
+        "- custom_id: no-photo-file\n  name: Nobody\n  photo: missing.jpg\n"
+        "- custom_id: order\n  name: Order\n  photo: p3.jpg\n"
+        "  valid_from: 2026-05-01\n  valid_until: 2026-04-01\n"
+        "- custom_id: half\n  name: Half\n  photo: p3.jpg\n  valid_from: 2026-05-01\n"
+        "- custom_id: bad-image\n  name: Bad\n  photo: bad.jpg\n"
+        "- custom_id: new-without-photo\n  name: New\n",
+        encoding="utf-8",
+    )
+    result = report(
+        await sync(
+            hass,
+            {
+                "device_id": device_id,
+                "roster_file": str(faces_dir / "roster.yaml"),
+                "persons": [
+                    {"custom_id": "too-long", "name": "N" * 32},
+                    {"custom_id": "keep-me", "name": "Kept", "valid_from": "2026-01-01 10:00"},
+                ],
+                "delete_missing": True,
+            },
+        )
+    )
+    persons = by_id(result)
+    assert persons["y1"]["success"] is True
+    assert persons["42"]["success"] is True
+    problems = {cid: persons[cid]["error"] for cid in persons if not persons[cid]["success"]}
+    assert problems == {
+        "no-photo-file": "the photo file does not exist",
+        "order": "valid_from must be before valid_until",
+        "half": "give both valid_from and valid_until, or neither",
+        "bad-image": "the photo is not a picture the terminal can use",
+        "new-without-photo": "a new person needs a photo",
+        "too-long": "the name is longer than the terminal's 31 bytes",
+        "keep-me": "give both valid_from and valid_until, or neither",
+    }
+    assert persons["too-long"]["action"] == "update"
+    # Invalid entries are neither sent nor deleted.
+    assert {"keep-me", "too-long"} <= set(fake.persons)
+    assert {item["customId"] for item in fake.items()} == {"y1", "42"}
+    item = next(item for item in fake.items() if item["customId"] == "42")
+    assert item["cardValidBegin"] == "2026-03-01 08:00:00"
+    assert item["cardValidEnd"] == "2026-03-31 23:59:59"
+
+
+async def test_inline_photos_without_local_url(
+    hass: HomeAssistant, terminal: TerminalResponder, device_id: str, faces_dir: Path
+) -> None:
+    fake = FakeRoster(terminal)
+    with (
+        patch.object(roster_sync, "local_base_url", return_value=None),
+        patch("custom_components.face_terminal.coordinator.ENROL_SPACING", 0),
+    ):
+        result = report(
+            await sync(
+                hass,
+                {
+                    "device_id": device_id,
+                    "persons": [
+                        {"custom_id": "i1", "name": "Ina", "photo": "p1.jpg"},
+                        {"custom_id": "i2", "name": "Ivo", "photo": str(faces_dir / "p2.jpg")},
+                    ],
+                    "photo_folder": str(faces_dir),
+                },
+            )
+        )
+    assert result["photo_delivery"] == "inline"
+    assert result["added"] == 2
+    assert fake.batches == []
+    assert terminal.operators().count("EditPerson") == 2
+    assert terminal.last("EditPerson")["info"]["pic"].startswith("data:image/jpeg;base64,")
+
+
+async def test_inline_enrol_refused(
+    hass: HomeAssistant, terminal: TerminalResponder, device_id: str, faces_dir: Path
+) -> None:
+    FakeRoster(terminal)
+    terminal.replies["EditPerson"] = lambda command: payloads.ack(
+        "EditPerson", command["messageId"], code="467", result="fail"
+    )
+    with (
+        patch.object(roster_sync, "local_base_url", return_value=None),
+        patch("custom_components.face_terminal.coordinator.ENROL_SPACING", 0),
+    ):
+        result = report(
+            await sync(
+                hass,
+                {
+                    "device_id": device_id,
+                    "persons": [{"custom_id": "i1", "name": "Ina", "photo": "p1.jpg"}],
+                    "photo_folder": str(faces_dir),
+                },
+            )
+        )
+    (person,) = result["persons"]
+    assert person["error_code"] == 467
+    assert "person list is full" in person["error"]
+
+
+async def test_large_photo_is_downscaled_before_serving(
+    hass: HomeAssistant,
+    terminal: TerminalResponder,
+    device_id: str,
+    faces_dir: Path,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    fake = FakeRoster(terminal)
+    fake.hold = True
+    (faces_dir / "big.png").write_bytes(_png(2400, 1200))
+    task = hass.async_create_task(
+        sync(
+            hass,
+            {
+                "device_id": device_id,
+                "persons": [{"custom_id": "big", "name": "Big", "photo": "big.png"}],
+                "photo_folder": str(faces_dir),
+            },
+        )
+    )
+    for _ in range(2000):
+        if fake.batches:
+            break
+        await asyncio.sleep(0.005)
+    url = fake.batches[0]["info"][0]["picURI"]
+    client = await hass_client_no_auth()
+    data = await (await client.get(url.removeprefix(BASE_URL))).read()
+    assert data[:2] == b"\xff\xd8"  # re-encoded as JPEG
+    with Image.open(io.BytesIO(data)) as image:
+        assert max(image.size) <= 1920
+        assert min(image.size) <= 1080
+    async_fire_mqtt_message(hass, f"{COMMAND_TOPIC}/Ack", fake.answer(fake.batches[0]))
+    assert report(await task)["added"] == 1
+
+
+def _png(width: int, height: int) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGBA", (width, height), (10, 200, 30, 128)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+async def test_second_sync_on_a_busy_terminal_is_refused(
+    hass: HomeAssistant, terminal: TerminalResponder, device_id: str, faces_dir: Path
+) -> None:
+    fake = FakeRoster(terminal)
+    fake.hold = True
+    data = {"device_id": device_id, "roster_file": str(faces_dir / "roster.csv")}
+    first = hass.async_create_task(sync(hass, data))
+    for _ in range(2000):
+        if fake.batches:
+            break
+        await asyncio.sleep(0.005)
+    with pytest.raises(HomeAssistantError) as err:
+        await sync(hass, data)
+    assert err.value.translation_key == "sync_in_progress"
+    assert "Front door" in str(err.value)
+    with pytest.raises(HomeAssistantError) as err:
+        await hass.services.async_call(
+            DOMAIN, "delete_all_persons", {"device_id": device_id, "confirm": True}, blocking=True
+        )
+    assert err.value.translation_key == "sync_in_progress"
+    async_fire_mqtt_message(hass, f"{COMMAND_TOPIC}/Ack", fake.answer(fake.batches[0]))
+    assert report(await first)["added"] == 3
+
+
+async def test_several_terminals_sync_concurrently(
+    hass: HomeAssistant, terminal: TerminalResponder, device_id: str, faces_dir: Path
+) -> None:
+    FakeRoster(terminal)
+    other = MockConfigEntry(
+        domain=DOMAIN,
+        title="Back door",
+        unique_id="2000001",
+        data={
+            CONF_TERMINAL_ID: "2000001",
+            CONF_COMMAND_TOPIC: "mqtt/face/2000001",
+            CONF_NAME: "Back door",
+        },
+    )
+    await setup_entry(hass, other)  # never answers: its sync fails, ours does not
+    with patch.object(roster_sync, "LIST_TIMEOUT", 0.05):
+        result = await sync(
+            hass,
+            {
+                "device_id": [device_id, other.runtime_data.device_id],
+                "roster_file": str(faces_dir / "roster.csv"),
+            },
+        )
+    ours, theirs = result["results"]
+    assert ours["success"] is True
+    assert ours["added"] == 3
+    assert theirs["success"] is False
+    assert theirs["terminal_id"] == "2000001"
+    with (
+        patch.object(roster_sync, "LIST_TIMEOUT", 0.05),
+        pytest.raises(HomeAssistantError) as err,
+    ):
+        await sync(
+            hass,
+            {
+                "device_id": [other.runtime_data.device_id],
+                "persons": [{"custom_id": "x", "name": "X"}],
+            },
+            response=False,
+        )
+    assert err.value.translation_key == "sync_failed"
+
+
+async def test_sync_without_response_logs_counts_only(
+    hass: HomeAssistant,
+    terminal: TerminalResponder,
+    device_id: str,
+    faces_dir: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    fake = FakeRoster(terminal)
+    fake.fail["p1"] = "465"
+    caplog.set_level(logging.INFO)
+    assert (
+        await sync(
+            hass,
+            {"device_id": device_id, "roster_file": str(faces_dir / "roster.csv")},
+            response=False,
+        )
+        is None
+    )
+    assert "1 person changes failed" in caplog.text
+    assert "Roster sync of Front door finished" in caplog.text
+    for private in ("Alice", "Bob", "Carol", PHOTO_URL_PREFIX):
+        assert private not in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("content", "suffix", "key"),
+    [
+        ("custom_id,name\na,A\na,B\n", ".csv", "roster_duplicate_id"),
+        ("name\nA\n", ".csv", "roster_invalid"),
+        ("custom_id,name\n,A\n", ".csv", "roster_row_invalid"),
+        ('custom_id,name\n"a,b",A\n', ".csv", "roster_row_invalid"),
+        ("custom_id,name\na,\n", ".csv", "roster_row_invalid"),
+        ("custom_id,name,person_type\na,A,guest\n", ".csv", "roster_row_invalid"),
+        ("custom_id,name,valid_from,valid_until\na,A,soon,later\n", ".csv", "roster_row_invalid"),
+        ("custom_id,name,photo\na,A,/etc/passwd\n", ".csv", "photo_path_not_allowed"),
+        ("- [unclosed\n", ".yaml", "roster_invalid"),
+        ("just text\n", ".yaml", "roster_invalid"),
+        ("custom_id,name\na,A\n", ".txt", "roster_format_unknown"),
+    ],
+)
+async def test_bad_roster_files(
+    hass: HomeAssistant,
+    terminal: TerminalResponder,
+    device_id: str,
+    faces_dir: Path,
+    content: str,
+    suffix: str,
+    key: str,
+) -> None:
+    fake = FakeRoster(terminal, ["a"])
+    path = faces_dir / f"bad{suffix}"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(ServiceValidationError) as err:
+        await sync(hass, {"device_id": device_id, "roster_file": str(path), "delete_missing": True})
+    assert err.value.translation_key == key
+    assert str(err.value) not in ("", key)
+    assert fake.persons == {"a": {"name": "a"}}
+    assert "EditPersonsNew" not in terminal.operators()
+
+
+async def test_roster_file_access_errors(
+    hass: HomeAssistant, terminal: TerminalResponder, device_id: str, faces_dir: Path
+) -> None:
+    FakeRoster(terminal)
+    cases = {
+        "/etc/hosts.csv": "roster_path_not_allowed",
+        str(faces_dir / "missing.csv"): "roster_unreadable",
+    }
+    for path, key in cases.items():
+        with pytest.raises(ServiceValidationError) as err:
+            await sync(hass, {"device_id": device_id, "roster_file": path})
+        assert err.value.translation_key == key
+    (faces_dir / "latin1.csv").write_bytes("custom_id,name\na,J\xf6rg\n".encode("latin-1"))
+    with pytest.raises(ServiceValidationError) as err:
+        await sync(hass, {"device_id": device_id, "roster_file": str(faces_dir / "latin1.csv")})
+    assert err.value.translation_key == "roster_invalid"
+    with pytest.raises(ServiceValidationError) as err:
+        await sync(hass, {"device_id": device_id})
+    assert err.value.translation_key == "roster_source_missing"
+    with pytest.raises(ServiceValidationError) as err:
+        await sync(
+            hass,
+            {
+                "device_id": device_id,
+                "persons": [{"custom_id": "a", "name": "A"}],
+                "photo_folder": "/etc",
+            },
+        )
+    assert err.value.translation_key == "photo_path_not_allowed"
+    with pytest.raises(ServiceValidationError) as err:
+        await sync(
+            hass,
+            {
+                "device_id": device_id,
+                "persons": [{"custom_id": "a", "name": "A", "photo": "x.jpg"}],
+            },
+        )
+    assert err.value.translation_key == "roster_row_invalid"
+    with (
+        patch("custom_components.face_terminal.roster.MAX_ROSTER_BYTES", 10),
+        pytest.raises(ServiceValidationError) as err,
+    ):
+        await sync(hass, {"device_id": device_id, "roster_file": str(faces_dir / "roster.csv")})
+    assert err.value.translation_key == "roster_too_large"
+    with (
+        patch("custom_components.face_terminal.roster.MAX_ROSTER_PERSONS", 1),
+        pytest.raises(ServiceValidationError) as err,
+    ):
+        await sync(hass, {"device_id": device_id, "roster_file": str(faces_dir / "roster.csv")})
+    assert err.value.translation_key == "roster_too_many"
+
+
+async def test_delete_all_persons(
+    hass: HomeAssistant, terminal: TerminalResponder, device_id: str, faces_dir: Path
+) -> None:
+    fake = FakeRoster(terminal)
+    await sync(hass, {"device_id": device_id, "roster_file": str(faces_dir / "roster.csv")})
+    with pytest.raises(ServiceValidationError) as err:
+        await hass.services.async_call(
+            DOMAIN, "delete_all_persons", {"device_id": device_id, "confirm": False}, blocking=True
+        )
+    assert err.value.translation_key == "confirmation_required"
+    assert "DeleteAllPerson" not in terminal.operators()
+    await hass.services.async_call(
+        DOMAIN, "delete_all_persons", {"device_id": device_id, "confirm": True}, blocking=True
+    )
+    command = terminal.last("DeleteAllPerson")
+    assert command["info"] == {"facesluiceId": TERMINAL_ID, "deleteall": 1}
+    assert hass.states.get(SENSOR).attributes["persons"] == 0
+    # The fingerprints are gone: the next sync sends everybody again.
+    fake.persons.clear()
+    fake.batches.clear()
+    result = report(
+        await sync(hass, {"device_id": device_id, "roster_file": str(faces_dir / "roster.csv")})
+    )
+    assert result["added"] == 3
+
+
+async def test_delete_all_persons_refused(
+    hass: HomeAssistant, terminal: TerminalResponder, device_id: str
+) -> None:
+    terminal.replies["DeleteAllPerson"] = lambda command: payloads.ack(
+        "DeleteAllPerson", command["messageId"], code="463", result="fail"
+    )
+    with pytest.raises(HomeAssistantError, match="deleteall is missing"):
+        await hass.services.async_call(
+            DOMAIN, "delete_all_persons", {"device_id": device_id, "confirm": True}, blocking=True
+        )
+
+
+def test_photo_server_tokens_expire() -> None:
+    server = photo_server.PhotoServer()
+    token = server.publish(Path("/nonexistent.jpg"))
+    assert len(token) >= 40
+    assert server.lookup(token) == Path("/nonexistent.jpg")
+    assert len(server) == 1
+    with patch.object(photo_server.time, "monotonic", return_value=10**12):
+        assert server.lookup(token) is None
+        server.publish(Path("/other.jpg"))
+    assert len(server) == 1
+    server.revoke(["unknown"])
+    assert photo_server.photo_url("http://h:1/", "t") == f"http://h:1{PHOTO_URL_PREFIX}/t"
