@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING, Any
 from unittest.mock import patch
 
 import pytest
-from PIL import Image
 from homeassistant.const import CONF_NAME
 from homeassistant.core_config import async_process_ha_core_config
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from PIL import Image
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_fire_mqtt_message,
@@ -658,6 +658,7 @@ async def test_bad_roster_files(
     terminal: TerminalResponder,
     device_id: str,
     faces_dir: Path,
+    *,
     content: str,
     suffix: str,
     key: str,
