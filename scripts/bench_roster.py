@@ -108,13 +108,15 @@ class Pinger:
     """WebSocket pings from a separate process while the sync runs."""
 
     def __init__(self, url: str, token: str, seconds: float) -> None:
-        self.process = subprocess.Popen(  # noqa: S603 - our own script
+        """Start pinging for at most `seconds`."""
+        self.process = subprocess.Popen(
             [sys.executable, __file__, "--ping-worker", url, str(seconds)],
             stdout=subprocess.PIPE,
             env={**os.environ, "FT_BENCH_TOKEN": token},
         )
 
     def results(self) -> list[float]:
+        """Wait for the worker; the round trips in seconds."""
         out, _ = self.process.communicate(timeout=900)
         if self.process.returncode:
             raise RuntimeError(f"ping worker failed ({self.process.returncode})")
@@ -126,6 +128,7 @@ class RssSampler:
     """Home Assistant's resident memory, sampled every 0.2 s on a thread."""
 
     def __init__(self, hass: HomeAssistantProcess) -> None:
+        """Take the baseline and start sampling."""
         self.hass = hass
         self.before = hass.rss_bytes()
         self.peak = self.before
@@ -138,6 +141,7 @@ class RssSampler:
             self.peak = max(self.peak, self.hass.rss_bytes())
 
     def stop(self) -> int:
+        """Stop sampling; the RSS after, in bytes."""
         self._stop.set()
         self._thread.join()
         after = self.hass.rss_bytes()
@@ -154,8 +158,9 @@ class SyncRun:
 
 
 async def timed_sync(
-    client: HomeAssistantClient, device_ids: list[str], roster: Path, timeout: float
+    client: HomeAssistantClient, device_ids: list[str], roster: Path, limit: float
 ) -> SyncRun:
+    """Call sync_persons with a response and time it."""
     started = time.perf_counter()
     response = await asyncio.wait_for(
         client.call_service(
@@ -164,7 +169,7 @@ async def timed_sync(
             {"device_id": device_ids, "roster_file": str(roster), "batch_size": 100},
             response=True,
         ),
-        timeout,
+        limit,
     )
     return SyncRun(time.perf_counter() - started, response["service_response"]["results"])
 
@@ -175,6 +180,7 @@ async def timed_sync(
 async def add_terminals(
     client: HomeAssistantClient, broker: Mosquitto, count: int
 ) -> list[Terminal]:
+    """Start simulated terminals and confirm them in Home Assistant until online."""
     terminals = []
     for index in range(count):
         terminal = Terminal(
@@ -213,10 +219,28 @@ async def add_terminals(
 
 
 def verdict(met: bool) -> str:
+    """Table cell for a target."""
     return "met" if met else "**MISSED**"
 
 
+def _ping_stats(pings: list[float]) -> tuple[float, float, float, int]:
+    """Median, p99 and max in milliseconds, and the count."""
+    values = sorted(value * 1000 for value in pings)
+    if not values:
+        return float("nan"), float("nan"), float("nan"), 0
+    p99 = values[int(0.99 * (len(values) - 1))]
+    return statistics.median(values), p99, values[-1], len(values)
+
+
+def ping_row(label: str, pings: list[float]) -> str:
+    """A table row for a ping distribution (no target)."""
+    median, p99, worst, count = _ping_stats(pings)
+    values = f"{median:.1f} / {p99:.1f} / {worst:.1f} ms ({count} pings)"
+    return f"| {label} (median / p99 / max) | {values} | | |"
+
+
 def summarise(
+    *,
     people: int,
     photo_kb: float,
     first: SyncRun,
@@ -225,15 +249,13 @@ def summarise(
     rss: tuple[int, int, int],
     pings: list[float],
 ) -> str:
+    """The report table."""
     floor = people * PER_PERSON_FLOOR_S  # per terminal; terminals in parallel at best
     speedup = floor / first.seconds
     mb = 1024 * 1024
     before, after, peak = rss
     growth = (after - before) / mb
-    ping_ms = sorted(value * 1000 for value in pings)
-    worst = ping_ms[-1] if ping_ms else float("nan")
-    p99 = ping_ms[int(0.99 * (len(ping_ms) - 1))] if ping_ms else float("nan")
-    median = statistics.median(ping_ms) if ping_ms else float("nan")
+    median, p99, worst, count = _ping_stats(pings)
     held = [len(terminal.store) for terminal in terminals]
     added = [report.get("added") for report in first.reports]
     failed = [report.get("failed") for report in first.reports]
@@ -241,27 +263,40 @@ def summarise(
     rows = [
         "| Measure | Value | Target | |",
         "|---|---|---|---|",
-        f"| Sync {people} people ({photo_kb:g} KB photos) to {len(terminals)} terminals | "
-        f"{first.seconds:.1f} s | | |",
+        (
+            f"| Sync {people} people ({photo_kb:g} KB photos) to {len(terminals)} terminals | "
+            f"{first.seconds:.1f} s | | |"
+        ),
         f"| Per-person floor (single EditPerson, 1 s apart) | {floor:.0f} s per terminal | | |",
-        f"| Speed-up over the floor | {speedup:.0f}x | >= {TARGET_SPEEDUP:g}x | "
-        f"{verdict(speedup >= TARGET_SPEEDUP)} |",
-        f"| Persons added / failed per terminal | {added} / {failed} | all / 0 | "
-        f"{verdict(all(a == people for a in added) and not any(failed))} |",
-        f"| Persons held by the simulated terminals | {held} | {people} each | "
-        f"{verdict(all(h == people for h in held))} |",
+        (
+            f"| Speed-up over the floor | {speedup:.0f}x | >= {TARGET_SPEEDUP:g}x | "
+            f"{verdict(speedup >= TARGET_SPEEDUP)} |"
+        ),
+        (
+            f"| Persons added / failed per terminal | {added} / {failed} | all / 0 | "
+            f"{verdict(all(a == people for a in added) and not any(failed))} |"
+        ),
+        (
+            f"| Persons held by the simulated terminals | {held} | {people} each | "
+            f"{verdict(all(h == people for h in held))} |"
+        ),
         f"| Second sync, nothing changed | {second.seconds:.1f} s, unchanged {unchanged} | | |",
-        f"| Home Assistant RSS growth (before -> after, peak) | {growth:+.1f} MB "
-        f"({before / mb:.0f} -> {after / mb:.0f}, peak {peak / mb:.0f} MB) | "
-        f"< {TARGET_RSS_GROWTH_MB:g} MB | {verdict(growth < TARGET_RSS_GROWTH_MB)} |",
-        f"| WebSocket ping during the sync (median / p99 / max) | {median:.1f} / {p99:.1f} / "
-        f"{worst:.1f} ms ({len(ping_ms)} pings) | max < {TARGET_LOOP_BLOCK_MS:g} ms | "
-        f"{verdict(worst < TARGET_LOOP_BLOCK_MS)} |",
+        (
+            f"| Home Assistant RSS growth (before -> after, peak) | {growth:+.1f} MB "
+            f"({before / mb:.0f} -> {after / mb:.0f}, peak {peak / mb:.0f} MB) | "
+            f"< {TARGET_RSS_GROWTH_MB:g} MB | {verdict(growth < TARGET_RSS_GROWTH_MB)} |"
+        ),
+        (
+            f"| WebSocket ping during the sync (median / p99 / max) | {median:.1f} / {p99:.1f} / "
+            f"{worst:.1f} ms ({count} pings) | max < {TARGET_LOOP_BLOCK_MS:g} ms | "
+            f"{verdict(worst < TARGET_LOOP_BLOCK_MS)} |"
+        ),
     ]
     return "\n".join(rows)
 
 
 async def run(people: int, photo_kb: float, output: Path | None) -> None:
+    """The whole benchmark."""
     with tempfile.TemporaryDirectory(prefix="ft-bench-roster-") as tmp:
         broker = Mosquitto()
         hass = HomeAssistantProcess(Path(tmp) / "config", log_level="info")
@@ -281,6 +316,9 @@ async def run(people: int, photo_kb: float, output: Path | None) -> None:
             device_ids = [await client.device_id(terminal.terminal_id) for terminal in terminals]
             await asyncio.sleep(3)  # let start-up work settle before the baseline
             budget = people * PER_PERSON_FLOOR_S
+            print("[bench-roster] idle ping baseline (5 s)", flush=True)
+            idle_pinger = Pinger(hass.url, client.token, 5)
+            idle = await asyncio.to_thread(idle_pinger.results)
             rss = RssSampler(hass)
             pinger = Pinger(hass.url, client.token, budget)
             print(
@@ -295,19 +333,30 @@ async def run(people: int, photo_kb: float, output: Path | None) -> None:
             for report in first.reports:
                 problems = [p for p in report.get("persons", []) if not p["success"]]
                 if problems or not report.get("success"):
-                    print(f"[bench-roster] {report.get('terminal_id')}: {report.get('error')} "
-                          f"{len(problems)} failed, first: {problems[:1]}", flush=True)
+                    print(
+                        f"[bench-roster] {report.get('terminal_id')}: {report.get('error')} "
+                        f"{len(problems)} failed, first: {problems[:1]}",
+                        flush=True,
+                    )
             second = await timed_sync(client, device_ids, roster, budget)
             table = summarise(
-                people, photo_kb, first, second, terminals, (rss.before, after, rss.peak), pings
+                people=people,
+                photo_kb=photo_kb,
+                first=first,
+                second=second,
+                terminals=terminals,
+                rss=(rss.before, after, rss.peak),
+                pings=pings,
             )
+            table += "\n" + ping_row("WebSocket ping, idle baseline before the sync", idle)
             print(table, flush=True)
             if output is not None:
-                output.write_text(
+                await asyncio.to_thread(
+                    output.write_text,
                     "# Roster sync benchmark\n\n"
                     "Measured by `scripts/bench_roster.py` (real Home Assistant, real mosquitto, "
                     "simulated terminals fetching photos over HTTP).\n\n" + table + "\n",
-                    encoding="utf-8",
+                    "utf-8",
                 )
         finally:
             for terminal in terminals:
@@ -318,6 +367,7 @@ async def run(people: int, photo_kb: float, output: Path | None) -> None:
 
 
 def main() -> None:
+    """Command line."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--people", type=int, default=PEOPLE)
     parser.add_argument("--photo-kb", type=float, default=PHOTO_KB)
