@@ -77,7 +77,8 @@ FAILED_POLLS_FOR_GONE: Final = 5
 BATCH_TIMEOUT_BASE: Final = 60.0
 BATCH_TIMEOUT_PER_PERSON: Final = 35.0
 """Backstop only: a terminal may spend a download timeout on every photo."""
-LIST_TIMEOUT: Final = 30.0
+LIST_TIMEOUT: Final = 15.0
+LIST_ATTEMPTS: Final = 2
 DELETE_TIMEOUT: Final = 60.0
 LOG_INTERVAL: Final = 5.0
 PREPARE_CONCURRENCY: Final = 3
@@ -429,10 +430,20 @@ class TerminalSync:
         return self.terminal.command_topic, self.terminal.terminal_id
 
     async def _async_list(self) -> tuple[list[str], int | None]:
-        ack = await self.terminal.async_request(
-            protocol.build_query_person(*self._topic()), timeout=LIST_TIMEOUT
-        )
-        return custom_ids_from_ack(ack)
+        """The terminal's customIds; asked twice when the first answer does not come."""
+        for attempt in range(LIST_ATTEMPTS):
+            try:
+                ack = await self.terminal.async_request(
+                    protocol.build_query_person(*self._topic()), timeout=LIST_TIMEOUT
+                )
+            except TerminalCommandError:
+                raise
+            except HomeAssistantError:
+                if attempt + 1 == LIST_ATTEMPTS:
+                    raise
+                continue
+            return custom_ids_from_ack(ack)
+        raise AssertionError  # pragma: no cover - the loop returns or raises
 
     async def _async_progress(self) -> protocol.QueryProgressAck | None:
         try:
