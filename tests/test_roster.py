@@ -64,6 +64,8 @@ class FakeRoster:
         self.fail: dict[str, str] = {}  # customId -> errcode
         self.busy_replies = 0
         self.hold = False  # keep EditPersonsNew unanswered (the test answers)
+        self.lose_batches = False  # ... and report idle: the terminal lost the batch
+        self.running = False
         self.batches: list[dict[str, Any]] = []
         terminal.replies["QueryPerson"] = self.query_person
         terminal.replies["EditPersonsNew"] = self.edit_persons_new
@@ -91,10 +93,12 @@ class FakeRoster:
             )
         self.batches.append(command)
         if self.hold:
+            self.running = not self.lose_batches
             return None
         return self.answer(command)
 
     def answer(self, command: dict[str, Any]) -> bytes:
+        self.running = False
         succeeded, failed = [], []
         for item in command["info"]:
             cid = item["customId"]
@@ -122,8 +126,11 @@ class FakeRoster:
             DelErrInfo=[],
         )
 
-    @staticmethod
-    def query_progress(command: dict[str, Any]) -> bytes:
+    def query_progress(self, command: dict[str, Any]) -> bytes:
+        if self.running:
+            return payloads.ack(
+                "QueryProgress", command["messageId"], QueryType="EditPersonsNew", Status="3"
+            )
         return payloads.ack("QueryProgress", command["messageId"], QueryType="None", Status="0")
 
     def items(self) -> list[dict[str, Any]]:
@@ -150,7 +157,8 @@ async def faces_dir(hass: HomeAssistant, tmp_path: Path) -> Path:
 
 @pytest.fixture
 def device_id(loaded_entry: MockConfigEntry) -> str:
-    """The terminal's device."""
+    """The terminal's device; its enrolments need no spacing here."""
+    loaded_entry.runtime_data.session.spacing = 0
     return str(loaded_entry.runtime_data.device_id)
 
 
@@ -307,7 +315,8 @@ async def test_lost_batch_is_sent_again(
     hass: HomeAssistant, terminal: TerminalResponder, device_id: str, faces_dir: Path
 ) -> None:
     fake = FakeRoster(terminal)
-    fake.hold = True  # the terminal goes idle without answering (V1.24 §4.8)
+    fake.hold = True
+    fake.lose_batches = True  # the terminal goes idle without answering (V1.24 §4.8)
     result = report(
         await sync(hass, {"device_id": device_id, "roster_file": str(faces_dir / "roster.csv")})
     )
@@ -457,7 +466,6 @@ async def test_inline_photos_without_local_url(
     fake = FakeRoster(terminal)
     with (
         patch.object(roster_sync, "local_base_url", return_value=None),
-        patch("custom_components.face_terminal.coordinator.ENROL_SPACING", 0),
     ):
         result = report(
             await sync(
@@ -488,7 +496,6 @@ async def test_inline_enrol_refused(
     )
     with (
         patch.object(roster_sync, "local_base_url", return_value=None),
-        patch("custom_components.face_terminal.coordinator.ENROL_SPACING", 0),
     ):
         result = report(
             await sync(

@@ -18,6 +18,7 @@ from homeassistant.components.camera import Image as CameraImage
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import CONF_NAME
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.util import dt as dt_util
 from PIL import Image
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
@@ -921,12 +922,22 @@ async def test_list_persons_none_found(
     assert result == {"total": 0, "persons": []}
 
 
-async def test_list_persons_unexpected_reply(
+async def test_list_persons_reply_of_another_command(
     hass: HomeAssistant, terminal: TerminalResponder, device_id: str
 ) -> None:
+    """Issue 9 item 10: an ack with our messageId but another operator answers nothing."""
     terminal.replies["SearchPersonList"] = lambda cmd: payloads.ack("Versions", cmd["messageId"])
-    result = await call(hass, "list_persons", {"device_id": device_id}, response=True)
-    assert result == {"total": 0, "persons": []}
+    task = hass.async_create_task(
+        call(hass, "list_persons", {"device_id": device_id}, response=True)
+    )
+    for _ in range(10):
+        await asyncio.sleep(0)
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=COMMAND_TIMEOUT + 1))
+    with pytest.raises(HomeAssistantError) as err:
+        await task
+    assert err.value.translation_key == "command_timeout"
+    runtime = hass.config_entries.async_entries(DOMAIN)[0].runtime_data
+    assert runtime.counters["mismatched_acks"] == 1
 
 
 async def test_list_persons_refused(
@@ -1046,10 +1057,6 @@ async def test_list_voices_none(
     hass: HomeAssistant, terminal: TerminalResponder, device_id: str
 ) -> None:
     terminal.replies["GetAudio"] = fail("GetAudio", "463")
-    result = await call(hass, "list_voices", {"device_id": device_id}, response=True)
-    assert result == {"builtin": [], "custom": []}
-
-    terminal.replies["GetAudio"] = lambda cmd: payloads.ack("Versions", cmd["messageId"])
     result = await call(hass, "list_voices", {"device_id": device_id}, response=True)
     assert result == {"builtin": [], "custom": []}
 

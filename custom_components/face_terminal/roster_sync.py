@@ -36,6 +36,7 @@ from .const import DOMAIN, LOGGER
 from .coordinator import TerminalCommandError
 from .photo import prepare_face_photo
 from .photo_server import async_get_photo_server, local_base_url, photo_url
+from .protocol import Lane
 from .protocol.roster import (
     Fingerprint,
     PersonOutcome,
@@ -63,7 +64,7 @@ STORAGE_KEY: Final = f"{DOMAIN}.roster"
 STORAGE_VERSION: Final = 1
 DATA_ROSTER: HassKey[RosterSyncs] = HassKey(f"{DOMAIN}_roster")
 
-DEFAULT_BATCH_SIZE: Final = 100
+DEFAULT_BATCH_SIZE: Final = 200
 DELETE_BATCH_SIZE: Final = protocol.MAX_BATCH_DELETE
 BUSY_CODE: Final = 410
 BUSY_BACKOFF_FIRST: Final = 2.0
@@ -449,8 +450,8 @@ class TerminalSync:
         try:
             ack = await self.terminal.async_request(
                 protocol.build_query_progress(*self._topic()),
+                lane=Lane.QUERY,  # beside the batch, which holds the persons lane
                 timeout=PROGRESS_TIMEOUT,
-                exclusive=False,
             )
         except HomeAssistantError:
             return None
@@ -474,13 +475,13 @@ class TerminalSync:
             waited += pause
             pause = min(pause * 2, BUSY_BACKOFF_MAX)
 
-    async def _async_await_batch(self, command: tuple[str, bytes], size: int) -> protocol.Ack:
+    async def _async_await_batch(self, command: protocol.Command, size: int) -> protocol.Ack:
         """Send a batch and wait for its ack, polling its progress meanwhile."""
         task = self.terminal.hass.async_create_task(
             self.terminal.async_request(
                 command,
+                lane=Lane.PERSONS,
                 timeout=BATCH_TIMEOUT_BASE + BATCH_TIMEOUT_PER_PERSON * size,
-                exclusive=False,
             ),
             eager_start=True,
         )
@@ -550,7 +551,9 @@ class TerminalSync:
         command = protocol.build_delete_persons(*self._topic(), list(custom_ids))
         try:
             ack = await self._async_busy_retry(
-                lambda: self.terminal.async_request(command, timeout=DELETE_TIMEOUT)
+                lambda: self.terminal.async_request(
+                    command, lane=Lane.PERSONS, timeout=DELETE_TIMEOUT
+                )
             )
         except TerminalCommandError as err:
             return batch_outcomes(err.ack, custom_ids)
@@ -560,7 +563,7 @@ class TerminalSync:
 
     async def _async_enrol_inline(self, spec: protocol.PersonSpec) -> PersonOutcome:
         try:
-            await self.terminal.async_enrol(spec)
+            await self.terminal.async_enrol_person(spec)
         except TerminalCommandError as err:
             return PersonOutcome(False, err.ack.code, protocol.describe_ack_error(err.ack))
         except HomeAssistantError as err:

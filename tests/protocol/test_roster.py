@@ -224,9 +224,13 @@ def test_stored_fingerprint_round_trip() -> None:
 
 
 def test_build_delete_all_persons() -> None:
-    topic, payload = build_delete_all_persons(TOPIC, "1305433", message_id="m1")
-    assert topic == TOPIC
-    assert json.loads(payload) == {
+    command = build_delete_all_persons(TOPIC, "1305433", message_id="m1")
+    assert (command.topic, command.operator, command.message_id) == (
+        TOPIC,
+        "DeleteAllPerson",
+        "m1",
+    )
+    assert json.loads(command.payload) == {
         "operator": "DeleteAllPerson",
         "messageId": "m1",
         "info": {"facesluiceId": "1305433", "deleteall": 1},
