@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from unittest.mock import patch
 
 import pytest
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import CONF_NAME
 from homeassistant.core_config import async_process_ha_core_config
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
     from collections.abc import Generator
 
     from homeassistant.core import HomeAssistant
+    from homeassistant.helpers import device_registry as dr
     from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 SENSOR = "sensor.front_door_roster_sync"
@@ -783,3 +785,302 @@ def test_photo_server_tokens_expire() -> None:
     assert len(server) == 1
     server.revoke(["unknown"])
     assert photo_server.photo_url("http://h:1/", "t") == f"http://h:1{PHOTO_URL_PREFIX}/t"
+
+
+# --- edges ------------------------------------------------------------------------------------
+
+
+async def test_batches_follow_batch_size_and_progress_is_logged(
+    hass: HomeAssistant,
+    terminal: TerminalResponder,
+    device_id: str,
+    faces_dir: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    fake = FakeRoster(terminal)
+    caplog.set_level(logging.INFO)
+    with patch.object(roster_sync, "LOG_INTERVAL", 0):
+        result = report(
+            await sync(
+                hass,
+                {
+                    "device_id": device_id,
+                    "roster_file": str(faces_dir / "roster.csv"),
+                    "batch_size": 2,
+                },
+            )
+        )
+    assert [batch["PersonNum"] for batch in fake.batches] == [2, 1]
+    assert result["added"] == 3
+    assert "Roster sync of Front door: 2 of 3 changes made" in caplog.text
+
+
+async def test_deletion_refused_or_unanswered(
+    hass: HomeAssistant, terminal: TerminalResponder, device_id: str, faces_dir: Path
+) -> None:
+    FakeRoster(terminal, ["old"])
+    terminal.replies["DeletePersons"] = lambda command: payloads.ack(
+        "DeletePersons", command["messageId"], code="414", result="fail"
+    )
+    data = {
+        "device_id": device_id,
+        "roster_file": str(faces_dir / "roster.csv"),
+        "delete_missing": True,
+    }
+    persons = by_id(report(await sync(hass, data)))
+    assert persons["old"]["error_code"] == 414
+    assert persons["old"]["action"] == "delete"
+    terminal.replies["DeletePersons"] = lambda command: None
+    with patch.object(roster_sync, "DELETE_TIMEOUT", 0.05):
+        persons = by_id(report(await sync(hass, data)))
+    assert "did not answer" in persons["old"]["error"]
+
+
+async def test_count_is_estimated_when_the_terminal_does_not_list_again(
+    hass: HomeAssistant, terminal: TerminalResponder, device_id: str, faces_dir: Path
+) -> None:
+    fake = FakeRoster(terminal, ["x"])
+    calls = 0
+
+    def query_person(command: dict[str, Any]) -> bytes | None:
+        nonlocal calls
+        calls += 1
+        return fake.query_person(command) if calls == 1 else None
+
+    terminal.replies["QueryPerson"] = query_person
+    with patch.object(roster_sync, "LIST_TIMEOUT", 0.05):
+        result = report(
+            await sync(hass, {"device_id": device_id, "roster_file": str(faces_dir / "roster.csv")})
+        )
+    assert result["persons_on_terminal"] == 4  # x and the three added
+
+
+async def test_inline_enrol_unanswered(
+    hass: HomeAssistant, terminal: TerminalResponder, device_id: str, faces_dir: Path
+) -> None:
+    FakeRoster(terminal)
+    terminal.replies["EditPerson"] = lambda command: None
+    with (
+        patch.object(roster_sync, "local_base_url", return_value=None),
+        patch("custom_components.face_terminal.coordinator.ENROL_TIMEOUT", 0.05),
+    ):
+        result = report(
+            await sync(
+                hass,
+                {
+                    "device_id": device_id,
+                    "persons": [{"custom_id": "i1", "name": "Ina", "photo": "p1.jpg"}],
+                    "photo_folder": str(faces_dir),
+                },
+            )
+        )
+    assert "did not answer" in result["persons"][0]["error"]
+
+
+async def test_unexpected_error_ends_the_sync_state(
+    hass: HomeAssistant, terminal: TerminalResponder, device_id: str, faces_dir: Path
+) -> None:
+    FakeRoster(terminal)
+    with (
+        patch.object(roster_sync.TerminalSync, "_async_apply", side_effect=RuntimeError("bug")),
+        pytest.raises(RuntimeError),
+    ):
+        await sync(hass, {"device_id": device_id, "roster_file": str(faces_dir / "roster.csv")})
+    assert hass.states.get(SENSOR).state == "idle"
+    # The terminal is free again.
+    assert (
+        report(
+            await sync(hass, {"device_id": device_id, "roster_file": str(faces_dir / "roster.csv")})
+        )["added"]
+        == 3
+    )
+
+
+async def test_roster_file_edges(
+    hass: HomeAssistant, terminal: TerminalResponder, device_id: str, faces_dir: Path
+) -> None:
+    fake = FakeRoster(terminal)
+    (faces_dir / "edges.csv").write_text(
+        "Custom_ID , Name ,photo\n\n,,\nb1,Ben,p1.jpg\n", encoding="utf-8"
+    )
+    result = report(
+        await sync(hass, {"device_id": device_id, "roster_file": str(faces_dir / "edges.csv")})
+    )
+    assert result["added"] == 1
+    (faces_dir / "quote.csv").write_text('custom_id,name\n"a,A\n', encoding="utf-8")
+    with pytest.raises(ServiceValidationError) as err:
+        await sync(hass, {"device_id": device_id, "roster_file": str(faces_dir / "quote.csv")})
+    assert err.value.translation_key == "roster_invalid"
+    (faces_dir / "empty.yml").write_text("", encoding="utf-8")
+    with pytest.raises(ServiceValidationError) as err:
+        await sync(
+            hass,
+            {
+                "device_id": device_id,
+                "roster_file": str(faces_dir / "empty.yml"),
+                "delete_missing": True,
+            },
+        )
+    assert err.value.translation_key == "roster_empty_delete"
+    (faces_dir / "types.yaml").write_text("- custom_id: t1\n  name: true\n", encoding="utf-8")
+    with pytest.raises(ServiceValidationError) as err:
+        await sync(hass, {"device_id": device_id, "roster_file": str(faces_dir / "types.yaml")})
+    assert err.value.translation_key == "roster_row_invalid"
+    (faces_dir / "list.yaml").write_text("- custom_id: [1, 2]\n  name: L\n", encoding="utf-8")
+    with pytest.raises(ServiceValidationError) as err:
+        await sync(hass, {"device_id": device_id, "roster_file": str(faces_dir / "list.yaml")})
+    assert err.value.translation_key == "roster_row_invalid"
+    assert fake.batches[-1]["info"][0]["customId"] == "b1"
+
+
+async def test_inline_times_with_time_zone_and_photo_problems(
+    hass: HomeAssistant, terminal: TerminalResponder, device_id: str, faces_dir: Path
+) -> None:
+    fake = FakeRoster(terminal)
+    await hass.config.async_set_time_zone("Europe/Amsterdam")
+    (faces_dir / "folder.jpg").mkdir()
+    with patch("custom_components.face_terminal.roster.MAX_SOURCE_BYTES", 10):
+        result = report(
+            await sync(
+                hass,
+                {
+                    "device_id": device_id,
+                    "photo_folder": str(faces_dir),
+                    "persons": [
+                        {
+                            "custom_id": "tz",
+                            "name": "Zoe",
+                            "valid_from": "2026-07-01T06:00:00+00:00",
+                            "valid_until": "2026-07-02T06:00:00+00:00",
+                        },
+                        {"custom_id": "big", "name": "Big", "photo": "p1.jpg"},
+                        {"custom_id": "dir", "name": "Dir", "photo": "folder.jpg"},
+                    ],
+                },
+            )
+        )
+    persons = by_id(result)
+    assert persons["big"]["error"] == "the photo file cannot be read"
+    assert persons["dir"]["error"] == "the photo file cannot be read"
+    assert persons["tz"]["error"] == "a new person needs a photo"
+    fake.persons["tz"] = {}
+    result = report(
+        await sync(
+            hass,
+            {
+                "device_id": device_id,
+                "persons": [
+                    {
+                        "custom_id": "tz",
+                        "name": "Zoe",
+                        "valid_from": "2026-07-01T06:00:00+00:00",
+                        "valid_until": "2026-07-02T06:00:00+00:00",
+                    }
+                ],
+            },
+        )
+    )
+    item = fake.batches[-1]["info"][0]
+    assert item["cardValidBegin"] == "2026-07-01 08:00:00"  # Home Assistant's local time
+    assert "picURI" not in item
+
+
+async def test_inline_roster_too_many(
+    hass: HomeAssistant, terminal: TerminalResponder, device_id: str
+) -> None:
+    FakeRoster(terminal)
+    with (
+        patch("custom_components.face_terminal.roster.MAX_ROSTER_PERSONS", 1),
+        pytest.raises(ServiceValidationError) as err,
+    ):
+        await sync(
+            hass,
+            {
+                "device_id": device_id,
+                "persons": [{"custom_id": "a", "name": "A"}, {"custom_id": "b", "name": "B"}],
+            },
+        )
+    assert err.value.translation_key == "roster_too_many"
+
+
+async def test_devices_that_cannot_sync(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, device_registry: dr.DeviceRegistry
+) -> None:
+    stale = device_registry.async_get_or_create(
+        config_entry_id=loaded_entry.entry_id, identifiers={(DOMAIN, "stale")}, name="Stale"
+    )
+    with pytest.raises(ServiceValidationError) as err:
+        await sync(hass, {"device_id": stale.id, "persons": [{"custom_id": "a", "name": "A"}]})
+    assert err.value.translation_key == "not_a_terminal"
+    other = MockConfigEntry(domain=DOMAIN, title="Jovision", unique_id="jv")
+    other.add_to_hass(hass)
+    other.mock_state(hass, ConfigEntryState.LOADED)
+    other.runtime_data = object()
+    device = device_registry.async_get_or_create(
+        config_entry_id=other.entry_id, identifiers={(DOMAIN, "jv")}, name="Camera"
+    )
+    with pytest.raises(ServiceValidationError) as err:
+        await hass.services.async_call(
+            DOMAIN, "delete_all_persons", {"device_id": device.id, "confirm": True}, blocking=True
+        )
+    assert err.value.translation_key == "not_supported_by_jovision"
+
+
+async def test_photo_view_edges(
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    tmp_path: Path,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    server = photo_server.async_get_photo_server(hass)
+    gone = server.publish(tmp_path / "gone.jpg")
+    (tmp_path / "huge.jpg").write_bytes(b"\xff" * (photo_server.MAX_SERVED_BYTES + 1))
+    huge = server.publish(tmp_path / "huge.jpg")
+    client = await hass_client_no_auth()
+    assert (await client.get(f"{PHOTO_URL_PREFIX}/{gone}")).status == 404
+    assert (await client.get(f"{PHOTO_URL_PREFIX}/{huge}")).status == 404
+    with patch.object(photo_server, "get_url", side_effect=photo_server.NoURLAvailableError):
+        assert photo_server.local_base_url(hass) is None
+
+
+def test_photo_server_expiry_and_stored_data(tmp_path: Path) -> None:
+    server = photo_server.PhotoServer()
+    server.publish(Path("/a.jpg"))
+    server.publish(Path("/b.jpg"))
+    with patch.object(photo_server.time, "monotonic", return_value=10**12):
+        server.publish(Path("/c.jpg"))
+    assert len(server) == 1
+    assert roster_sync._parse_stored(None) == {}
+    assert roster_sync._parse_stored(
+        {"terminals": {"t": {"a": ["d", None], "b": ["d"], "c": [1, "p"]}, "u": []}}
+    ) == {"t": {"a": roster_sync.Fingerprint("d", None)}}
+    with pytest.raises(roster_sync.PhotoProblemError):
+        roster_sync._prepare_file(tmp_path / "missing.jpg", tmp_path)
+
+
+async def test_saving_before_anything_is_loaded(hass: HomeAssistant) -> None:
+    syncs = roster_sync.RosterSyncs(hass)
+    await syncs.async_save()  # nothing loaded: nothing to write
+    assert await syncs.async_known("t") == {}
+
+
+async def test_list_refused_and_forgotten_people(
+    hass: HomeAssistant, terminal: TerminalResponder, device_id: str, faces_dir: Path
+) -> None:
+    fake = FakeRoster(terminal)
+    roster = str(faces_dir / "roster.csv")
+    await sync(hass, {"device_id": device_id, "roster_file": roster})
+    # Someone deleted p3 on the terminal, and p3 left the roster: nothing is kept about p3.
+    del fake.persons["p3"]
+    (faces_dir / "two.csv").write_text(
+        "custom_id,name,photo\np1,Alice,p1.jpg\np2,Bob,p2.jpg\n", encoding="utf-8"
+    )
+    await sync(hass, {"device_id": device_id, "roster_file": str(faces_dir / "two.csv")})
+    known = await roster_sync.async_get_roster_syncs(hass).async_known(TERMINAL_ID)
+    assert set(known) == {"p1", "p2"}
+    terminal.replies["QueryPerson"] = lambda command: payloads.ack(
+        "QueryPerson", command["messageId"], code="462", result="fail"
+    )
+    result = report(await sync(hass, {"device_id": device_id, "roster_file": roster}))
+    assert result["success"] is False
+    assert "462" in result["error"]
