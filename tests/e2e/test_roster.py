@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import pytest
+import pytest_socket
 
 from simulator import images
 
@@ -29,6 +30,7 @@ PEOPLE = 200
 @pytest.fixture(scope="module")
 def roster_terminal(stack: Stack) -> Iterator[Terminal]:
     """A terminal of its own (the roster sync changes its whole person list)."""
+    pytest_socket.enable_socket()  # module setup runs before the per-test socket fixture
     terminal = make_terminal(stack, ROSTER_TERMINAL)
     try:
         run_async(add_terminal(stack, terminal))
