@@ -21,6 +21,7 @@ import secrets
 import shutil
 import tempfile
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
@@ -82,7 +83,7 @@ LIST_TIMEOUT: Final = 15.0
 LIST_ATTEMPTS: Final = 2
 DELETE_TIMEOUT: Final = 60.0
 LOG_INTERVAL: Final = 5.0
-PREPARE_CONCURRENCY: Final = 3
+PREPARE_CONCURRENCY: Final = 2
 
 DELIVERY_URL: Final = "url"
 DELIVERY_INLINE: Final = "inline"
@@ -279,9 +280,10 @@ class PhotoPreparer:
         self.base_url = base_url
         self._server: PhotoServer | None = None
         self._tokens: list[str] = []
-        self._tasks: dict[str, asyncio.Task[Path]] = {}
+        self._photos: dict[str, asyncio.Future[Path]] = {}
+        self._queue: deque[tuple[Path, asyncio.Future[Path]]] = deque()
+        self._workers: list[asyncio.Task[None]] = []
         self._urls: dict[str, str] = {}
-        self._limit = asyncio.Semaphore(PREPARE_CONCURRENCY)
         self._folder: Path | None = None
 
     @property
@@ -290,32 +292,57 @@ class PhotoPreparer:
         return DELIVERY_URL if self.base_url is not None else DELIVERY_INLINE
 
     def start(self, entries: Sequence[RosterEntry]) -> None:
-        """Begin preparing these photos in the background (each once)."""
+        """Queue these photos for preparation (each once), in order.
+
+        A few workers prepare them: queueing a thousand photos costs a thousand futures,
+        not a thousand tasks, so the event loop is not held up.
+        """
         for entry in entries:
             # The plan only sends photos of entries that have one.
             assert entry.photo is not None
             assert entry.photo_digest is not None
-            if entry.photo_digest not in self._tasks:
-                self._tasks[entry.photo_digest] = self.hass.async_create_background_task(
-                    self._async_prepare(entry.photo), f"{DOMAIN} prepare roster photo"
+            if entry.photo_digest not in self._photos:
+                future: asyncio.Future[Path] = self.hass.loop.create_future()
+                # A photo nobody waits for any more must not log "never retrieved".
+                future.add_done_callback(
+                    lambda done: None if done.cancelled() else done.exception()
                 )
+                self._photos[entry.photo_digest] = future
+                self._queue.append((entry.photo, future))
+        self._workers = [worker for worker in self._workers if not worker.done()]
+        while self._queue and len(self._workers) < PREPARE_CONCURRENCY:
+            self._workers.append(
+                self.hass.async_create_background_task(
+                    self._async_work(), f"{DOMAIN} prepare roster photos"
+                )
+            )
 
-    async def _async_prepare(self, source: Path) -> Path:
-        async with self._limit:
-            if self._folder is None:
-                self._folder = Path(
-                    await self.hass.async_add_executor_job(
-                        lambda: tempfile.mkdtemp(prefix=f"{DOMAIN}_roster_")
+    async def _async_work(self) -> None:
+        """Prepare queued photos until the queue is empty."""
+        while self._queue:
+            source, future = self._queue.popleft()
+            if future.done():
+                continue
+            try:
+                if self._folder is None:
+                    self._folder = Path(
+                        await self.hass.async_add_executor_job(
+                            lambda: tempfile.mkdtemp(prefix=f"{DOMAIN}_roster_")
+                        )
                     )
-                )
-            return await self.hass.async_add_executor_job(_prepare_file, source, self._folder)
+                path = await self.hass.async_add_executor_job(_prepare_file, source, self._folder)
+            except PhotoProblemError as err:
+                if not future.done():
+                    future.set_exception(err)
+                continue
+            if not future.done():
+                future.set_result(path)
 
     async def async_path(self, entry: RosterEntry) -> Path:
         """The prepared photo file of an entry; `PhotoProblemError` when unusable."""
         self.start([entry])
         assert entry.photo_digest is not None
-        task = self._tasks[entry.photo_digest]
-        return await asyncio.shield(task)
+        return await asyncio.shield(self._photos[entry.photo_digest])
 
     async def async_url(self, entry: RosterEntry) -> str:
         """The URL a terminal fetches an entry's photo from."""
@@ -342,9 +369,12 @@ class PhotoPreparer:
         if self._server is not None:
             self._server.revoke(self._tokens)
         self._tokens.clear()
-        for task in self._tasks.values():
-            task.cancel()
-        await asyncio.gather(*self._tasks.values(), return_exceptions=True)
+        self._queue.clear()
+        for worker in self._workers:
+            worker.cancel()
+        await asyncio.gather(*self._workers, return_exceptions=True)
+        for future in self._photos.values():
+            future.cancel()
         if self._folder is not None:
             await self.hass.async_add_executor_job(
                 lambda folder: shutil.rmtree(folder, ignore_errors=True), self._folder
