@@ -452,7 +452,10 @@ async def run(people: int, photo_kb: float, output: Path | None) -> None:
             table += "\n" + lag_row("Event-loop lag, idle baseline (5 s before the sync)", idle_lag)
             table += "\n" + ping_row("WebSocket ping, idle baseline before the sync", idle)
             load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
-            table += f"\n| Machine load average (1/5/15 min) at the end | {load} on {os.cpu_count()} CPUs | | |"
+            cpus = os.cpu_count()
+            table += (
+                f"\n| Machine load average (1/5/15 min) at the end | {load} on {cpus} CPUs | | |"
+            )
             print(table, flush=True)
             if output is not None:
                 await asyncio.to_thread(
