@@ -1084,3 +1084,25 @@ async def test_list_refused_and_forgotten_people(
     result = report(await sync(hass, {"device_id": device_id, "roster_file": roster}))
     assert result["success"] is False
     assert "462" in result["error"]
+
+
+async def test_people_sharing_a_photo_share_its_url(
+    hass: HomeAssistant, terminal: TerminalResponder, device_id: str, faces_dir: Path
+) -> None:
+    fake = FakeRoster(terminal)
+    result = report(
+        await sync(
+            hass,
+            {
+                "device_id": device_id,
+                "photo_folder": str(faces_dir),
+                "persons": [
+                    {"custom_id": "twin-1", "name": "Twin", "photo": "p1.jpg"},
+                    {"custom_id": "twin-2", "name": "Twin", "photo": "p1.jpg"},
+                ],
+            },
+        )
+    )
+    assert result["added"] == 2
+    first, second = fake.items()
+    assert first["picURI"] == second["picURI"]

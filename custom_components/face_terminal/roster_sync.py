@@ -285,6 +285,7 @@ class PhotoPreparer:
         self._workers: list[asyncio.Task[None]] = []
         self._urls: dict[str, str] = {}
         self._folder: Path | None = None
+        self._folder_lock = asyncio.Lock()
 
     @property
     def delivery(self) -> str:
@@ -321,22 +322,24 @@ class PhotoPreparer:
         """Prepare queued photos until the queue is empty."""
         while self._queue:
             source, future = self._queue.popleft()
-            if future.done():
-                continue
+            folder = await self._async_folder()
             try:
-                if self._folder is None:
-                    self._folder = Path(
-                        await self.hass.async_add_executor_job(
-                            lambda: tempfile.mkdtemp(prefix=f"{DOMAIN}_roster_")
-                        )
-                    )
-                path = await self.hass.async_add_executor_job(_prepare_file, source, self._folder)
+                path = await self.hass.async_add_executor_job(_prepare_file, source, folder)
             except PhotoProblemError as err:
-                if not future.done():
-                    future.set_exception(err)
-                continue
-            if not future.done():
+                future.set_exception(err)
+            else:
                 future.set_result(path)
+
+    async def _async_folder(self) -> Path:
+        """The private folder for re-encoded photos, made once."""
+        async with self._folder_lock:
+            if self._folder is None:
+                self._folder = Path(
+                    await self.hass.async_add_executor_job(
+                        lambda: tempfile.mkdtemp(prefix=f"{DOMAIN}_roster_")
+                    )
+                )
+        return self._folder
 
     async def async_path(self, entry: RosterEntry) -> Path:
         """The prepared photo file of an entry; `PhotoProblemError` when unusable."""
