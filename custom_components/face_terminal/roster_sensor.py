@@ -7,7 +7,7 @@ terminal held after the last sync, `failed` how many person changes failed in it
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, override
+from typing import TYPE_CHECKING, Any, cast, override
 
 from homeassistant.components.sensor import (
     SensorDeviceClass,
@@ -16,11 +16,13 @@ from homeassistant.components.sensor import (
 )
 from homeassistant.const import EntityCategory
 
+from .device import Capability
 from .entity import FaceTerminalEntity
 from .roster_sync import STATE_IDLE, STATE_SYNCING, async_get_roster_syncs
 
 if TYPE_CHECKING:
     from .coordinator import FaceTerminal
+    from .device import DeviceRuntime
 
 ROSTER_SYNC_DESCRIPTION = SensorEntityDescription(
     key="roster_sync",
@@ -29,6 +31,14 @@ ROSTER_SYNC_DESCRIPTION = SensorEntityDescription(
     options=[STATE_IDLE, STATE_SYNCING],
     entity_category=EntityCategory.DIAGNOSTIC,
 )
+
+
+def roster_sync_entities(runtime: DeviceRuntime) -> list[RosterSyncSensor]:
+    """The roster sensor of a device that takes commands (the sync needs batch commands)."""
+    if Capability.COMMANDS not in runtime.capabilities:
+        return []
+    # Only MQTT terminals take commands: the capability stands for their runtime.
+    return [RosterSyncSensor(cast("FaceTerminal", runtime))]
 
 
 class RosterSyncSensor(FaceTerminalEntity, SensorEntity):
