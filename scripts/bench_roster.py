@@ -255,7 +255,7 @@ async def timed_sync(
         client.call_service(
             "face_terminal",
             "sync_persons",
-            {"device_id": device_ids, "roster_file": str(roster), "batch_size": 100},
+            {"device_id": device_ids, "roster_file": str(roster)},
             response=True,
         ),
         limit,

@@ -1106,3 +1106,16 @@ async def test_people_sharing_a_photo_share_its_url(
     assert result["added"] == 2
     first, second = fake.items()
     assert first["picURI"] == second["picURI"]
+
+
+def test_described_defaults_match_the_schema() -> None:
+    """The UI offers the defaults the action really uses."""
+    from homeassistant.util.yaml import load_yaml_dict  # noqa: PLC0415
+
+    from custom_components.face_terminal import roster_services  # noqa: PLC0415
+
+    described = load_yaml_dict(str(Path(roster_services.__file__).parent / "services.yaml"))
+    fields = described["sync_persons"]["fields"]
+    assert fields["batch_size"]["default"] == roster_sync.DEFAULT_BATCH_SIZE
+    assert fields["delete_missing"]["default"] is False
+    assert fields["allow_empty_roster"]["default"] is False
