@@ -1110,9 +1110,9 @@ async def test_people_sharing_a_photo_share_its_url(
 
 def test_described_defaults_match_the_schema() -> None:
     """The UI offers the defaults the action really uses."""
-    from homeassistant.util.yaml import load_yaml_dict  # noqa: PLC0415
+    from homeassistant.util.yaml import load_yaml_dict
 
-    from custom_components.face_terminal import roster_services  # noqa: PLC0415
+    from custom_components.face_terminal import roster_services
 
     described = load_yaml_dict(str(Path(roster_services.__file__).parent / "services.yaml"))
     fields = described["sync_persons"]["fields"]
