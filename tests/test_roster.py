@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 SENSOR = "sensor.front_door_roster_sync"
+FAILED_POLLS = roster_sync.FAILED_POLLS_FOR_GONE
 BASE_URL = "http://192.168.1.2:8123"
 
 
@@ -358,13 +359,57 @@ async def test_terminal_silent_during_batch(
 ) -> None:
     fake = FakeRoster(terminal)
     fake.hold = True
-    terminal.replies["QueryProgress"] = lambda command: None
+    answers = 0
+
+    def progress_once(command: dict[str, Any]) -> bytes | None:
+        nonlocal answers
+        answers += 1
+        return fake.query_progress(command) if answers == 1 else None
+
+    terminal.replies["QueryProgress"] = progress_once
     with patch.object(roster_sync, "PROGRESS_TIMEOUT", 0.01):
         result = report(
             await sync(hass, {"device_id": device_id, "roster_file": str(faces_dir / "roster.csv")})
         )
     assert result["failed"] == 3
     assert "stopped answering" in result["persons"][0]["error"]
+
+
+@pytest.mark.parametrize("refuse", [True, False])
+async def test_terminal_without_query_progress(
+    hass: HomeAssistant,
+    terminal: TerminalResponder,
+    device_id: str,
+    faces_dir: Path,
+    *,
+    refuse: bool,
+) -> None:
+    """Older firmware refuses QueryProgress, or never answers it: the batch is awaited."""
+    fake = FakeRoster(terminal)
+    fake.hold = True
+    polls = 0
+
+    def no_progress(command: dict[str, Any]) -> bytes | None:
+        nonlocal polls
+        polls += 1
+        if polls == FAILED_POLLS + 3 or (refuse and polls == 1):
+            hass.loop.call_later(
+                0.05,
+                lambda: async_fire_mqtt_message(
+                    hass, f"{COMMAND_TOPIC}/Ack", fake.answer(fake.batches[-1])
+                ),
+            )
+        if refuse:
+            return payloads.ack("QueryProgress", command["messageId"], code="404", result="fail")
+        return None
+
+    terminal.replies["QueryProgress"] = no_progress
+    with patch.object(roster_sync, "PROGRESS_TIMEOUT", 0.01):
+        result = report(
+            await sync(hass, {"device_id": device_id, "roster_file": str(faces_dir / "roster.csv")})
+        )
+    assert result["added"] == 3
+    assert polls == 1 if refuse else polls >= FAILED_POLLS + 3
 
 
 async def test_delete_missing(

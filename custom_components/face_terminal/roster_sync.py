@@ -457,6 +457,8 @@ class TerminalSync:
         self.batch_size = batch_size
         self.report = _Report()
         self._done = 0
+        self._polls_progress = True
+        self._progress_answered = False
 
     # --- commands -----------------------------------------------------------------
 
@@ -480,14 +482,23 @@ class TerminalSync:
         raise AssertionError  # pragma: no cover - the loop returns or raises
 
     async def _async_progress(self) -> protocol.QueryProgressAck | None:
+        """The batch's progress; None when the terminal did not tell.
+
+        A terminal that refuses ``QueryProgress`` (older firmware) is not asked again in
+        this sync: its batches are then only awaited.
+        """
         try:
             ack = await self.terminal.async_request(
                 protocol.build_query_progress(*self._topic()),
                 lane=Lane.QUERY,  # beside the batch, which holds the persons lane
                 timeout=PROGRESS_TIMEOUT,
             )
+        except TerminalCommandError:
+            self._polls_progress = False
+            return None
         except HomeAssistantError:
             return None
+        self._progress_answered = True
         return ack if isinstance(ack, protocol.QueryProgressAck) else None
 
     async def _async_busy_retry(self, send: Callable[[], Awaitable[protocol.Ack]]) -> protocol.Ack:
@@ -524,11 +535,15 @@ class TerminalSync:
                 done, _ = await asyncio.wait({task}, timeout=POLL_INTERVAL)
                 if task in done:
                     return task.result()
+                if not self._polls_progress:
+                    continue
                 status = await self._async_progress()
                 if task.done():
                     return task.result()
                 if status is None:
-                    failed += 1
+                    # Silence counts only from a terminal that answered before: one that
+                    # never does may just not know QueryProgress.
+                    failed += self._progress_answered
                     if failed >= FAILED_POLLS_FOR_GONE:
                         raise HomeAssistantError(
                             translation_domain=DOMAIN,
