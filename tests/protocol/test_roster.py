@@ -11,8 +11,8 @@ from custom_components.face_terminal.protocol import (
     build_delete_all_persons,
     parse_message,
 )
+from custom_components.face_terminal.protocol.parse import MAX_LISTED_IDS
 from custom_components.face_terminal.protocol.roster import (
-    MAX_LISTED_IDS,
     NO_ACK_CODE,
     Fingerprint,
     RosterPerson,
@@ -141,6 +141,8 @@ def test_custom_ids_from_array() -> None:
 def test_custom_ids_hostile_values_are_dropped_and_bounded() -> None:
     too_long = "z" * 48
     reply = ack("QueryPerson", {"customId": f"ok,{too_long},bad\u202eid,\u0007"})
+    # An ID with control or bidi characters, or longer than a terminal stores, is no ID
+    # (never cut or cleaned: that could name somebody else).
     assert custom_ids_from_ack(reply) == (["ok"], None)
     many = ",".join(str(i) for i in range(MAX_LISTED_IDS + 5))
     ids, _ = custom_ids_from_ack(ack("QueryPerson", {"customId": many}))
@@ -150,6 +152,16 @@ def test_custom_ids_hostile_values_are_dropped_and_bounded() -> None:
 def test_custom_ids_missing_list() -> None:
     assert custom_ids_from_ack(ack("QueryPerson", {"customId": {"a": 1}})) == ([], None)
     assert custom_ids_from_ack(ack("QueryPerson", {})) == ([], None)
+    assert custom_ids_from_ack(ack("Versions", {"customId": "a"})) == ([], None)
+
+
+def test_long_lists_survive_the_ack_bounds() -> None:
+    """A thousand 32-character IDs are far more than `Ack.info` keeps of one text."""
+    ids = [f"person-{number:025x}" for number in range(1000)]
+    reply = ack("QueryPerson", {"customId": ",".join(ids), "TotalPersonNum": "1000"})
+    assert custom_ids_from_ack(reply) == (ids, 1000)
+    as_list = ack("QueryPerson", {"customId": ids})
+    assert custom_ids_from_ack(as_list) == (ids, None)
 
 
 # --- batch outcomes -----------------------------------------------------------------------------

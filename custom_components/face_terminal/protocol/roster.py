@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Final
 
-from .coerce import as_int, as_str
 from .errors import describe_ack_error, error_meaning, person_error_meaning
+from .models import QueryPersonAck
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Iterator, Mapping, Sequence
@@ -28,8 +28,6 @@ if TYPE_CHECKING:
 
     from .models import Ack
 
-MAX_LISTED_IDS: Final = 100_000
-"""Most customIds read from one ``QueryPerson-Ack`` (terminals hold tens of thousands)."""
 MAX_CUSTOM_ID_BYTES: Final = 47
 NO_ACK_CODE: Final = 0
 """`PersonOutcome.error_code` of a person the batch ack did not mention at all."""
@@ -146,40 +144,11 @@ def plan_roster(
 def custom_ids_from_ack(ack: Ack) -> tuple[list[str], int | None]:
     """The customIds a ``QueryPerson-Ack`` lists (each once), and its ``TotalPersonNum``.
 
-    The list arrives as one comma-separated text (V1.24 §4.2.1, with duplicates possible)
-    or as an array; the key's case varies (``customId``/``Customid``). Empty IDs (persons
-    enrolled on the terminal's own screen), IDs longer than the terminal allows and
-    anything beyond `MAX_LISTED_IDS` are left out.
+    Any other ack lists nobody.
     """
-    raw: object = None
-    total: int | None = None
-    for key, value in ack.info.items():
-        lower = key.lower()
-        if lower == "customid":
-            raw = value
-        elif lower == "totalpersonnum":
-            total = as_int(value)
-    items: list[object]
-    if isinstance(raw, str):
-        items = list(raw.split(","))
-    elif isinstance(raw, list):
-        items = raw
-    else:
-        items = []
-    ids: dict[str, None] = {}
-    for item in items:
-        text = as_str(item)
-        if text is None:
-            continue
-        text = text.strip()
-        if not text or len(text.encode("utf-8", errors="replace")) > MAX_CUSTOM_ID_BYTES:
-            continue
-        if not text.isprintable():
-            continue
-        ids[text] = None
-        if len(ids) >= MAX_LISTED_IDS:
-            break
-    return list(ids), total
+    if not isinstance(ack, QueryPersonAck):
+        return [], None
+    return list(ack.custom_ids), ack.total
 
 
 @dataclass(frozen=True, slots=True)
