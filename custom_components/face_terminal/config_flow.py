@@ -50,14 +50,14 @@ from .const import (
     DOMAIN,
     LOGGER,
     MAX_OFFLINE_TIMEOUT,
+    MAX_PENDING_DISCOVERIES,
     MIN_OFFLINE_TIMEOUT,
+    MQTT_QOS,
 )
-from .coordinator import normalise_terminal_id
 from .jovision import FaceTerminalAnyConfigEntry, is_jovision_entry, is_receiver_entry
 from .protocol import (
     BASIC_TOPIC,
     HEARTBEAT_TOPIC,
-    SUFFIX_VARIANTS,
     Ack,
     HeartBeat,
     Online,
@@ -66,8 +66,12 @@ from .protocol import (
     as_ip,
     build_versions,
     default_command_topic,
+    normalise_terminal_id,
     parse_message,
+    response_wildcard,
+    topic_kind,
 )
+from .router import pending_discoveries
 
 if TYPE_CHECKING:
     from homeassistant.components.mqtt import ReceiveMessage
@@ -163,6 +167,10 @@ class FaceTerminalConfigFlow(JovisionConfigFlow, domain=DOMAIN):
         # Presence messages are claims anyone on the shared topic can make: they never
         # change a configured terminal (its runtime fills in a missing IP address).
         self._abort_if_unique_id_configured()
+        # Nor may they fill the discovery list without bound (issue 9): a real terminal
+        # refused here is offered again with its next presence message.
+        if pending_discoveries(self.hass) >= MAX_PENDING_DISCOVERIES:
+            return self.async_abort(reason="too_many_discoveries")
 
         self._terminal_id = terminal_id
         self._command_topic = default_command_topic(terminal_id)
@@ -269,9 +277,9 @@ class FaceTerminalConfigFlow(JovisionConfigFlow, domain=DOMAIN):
         online, instead of making the user wait for the next heartbeat.
         """
         heard = asyncio.Event()
-        reply_topics = [
-            f"{self._command_topic}/{suffix}" for suffix in SUFFIX_VARIANTS[TopicKind.ACK]
-        ]
+        # The runtime's own subscription to the terminal's replies (every suffix in every
+        # spelling, Q-26), so the probe hears exactly what the runtime will hear.
+        replies = response_wildcard(self._command_topic)
 
         @callback
         def _message_received(msg: ReceiveMessage) -> None:
@@ -279,8 +287,9 @@ class FaceTerminalConfigFlow(JovisionConfigFlow, domain=DOMAIN):
                 message = parse_message(msg.topic, _payload(msg.payload))
             except ProtocolError:
                 return
-            if msg.topic in reply_topics:
-                if isinstance(message, Ack):
+            if (kind := topic_kind(msg.topic)) is not None:
+                # Only an answer on the reply topic of its kind counts, as in the session.
+                if kind is TopicKind.ACK and isinstance(message, Ack):
                     heard.set()
                 return
             if not isinstance(message, Online | HeartBeat) or (
@@ -294,15 +303,15 @@ class FaceTerminalConfigFlow(JovisionConfigFlow, domain=DOMAIN):
 
         unsubscribes: list[CALLBACK_TYPE] = []
         try:
-            for topic in (BASIC_TOPIC, HEARTBEAT_TOPIC, *reply_topics):
+            for topic in (BASIC_TOPIC, HEARTBEAT_TOPIC, replies):
                 unsubscribe = await mqtt.async_subscribe(
-                    self.hass, topic, _message_received, qos=1, encoding=None
+                    self.hass, topic, _message_received, qos=MQTT_QOS, encoding=None
                 )
                 unsubscribes.append(unsubscribe)
             probe = build_versions(self._command_topic, self._terminal_id)
             topic, payload = probe.topic, probe.payload
             try:
-                await mqtt.async_publish(self.hass, topic, payload, qos=1, retain=False)
+                await mqtt.async_publish(self.hass, topic, payload, qos=MQTT_QOS, retain=False)
             except HomeAssistantError as err:
                 LOGGER.debug("Could not send the version query to %s: %s", topic, err)
             async with asyncio.timeout(PROBE_TIMEOUT):

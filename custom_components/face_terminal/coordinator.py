@@ -33,6 +33,7 @@ from homeassistant.util import dt as dt_util
 from . import protocol
 from .const import (
     ACCESS_EVENT_TYPES,
+    ATTR_PERSON_ID,
     CLOCK_DRIFT_LIMIT,
     COMMAND_TIMEOUT,
     CONF_ACKNOWLEDGE_RECORDS,
@@ -52,12 +53,14 @@ from .const import (
     ENROL_SPACING,
     ENROL_TIMEOUT,
     LOGGER,
+    MQTT_QOS,
+    PUSH_ACK_QOS,
     SCENE_CACHE_SECONDS,
 )
-from .device import Capability, ImageKind
-from .events import Record, TerminalRecord, build_record
+from .device import Capability, ImageKind, image_summary
+from .events import Record, TerminalRecord, access_attributes, access_type, build_record
 from .presence import SilenceWatchdog
-from .protocol import Lane, normalise_terminal_id
+from .protocol import Lane, operators
 from .router import async_get_router
 
 if TYPE_CHECKING:
@@ -81,19 +84,23 @@ __all__ = [
     "VoiceList",
     "clock_issue_id",
     "configuration_url",
-    "normalise_terminal_id",
 ]
-
-MQTT_QOS = 1
 
 # SearchPersonList-Ack 466 and GetAudio-Ack 463 mean "nothing found", not a failure.
 NO_MATCHING_PERSON = 466
 NO_SOUND_FILES = 463
 
 
+CLOCK_ISSUE_PREFIX = "clock_drift_"
+
+
 def clock_issue_id(entry_id: str) -> str:
     """Repair issue ID of a terminal whose clock is off."""
-    return f"clock_drift_{entry_id}"
+    return f"{CLOCK_ISSUE_PREFIX}{entry_id}"
+
+
+def _iso(when: datetime | None) -> str | None:
+    return when.isoformat() if when is not None else None
 
 
 def configuration_url(host: str | None) -> str | None:
@@ -103,7 +110,7 @@ def configuration_url(host: str | None) -> str | None:
 
 @dataclass(slots=True)
 class TerminalSnapshot:
-    """What the terminal last told us; entities and diagnostics read it."""
+    """What the terminal last told us; the contract's properties and `diagnostics` read it."""
 
     online: bool = False
     last_seen: datetime | None = None
@@ -210,6 +217,44 @@ class FaceTerminal:
         if kind is ImageKind.FACE and state.last_face and state.last_face_time:
             return state.last_face, state.last_face_time
         return None
+
+    def diagnostics(self) -> dict[str, Any]:
+        """Presence, clock, counters and the last records; redacted by `diagnostics.py`."""
+        state = self.state
+        last_recognition: dict[str, Any] | None = None
+        if (message := state.last_recognition) is not None:
+            last_recognition = {
+                "access": access_type(message),
+                "time": _iso(state.last_recognition_time),
+                "record_id": message.record_id,
+                **access_attributes(message),
+                ATTR_PERSON_ID: message.person_id,
+                "verify_status": message.verify_status,
+                "push_type": message.push_type,
+                "face": image_summary(message.face.image, message.face.problem),
+                "scene": image_summary(message.scene.image, message.scene.problem),
+            }
+        return {
+            "terminal": {
+                "terminal_id": self.terminal_id,
+                "command_topic": self.command_topic,
+                "online": state.online,
+                "last_seen": _iso(state.last_seen),
+                "ip": state.ip,
+                "reported_ip": state.reported_ip,
+                "name": state.name,
+                "firmware": state.firmware,
+                "clock_offset_seconds": state.clock_offset,
+                "last_temperature": state.last_temperature,
+                "last_face": image_summary(state.last_face),
+                "last_face_time": _iso(state.last_face_time),
+                "scene_cached": self._scene is not None,
+            },
+            "counters": dict(sorted(self.counters.items())),
+            "drops": dict(sorted(self.drops.items())),
+            "last_records": [dict(record) for record in state.last_records],
+            "last_recognition": last_recognition,
+        }
 
     # --- options ------------------------------------------------------------------
 
@@ -619,8 +664,14 @@ class FaceTerminal:
                 self._pump()
 
     async def _async_publish_quietly(self, command: protocol.Command) -> None:
+        # A PushAck goes at QoS 0: the broker's PUBACK to a QoS-1 PushAck is a small
+        # segment Home Assistant never answers, so its TCP ACK waits for the delayed-ACK
+        # timer (~40 ms) while the broker's Nagle algorithm holds the next record behind it
+        # (measured in docs/benchmarks.md). A lost PushAck costs nothing: the terminal
+        # re-sends the record, and the session acknowledges and de-duplicates it.
+        qos = PUSH_ACK_QOS if command.operator == operators.PUSH_ACK else MQTT_QOS
         try:
-            await mqtt.async_publish(self.hass, command.topic, command.payload, MQTT_QOS, False)
+            await mqtt.async_publish(self.hass, command.topic, command.payload, qos, False)
         except HomeAssistantError as err:
             LOGGER.debug("Could not publish to %s: %s", command.topic, err)
 
