@@ -158,6 +158,8 @@ async def test_actions_are_registered(hass: HomeAssistant, loaded_entry: MockCon
         "list_voices",
         "show_qr_code",
         "hide_qr_code",
+        "sync_persons",
+        "delete_all_persons",
     }
 
 
@@ -1226,7 +1228,7 @@ def test_descriptions_match_schemas_translations_and_icons() -> None:
     from homeassistant.helpers.service import _SERVICES_SCHEMA
     from homeassistant.util.yaml import load_yaml_dict
 
-    from custom_components.face_terminal import services
+    from custom_components.face_terminal import roster_services, services
 
     base = Path(services.__file__).parent
     described = _SERVICES_SCHEMA(load_yaml_dict(str(base / "services.yaml")))
@@ -1241,6 +1243,8 @@ def test_descriptions_match_schemas_translations_and_icons() -> None:
         "list_voices": services.LIST_VOICES_SCHEMA,
         "show_qr_code": services.SHOW_QR_CODE_SCHEMA,
         "hide_qr_code": services.HIDE_QR_CODE_SCHEMA,
+        "sync_persons": roster_services.SYNC_PERSONS_SCHEMA,
+        "delete_all_persons": roster_services.DELETE_ALL_PERSONS_SCHEMA,
     }
     assert set(described) == set(schemas) == set(strings["services"]) == set(icons["services"])
     for name, description in described.items():
