@@ -162,6 +162,8 @@ async def test_actions_are_registered(hass: HomeAssistant, loaded_entry: MockCon
         "delete_advertisement",
         "factory_reset",
         "install_firmware",
+        "sync_persons",
+        "delete_all_persons",
     }
 
 
@@ -1230,7 +1232,7 @@ def test_descriptions_match_schemas_translations_and_icons() -> None:
     from homeassistant.helpers.service import _SERVICES_SCHEMA
     from homeassistant.util.yaml import load_yaml_dict
 
-    from custom_components.face_terminal import services, services_screen
+    from custom_components.face_terminal import roster_services, services, services_screen
 
     base = Path(services.__file__).parent
     described = _SERVICES_SCHEMA(load_yaml_dict(str(base / "services.yaml")))
@@ -1249,6 +1251,8 @@ def test_descriptions_match_schemas_translations_and_icons() -> None:
         "delete_advertisement": services_screen.DELETE_ADVERTISEMENT_SCHEMA,
         "factory_reset": services_screen.FACTORY_RESET_SCHEMA,
         "install_firmware": vol.Schema(services_screen.INSTALL_FIRMWARE_SCHEMA),
+        "sync_persons": roster_services.SYNC_PERSONS_SCHEMA,
+        "delete_all_persons": roster_services.DELETE_ALL_PERSONS_SCHEMA,
     }
     assert set(described) == set(schemas) == set(strings["services"]) == set(icons["services"])
     for name, description in described.items():

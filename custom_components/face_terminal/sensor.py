@@ -31,6 +31,7 @@ from .const import (
 )
 from .device import Capability, has_capability
 from .entity import FaceTerminalRecordEntity
+from .roster_sensor import roster_sync_entities
 from .settings import TerminalSettings
 
 if TYPE_CHECKING:
@@ -133,6 +134,7 @@ async def async_setup_entry(
         for description in SENSOR_DESCRIPTIONS
         if has_capability(runtime, description.capability)
     )
+    async_add_entities(roster_sync_entities(runtime))
 
 
 class FaceTerminalRecordSensor(FaceTerminalRecordEntity, RestoreSensor):

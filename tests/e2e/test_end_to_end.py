@@ -36,6 +36,7 @@ EXPECTED_ENTITIES = {
     "lock.door",
     "sensor.body_temperature",
     "sensor.last_person",
+    "sensor.roster_sync",
     "button.reboot",
     "button.sync_clock",
     "update.firmware",
