@@ -100,6 +100,26 @@ ATTR_CARD_NUMBER: Final = "card_number"
 ATTR_ID_LAST4: Final = "id_last4"
 ATTR_REPLAY: Final = "replay"
 
+# --- Access decisions (door mode 3, issue 13) --------------------------------------------
+
+CONF_ACCESS_WINDOW: Final = "access_window"
+CONF_ACCESS_DEFAULT: Final = "access_default"
+ACCESS_DEFAULT_DENY: Final = "deny"
+ACCESS_DEFAULT_GRANT: Final = "grant"
+DEFAULT_ACCESS_WINDOW: Final = 5
+DEFAULT_ACCESS_DEFAULT: Final = ACCESS_DEFAULT_DENY
+
+EVENT_ACCESS_REQUEST: Final = f"{DOMAIN}_access_request"
+EVENT_ACCESS_DECISION: Final = f"{DOMAIN}_access_decision"
+ATTR_REQUEST_ID: Final = "request_id"
+ATTR_GRANT: Final = "grant"
+ATTR_GRANTED: Final = "granted"
+ATTR_DECIDED_BY: Final = "decided_by"
+ATTR_DEADLINE: Final = "deadline"
+ATTR_DEFAULT: Final = "default"
+ATTR_MESSAGE: Final = "message"
+ATTR_PERSON_ENTITY_ID: Final = "person_entity_id"
+
 # --- Jovision family (HTTP push, seed 004) ----------------------------------------------
 
 CONF_FAMILY: Final = "family"

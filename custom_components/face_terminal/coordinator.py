@@ -25,6 +25,7 @@ from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
 
 from . import protocol
+from .access import AccessController, awaits_decision
 from .const import (
     CLOCK_DRIFT_LIMIT,
     COMMAND_TIMEOUT,
@@ -135,6 +136,7 @@ class FaceTerminal:
         self._probe_task: asyncio.Task[None] | None = None
         self._scene: bytes | None = None
         self._scene_time = 0.0
+        self.access = AccessController(hass, self, self._publish_now)
 
     # --- options ------------------------------------------------------------------
 
@@ -214,6 +216,7 @@ class FaceTerminal:
     @callback
     def _async_stop(self) -> None:
         self._watchdog.stop()
+        self.access.async_stop()
         for future in self._pending.values():
             if not future.done():
                 future.set_exception(
@@ -368,7 +371,10 @@ class FaceTerminal:
             return
         self._mark_seen()
         record_key = self._record_key(message)
-        if record_key is not None and self.acknowledge_records:
+        if awaits_decision(message):
+            # Door mode 3: the PushAck is the answer (openDoor), whatever the ack option.
+            self.access.async_receive(message)
+        elif record_key is not None and self.acknowledge_records:
             self._acknowledge(message, *record_key)
         if record_key is not None:
             if record_key in self._seen_records:
@@ -378,6 +384,12 @@ class FaceTerminal:
             if len(self._seen_records) > DUPLICATE_MEMORY:
                 self._seen_records.popitem(last=False)
         record = build_record(message, device_id=self.device_id, terminal_id=self.terminal_id)
+        if record.replay:
+            # Re-sent after an outage or on request: history for the bus and the logbook,
+            # never a live arrival for the entities (and never the "last" anything).
+            self.hass.bus.async_fire(record.bus_event, record.data)
+            self.counters["replayed_records"] += 1
+            return
         self._remember(record)
         self.hass.bus.async_fire(record.bus_event, record.data)
         self.counters["records"] += 1
@@ -483,6 +495,10 @@ class FaceTerminal:
             ir.async_delete_issue(self.hass, DOMAIN, issue_id)
 
     # --- commands -----------------------------------------------------------------
+
+    def _publish_now(self, command: tuple[str, bytes]) -> None:
+        """Hand a command to the MQTT client before anything else runs (eager task)."""
+        self.hass.async_create_task(self._async_publish(command), eager_start=True)
 
     async def _async_publish(self, command: tuple[str, bytes]) -> None:
         topic, payload = command

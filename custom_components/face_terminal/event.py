@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, override
 from homeassistant.components.event import EventEntity, EventEntityDescription
 from homeassistant.core import HomeAssistant, callback
 
+from .access import AccessUpdate, awaits_decision
 from .const import ACCESS_EVENT_TYPES, SCAN_EVENT_TYPES
 from .entity import FaceTerminalEntity
 from .events import TerminalRecord, access_attributes, scan_attributes
@@ -30,6 +31,8 @@ PARALLEL_UPDATES = 0
 def _access_attributes(record: TerminalRecord) -> dict[str, Any] | None:
     """Attributes of a recognition or stranger record; None for any other record."""
     message = record.message
+    if awaits_decision(message):
+        return None  # the access controller shows the request and its decision
     if isinstance(message, (RecPush, StrSnapPush)):
         return access_attributes(message)
     return None
@@ -104,6 +107,8 @@ class FaceTerminalEventEntity(FaceTerminalEntity, EventEntity):
         """Listen to the terminal's records."""
         await super().async_added_to_hass()
         self.async_on_remove(self.terminal.async_add_record_listener(self._async_handle_record))
+        if self.entity_description.key == "access":
+            self.async_on_remove(self.terminal.access.async_add_listener(self._async_handle_access))
 
     @callback
     def _async_handle_record(self, record: TerminalRecord) -> None:
@@ -111,4 +116,10 @@ class FaceTerminalEventEntity(FaceTerminalEntity, EventEntity):
         if attributes is None or record.event_type not in self.event_types:
             return
         self._trigger_event(record.event_type, attributes)
+        self.async_write_ha_state()
+
+    @callback
+    def _async_handle_access(self, update: AccessUpdate) -> None:
+        """A door-mode-3 request (awaiting_remote) or Home Assistant's decision on it."""
+        self._trigger_event(update.event_type, update.attributes)
         self.async_write_ha_state()

@@ -82,6 +82,11 @@ class TerminalRecord:
     data: dict[str, Any]  # bus event data, already free of personal data it must not carry
 
     @property
+    def replay(self) -> bool:
+        """Whether the record was re-sent (after an outage or on request), not live."""
+        return bool(self.data.get(ATTR_REPLAY))
+
+    @property
     def is_access(self) -> bool:
         """Whether the record belongs on the "access" event entity."""
         return self.bus_event in (EVENT_RECOGNITION, EVENT_STRANGER)
@@ -98,6 +103,15 @@ def access_type(record: RecPush) -> str:
     if record.person_type == PersonType.BLOCK:
         return ACCESS_DENIED
     return ACCESS_GRANTED
+
+
+def is_replay(message: RecPush | StrSnapPush) -> bool:
+    """A record re-sent on request (``PushType`` 2) or late (``Sendintime`` 0, §5, Q-20)."""
+    if getattr(message, "replay", False):  # the parser's own finding, where it has one
+        return True
+    if message.push_type == MANUAL_PUSH_TYPE:
+        return True
+    return isinstance(message, RecPush) and message.send_in_time is False
 
 
 def record_time(naive: datetime | None) -> datetime:
@@ -169,7 +183,7 @@ def build_record(message: Record, *, device_id: str, terminal_id: str) -> Termin
             ATTR_ACCESS: kind,
             **access_attributes(message),
             ATTR_PERSON_ID: message.person_id,
-            ATTR_REPLAY: message.push_type == MANUAL_PUSH_TYPE,
+            ATTR_REPLAY: is_replay(message),
         }
         return TerminalRecord(message, EVENT_RECOGNITION, kind, when, _event_data(data))
     if isinstance(message, StrSnapPush):
@@ -177,7 +191,7 @@ def build_record(message: Record, *, device_id: str, terminal_id: str) -> Termin
             **base,
             ATTR_RECORD_ID: message.snap_id,
             **access_attributes(message),
-            ATTR_REPLAY: message.push_type == MANUAL_PUSH_TYPE,
+            ATTR_REPLAY: is_replay(message),
         }
         return TerminalRecord(message, EVENT_STRANGER, STRANGER, when, _event_data(data))
     scan_type = (
