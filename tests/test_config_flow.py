@@ -18,11 +18,14 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.service_info.mqtt import MqttServiceInfo
 
 from custom_components.face_terminal.const import (
+    CONF_ACCESS_DEFAULT,
+    CONF_ACCESS_WINDOW,
     CONF_ACKNOWLEDGE_RECORDS,
     CONF_COMMAND_TOPIC,
     CONF_DOOR_OPEN_TIME,
     CONF_IP,
     CONF_OFFLINE_TIMEOUT,
+    CONF_RECOVER_RECORDS,
     CONF_TERMINAL_ID,
     CONF_UNLOCK_MESSAGE,
     DOMAIN,
@@ -686,6 +689,9 @@ async def test_options(
         CONF_OFFLINE_TIMEOUT: 150,
         CONF_DOOR_OPEN_TIME: 5,
         CONF_ACKNOWLEDGE_RECORDS: True,
+        CONF_RECOVER_RECORDS: True,
+        CONF_ACCESS_WINDOW: 5,
+        CONF_ACCESS_DEFAULT: "deny",
     }
 
     user_input: dict[str, Any] = {
@@ -693,6 +699,9 @@ async def test_options(
         CONF_UNLOCK_MESSAGE: "é" * 32,  # 64 bytes
         CONF_DOOR_OPEN_TIME: 8.0,
         CONF_ACKNOWLEDGE_RECORDS: False,
+        CONF_RECOVER_RECORDS: False,
+        CONF_ACCESS_WINDOW: 3.0,
+        CONF_ACCESS_DEFAULT: "grant",
     }
     result = await hass.config_entries.options.async_configure(result["flow_id"], user_input)
     assert result["type"] is FlowResultType.FORM
@@ -710,6 +719,9 @@ async def test_options(
         CONF_UNLOCK_MESSAGE: "é" * 31 + "a",
         CONF_DOOR_OPEN_TIME: 8,
         CONF_ACKNOWLEDGE_RECORDS: False,
+        CONF_RECOVER_RECORDS: False,
+        CONF_ACCESS_WINDOW: 3,
+        CONF_ACCESS_DEFAULT: "grant",
     }
     assert isinstance(config_entry.options[CONF_OFFLINE_TIMEOUT], int)
     await hass.async_block_till_done()
@@ -728,6 +740,9 @@ async def test_options_suggests_current_values(
             CONF_UNLOCK_MESSAGE: "Hello",
             CONF_DOOR_OPEN_TIME: 3,
             CONF_ACKNOWLEDGE_RECORDS: False,
+            CONF_RECOVER_RECORDS: True,
+            CONF_ACCESS_WINDOW: 4,
+            CONF_ACCESS_DEFAULT: "deny",
         },
     )
     result = await hass.config_entries.options.async_init(config_entry.entry_id)
@@ -740,7 +755,14 @@ async def test_options_suggests_current_values(
 
     result = await hass.config_entries.options.async_configure(
         result["flow_id"],
-        {CONF_OFFLINE_TIMEOUT: 90, CONF_DOOR_OPEN_TIME: 3, CONF_ACKNOWLEDGE_RECORDS: True},
+        {
+            CONF_OFFLINE_TIMEOUT: 90,
+            CONF_DOOR_OPEN_TIME: 3,
+            CONF_ACKNOWLEDGE_RECORDS: True,
+            CONF_RECOVER_RECORDS: True,
+            CONF_ACCESS_WINDOW: 4,
+            CONF_ACCESS_DEFAULT: "deny",
+        },
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert config_entry.options[CONF_UNLOCK_MESSAGE] == ""
@@ -754,6 +776,9 @@ async def test_options_suggests_current_values(
         (CONF_OFFLINE_TIMEOUT, 4000),
         (CONF_DOOR_OPEN_TIME, 0),
         (CONF_DOOR_OPEN_TIME, 61),
+        (CONF_ACCESS_WINDOW, 0),
+        (CONF_ACCESS_WINDOW, 10),
+        (CONF_ACCESS_DEFAULT, "maybe"),
     ],
 )
 async def test_options_out_of_range(
@@ -766,6 +791,9 @@ async def test_options_out_of_range(
         CONF_OFFLINE_TIMEOUT: 150,
         CONF_DOOR_OPEN_TIME: 5,
         CONF_ACKNOWLEDGE_RECORDS: True,
+        CONF_RECOVER_RECORDS: True,
+        CONF_ACCESS_WINDOW: 5,
+        CONF_ACCESS_DEFAULT: "deny",
         key: value,
     }
     with pytest.raises(InvalidData, match=key):
@@ -804,5 +832,8 @@ def test_translations_cover_the_flow() -> None:
             CONF_UNLOCK_MESSAGE,
             CONF_DOOR_OPEN_TIME,
             CONF_ACKNOWLEDGE_RECORDS,
+            CONF_RECOVER_RECORDS,
+            CONF_ACCESS_WINDOW,
+            CONF_ACCESS_DEFAULT,
         }
     )

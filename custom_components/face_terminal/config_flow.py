@@ -37,12 +37,18 @@ from homeassistant.helpers.selector import (
     NumberSelector,
     NumberSelectorConfig,
     NumberSelectorMode,
+    SelectSelector,
+    SelectSelectorConfig,
     TextSelector,
     TextSelectorConfig,
 )
 from yarl import URL
 
 from .const import (
+    ACCESS_DEFAULT_DENY,
+    ACCESS_DEFAULT_GRANT,
+    CONF_ACCESS_DEFAULT,
+    CONF_ACCESS_WINDOW,
     CONF_ACKNOWLEDGE_RECORDS,
     CONF_COMMAND_TOPIC,
     CONF_DOOR_OPEN_TIME,
@@ -54,14 +60,18 @@ from .const import (
     CONF_MODEL,
     CONF_OFFLINE_TIMEOUT,
     CONF_PERSON_NAMES,
+    CONF_RECOVER_RECORDS,
     CONF_TERMINAL_ID,
     CONF_UNLOCK_MESSAGE,
     CONF_UUID,
     CONF_WEBHOOK_ID,
+    DEFAULT_ACCESS_DEFAULT,
+    DEFAULT_ACCESS_WINDOW,
     DEFAULT_ACKNOWLEDGE_RECORDS,
     DEFAULT_DOOR_OPEN_TIME,
     DEFAULT_JOVISION_OFFLINE_TIMEOUT,
     DEFAULT_OFFLINE_TIMEOUT,
+    DEFAULT_RECOVER_RECORDS,
     DEFAULT_UNLOCK_MESSAGE,
     DOMAIN,
     FAMILY_JOVISION,
@@ -85,6 +95,7 @@ from .protocol import (
     default_command_topic,
     parse_message,
 )
+from .protocol.access import MAX_WINDOW, MIN_WINDOW
 
 if TYPE_CHECKING:
     from homeassistant.components.mqtt import ReceiveMessage
@@ -510,6 +521,22 @@ OPTIONS_SCHEMA: Final = vol.Schema(
         vol.Required(
             CONF_ACKNOWLEDGE_RECORDS, default=DEFAULT_ACKNOWLEDGE_RECORDS
         ): BooleanSelector(),
+        vol.Required(CONF_RECOVER_RECORDS, default=DEFAULT_RECOVER_RECORDS): BooleanSelector(),
+        vol.Required(CONF_ACCESS_WINDOW, default=DEFAULT_ACCESS_WINDOW): NumberSelector(
+            NumberSelectorConfig(
+                min=MIN_WINDOW,
+                max=MAX_WINDOW,
+                step=1,
+                mode=NumberSelectorMode.BOX,
+                unit_of_measurement=UnitOfTime.SECONDS,
+            )
+        ),
+        vol.Required(CONF_ACCESS_DEFAULT, default=DEFAULT_ACCESS_DEFAULT): SelectSelector(
+            SelectSelectorConfig(
+                options=[ACCESS_DEFAULT_DENY, ACCESS_DEFAULT_GRANT],
+                translation_key=CONF_ACCESS_DEFAULT,
+            )
+        ),
     }
 )
 
@@ -533,6 +560,9 @@ class FaceTerminalOptionsFlow(OptionsFlowWithReload):
                         CONF_UNLOCK_MESSAGE: message,
                         CONF_DOOR_OPEN_TIME: int(user_input[CONF_DOOR_OPEN_TIME]),
                         CONF_ACKNOWLEDGE_RECORDS: bool(user_input[CONF_ACKNOWLEDGE_RECORDS]),
+                        CONF_RECOVER_RECORDS: bool(user_input[CONF_RECOVER_RECORDS]),
+                        CONF_ACCESS_WINDOW: int(user_input[CONF_ACCESS_WINDOW]),
+                        CONF_ACCESS_DEFAULT: user_input[CONF_ACCESS_DEFAULT],
                     }
                 )
 

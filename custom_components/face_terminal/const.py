@@ -109,6 +109,10 @@ ACCESS_DEFAULT_GRANT: Final = "grant"
 DEFAULT_ACCESS_WINDOW: Final = 5
 DEFAULT_ACCESS_DEFAULT: Final = ACCESS_DEFAULT_DENY
 
+# Missed-record recovery (ManualPushRecords / ManualPushSnaps after an outage)
+CONF_RECOVER_RECORDS: Final = "recover_records"
+DEFAULT_RECOVER_RECORDS: Final = True
+
 EVENT_ACCESS_REQUEST: Final = f"{DOMAIN}_access_request"
 EVENT_ACCESS_DECISION: Final = f"{DOMAIN}_access_decision"
 ATTR_REQUEST_ID: Final = "request_id"

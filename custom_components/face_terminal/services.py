@@ -29,6 +29,7 @@ from homeassistant.helpers import service
 from homeassistant.util import dt as dt_util
 
 from . import photo, protocol
+from .access_actions import async_setup_access_actions
 from .const import ATTR_CUSTOM_ID, ATTR_PERSON_ID, ATTR_TERMINAL_ID, DOMAIN
 from .coordinator import FaceTerminal, FaceTerminalConfigEntry, TerminalCommandError
 from .protocol.commands import MAX_QRCODE_DATA_BYTES, MAX_SEARCH_COUNT, MAX_SHOW_INFO_BYTES
@@ -483,6 +484,7 @@ async def _async_hide_qr_code(call: ServiceCall) -> None:
 @callback
 def async_setup_services(hass: HomeAssistant) -> None:
     """Register the integration's actions."""
+    async_setup_access_actions(hass)
     hass.services.async_register(DOMAIN, SERVICE_UNLOCK, _async_unlock, schema=UNLOCK_SCHEMA)
     hass.services.async_register(
         DOMAIN,
