@@ -246,9 +246,7 @@ async def test_mode_3_is_answered_even_without_acknowledging_records(
 ) -> None:
     """The PushAck is the door's answer, so the acknowledge option does not switch it off."""
     config_entry.add_to_hass(hass)
-    hass.config_entries.async_update_entry(
-        config_entry, options={CONF_ACKNOWLEDGE_RECORDS: False}
-    )
+    hass.config_entries.async_update_entry(config_entry, options={CONF_ACKNOWLEDGE_RECORDS: False})
     await setup_entry(hass, config_entry)
     requests = async_capture_events(hass, EVENT_ACCESS_REQUEST)
     await deliver(hass, request_record())
@@ -317,3 +315,12 @@ async def test_unanswerable_record_id_is_logged(
     assert push_acks(terminal) == []
     assert decisions == []
     assert "cannot answer an access request" in caplog.text
+
+
+async def test_controller_refuses_unknown_request(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry
+) -> None:
+    """The runtime method itself refuses a request that does not wait."""
+    with pytest.raises(ServiceValidationError) as err:
+        loaded_entry.runtime_data.access.async_answer("nope", grant=True, message=None)
+    assert err.value.translation_key == "access_request_unknown"
