@@ -62,6 +62,12 @@ if TYPE_CHECKING:
 type FaceTerminalConfigEntry = ConfigEntry[FaceTerminal]
 
 MQTT_QOS = 1
+# Subscriptions at QoS 0: Home Assistant's MQTT session is clean, so QoS 1 would add no
+# delivery guarantee (resume-from-breakpoint does that), only a PUBACK for every record.
+# That PUBACK goes out just before the record's PushAck, and Nagle's algorithm then holds
+# the PushAck until the broker's delayed ACK (up to 40 ms on Linux): in door mode 3 the
+# person waits for exactly that PushAck (scripts/bench_access.py: p50 23 -> 3-6 ms).
+SUBSCRIBE_QOS = 0
 RECORD_TYPES = (
     protocol.RecPush,
     protocol.StrSnapPush,
@@ -186,7 +192,7 @@ class FaceTerminal:
         for topic in dict.fromkeys(topics):
             self.entry.async_on_unload(
                 await mqtt.async_subscribe(
-                    self.hass, topic, self._async_message_received, MQTT_QOS, encoding=None
+                    self.hass, topic, self._async_message_received, SUBSCRIBE_QOS, encoding=None
                 )
             )
         self.entry.async_on_unload(self._async_stop)
@@ -200,7 +206,7 @@ class FaceTerminal:
             mqtt.async_on_subscribe_done(
                 self.hass,
                 f"{self.command_topic}/{protocol.RESPONSE_SUFFIXES[protocol.TopicKind.ACK]}",
-                MQTT_QOS,
+                SUBSCRIBE_QOS,
                 self._async_start_probe,
             )
         )
