@@ -19,7 +19,6 @@ import asyncio
 import contextlib
 import json
 import math
-import os
 import statistics
 import sys
 import tempfile
@@ -181,7 +180,7 @@ async def measure_access_latency(
 
 
 async def _run(records: int, config_dir: Path) -> list[float]:
-    with Mosquitto(extra_config=os.environ.get("FT_BENCH_MOSQUITTO", "")) as broker:
+    with Mosquitto() as broker:
         hass = HomeAssistantProcess(config_dir, log_level="warning")
         client = HomeAssistantClient(hass.url)
         terminal = Terminal(TERMINAL_ID, "127.0.0.1", broker.port, resume=True, heartbeat=30.0)
