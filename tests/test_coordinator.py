@@ -21,6 +21,7 @@ from pytest_homeassistant_custom_component.common import (
 
 from custom_components.face_terminal import protocol
 from custom_components.face_terminal.const import (
+    COMMAND_TIMEOUT,
     CONF_ACKNOWLEDGE_RECORDS,
     CONF_OFFLINE_TIMEOUT,
     CONF_UNLOCK_MESSAGE,
@@ -361,13 +362,12 @@ async def test_duplicate_memory_is_bounded(
 ) -> None:
     """Only the most recent record IDs are remembered."""
     events = all_events(hass)
-    with patch("custom_components.face_terminal.coordinator.DUPLICATE_MEMORY", 3):
-        for record_id in ("1", "2", "3", "4"):
-            await deliver(hass, REC_TOPIC, payloads.rec_push(record_id=record_id))
-        await deliver(hass, REC_TOPIC, payloads.rec_push(record_id="4"))  # remembered
-        await deliver(hass, REC_TOPIC, payloads.rec_push(record_id="1"))  # forgotten
+    runtime_of(loaded_entry).session.duplicate_memory = 3
+    for record_id in ("1", "2", "3", "4"):
+        await deliver(hass, REC_TOPIC, payloads.rec_push(record_id=record_id))
+    await deliver(hass, REC_TOPIC, payloads.rec_push(record_id="4"))  # remembered
+    await deliver(hass, REC_TOPIC, payloads.rec_push(record_id="1"))  # forgotten
     assert [event.data["record_id"] for event in events] == ["1", "2", "3", "4", "1"]
-    assert len(runtime_of(loaded_entry)._seen_records) == 3
 
 
 async def test_record_of_another_terminal_is_dropped(
@@ -431,11 +431,11 @@ async def test_drop_log_is_rate_limited_per_reason(
     """After the rate-limit interval, a dropped message is logged again."""
     caplog.set_level(logging.DEBUG, logger=LOGGER_NAME)
     await deliver(hass, REC_TOPIC, b"not json")
-    await deliver(hass, ACK_TOPIC, b'{"operator": "Mystery", "info": {}}')
+    await deliver(hass, ACK_TOPIC, payloads.rec_push())  # a record on the Ack topic
     freezer.tick(timedelta(seconds=61))
     await deliver(hass, REC_TOPIC, b"not json")
     assert len(our_logs(caplog, logging.DEBUG, "malformed")) == 2
-    assert len(our_logs(caplog, logging.DEBUG, "unknown_operator")) == 1
+    assert len(our_logs(caplog, logging.DEBUG, "wrong_topic")) == 1
 
 
 async def test_own_commands_are_not_processed(
@@ -451,27 +451,28 @@ async def test_own_commands_are_not_processed(
     assert not events
     # One message: the Unlock-Ack. Neither the Unlock nor the echoed record was read.
     assert runtime.counters["messages"] == messages + 1
-    # A command echoed onto the Ack topic by a misconfigured bridge is not an ack.
+    # A command echoed onto the Ack topic by a misconfigured bridge is not an ack, and
+    # not the terminal speaking either.
     await deliver(
         hass,
         ACK_TOPIC,
         json.dumps(terminal.last("Unlock")).encode(),
     )
-    assert runtime.drops["unknown_operator"] == 1
+    assert runtime.drops["wrong_topic"] == 1
+    assert runtime.counters["unhandled"] == 0
 
 
 async def test_messages_of_other_terminals_on_shared_topics_are_skipped(
     hass: HomeAssistant, loaded_entry: MockConfigEntry
 ) -> None:
-    """Heartbeats of other terminals are not even parsed."""
+    """Presence of other terminals never reaches this runtime (the router keys by ID)."""
     runtime = runtime_of(loaded_entry)
     messages = runtime.counters["messages"]
     await deliver(hass, HEARTBEAT_TOPIC, payloads.heartbeat("7654321"))
     await deliver(hass, BASIC_TOPIC, payloads.online("7654321"))
-    assert runtime.counters["messages"] == messages
-    # An ID that contains ours gets parsed, then ignored.
+    # An ID that contains ours is another terminal, too.
     await deliver(hass, HEARTBEAT_TOPIC, payloads.heartbeat("13054330"))
-    assert runtime.counters["messages"] == messages + 1
+    assert runtime.counters["messages"] == messages
 
 
 def _compact_rec(**info: Any) -> bytes:
@@ -691,9 +692,9 @@ async def test_command_timeout(
         "name": "Front door",
         "seconds": "0",
     }
-    message_id = json.loads(command[1])["messageId"]
-    await deliver(hass, ACK_TOPIC, payloads.ack("Unlock", message_id))
-    assert not runtime._pending
+    await deliver(hass, ACK_TOPIC, payloads.ack("Unlock", command.message_id))
+    assert not runtime.session.pending
+    assert runtime.counters["commands_timed_out"] == 1
 
 
 async def test_command_failure(
@@ -739,27 +740,81 @@ async def test_command_while_offline(
     assert len(terminal.commands) == count
 
 
-async def test_commands_are_serialised(
+async def test_commands_of_one_lane_are_serialised(
     hass: HomeAssistant, terminal: TerminalResponder, loaded_entry: MockConfigEntry
 ) -> None:
-    """A second command waits until the first one's ack arrived."""
+    """A second command of a lane waits for the first one's ack; other lanes do not."""
     runtime = runtime_of(loaded_entry)
-    terminal.replies["Unlock"] = lambda cmd: None
-    first = hass.async_create_task(runtime.async_unlock())
-    second = hass.async_create_task(
+    terminal.replies["Versions"] = lambda cmd: None
+    versions_before = terminal.operators().count("Versions")
+    first = hass.async_create_task(
         runtime.async_request(protocol.build_versions(COMMAND_TOPIC, TERMINAL_ID))
+    )
+    second = hass.async_create_task(
+        runtime.async_request(protocol.build_get_sys_time(COMMAND_TOPIC, TERMINAL_ID))
     )
     for _ in range(5):
         await asyncio.sleep(0)
-    assert terminal.operators()[-1] == "Unlock"
-    versions_before = terminal.operators().count("Versions")
-
-    fire(hass, ACK_TOPIC, payloads.ack("Unlock", terminal.last("Unlock")["messageId"]))
-    await first
-    ack = await second
-    assert isinstance(ack, protocol.VersionsAck)
-    assert terminal.operators().count("Versions") == versions_before + 1
     assert terminal.operators()[-1] == "Versions"
+    assert "GetSysTime" not in terminal.operators()
+    # The door lane does not wait for the query lane.
+    await runtime.async_unlock()
+    assert terminal.operators()[-1] == "Unlock"
+    assert not first.done()
+
+    fire(hass, ACK_TOPIC, payloads.ack("Versions", terminal.last("Versions")["messageId"]))
+    assert isinstance(await first, protocol.VersionsAck)
+    await second
+    assert terminal.operators().count("Versions") == versions_before + 1
+    assert terminal.operators()[-1] == "GetSysTime"
+
+
+async def test_unlock_is_not_blocked_behind_an_enrolment(
+    hass: HomeAssistant, terminal: TerminalResponder, loaded_entry: MockConfigEntry
+) -> None:
+    """Issue 10: an unanswered enrolment does not hold the door back.
+
+    The Unlock is published and answered while the EditPerson still waits for its ack;
+    the enrolment's ack is only sent afterwards.
+    """
+    runtime = runtime_of(loaded_entry)
+    terminal.replies["EditPerson"] = lambda cmd: None
+    alice = protocol.PersonSpec(custom_id="alice-01", name="Alice", picture=payloads.jpeg())
+    enrolment = hass.async_create_task(runtime.async_enrol_person(alice))
+    for _ in range(5):
+        await asyncio.sleep(0)
+    assert terminal.operators()[-1] == "EditPerson"
+
+    await runtime.async_unlock()
+    assert terminal.operators()[-2:] == ["EditPerson", "Unlock"]
+    assert not enrolment.done()
+
+    fire(hass, ACK_TOPIC, payloads.ack("EditPerson", terminal.last("EditPerson")["messageId"]))
+    assert isinstance(await enrolment, protocol.EditPersonAck)
+
+
+async def test_timeout_covers_the_wait_in_the_lane(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    terminal: TerminalResponder,
+    loaded_entry: MockConfigEntry,
+) -> None:
+    """A command queued behind an unanswered one times out on its own deadline, unsent."""
+    runtime = runtime_of(loaded_entry)
+    terminal.silent = True
+    first = hass.async_create_task(runtime.async_delete_person("alice-01"))
+    second = hass.async_create_task(runtime.async_delete_person("bob-02"))
+    for _ in range(5):
+        await asyncio.sleep(0)
+    freezer.tick(timedelta(seconds=COMMAND_TIMEOUT + 1))
+    async_fire_time_changed(hass)
+    for task in (first, second):
+        with pytest.raises(HomeAssistantError) as err:
+            await task
+        assert err.value.translation_key == "command_timeout"
+    deleted = [c["info"]["customId"] for c in terminal.commands if c["operator"] == "DelPerson"]
+    assert deleted == ["alice-01"]
+    assert not runtime.session.pending
 
 
 async def test_enrolments_are_spaced(
@@ -767,27 +822,27 @@ async def test_enrolments_are_spaced(
 ) -> None:
     """Enrolments wait for the spacing the terminal needs; other commands do not."""
     runtime = runtime_of(loaded_entry)
-    real_sleep = asyncio.sleep
-    waits: list[float] = []
+    session = runtime.session
+    session.spacing = 5.0
+    sends: list[tuple[str, float]] = []
+    real_ready = session.ready
 
-    async def fake_sleep(delay: float, *args: Any, **kwargs: Any) -> Any:
-        if 0 < delay <= 5:
-            waits.append(delay)
-            delay = 0
-        return await real_sleep(delay, *args, **kwargs)
+    def ready(now: float) -> list[protocol.Request]:
+        requests = real_ready(now)
+        sends.extend((request.command.operator, now) for request in requests)
+        return requests
 
     alice = protocol.PersonSpec(custom_id="alice-01", name="Alice", picture=payloads.jpeg())
     bob = protocol.PersonSpec(custom_id="bob-02", name="Bob", picture=payloads.jpeg())
-    with (
-        patch("custom_components.face_terminal.coordinator.ENROL_SPACING", 5.0),
-        patch("custom_components.face_terminal.coordinator.asyncio.sleep", fake_sleep),
-    ):
-        first = await runtime.async_enrol(alice)
-        await runtime.async_unlock()
-        assert not waits
-        second = await runtime.async_enrol(bob)
-    assert len(waits) == 1
-    assert 0 < waits[0] <= 5
+    with patch.object(session, "ready", ready):
+        first = await runtime.async_enrol_person(alice)
+        second_task = hass.async_create_task(runtime.async_enrol_person(bob))
+        await runtime.async_unlock()  # another lane, not spaced: goes at once
+        assert [operator for operator, _ in sends] == ["EditPerson", "Unlock"]
+        async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=6))
+        second = await second_task
+    assert [operator for operator, _ in sends] == ["EditPerson", "Unlock", "EditPerson"]
+    assert sends[2][1] - sends[0][1] >= 5.0  # session clock: bob went 5 s after alice ended
     assert isinstance(first, protocol.EditPersonAck)
     assert isinstance(second, protocol.EditPersonAck)
     enrolled = [c["info"]["customId"] for c in terminal.commands if c["operator"] == "EditPerson"]
@@ -862,12 +917,41 @@ async def test_unload_cancels_pending_commands(
     task = hass.async_create_task(runtime.async_unlock())
     for _ in range(5):
         await asyncio.sleep(0)
-    assert runtime._pending
+    assert runtime.session.pending
     await hass.config_entries.async_unload(loaded_entry.entry_id)
     with pytest.raises(HomeAssistantError) as err:
         await task
     assert err.value.translation_key == "terminal_unloaded"
-    assert not runtime._pending
+    assert not runtime.session.pending
+
+
+async def test_unload_fails_queued_callers_and_publishes_nothing_after(
+    hass: HomeAssistant, terminal: TerminalResponder, loaded_entry: MockConfigEntry
+) -> None:
+    """Callers still queued in a lane get the unloaded error; nothing is sent after unload."""
+    runtime = runtime_of(loaded_entry)
+    terminal.silent = True
+    tasks = [
+        hass.async_create_task(runtime.async_delete_person(custom_id))
+        for custom_id in ("alice-01", "bob-02", "carol-03")
+    ]
+    for _ in range(5):
+        await asyncio.sleep(0)
+    assert len(runtime.session.pending) == 3
+    sent = len(terminal.commands)
+    await hass.config_entries.async_unload(loaded_entry.entry_id)
+    for task in tasks:
+        with pytest.raises(HomeAssistantError) as err:
+            await task
+        assert err.value.translation_key == "terminal_unloaded"
+    await hass.async_block_till_done()
+    assert len(terminal.commands) == sent
+    # A caller that arrives after the unload is refused at once, unsent.
+    runtime.state.online = True
+    with pytest.raises(HomeAssistantError) as err:
+        await runtime.async_unlock()
+    assert err.value.translation_key == "terminal_unloaded"
+    assert len(terminal.commands) == sent
 
 
 async def test_unload_right_after_the_ack(

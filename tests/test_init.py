@@ -100,7 +100,7 @@ async def test_terminal_not_answering_probe(
     assert await hass.config_entries.async_unload(config_entry.entry_id)
     await hass.async_block_till_done()
     assert runtime.state.firmware is None
-    assert not runtime._pending
+    assert not runtime.session.pending
 
 
 async def test_device_registry(

@@ -265,3 +265,37 @@ async def test_unload_while_unlocked(
     await hass.async_block_till_done()
     await advance(hass, freezer, DEFAULT_DOOR_OPEN_TIME + 1)
     assert state(hass) == STATE_UNAVAILABLE
+
+
+async def test_unlock_action_shows_on_the_lock(
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    terminal: TerminalResponder,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Issue 9 item 13: `face_terminal.unlock` opens the same door the lock shows."""
+    device_id = loaded_entry.runtime_data.device_id
+    await hass.services.async_call(
+        "face_terminal", "unlock", {"device_id": device_id}, blocking=True
+    )
+    assert terminal.operators().count("Unlock") == 1
+    assert state(hass) == LockState.OPEN
+    await advance(hass, freezer, DEFAULT_DOOR_OPEN_TIME + 1)
+    assert state(hass) == LockState.LOCKED
+
+
+async def test_refused_action_unlock_leaves_the_lock_locked(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, terminal: TerminalResponder
+) -> None:
+    """A refused `face_terminal.unlock` does not move the lock."""
+    terminal.replies["Unlock"] = lambda command: payloads.ack(
+        "Unlock", command["messageId"], code="500", result="fail"
+    )
+    with pytest.raises(HomeAssistantError):
+        await hass.services.async_call(
+            "face_terminal",
+            "unlock",
+            {"device_id": loaded_entry.runtime_data.device_id},
+            blocking=True,
+        )
+    assert state(hass) == LockState.LOCKED

@@ -193,7 +193,7 @@ async def test_personal_data_never_leaves(
 
     assert await runtime.async_scene_snapshot() == scene
     with pytest.raises(HomeAssistantError) as err:
-        await runtime.async_enrol(
+        await runtime.async_enrol_person(
             protocol.PersonSpec(
                 custom_id="zhang-3",
                 name="张三",

@@ -18,6 +18,7 @@ from homeassistant.components.camera import Image as CameraImage
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import CONF_NAME
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.util import dt as dt_util
 from PIL import Image
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
@@ -157,6 +158,7 @@ async def test_actions_are_registered(hass: HomeAssistant, loaded_entry: MockCon
         "list_voices",
         "show_qr_code",
         "hide_qr_code",
+        "answer_access_request",
     }
 
 
@@ -919,12 +921,22 @@ async def test_list_persons_none_found(
     assert result == {"total": 0, "persons": []}
 
 
-async def test_list_persons_unexpected_reply(
+async def test_list_persons_reply_of_another_command(
     hass: HomeAssistant, terminal: TerminalResponder, device_id: str
 ) -> None:
+    """Issue 9 item 10: an ack with our messageId but another operator answers nothing."""
     terminal.replies["SearchPersonList"] = lambda cmd: payloads.ack("Versions", cmd["messageId"])
-    result = await call(hass, "list_persons", {"device_id": device_id}, response=True)
-    assert result == {"total": 0, "persons": []}
+    task = hass.async_create_task(
+        call(hass, "list_persons", {"device_id": device_id}, response=True)
+    )
+    for _ in range(10):
+        await asyncio.sleep(0)
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=COMMAND_TIMEOUT + 1))
+    with pytest.raises(HomeAssistantError) as err:
+        await task
+    assert err.value.translation_key == "command_timeout"
+    runtime = hass.config_entries.async_entries(DOMAIN)[0].runtime_data
+    assert runtime.counters["mismatched_acks"] == 1
 
 
 async def test_list_persons_refused(
@@ -1044,10 +1056,6 @@ async def test_list_voices_none(
     hass: HomeAssistant, terminal: TerminalResponder, device_id: str
 ) -> None:
     terminal.replies["GetAudio"] = fail("GetAudio", "463")
-    result = await call(hass, "list_voices", {"device_id": device_id}, response=True)
-    assert result == {"builtin": [], "custom": []}
-
-    terminal.replies["GetAudio"] = lambda cmd: payloads.ack("Versions", cmd["messageId"])
     result = await call(hass, "list_voices", {"device_id": device_id}, response=True)
     assert result == {"builtin": [], "custom": []}
 
@@ -1219,7 +1227,7 @@ def test_descriptions_match_schemas_translations_and_icons() -> None:
     from homeassistant.helpers.service import _SERVICES_SCHEMA
     from homeassistant.util.yaml import load_yaml_dict
 
-    from custom_components.face_terminal import services
+    from custom_components.face_terminal import access_actions, services
 
     base = Path(services.__file__).parent
     described = _SERVICES_SCHEMA(load_yaml_dict(str(base / "services.yaml")))
@@ -1234,6 +1242,7 @@ def test_descriptions_match_schemas_translations_and_icons() -> None:
         "list_voices": services.LIST_VOICES_SCHEMA,
         "show_qr_code": services.SHOW_QR_CODE_SCHEMA,
         "hide_qr_code": services.HIDE_QR_CODE_SCHEMA,
+        "answer_access_request": access_actions.ANSWER_ACCESS_REQUEST_SCHEMA,
     }
     assert set(described) == set(schemas) == set(strings["services"]) == set(icons["services"])
     for name, description in described.items():

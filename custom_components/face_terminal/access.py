@@ -86,7 +86,7 @@ class AccessController:
         self,
         hass: HomeAssistant,
         terminal: FaceTerminal,
-        send: Callable[[tuple[str, bytes]], None],
+        send: Callable[[protocol.Command], None],
     ) -> None:
         """Read the policy from the terminal's options; `send` publishes a command now."""
         self.hass = hass

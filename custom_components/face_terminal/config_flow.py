@@ -332,7 +332,8 @@ class FaceTerminalConfigFlow(ConfigFlow, domain=DOMAIN):
                     self.hass, topic, _message_received, qos=1, encoding=None
                 )
                 unsubscribes.append(unsubscribe)
-            topic, payload = build_versions(self._command_topic, self._terminal_id)
+            probe = build_versions(self._command_topic, self._terminal_id)
+            topic, payload = probe.topic, probe.payload
             try:
                 await mqtt.async_publish(self.hass, topic, payload, qos=1, retain=False)
             except HomeAssistantError as err:

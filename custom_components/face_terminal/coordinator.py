@@ -1,17 +1,21 @@
-"""Per-terminal runtime: MQTT subscriptions, presence, records and the command engine.
+"""Per-terminal runtime: the Home Assistant adapter of one `protocol.TerminalSession`.
 
-One `FaceTerminal` lives in each config entry's ``runtime_data``. It is a push
-"coordinator": it owns every subscription and timer of its terminal, turns messages into
-state that entities read, fires the bus events, and sends commands that resolve when the
-terminal's matching ``-Ack`` arrives.
+One `FaceTerminal` lives in each config entry's ``runtime_data``. The protocol rules
+(message IDs, pending commands, ack matching, lanes, deadlines, record de-duplication,
+presence) live in the transport-free `protocol.TerminalSession`; this module only wires
+it to Home Assistant: it subscribes to the terminal's topics, feeds messages and the loop
+clock in, publishes what the session hands out, runs one timer for the session's next
+deadline, and turns session events into state, bus events and listener calls.
+
+Its ``async_…`` methods are the only way to talk to a terminal: actions, repairs and
+entities call them and never see topics, terminal IDs or protocol builders. Other
+features send their own commands through `FaceTerminal.async_request`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import time
-from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -22,10 +26,11 @@ from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.event import async_call_later
 from homeassistant.util import dt as dt_util
 
 from . import protocol
-from .access import AccessController, awaits_decision
+from .access import AccessController
 from .const import (
     CLOCK_DRIFT_LIMIT,
     COMMAND_TIMEOUT,
@@ -50,9 +55,13 @@ from .const import (
 )
 from .events import Record, TerminalRecord, build_record
 from .presence import SilenceWatchdog
+from .protocol import Lane, normalise_terminal_id
+from .protocol.session import DecisionNeeded
+from .router import async_get_router
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections import Counter
+    from collections.abc import Callable, Sequence
     from datetime import datetime
 
     from homeassistant.components.mqtt import ReceiveMessage
@@ -61,6 +70,19 @@ if TYPE_CHECKING:
 
 type FaceTerminalConfigEntry = ConfigEntry[FaceTerminal]
 
+__all__ = [
+    "FaceTerminal",
+    "FaceTerminalConfigEntry",
+    "Lane",
+    "PersonPage",
+    "TerminalCommandError",
+    "TerminalSnapshot",
+    "VoiceList",
+    "clock_issue_id",
+    "configuration_url",
+    "normalise_terminal_id",
+]
+
 MQTT_QOS = 1
 # Subscriptions at QoS 0: Home Assistant's MQTT session is clean, so QoS 1 would add no
 # delivery guarantee (resume-from-breakpoint does that), only a PUBACK for every record.
@@ -68,13 +90,10 @@ MQTT_QOS = 1
 # the PushAck until the broker's delayed ACK (up to 40 ms on Linux): in door mode 3 the
 # person waits for exactly that PushAck (scripts/bench_access.py: p50 23 -> 3-6 ms).
 SUBSCRIBE_QOS = 0
-RECORD_TYPES = (
-    protocol.RecPush,
-    protocol.StrSnapPush,
-    protocol.QRCodePush,
-    protocol.CardPush,
-    protocol.IDCardPush,
-)
+
+# SearchPersonList-Ack 466 and GetAudio-Ack 463 mean "nothing found", not a failure.
+NO_MATCHING_PERSON = 466
+NO_SOUND_FILES = 463
 
 
 def clock_issue_id(entry_id: str) -> str:
@@ -85,13 +104,6 @@ def clock_issue_id(entry_id: str) -> str:
 def configuration_url(host: str | None) -> str | None:
     """The device page linked from Home Assistant's device view."""
     return f"http://{host}" if host else None
-
-
-def normalise_terminal_id(raw: str | None) -> str | None:
-    """The device part of a `facesluiceId` (cloud brokers use ``group@@@device``, Q-02)."""
-    if raw is None:
-        return None
-    return raw.rsplit("@@@", 1)[-1].strip() or None
 
 
 @dataclass(slots=True)
@@ -112,6 +124,22 @@ class TerminalSnapshot:
     last_records: list[dict[str, Any]] = field(default_factory=list)
 
 
+@dataclass(frozen=True, slots=True)
+class PersonPage:
+    """One page of the terminal's person list (`FaceTerminal.async_list_persons`)."""
+
+    total: int
+    persons: tuple[protocol.PersonRecord, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class VoiceList:
+    """Sound files of a terminal (`FaceTerminal.async_list_voices`)."""
+
+    builtin: tuple[str, ...]
+    custom: tuple[str, ...]
+
+
 class FaceTerminal:
     """Runtime of one terminal (the object in ``entry.runtime_data``)."""
 
@@ -123,21 +151,28 @@ class FaceTerminal:
         self.command_topic: str = entry.data[CONF_COMMAND_TOPIC]
         self.device_id: str = ""
         self.state = TerminalSnapshot(ip=entry.data.get(CONF_IP), name=entry.data.get(CONF_NAME))
-        self.counters: Counter[str] = Counter()
-        self.drops: Counter[str] = Counter()
+        self.session = protocol.TerminalSession(
+            self.terminal_id,
+            self.command_topic,
+            acknowledge_records=self.acknowledge_records,
+            spacing=ENROL_SPACING,
+            duplicate_memory=DUPLICATE_MEMORY,
+        )
+        self._waiters: dict[protocol.Request, asyncio.Future[Ack]] = {}
+        self._wakeup: asyncio.TimerHandle | None = None
         self._drop_logged: dict[str, float] = {}
-        self._seen_records: OrderedDict[tuple[str, str], None] = OrderedDict()
-        self._pending: dict[str, asyncio.Future[Ack]] = {}
-        self._command_lock = asyncio.Lock()
-        self._last_enrol = 0.0
         self._watchdog = SilenceWatchdog(
             hass,
             timeout=lambda: self.offline_timeout,
             last_seen=lambda: self.state.last_seen,
-            went_silent=lambda timeout: self._set_online(False, f"no message for {int(timeout)} s"),
+            went_silent=lambda timeout: self._apply(
+                self.session.set_offline(f"no message for {int(timeout)} s")
+            ),
         )
         self._presence_listeners: list[CALLBACK_TYPE] = []
         self._record_listeners: list[Callable[[TerminalRecord], None]] = []
+        self._door_listeners: list[CALLBACK_TYPE] = []
+        self._door_timer: CALLBACK_TYPE | None = None
         self._scene_task: asyncio.Task[bytes] | None = None
         self._probe_task: asyncio.Task[None] | None = None
         self._scene: bytes | None = None
@@ -171,6 +206,21 @@ class FaceTerminal:
         """Name used in messages: the entry title."""
         return self.entry.title
 
+    @property
+    def counters(self) -> Counter[str]:
+        """Message and command counters of the session (diagnostics)."""
+        return self.session.counters
+
+    @property
+    def drops(self) -> Counter[str]:
+        """Dropped messages by reason (diagnostics)."""
+        return self.session.drops
+
+    @property
+    def door_released(self) -> bool:
+        """Whether a successful unlock released the strike within the door's hold time."""
+        return self._door_timer is not None
+
     # --- lifecycle ----------------------------------------------------------------
 
     async def async_start(self) -> None:
@@ -184,30 +234,32 @@ class FaceTerminal:
             configuration_url=configuration_url(self.state.ip),
         )
         self.device_id = device.id
-        topics = [
-            *protocol.subscription_topics(self.command_topic),
-            protocol.BASIC_TOPIC,
-            protocol.HEARTBEAT_TOPIC,
-        ]
-        for topic in dict.fromkeys(topics):
-            self.entry.async_on_unload(
-                await mqtt.async_subscribe(
-                    self.hass, topic, self._async_message_received, SUBSCRIBE_QOS, encoding=None
-                )
+        # One subscription for every response sub-topic in every spelling (Q-26): the
+        # session classifies the suffix. `+` (not `#`) skips our own commands on the
+        # command topic itself and deeper foreign topics (Q-27).
+        response_topics = protocol.response_wildcard(self.command_topic)
+        self.entry.async_on_unload(
+            await mqtt.async_subscribe(
+                self.hass,
+                response_topics,
+                self._async_message_received,
+                SUBSCRIBE_QOS,
+                encoding=None,
             )
+        )
+        # Presence comes through the integration's one subscription to the shared topics.
+        router = await async_get_router(self.hass)
+        self.entry.async_on_unload(router.async_register(self.terminal_id, self._async_presence))
         self.entry.async_on_unload(self._async_stop)
         self._watchdog.start()
         # A terminal that was online before Home Assistant started only sends its next
         # heartbeat a minute later; asking for its version tells at once that it is there.
-        # Ask only once the broker has confirmed the Ack subscription (HA batches
+        # Ask only once the broker has confirmed the subscription (HA batches
         # subscriptions), or the immediate answer is lost. This also runs again after the
         # MQTT client re-subscribes on a reconnect, which re-checks presence at once.
         self.entry.async_on_unload(
             mqtt.async_on_subscribe_done(
-                self.hass,
-                f"{self.command_topic}/{protocol.RESPONSE_SUFFIXES[protocol.TopicKind.ACK]}",
-                SUBSCRIBE_QOS,
-                self._async_start_probe,
+                self.hass, response_topics, SUBSCRIBE_QOS, self._async_start_probe
             )
         )
 
@@ -221,20 +273,18 @@ class FaceTerminal:
 
     @callback
     def _async_stop(self) -> None:
+        """Fail every queued or sent command; from now on nothing is published."""
         self._watchdog.stop()
         self.access.async_stop()
-        for future in self._pending.values():
-            if not future.done():
-                future.set_exception(
-                    HomeAssistantError(
-                        translation_domain=DOMAIN,
-                        translation_key="terminal_unloaded",
-                        translation_placeholders={"name": self.display_name},
-                    )
-                )
-                # The waiting task may be cancelled with the entry before it looks.
-                future.exception()
-        self._pending.clear()
+        self._cancel_wakeup()
+        self._end_door_hold(notify=False)
+        unloaded = HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key="terminal_unloaded",
+            translation_placeholders={"name": self.display_name},
+        )
+        for request in self.session.close():
+            self._fail(request, unloaded)
 
     async def _async_probe(self) -> None:
         try:
@@ -265,58 +315,69 @@ class FaceTerminal:
         self._record_listeners.append(listener)
         return lambda: self._record_listeners.remove(listener)
 
+    @callback
+    def async_add_door_listener(self, listener: CALLBACK_TYPE) -> CALLBACK_TYPE:
+        """Call `listener` when the door opens (an unlock succeeded) or its hold time ends."""
+        self._door_listeners.append(listener)
+        return lambda: self._door_listeners.remove(listener)
+
     # --- inbound messages ------------------------------------------------------------
 
     @callback
     def _async_message_received(self, msg: ReceiveMessage) -> None:
+        """A message on one of the terminal's response sub-topics."""
         payload = msg.payload
         if isinstance(payload, str):
             payload = payload.encode()
-        # Every terminal shares the basic and heartbeat topics: a cheap look for our ID
-        # first spares parsing the other terminals' messages.
-        if (
-            msg.topic in (protocol.BASIC_TOPIC, protocol.HEARTBEAT_TOPIC)
-            and self.terminal_id.encode() not in payload
-        ):
-            return
-        self.counters["messages"] += 1
-        try:
-            message = protocol.parse_message(msg.topic, payload)
-        except protocol.ProtocolError as err:
-            self._drop("malformed", msg.topic, str(err))
-            return
-        if isinstance(message, protocol.Ack):
-            self._handle_ack(message)
-        elif isinstance(message, RECORD_TYPES):
-            self._handle_record(message)
-        elif isinstance(message, protocol.Online):
-            self._handle_online(message)
-        elif isinstance(message, protocol.HeartBeat):
-            self._handle_heartbeat(message)
-        elif isinstance(message, protocol.Offline):
-            self._handle_offline(message, retained=msg.retain)
-        else:
-            self._drop("unknown_operator", msg.topic, message.operator)
+        now = self.hass.loop.time()
+        self._apply(self.session.receive(msg.topic, payload, now=now, retained=msg.retain), now)
 
-    def _is_foreign(self, message: protocol.Message) -> bool:
-        """Whether the payload names another terminal than ours (absent ID: ours)."""
-        payload_id = normalise_terminal_id(message.facesluice_id)
-        if message.topic in (protocol.BASIC_TOPIC, protocol.HEARTBEAT_TOPIC):
-            return payload_id != self.terminal_id
-        return payload_id is not None and payload_id != self.terminal_id
+    @callback
+    def _async_presence(self, message: protocol.Message, retained: bool) -> None:
+        """A presence message the router parsed and found to name this terminal."""
+        now = self.hass.loop.time()
+        self._apply(self.session.receive_message(message, now=now, retained=retained), now)
 
-    def _drop(self, reason: str, topic: str, detail: str) -> None:
-        """Count a dropped message; log it at debug level at most once a minute per reason."""
-        self.drops[reason] += 1
-        self._log_limited(
-            reason,
-            "Terminal %s: dropped a message on %s (%s: %s; %d dropped for this reason)",
-            self.terminal_id,
-            topic,
-            reason,
-            detail[:120],
-            self.drops[reason],
-        )
+    def _apply(self, events: Sequence[protocol.Event], now: float | None = None) -> None:
+        """Carry out what the session asks for, in its order.
+
+        `now` is the session time of the message the events answer: when the session
+        counted the terminal as heard then, `TerminalSnapshot.last_seen` moves too.
+        """
+        if now is not None and self.session.last_seen == now:
+            self.state.last_seen = dt_util.utcnow()
+        for event in events:
+            match event:
+                case protocol.Publish(command):
+                    # Eager: the PushAck is handed to the MQTT client before the record's
+                    # bus event fires (the terminal re-sends after about 10 s).
+                    self.hass.async_create_task(
+                        self._async_publish_quietly(command), eager_start=True
+                    )
+                case protocol.Answered(request, ack):
+                    self._resolve(request, ack)
+                case DecisionNeeded(message):
+                    # Door mode 3: Home Assistant's answer is the record's PushAck.
+                    self.access.async_receive(message)
+                case protocol.RecordReceived(record):
+                    self._handle_record(record)
+                case protocol.PresenceChanged(online, reason):
+                    self._set_online(online, reason)
+                case protocol.Announced(message):
+                    self._handle_online(message)
+                case protocol.ClockReading(terminal_time):
+                    self._check_clock(terminal_time)
+                case protocol.Dropped(reason, topic, detail):
+                    self._log_limited(
+                        reason,
+                        "Terminal %s: dropped a message on %s (%s: %s; %d dropped for this reason)",
+                        self.terminal_id,
+                        topic,
+                        reason,
+                        detail,
+                        self.drops[reason],
+                    )
+        self._pump()
 
     def _log_limited(self, reason: str, text: str, *args: object) -> None:
         """Log at debug level, at most once a minute per reason."""
@@ -325,23 +386,7 @@ class FaceTerminal:
             self._drop_logged[reason] = now
             LOGGER.debug(text, *args)
 
-    def _handle_ack(self, ack: Ack) -> None:
-        if self._is_foreign(ack):
-            self._drop("foreign_terminal", ack.topic, ack.operator)
-            return
-        self._mark_seen()
-        future = self._pending.get(ack.message_id or "")
-        if future is None or future.done():
-            # A late ack, a duplicate QoS-1 delivery, or a reply to another platform.
-            self.counters["unmatched_acks"] += 1
-            return
-        future.set_result(ack)
-
     def _handle_online(self, message: protocol.Online) -> None:
-        if self._is_foreign(message):
-            return
-        self._mark_seen()
-        self.hass.async_create_task(self._async_publish(self._online_ack()))
         if message.name and not self.state.name:
             self.state.name = message.name
         if message.ip and message.ip != self.state.ip:
@@ -352,89 +397,19 @@ class FaceTerminal:
             dr.async_get(self.hass).async_update_device(
                 self.device_id, configuration_url=configuration_url(message.ip)
             )
-        self._check_clock(message.time)
-
-    def _online_ack(self) -> tuple[str, bytes]:
-        return protocol.build_online_ack(self.command_topic, self.terminal_id)
-
-    def _handle_heartbeat(self, message: protocol.HeartBeat) -> None:
-        if self._is_foreign(message):
-            return
-        self._mark_seen()
-        self._check_clock(message.time)
-
-    def _handle_offline(self, message: protocol.Offline, *, retained: bool) -> None:
-        if self._is_foreign(message):
-            return
-        # A retained will is older than anything heard since we subscribed (Q-07).
-        if retained and self.state.online:
-            return
-        self._set_online(False, "it sent its offline notice")
 
     def _handle_record(self, message: Record) -> None:
-        if self._is_foreign(message):
-            self._drop("foreign_terminal", message.topic, message.operator)
-            return
-        self._mark_seen()
-        record_key = self._record_key(message)
-        if awaits_decision(message):
-            # Door mode 3: the PushAck is the answer (openDoor), whatever the ack option.
-            self.access.async_receive(message)
-        elif record_key is not None and self.acknowledge_records:
-            self._acknowledge(message, *record_key)
-        if record_key is not None:
-            if record_key in self._seen_records:
-                self.counters["duplicates"] += 1
-                return
-            self._seen_records[record_key] = None
-            if len(self._seen_records) > DUPLICATE_MEMORY:
-                self._seen_records.popitem(last=False)
         record = build_record(message, device_id=self.device_id, terminal_id=self.terminal_id)
         if record.replay:
             # Re-sent after an outage or on request: history for the bus and the logbook,
             # never a live arrival for the entities (and never the "last" anything).
             self.hass.bus.async_fire(record.bus_event, record.data)
-            self.counters["replayed_records"] += 1
+            self.session.counters["replayed_records"] += 1
             return
         self._remember(record)
         self.hass.bus.async_fire(record.bus_event, record.data)
-        self.counters["records"] += 1
         for listener in list(self._record_listeners):
             listener(record)
-
-    def _acknowledge(self, message: Record, push_type: str, record_id: str) -> None:
-        """Send the record's `PushAck` before any other work: the terminal re-sends after ~10 s.
-
-        The task starts eagerly, so the `PushAck` is handed to the MQTT client before the
-        bus event fires.
-        """
-        try:
-            command = protocol.build_push_ack(
-                self.command_topic,
-                self.terminal_id,
-                push_ack_type=int(push_type),
-                record_id=record_id,
-            )
-        except protocol.CommandError as err:
-            self._log_limited(
-                "unacknowledgeable",
-                "Terminal %s: cannot acknowledge a record on %s: %s",
-                self.terminal_id,
-                message.topic,
-                err,
-            )
-            return
-        self.hass.async_create_task(self._async_publish(command), eager_start=True)
-        self.counters["acks_sent"] += 1
-
-    @staticmethod
-    def _record_key(message: Record) -> tuple[str, str] | None:
-        """(PushAckType, ID) of a record the terminal expects to be acknowledged."""
-        if isinstance(message, protocol.RecPush) and message.record_id:
-            return (str(protocol.PUSH_ACK_RECORD), message.record_id)
-        if isinstance(message, protocol.StrSnapPush) and message.snap_id:
-            return (str(protocol.PUSH_ACK_STRANGER), message.snap_id)
-        return None
 
     def _remember(self, record: TerminalRecord) -> None:
         message = record.message
@@ -455,11 +430,6 @@ class FaceTerminal:
 
     # --- presence -----------------------------------------------------------------
 
-    def _mark_seen(self) -> None:
-        self.state.last_seen = dt_util.utcnow()
-        if not self.state.online:
-            self._set_online(True, None)
-
     def _set_online(self, online: bool, reason: str | None) -> None:
         if online == self.state.online:
             return
@@ -475,10 +445,8 @@ class FaceTerminal:
 
     # --- clock --------------------------------------------------------------------
 
-    def _check_clock(self, terminal_time: datetime | None) -> None:
+    def _check_clock(self, terminal_time: datetime) -> None:
         """Raise (or clear) a repair issue when the terminal's clock is off by > 5 min."""
-        if terminal_time is None:
-            return
         ha_local = dt_util.now().replace(tzinfo=None)
         offset = (terminal_time - ha_local).total_seconds()
         self.state.clock_offset = offset
@@ -500,86 +468,267 @@ class FaceTerminal:
         else:
             ir.async_delete_issue(self.hass, DOMAIN, issue_id)
 
-    # --- commands -----------------------------------------------------------------
-
-    def _publish_now(self, command: tuple[str, bytes]) -> None:
-        """Hand a command to the MQTT client before anything else runs (eager task)."""
-        self.hass.async_create_task(self._async_publish(command), eager_start=True)
-
-    async def _async_publish(self, command: tuple[str, bytes]) -> None:
-        topic, payload = command
-        try:
-            await mqtt.async_publish(self.hass, topic, payload, MQTT_QOS, False)
-        except HomeAssistantError as err:
-            LOGGER.debug("Could not publish to %s: %s", topic, err)
+    # --- command engine -------------------------------------------------------------
 
     async def async_request(
         self,
-        command: tuple[str, bytes],
+        command: protocol.Command,
         *,
-        timeout: float = COMMAND_TIMEOUT,  # noqa: ASYNC109 - the ack wait, not the call's
+        lane: Lane | None = None,
+        timeout: float = COMMAND_TIMEOUT,  # noqa: ASYNC109 - covers the lane wait, too
         require_online: bool = True,
-        spaced: bool = False,
     ) -> Ack:
-        """Send a command and wait for its ``-Ack``; raise a translated error on failure.
+        """Send `command` and wait for its ``-Ack``; raise a translated error on failure.
 
-        Commands to one terminal are serialised. `spaced` keeps base64 enrolments at
-        least `ENROL_SPACING` seconds apart, as V1.24 §4.1 asks.
+        `lane` defaults to `protocol.default_lane` of the operator. `timeout` counts from
+        now, so it includes the wait behind earlier commands of the same lane.
+
+        Raises:
+            HomeAssistantError: offline (``terminal_offline``), no answer in time
+                (``command_timeout``), unloaded (``terminal_unloaded``), or the
+                publish failed.
+            TerminalCommandError: the terminal answered with an error code.
         """
-        topic, payload = command
-        message_id, operator = _command_identity(payload)
         if require_online and not self.state.online:
             raise HomeAssistantError(
                 translation_domain=DOMAIN,
                 translation_key="terminal_offline",
                 translation_placeholders={"name": self.display_name},
             )
-        async with self._command_lock:
-            if spaced:
-                wait = self._last_enrol + ENROL_SPACING - time.monotonic()
-                if wait > 0:
-                    await asyncio.sleep(wait)
-            future: asyncio.Future[Ack] = self.hass.loop.create_future()
-            self._pending[message_id] = future
-            try:
-                await mqtt.async_publish(self.hass, topic, payload, MQTT_QOS, False)
-                async with asyncio.timeout(timeout):
-                    ack = await future
-            except TimeoutError as err:
-                self.counters["commands_timed_out"] += 1
-                raise HomeAssistantError(
-                    translation_domain=DOMAIN,
-                    translation_key="command_timeout",
-                    translation_placeholders={
-                        "command": operator,
-                        "name": self.display_name,
-                        "seconds": str(int(timeout)),
-                    },
-                ) from err
-            finally:
-                self._pending.pop(message_id, None)
-                if spaced:
-                    self._last_enrol = time.monotonic()
-        self.counters["commands"] += 1
+        try:
+            request = self.session.submit(
+                command, now=self.hass.loop.time(), timeout=timeout, lane=lane
+            )
+        except protocol.SessionClosedError:
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="terminal_unloaded",
+                translation_placeholders={"name": self.display_name},
+            ) from None
+        future: asyncio.Future[Ack] = self.hass.loop.create_future()
+        self._waiters[request] = future
+        self._pump()
+        try:
+            ack = await future
+        finally:
+            # The caller went away (cancelled): free the lane for the next command.
+            if self._waiters.pop(request, None) is not None:
+                self.session.cancel(request, self.hass.loop.time())
+                self._pump()
         if not ack.ok:
-            self.counters["commands_failed"] += 1
             raise TerminalCommandError(ack, self.display_name)
         return ack
 
+    def _pump(self) -> None:
+        """Publish what the session lets go now and re-arm the one deadline timer."""
+        for request in self.session.ready(self.hass.loop.time()):
+            self.hass.async_create_task(self._async_publish_request(request), eager_start=True)
+        self._cancel_wakeup()
+        wakeup = self.session.next_wakeup()
+        if wakeup is not None:
+            self._wakeup = self.hass.loop.call_at(wakeup, self._async_wakeup, wakeup)
+
+    @callback
+    def _async_wakeup(self, when: float) -> None:
+        self._wakeup = None
+        # The timer fired, so its time has come even when a test moved time forward
+        # without moving the loop clock.
+        now = max(self.hass.loop.time(), when)
+        for request in self.session.expire(now):
+            self._fail(
+                request,
+                HomeAssistantError(
+                    translation_domain=DOMAIN,
+                    translation_key="command_timeout",
+                    translation_placeholders={
+                        "command": request.command.operator,
+                        "name": self.display_name,
+                        "seconds": str(int(request.timeout)),
+                    },
+                ),
+            )
+        self._pump()
+
+    def _cancel_wakeup(self) -> None:
+        if self._wakeup is not None:
+            self._wakeup.cancel()
+            self._wakeup = None
+
+    def _resolve(self, request: protocol.Request, ack: Ack) -> None:
+        future = self._waiters.pop(request, None)
+        if future is not None and not future.done():
+            future.set_result(ack)
+
+    def _fail(self, request: protocol.Request, error: HomeAssistantError) -> None:
+        future = self._waiters.pop(request, None)
+        if future is not None and not future.done():
+            future.set_exception(error)
+            # The waiting task may be cancelled with the entry before it looks.
+            future.exception()
+
+    async def _async_publish_request(self, request: protocol.Request) -> None:
+        command = request.command
+        try:
+            await mqtt.async_publish(self.hass, command.topic, command.payload, MQTT_QOS, False)
+        except HomeAssistantError as err:
+            if self.session.cancel(request, self.hass.loop.time()):
+                self._fail(request, err)
+                self._pump()
+
+    def _publish_now(self, command: protocol.Command) -> None:
+        """Hand a fire-and-forget command (a PushAck) to the MQTT client at once (eager)."""
+        if self.session.closed:
+            return
+        self.hass.async_create_task(self._async_publish_quietly(command), eager_start=True)
+
+    async def _async_publish_quietly(self, command: protocol.Command) -> None:
+        try:
+            await mqtt.async_publish(self.hass, command.topic, command.payload, MQTT_QOS, False)
+        except HomeAssistantError as err:
+            LOGGER.debug("Could not publish to %s: %s", command.topic, err)
+
+    # --- commands -------------------------------------------------------------------
+
     async def async_unlock(self, message: str | None = None) -> None:
-        """Open the door, showing `message` (or the configured text) on the screen."""
+        """Open the door, showing `message` (or the configured text) on the screen.
+
+        On success the strike counts as released (`door_released`) for `door_open_time`
+        seconds, whoever asked (the lock entity or an action); door listeners are told
+        when that starts and ends.
+        """
         text = message if message is not None else self.unlock_message
         await self.async_request(
-            protocol.build_unlock(self.command_topic, self.terminal_id, show_info=text or None)
+            protocol.build_unlock(self.command_topic, self.terminal_id, show_info=text or None),
+            lane=Lane.DOOR,
         )
+        if self.session.closed:
+            return  # answered just before the unload: no entity is left to show it
+        self._end_door_hold(notify=False)
+        self._door_timer = async_call_later(
+            self.hass, self.door_open_time, self._async_door_hold_over
+        )
+        self._notify_door()
 
-    async def async_enrol(self, person: protocol.PersonSpec) -> protocol.Ack:
+    @callback
+    def _async_door_hold_over(self, _now: datetime) -> None:
+        self._door_timer = None
+        self._notify_door()
+
+    @callback
+    def async_end_door_hold(self) -> None:
+        """Count the strike as closed again (the lock entity's "lock": nothing to send)."""
+        self._end_door_hold()
+
+    def _end_door_hold(self, *, notify: bool = True) -> None:
+        was_released = self._door_timer is not None
+        if self._door_timer is not None:
+            self._door_timer()
+            self._door_timer = None
+        if notify and was_released:
+            self._notify_door()
+
+    def _notify_door(self) -> None:
+        for listener in list(self._door_listeners):
+            listener()
+
+    async def async_enrol_person(self, person: protocol.PersonSpec) -> Ack:
         """Add or update one person (photo inline, so spaced 1 s apart)."""
         return await self.async_request(
             protocol.build_edit_person(self.command_topic, self.terminal_id, person=person),
+            lane=Lane.PERSONS,
             timeout=ENROL_TIMEOUT,
-            spaced=True,
         )
+
+    async def async_delete_person(self, custom_id: str) -> Ack:
+        """Delete one person by customId."""
+        return await self.async_request(
+            protocol.build_del_person(self.command_topic, self.terminal_id, custom_id),
+            lane=Lane.PERSONS,
+        )
+
+    async def async_list_persons(
+        self, *, name: str | None = None, offset: int = 0, limit: int = 100
+    ) -> PersonPage:
+        """One page of enrolled persons (by fuzzy `name`, or everybody); no pictures."""
+        command = protocol.build_search_person_list(
+            self.command_topic, self.terminal_id, name=name, offset=offset, count=limit
+        )
+        try:
+            ack = await self.async_request(command, lane=Lane.QUERY)
+        except TerminalCommandError as err:
+            if err.ack.code != NO_MATCHING_PERSON:
+                raise
+            return PersonPage(total=0, persons=())
+        # The session resolves a command only with its own -Ack, which parses as this type.
+        assert isinstance(ack, protocol.SearchPersonListAck)
+        total = ack.total if ack.total is not None else len(ack.persons)
+        return PersonPage(total=total, persons=tuple(ack.persons))
+
+    async def async_play_voice(self, file_name: str, *, custom: bool = False) -> None:
+        """Play a built-in (or `custom`, ``_C.wav``) sound file."""
+        await self.async_request(
+            protocol.build_voice_play(self.command_topic, self.terminal_id, file_name, custom),
+            lane=Lane.INTERACTIVE,
+        )
+
+    async def async_list_voices(self) -> VoiceList:
+        """The terminal's built-in and custom sound files."""
+        try:
+            ack = await self.async_request(
+                protocol.build_get_audio(self.command_topic, self.terminal_id), lane=Lane.QUERY
+            )
+        except TerminalCommandError as err:
+            if err.ack.code != NO_SOUND_FILES:
+                raise
+            return VoiceList(builtin=(), custom=())
+        assert isinstance(ack, protocol.AudioAck)  # only GetAudio-Ack answers GetAudio
+        return VoiceList(builtin=tuple(ack.builtin), custom=tuple(ack.custom))
+
+    async def async_show_qr_code(
+        self,
+        *,
+        text: str | None = None,
+        image: bytes | None = None,
+        x: int = 10,
+        y: int = 10,
+        width: int = 200,
+        height: int = 200,
+    ) -> None:
+        """Show a QR code drawn from `text`, or a ready picture, at a screen position."""
+        await self.async_request(
+            protocol.build_show_qr_code(
+                self.command_topic,
+                self.terminal_id,
+                text=text,
+                image=image,
+                x=x,
+                y=y,
+                width=width,
+                height=height,
+            ),
+            lane=Lane.INTERACTIVE,
+        )
+
+    async def async_hide_qr_code(self) -> None:
+        """Remove the QR code from the screen."""
+        await self.async_request(
+            protocol.build_hide_qr_code(self.command_topic, self.terminal_id),
+            lane=Lane.INTERACTIVE,
+        )
+
+    async def async_set_clock(self) -> None:
+        """Set the terminal's clock to Home Assistant's local time; clear the drift issue.
+
+        The terminal keeps local time without a zone, as its records do.
+        """
+        await self.async_request(
+            protocol.build_set_sys_time(
+                self.command_topic, self.terminal_id, when=dt_util.now().replace(tzinfo=None)
+            ),
+            lane=Lane.QUERY,
+        )
+        self.state.clock_offset = 0.0
+        ir.async_delete_issue(self.hass, DOMAIN, clock_issue_id(self.entry.entry_id))
 
     async def async_scene_snapshot(self) -> bytes:
         """A fresh scene JPEG; concurrent callers share one request, briefly cached."""
@@ -591,7 +740,8 @@ class FaceTerminal:
 
     async def _async_fetch_scene(self) -> bytes:
         ack = await self.async_request(
-            protocol.build_get_scene_snap(self.command_topic, self.terminal_id)
+            protocol.build_get_scene_snap(self.command_topic, self.terminal_id),
+            lane=Lane.INTERACTIVE,
         )
         image = ack.image.image if isinstance(ack, protocol.SceneSnapAck) else None
         if image is None:
@@ -624,13 +774,3 @@ class TerminalCommandError(HomeAssistantError):
                 "reason": protocol.describe_ack_error(ack),
             },
         )
-
-
-def _command_identity(payload: bytes) -> tuple[str, str]:
-    """The messageId and operator of a command the protocol package built.
-
-    Builders return only (topic, payload); reading the two keys back keeps every call
-    site to one line, and commands are rare and small (photos are at most 1 MiB).
-    """
-    data = json.loads(payload)
-    return str(data["messageId"]), str(data["operator"])

@@ -2,8 +2,9 @@
 
 The terminal drives a door strike that relocks by itself after a few seconds; it has no
 lock state to read. The entity therefore shows "locked" except for the moments after
-Home Assistant opened the door: "unlocking"/"opening" while the command is in flight,
-then "unlocked"/"open" for the door's hold time, then "locked" again.
+Home Assistant opened the door (by this entity or by the ``face_terminal.unlock``
+action): "unlocking"/"opening" while its own command is in flight, then
+"unlocked"/"open" for the door's hold time, then "locked" again.
 """
 
 from __future__ import annotations
@@ -12,19 +13,16 @@ from typing import TYPE_CHECKING, Any, override
 
 from homeassistant.components.lock import LockEntity, LockEntityDescription
 from homeassistant.components.lock.const import LockEntityFeature
-from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
-from homeassistant.helpers.event import async_call_later
+from homeassistant.core import HomeAssistant, callback
 
 from .entity import FaceTerminalEntity
 
 if TYPE_CHECKING:
-    from datetime import datetime
-
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
     from .coordinator import FaceTerminal, FaceTerminalConfigEntry
 
-# Commands to one terminal go one at a time.
+# Unlocks of one terminal go one at a time (the runtime's door lane).
 PARALLEL_UPDATES = 1
 
 DOOR_DESCRIPTION = LockEntityDescription(key="door", translation_key="door")
@@ -40,22 +38,27 @@ async def async_setup_entry(
 
 
 class FaceTerminalDoorLock(FaceTerminalEntity, LockEntity):
-    """Unlock and open both release the strike (`Unlock`, openDoor 1)."""
+    """Unlock and open both release the strike (`Unlock`, openDoor 1).
+
+    The state follows the runtime's door (`FaceTerminal.door_released`), so an unlock by
+    the ``face_terminal.unlock`` action shows here as well. A release shows as "open",
+    except when this entity's own unlock asked for it, which shows as "unlocked".
+    """
 
     entity_description: LockEntityDescription
     _attr_supported_features = LockEntityFeature.OPEN
 
     def __init__(self, terminal: FaceTerminal, description: LockEntityDescription) -> None:
-        """Start locked: the strike is closed unless someone just opened it."""
+        """Start from the runtime's door state."""
         super().__init__(terminal, description)
-        self._relock: CALLBACK_TYPE | None = None
-        self._set_locked()
+        self._release_shows_open = True
+        self._show_door()
 
     @override
     async def async_added_to_hass(self) -> None:
-        """Drop a pending relock timer when the entity goes away."""
+        """Follow the runtime's door state."""
         await super().async_added_to_hass()
-        self.async_on_remove(self._cancel_relock)
+        self.async_on_remove(self.terminal.async_add_door_listener(self._async_door_changed))
 
     @override
     async def async_unlock(self, **kwargs: Any) -> None:
@@ -70,42 +73,35 @@ class FaceTerminalDoorLock(FaceTerminalEntity, LockEntity):
     @override
     async def async_lock(self, **kwargs: Any) -> None:
         """Nothing to send: the strike relocks by itself. Show the door as locked."""
-        self._cancel_relock()
-        self._set_locked()
+        self.terminal.async_end_door_hold()
+        self._show_door()
         self.async_write_ha_state()
 
     async def _async_release(self, *, open_door: bool) -> None:
-        self._cancel_relock()
         self._attr_is_locked = None
         self._attr_is_open = False
         self._attr_is_opening = open_door
         self._attr_is_unlocking = not open_door
         self.async_write_ha_state()
+        self._release_shows_open = open_door
         try:
-            # Raises the translated offline / timeout / refused error of the runtime.
+            # Raises the translated offline / timeout / refused error of the runtime. On
+            # success the runtime's door listener has already shown the release.
             await self.terminal.async_unlock()
         except BaseException:
-            self._set_locked()
+            self._show_door()
             self.async_write_ha_state()
             raise
+        finally:
+            self._release_shows_open = True
+
+    @callback
+    def _async_door_changed(self) -> None:
+        self._show_door()
+        self.async_write_ha_state()
+
+    def _show_door(self) -> None:
+        released = self.terminal.door_released
+        self._attr_is_locked = not released
+        self._attr_is_open = released and self._release_shows_open
         self._attr_is_opening = self._attr_is_unlocking = False
-        self._attr_is_locked = False
-        self._attr_is_open = open_door
-        self.async_write_ha_state()
-        self._relock = async_call_later(self.hass, self.terminal.door_open_time, self._async_relock)
-
-    @callback
-    def _async_relock(self, _now: datetime) -> None:
-        self._relock = None
-        self._set_locked()
-        self.async_write_ha_state()
-
-    @callback
-    def _cancel_relock(self) -> None:
-        if self._relock is not None:
-            self._relock()
-            self._relock = None
-
-    def _set_locked(self) -> None:
-        self._attr_is_locked = True
-        self._attr_is_open = self._attr_is_opening = self._attr_is_unlocking = False

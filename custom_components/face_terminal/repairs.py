@@ -9,9 +9,7 @@ from homeassistant.components.repairs import RepairsFlow, RepairsFlowResult
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
-from homeassistant.util import dt as dt_util
 
-from . import protocol
 from .const import DOMAIN
 
 if TYPE_CHECKING:
@@ -49,19 +47,13 @@ class ClockDriftRepairFlow(RepairsFlow):
             placeholders.update(issue.translation_placeholders or {})
         errors: dict[str, str] = {}
         if user_input is not None:
-            # The terminal keeps local time without a zone, as its records do.
-            command = protocol.build_set_sys_time(
-                terminal.command_topic,
-                terminal.terminal_id,
-                when=dt_util.now().replace(tzinfo=None),
-            )
             try:
-                await terminal.async_request(command)
+                await terminal.async_set_clock()
             except HomeAssistantError as err:
                 errors["base"] = "set_time_failed"
                 placeholders["error"] = str(err)
             else:
-                terminal.state.clock_offset = 0.0
+                # The runtime closed its own issue; this one too, should the IDs differ.
                 ir.async_delete_issue(self.hass, DOMAIN, self.issue_id)
                 return self.async_create_entry(data={})
         return self.async_show_form(

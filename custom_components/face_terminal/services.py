@@ -31,7 +31,7 @@ from homeassistant.util import dt as dt_util
 from . import photo, protocol
 from .access_actions import async_setup_access_actions
 from .const import ATTR_CUSTOM_ID, ATTR_PERSON_ID, ATTR_TERMINAL_ID, DOMAIN
-from .coordinator import FaceTerminal, FaceTerminalConfigEntry, TerminalCommandError
+from .coordinator import FaceTerminal, FaceTerminalConfigEntry
 from .protocol.commands import MAX_QRCODE_DATA_BYTES, MAX_SEARCH_COUNT, MAX_SHOW_INFO_BYTES
 
 if TYPE_CHECKING:
@@ -81,10 +81,6 @@ MAX_LIST_LIMIT: Final = MAX_SEARCH_COUNT
 DEFAULT_LIST_LIMIT: Final = 100
 MAX_SCREEN_PIXELS: Final = 1920
 MIN_SCREEN_PIXELS: Final = 10
-
-# SearchPersonList-Ack 466 and GetAudio-Ack 463 mean "nothing found", not a failure.
-NO_MATCHING_PERSON: Final = 466
-NO_SOUND_FILES: Final = 463
 
 _DEVICES = vol.All(cv.ensure_list, vol.Length(min=1), [cv.string])
 _ONE_DEVICE = vol.All(cv.ensure_list, vol.Length(min=1, max=1), [cv.string])
@@ -321,7 +317,7 @@ async def _async_enrol_person(call: ServiceCall) -> ServiceResponse:
         valid_until=valid_until,
         picture=picture,
     )
-    results = await _async_each(terminals, lambda terminal: terminal.async_enrol(spec))
+    results = await _async_each(terminals, lambda terminal: terminal.async_enrol_person(spec))
     if not call.return_response:
         _raise_first(results)
         return None
@@ -347,9 +343,7 @@ async def _async_delete_person(call: ServiceCall) -> None:
     _raise_first(
         await _async_each(
             terminals,
-            lambda terminal: terminal.async_request(
-                protocol.build_del_person(terminal.command_topic, terminal.terminal_id, custom_id)
-            ),
+            lambda terminal: terminal.async_delete_person(custom_id),
         )
     )
 
@@ -376,25 +370,14 @@ async def _async_list_persons(call: ServiceCall) -> ServiceResponse:
     if name is not None and (not name.strip() or _utf8_len(name) > MAX_NAME_BYTES):
         raise _invalid("name_invalid", max_bytes=str(MAX_NAME_BYTES))
     terminal = _async_get_terminal(call.hass, call.data[ATTR_DEVICE_ID][0])
-    with _command_errors():
-        command = protocol.build_search_person_list(
-            terminal.command_topic,
-            terminal.terminal_id,
-            name=name,
-            offset=call.data[ATTR_OFFSET],
-            count=call.data[ATTR_LIMIT],
-        )
-    try:
-        ack = await terminal.async_request(command)
-    except TerminalCommandError as err:
-        if err.ack.code != NO_MATCHING_PERSON:
-            raise
-        return {"total": 0, "persons": []}
-    if not isinstance(ack, protocol.SearchPersonListAck):
-        return {"total": 0, "persons": []}
-    persons: list[JsonValueType] = [_person(record) for record in ack.persons]
-    total = ack.total if ack.total is not None else len(persons)
-    return {"total": total, "persons": persons}
+    page = await _async_command(
+        lambda terminal: terminal.async_list_persons(
+            name=name, offset=call.data[ATTR_OFFSET], limit=call.data[ATTR_LIMIT]
+        ),
+        terminal,
+    )
+    persons: list[JsonValueType] = [_person(record) for record in page.persons]
+    return {"total": page.total, "persons": persons}
 
 
 async def _async_play_voice(call: ServiceCall) -> None:
@@ -408,29 +391,16 @@ async def _async_play_voice(call: ServiceCall) -> None:
     _raise_first(
         await _async_each(
             terminals,
-            lambda terminal: terminal.async_request(
-                protocol.build_voice_play(
-                    terminal.command_topic, terminal.terminal_id, file_name, custom=custom
-                )
-            ),
+            lambda terminal: terminal.async_play_voice(file_name, custom=custom),
         )
     )
 
 
 async def _async_list_voices(call: ServiceCall) -> ServiceResponse:
     terminal = _async_get_terminal(call.hass, call.data[ATTR_DEVICE_ID][0])
-    try:
-        ack = await terminal.async_request(
-            protocol.build_get_audio(terminal.command_topic, terminal.terminal_id)
-        )
-    except TerminalCommandError as err:
-        if err.ack.code != NO_SOUND_FILES:
-            raise
-        return {VOICE_SET_BUILTIN: [], VOICE_SET_CUSTOM: []}
-    if not isinstance(ack, protocol.AudioAck):
-        return {VOICE_SET_BUILTIN: [], VOICE_SET_CUSTOM: []}
-    builtin: list[JsonValueType] = list(ack.builtin)
-    custom: list[JsonValueType] = list(ack.custom)
+    voices = await terminal.async_list_voices()
+    builtin: list[JsonValueType] = list(voices.builtin)
+    custom: list[JsonValueType] = list(voices.custom)
     return {VOICE_SET_BUILTIN: builtin, VOICE_SET_CUSTOM: custom}
 
 
@@ -456,15 +426,7 @@ async def _async_show_qr_code(call: ServiceCall) -> None:
     _raise_first(
         await _async_each(
             terminals,
-            lambda terminal: terminal.async_request(
-                protocol.build_show_qr_code(
-                    terminal.command_topic,
-                    terminal.terminal_id,
-                    text=text,
-                    image=image,
-                    **position,
-                )
-            ),
+            lambda terminal: terminal.async_show_qr_code(text=text, image=image, **position),
         )
     )
 
@@ -474,9 +436,7 @@ async def _async_hide_qr_code(call: ServiceCall) -> None:
     _raise_first(
         await _async_each(
             terminals,
-            lambda terminal: terminal.async_request(
-                protocol.build_hide_qr_code(terminal.command_topic, terminal.terminal_id)
-            ),
+            lambda terminal: terminal.async_hide_qr_code(),
         )
     )
 

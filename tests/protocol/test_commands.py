@@ -8,6 +8,7 @@ import pytest
 
 from custom_components.face_terminal.protocol import (
     Ack,
+    Command,
     CommandError,
     ConfigSection,
     PersonSpec,
@@ -53,12 +54,15 @@ TID = "1305433"
 MID = "msg-1"
 
 
-def body(result: tuple[str, bytes]) -> dict[str, Any]:
-    topic, payload = result
-    assert topic == CT
+def body(result: Command) -> dict[str, Any]:
+    assert result.topic == CT
+    payload = result.payload
     assert b" " not in payload.split(b'"')[0]  # compact separators
     decoded = json.loads(payload.decode("utf-8"))
     assert isinstance(decoded, dict)
+    # The command object names what the payload says: nobody parses it back.
+    assert result.message_id == decoded["messageId"]
+    assert result.operator == decoded["operator"]
     return decoded
 
 
@@ -75,7 +79,7 @@ def person(**changes: Any) -> PersonSpec:
 # --- golden JSON ------------------------------------------------------------------------------
 
 
-GOLDEN: list[tuple[Callable[[], tuple[str, bytes]], dict[str, Any]]] = [
+GOLDEN: list[tuple[Callable[[], Command], dict[str, Any]]] = [
     (
         lambda: build_online_ack(CT, TID, message_id=MID),
         simple("Online-Ack", result="ok", detail=""),
@@ -248,7 +252,7 @@ GOLDEN: list[tuple[Callable[[], tuple[str, bytes]], dict[str, Any]]] = [
 
 
 @pytest.mark.parametrize(("build", "expected"), GOLDEN)
-def test_golden(build: Callable[[], tuple[str, bytes]], expected: dict[str, Any]) -> None:
+def test_golden(build: Callable[[], Command], expected: dict[str, Any]) -> None:
     assert body(build()) == expected
 
 
@@ -305,11 +309,9 @@ def test_golden_edit_person_full() -> None:
 
 
 def test_golden_edit_person_picture_bytes_utf8() -> None:
-    topic, payload = build_edit_person(
-        CT, TID, person(temp_card_type=3, effect_number=5), message_id=MID
-    )
-    assert "张三".encode() in payload  # UTF-8, not \\u escapes
-    assert body((topic, payload)) == simple(
+    command = build_edit_person(CT, TID, person(temp_card_type=3, effect_number=5), message_id=MID)
+    assert "张三".encode() in command.payload  # UTF-8, not \\u escapes
+    assert body(command) == simple(
         "EditPerson",
         customId="p-1",
         name="张三",
@@ -406,8 +408,8 @@ def test_config_sections_operators() -> None:
 
 def test_round_trip_commands_parse_as_unknown_with_ids() -> None:
     for build, expected in GOLDEN:
-        topic, payload = build()
-        message = parse_message(topic, payload)
+        command = build()
+        message = parse_message(command.topic, command.payload)
         if expected["operator"].endswith("-Ack"):  # our Online-Ack reads as an ack
             assert isinstance(message, Ack)
         else:
@@ -419,7 +421,8 @@ def test_round_trip_commands_parse_as_unknown_with_ids() -> None:
 
 
 def test_round_trip_ack_matches_command() -> None:
-    topic, payload = build_unlock(CT, TID, "hi", message_id=MID)
+    command = build_unlock(CT, TID, "hi", message_id=MID)
+    topic, payload = command.topic, command.payload
     sent = json.loads(payload)
     reply = {
         "operator": ack_operator(sent["operator"]),

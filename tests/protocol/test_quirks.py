@@ -17,6 +17,7 @@ from custom_components.face_terminal.protocol import (
     BatchAck,
     BatchFailure,
     CardPush,
+    Command,
     CommandError,
     EditPersonAck,
     FaceBox,
@@ -78,8 +79,8 @@ def snap(topic: str = SNAP, **info: Any) -> StrSnapPush:
     return message
 
 
-def command(data: tuple[str, bytes]) -> dict[str, Any]:
-    body = json.loads(data[1])
+def command(data: Command) -> dict[str, Any]:
+    body = json.loads(data.payload)
     assert isinstance(body, dict)
     return body
 
@@ -178,7 +179,8 @@ def test_q26_sub_topic_case() -> None:
 
 
 def test_q27_own_commands_and_foreign_topics() -> None:
-    topic, payload = build_push_ack(CT, TID, cmd.PUSH_ACK_RECORD, "381", message_id="m-1")
+    built = build_push_ack(CT, TID, cmd.PUSH_ACK_RECORD, "381", message_id="m-1")
+    topic, payload = built.topic, built.payload
     echo = parse_message(topic, payload)
     assert isinstance(echo, UnknownMessage)
     assert echo.operator == "PushAck"
@@ -207,8 +209,7 @@ def test_q33_pretty_printed_crlf_with_bom() -> None:
 
 
 def test_q35_every_command_names_the_terminal() -> None:
-    _, payload = build_online_ack(CT, TID)
-    assert command((CT, payload))["info"]["facesluiceId"] == TID
+    assert command(build_online_ack(CT, TID))["info"]["facesluiceId"] == TID
     body = command(build_delete_persons(CT, TID, ["a", "b"]))
     assert body["info"]["facesluiceId"] == TID
     assert body["facesluiceId"] == TID
@@ -253,7 +254,8 @@ def test_q08_online_repeats_until_acked_with_result_ok() -> None:
 
 
 def test_q09_online_ack_on_command_topic_with_message_id() -> None:
-    topic, payload = build_online_ack(CT, TID, message_id="10201")
+    built = build_online_ack(CT, TID, message_id="10201")
+    topic, payload = built.topic, built.payload
     assert topic == CT
     assert json.loads(payload) == {
         "operator": "Online-Ack",

@@ -1,4 +1,4 @@
-r"""Commands to a terminal: validated builders that return ``(topic, payload)``.
+r"""Commands to a terminal: validated builders that return a `Command`.
 
 Every builder takes the terminal's command topic and ID first and an optional
 ``message_id`` last (a fresh one from `new_message_id` when omitted). The payload is
@@ -8,6 +8,9 @@ command topic, the ID picks one). Field names and types follow the V1.24 tables;
 real platforms found the table unsafe the notes win (string ``PushAck`` values, Q-31).
 
 Invalid arguments raise `CommandError` with a message saying what is wrong.
+
+A `Command` carries the ``messageId`` and ``operator`` it was built with next to the
+payload, so nobody has to parse a (up to 1 MiB) payload again to learn them.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from __future__ import annotations
 import json
 import math
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Final
@@ -62,6 +65,25 @@ _TEXT_LIMITS: Final = {  # bytes without the terminator, from the V1.24 tables
 }
 _WIEGAND_TYPES: Final = frozenset({0, 1, 6, 7})
 _RESERVED_CONFIG_KEYS: Final = frozenset({"facesluiceid", "messageid", "operator", "result"})
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    """One built command: where it goes, its bytes, and the identity its reply carries.
+
+    `message_id` is the payload's ``messageId`` and `operator` its ``operator``; the
+    terminal answers with ``<operator>-Ack`` and the same ``messageId``.
+    """
+
+    topic: str
+    payload: bytes = field(repr=False)
+    message_id: str
+    operator: str
+
+    @property
+    def ack_operator(self) -> str:
+        """Operator of the reply this command expects (``Unlock`` -> ``Unlock-Ack``)."""
+        return op.ack_operator(self.operator)
 
 
 def new_message_id() -> str:
@@ -164,7 +186,7 @@ def _command(
     }
 
 
-def _encode(command_topic: str, body: Mapping[str, Any]) -> tuple[str, bytes]:
+def _encode(command_topic: str, body: Mapping[str, Any]) -> Command:
     payload = json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     data = payload.encode("utf-8")
     if len(data) > MAX_COMMAND_BYTES:
@@ -172,7 +194,12 @@ def _encode(command_topic: str, body: Mapping[str, Any]) -> tuple[str, bytes]:
             f"the command is {len(data)} bytes; terminals refuse more than "
             f"{MAX_COMMAND_BYTES} (error 460), use a smaller picture"
         )
-    return command_topic, data
+    return Command(
+        topic=command_topic,
+        payload=data,
+        message_id=str(body["messageId"]),
+        operator=str(body["operator"]),
+    )
 
 
 def _simple(
@@ -181,7 +208,7 @@ def _simple(
     operator: str,
     message_id: str | None,
     info: Mapping[str, Any] | None = None,
-) -> tuple[str, bytes]:
+) -> Command:
     return _encode(command_topic, _command(command_topic, terminal_id, operator, message_id, info))
 
 
@@ -190,7 +217,7 @@ def _simple(
 
 def build_online_ack(
     command_topic: str, terminal_id: str, message_id: str | None = None
-) -> tuple[str, bytes]:
+) -> Command:
     """``Online-Ack`` (V1.24 §10.2): stops the terminal re-sending ``Online`` (Q-08, Q-09).
 
     Sent on the terminal's command topic (it does not listen on ``mqtt/face/basic``), with
@@ -214,7 +241,7 @@ def build_push_ack(
     *,
     open_door: bool | None = None,
     show_info: str | None = None,
-) -> tuple[str, bytes]:
+) -> Command:
     """``PushAck`` (V1.24 §11): confirm a record so the terminal stops re-sending it.
 
     `push_ack_type` is `PUSH_ACK_STRANGER` (1), `PUSH_ACK_RECORD` (2) or
@@ -241,7 +268,7 @@ def build_unlock(
     show_info: str | None = None,
     open_door: bool = True,
     message_id: str | None = None,
-) -> tuple[str, bytes]:
+) -> Command:
     """``Unlock`` (V1.24 §8): open the door and/or show a text on the screen.
 
     `show_info` is cut to 63 UTF-8 bytes (the terminal's 64-byte buffer) without splitting
@@ -443,7 +470,7 @@ def build_edit_person(
     person: PersonSpec,
     adding: bool = True,
     message_id: str | None = None,
-) -> tuple[str, bytes]:
+) -> Command:
     """``EditPerson`` (V1.24 §4.1): add a person, or change one with the same customId.
 
     When `adding`, exactly one of `PersonSpec.picture` and `PersonSpec.picture_uri` is
@@ -456,7 +483,7 @@ def build_edit_person(
 
 def build_del_person(
     command_topic: str, terminal_id: str, custom_id: str, message_id: str | None = None
-) -> tuple[str, bytes]:
+) -> Command:
     """``DelPerson`` (V1.24 §4.3): delete one person by customId."""
     info = {"customId": _check_custom_id(custom_id)}
     return _simple(command_topic, terminal_id, op.DEL_PERSON, message_id, info)
@@ -470,7 +497,7 @@ def _batch(
     *,
     count: int,
     info: object,
-) -> tuple[str, bytes]:
+) -> Command:
     """Batch envelope: DataBegin/PersonNum/info/DataEnd; facesluiceId at the top level.
 
     The batch ``info`` of EditPersonsNew is an array, so there is no info object to hold
@@ -496,7 +523,7 @@ def build_edit_persons_new(
     terminal_id: str,
     persons: Sequence[PersonSpec],
     message_id: str | None = None,
-) -> tuple[str, bytes]:
+) -> Command:
     """``EditPersonsNew`` (V1.24 §4.10): add or change up to 1000 persons at once.
 
     Pictures only as `PersonSpec.picture_uri` (the terminal downloads them; a URL the
@@ -528,7 +555,7 @@ def build_delete_persons(
     terminal_id: str,
     custom_ids: Sequence[str],
     message_id: str | None = None,
-) -> tuple[str, bytes]:
+) -> Command:
     """``DeletePersons`` (V1.24 §4.9): delete up to 200 persons by customId.
 
     Unknown IDs are reported as failures in the ack and do no harm. The terminal needs
@@ -552,14 +579,14 @@ def build_delete_persons(
 
 def build_query_progress(
     command_topic: str, terminal_id: str, message_id: str | None = None
-) -> tuple[str, bytes]:
+) -> Command:
     """``QueryProgress`` (V1.24 §4.8): is a batch enrolment still running?"""
     return _simple(command_topic, terminal_id, op.QUERY_PROGRESS, message_id)
 
 
 def build_query_person(
     command_topic: str, terminal_id: str, message_id: str | None = None
-) -> tuple[str, bytes]:
+) -> Command:
     """``QueryPerson`` (V1.24 §4.2.1): list the customIds of all enrolled persons."""
     return _simple(command_topic, terminal_id, op.QUERY_PERSON, message_id)
 
@@ -570,7 +597,7 @@ def build_search_person(
     custom_id: str,
     with_picture: bool = False,
     message_id: str | None = None,
-) -> tuple[str, bytes]:
+) -> Command:
     """``SearchPerson`` (V1.24 §4.2.2): one person's details, optionally with picture."""
     info = {"customId": _check_custom_id(custom_id), "Picture": 1 if with_picture else 0}
     return _simple(command_topic, terminal_id, op.SEARCH_PERSON, message_id, info)
@@ -588,7 +615,7 @@ def build_search_person_list(
     count: int = 100,
     gender: int = 2,
     message_id: str | None = None,
-) -> tuple[str, bytes]:
+) -> Command:
     """``SearchPersonList`` (V1.24 §4.2.3): one page of persons, without pictures.
 
     Search by (fuzzy) `name`, or by the time range `begin`..`end`, or both. With neither
@@ -618,9 +645,7 @@ def build_search_person_list(
 # --- sound, QR code, scene ---------------------------------------------------------------
 
 
-def build_get_audio(
-    command_topic: str, terminal_id: str, message_id: str | None = None
-) -> tuple[str, bytes]:
+def build_get_audio(command_topic: str, terminal_id: str, message_id: str | None = None) -> Command:
     """``GetAudio`` (V1.24 §13.1): list the built-in and custom sound files."""
     return _simple(command_topic, terminal_id, op.GET_AUDIO, message_id)
 
@@ -631,7 +656,7 @@ def build_voice_play(
     file_name: str,
     custom: bool = False,
     message_id: str | None = None,
-) -> tuple[str, bytes]:
+) -> Command:
     """``voiceplay`` (V1.24 §13.3): play a built-in (``UsrType`` 1) or custom (2) file.
 
     File names end in ``.wav``; custom files (uploaded on the terminal's web page) end in
@@ -662,7 +687,7 @@ def build_show_qr_code(
     width: int = 200,
     height: int = 200,
     message_id: str | None = None,
-) -> tuple[str, bytes]:
+) -> Command:
     """``ShowQRCode`` (V1.24 §14.1): show a QR code made from `text`, or a picture.
 
     Exactly one of `text` (the terminal draws the code, ``ImageType`` 1) and `image`
@@ -702,7 +727,7 @@ def build_show_qr_code(
 
 def build_hide_qr_code(
     command_topic: str, terminal_id: str, message_id: str | None = None
-) -> tuple[str, bytes]:
+) -> Command:
     """``ShowQRCode`` with ``ShowStatus`` 0 (V1.24 §14.1 e.g. 3): remove the QR code."""
     return _simple(command_topic, terminal_id, op.SHOW_QRCODE, message_id, {"ShowStatus": 0})
 
@@ -712,7 +737,7 @@ def build_get_scene_snap(
     terminal_id: str,
     quality: int = 80,
     message_id: str | None = None,
-) -> tuple[str, bytes]:
+) -> Command:
     """``GetSceneSnap`` (V1.24 §16): take a JPEG of the camera view (`quality` 55-100).
 
     Calling it often slows recognition down; the reply can approach 1 MB.
@@ -724,30 +749,26 @@ def build_get_scene_snap(
 # --- device ------------------------------------------------------------------------------
 
 
-def build_versions(
-    command_topic: str, terminal_id: str, message_id: str | None = None
-) -> tuple[str, bytes]:
+def build_versions(command_topic: str, terminal_id: str, message_id: str | None = None) -> Command:
     """``Versions`` (V1.24 §7.3): firmware version name and build time."""
     return _simple(command_topic, terminal_id, op.VERSIONS, message_id)
 
 
-def build_reboot(
-    command_topic: str, terminal_id: str, message_id: str | None = None
-) -> tuple[str, bytes]:
+def build_reboot(command_topic: str, terminal_id: str, message_id: str | None = None) -> Command:
     """``RebootDevice`` (V1.24 §9.7): restart the terminal."""
     return _simple(command_topic, terminal_id, op.REBOOT_DEVICE, message_id)
 
 
 def build_get_sys_time(
     command_topic: str, terminal_id: str, message_id: str | None = None
-) -> tuple[str, bytes]:
+) -> Command:
     """``GetSysTime`` (V1.24 §9.8): read the terminal's clock."""
     return _simple(command_topic, terminal_id, op.GET_SYS_TIME, message_id)
 
 
 def build_set_sys_time(
     command_topic: str, terminal_id: str, when: datetime, message_id: str | None = None
-) -> tuple[str, bytes]:
+) -> Command:
     """``SetSysTime`` (V1.24 §9.8): set the clock to the wall-clock time of `when`.
 
     The terminal has no time zone: pass the local time it should show.
@@ -805,7 +826,7 @@ def build_get_config(
     terminal_id: str,
     section: ConfigSection,
     message_id: str | None = None,
-) -> tuple[str, bytes]:
+) -> Command:
     """Read one parameter group of V1.24 §9 (``Getconfig``, ``GetDoorconfig`` ...)."""
     operator = _check_section(section).get_operator
     return _simple(command_topic, terminal_id, operator, message_id)
@@ -817,7 +838,7 @@ def build_set_config(
     section: ConfigSection,
     values: Mapping[str, object],
     message_id: str | None = None,
-) -> tuple[str, bytes]:
+) -> Command:
     """Write parameters of one group of V1.24 §9 (``Upconfig``, ``UpDoorconfig`` ...).
 
     `values` maps the document's keys to text or numbers (booleans are sent as 1/0); only
@@ -851,7 +872,7 @@ def build_manual_push_records(
     begin: datetime,
     end: datetime,
     message_id: str | None = None,
-) -> tuple[str, bytes]:
+) -> Command:
     """``ManualPushRecords`` (V1.24 §20): re-send the recognition records of a period.
 
     The records arrive on ``.../Rec`` with ``PushType`` 2 and need no `PushAck`; records
@@ -868,7 +889,7 @@ def build_manual_push_snaps(
     begin: datetime,
     end: datetime,
     message_id: str | None = None,
-) -> tuple[str, bytes]:
+) -> Command:
     """``ManualPushSnaps`` (V1.24 §22): re-send the stranger snapshots of a period."""
     first, last = _check_range(begin, end)
     info = {"TimeS": format_command_time(first), "TimeE": format_command_time(last)}

@@ -109,3 +109,14 @@ def subscription_topics(command_topic: str) -> list[str]:
     base = command_topic.rstrip("/")
     topics = (f"{base}/{suffix}" for variants in SUFFIX_VARIANTS.values() for suffix in variants)
     return list(dict.fromkeys(topics))
+
+
+def response_wildcard(command_topic: str) -> str:
+    """Return the one subscription that covers every response sub-topic of a terminal.
+
+    ``<command topic>/+`` matches each suffix in every spelling (Q-26) with a single
+    subscription. Unlike ``#`` it matches neither the command topic itself, where our own
+    commands would come back (Q-27), nor deeper foreign topics such as
+    ``.../recods/livelogs``; the suffix is classified when a message arrives.
+    """
+    return f"{command_topic.rstrip('/')}/+"

@@ -1,0 +1,569 @@
+"""One terminal's conversation, without any I/O ("sans-I/O", in the spirit of h11).
+
+`TerminalSession` is the state machine between a terminal and whoever drives it. It
+never touches a network, a timer or a clock: the driver feeds it
+
+* messages: `receive` (topic and raw payload) or `receive_message` (already parsed,
+  as the shared presence router does),
+* commands: `submit` queues a built `Command` in a `Lane`,
+* time: every call takes ``now``, a monotonic time in seconds of the driver's choice,
+
+and acts on what comes back:
+
+* `ready` hands out the queued commands that may be published now,
+* `receive` returns `Event` objects in the order they must be handled (a `Publish` of a
+  record's ``PushAck`` comes before the `RecordReceived` it acknowledges),
+* `expire` returns the requests whose deadline passed, `next_wakeup` says when to call
+  `ready`/`expire` again, and `close` ends the session with every request still open.
+
+Rules it implements (V1.24 and the real-firmware notes):
+
+* Acks resolve a pending command only when both ``messageId`` and operator match
+  (``Unlock`` is answered by ``Unlock-Ack``); anything else is counted, never resolving.
+* Each message kind is accepted only on its own topic: records on their record
+  sub-topic, answers on ``/Ack``, presence on the shared basic/heartbeat topics (where
+  the payload's terminal ID must be ours). Everything else is counted as dropped.
+* Every well-formed message from the terminal on one of its topics marks it seen (and
+  online), also kinds nothing handles, such as an alarm on ``/Alarm``.
+* Records the terminal expects to be acknowledged are answered with ``PushAck`` (when
+  enabled) and de-duplicated by (kind, record ID) over a bounded memory.
+* Lanes: each lane sends one command at a time; lanes never wait for each other, so an
+  unlock is not stuck behind an enrolment. ``EditPerson``-type commands keep
+  `SPACING_OPERATORS` apart by ``spacing`` seconds (V1.24 §4.1). A request's deadline
+  is set when it is submitted, so the timeout covers its wait in the lane.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import Counter, OrderedDict, deque
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TYPE_CHECKING, Final, TypeGuard
+
+from . import operators as op
+from .access import VERIFY_STATUS_AWAITING_REMOTE
+from .commands import PUSH_ACK_RECORD, PUSH_ACK_STRANGER, Command, build_online_ack, build_push_ack
+from .errors import CommandError, ProtocolError
+from .models import (
+    Ack,
+    CardPush,
+    HeartBeat,
+    IDCardPush,
+    Message,
+    Offline,
+    Online,
+    PushAckAck,
+    QRCodePush,
+    RecPush,
+    StrSnapPush,
+    UnknownMessage,
+)
+from .parse import parse_message
+from .topics import BASIC_TOPIC, HEARTBEAT_TOPIC, TopicKind, topic_kind
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from datetime import datetime
+
+type Record = RecPush | StrSnapPush | QRCodePush | CardPush | IDCardPush
+
+RECORD_TYPES: Final = (RecPush, StrSnapPush, QRCodePush, CardPush, IDCardPush)
+"""Message types that are records (an event at the door)."""
+
+DUPLICATE_MEMORY: Final = 2048
+"""How many (kind, record ID) pairs are remembered to drop re-sent records."""
+
+DEFAULT_SPACING: Final = 1.0
+"""V1.24 §4.1: base64 enrolments at least 1 s apart, or the terminal stalls."""
+
+SPACING_OPERATORS: Final = frozenset(
+    {op.EDIT_PERSON, op.EDIT_PERSONS, op.ADD_PERSONS, op.EDIT_PERSONS_NEW}
+)
+"""``EditPerson``-type commands: the next one waits `spacing` after the last one ended."""
+
+PRESENCE_TOPICS: Final = frozenset({BASIC_TOPIC, HEARTBEAT_TOPIC})
+"""Shared topics of every terminal; messages there name their terminal in the payload."""
+
+CLIENT_ID_SEPARATOR: Final = "@@@"
+
+# Which record type each response sub-topic carries (Q-26 spellings are folded by
+# `topic_kind`). ``/Ack`` carries answers, ``/Alarm`` nothing this package models.
+_RECORD_TOPICS: Final[dict[TopicKind, type[Message]]] = {
+    TopicKind.REC: RecPush,
+    TopicKind.SNAP: StrSnapPush,
+    TopicKind.QRCODE: QRCodePush,
+    TopicKind.CARD: CardPush,
+    TopicKind.IDCARD: IDCardPush,
+}
+
+
+class Lane(StrEnum):
+    """Queues of commands that do not wait for each other.
+
+    Within one lane commands go one at a time, in order. Pick the lane by who waits for
+    the answer: a person at the door (`DOOR`), someone watching the screen
+    (`INTERACTIVE`), person management that the terminal must take one at a time
+    (`PERSONS`), or reads and settings nobody stands in front of (`QUERY`).
+    """
+
+    DOOR = "door"
+    INTERACTIVE = "interactive"
+    PERSONS = "persons"
+    QUERY = "query"
+
+
+_LANE_BY_OPERATOR: Final[dict[str, Lane]] = {
+    op.UNLOCK: Lane.DOOR,
+    op.GET_SCENE_SNAP: Lane.INTERACTIVE,
+    op.VOICE_PLAY: Lane.INTERACTIVE,
+    op.SHOW_QRCODE: Lane.INTERACTIVE,
+    op.EDIT_PERSON: Lane.PERSONS,
+    op.DEL_PERSON: Lane.PERSONS,
+    op.EDIT_PERSONS: Lane.PERSONS,
+    op.EDIT_PERSONS_NEW: Lane.PERSONS,
+    op.ADD_PERSONS: Lane.PERSONS,
+    op.DELETE_PERSONS: Lane.PERSONS,
+    op.DELETE_ALL_PERSON: Lane.PERSONS,
+}
+
+
+def default_lane(operator: str) -> Lane:
+    """The lane a command goes to unless its caller picks one (`Lane.QUERY` if unknown)."""
+    return _LANE_BY_OPERATOR.get(op.canonical_operator(operator), Lane.QUERY)
+
+
+def normalise_terminal_id(raw: str | None) -> str | None:
+    """The device part of a ``facesluiceId`` (cloud brokers use ``group@@@device``, Q-02)."""
+    if raw is None:
+        return None
+    return raw.rsplit(CLIENT_ID_SEPARATOR, 1)[-1].strip() or None
+
+
+class SessionClosedError(Exception):
+    """The session was closed (the terminal was unloaded): nothing more is sent."""
+
+
+@dataclass(eq=False, slots=True)
+class Request:
+    """One submitted command on its way through a lane. Read-only for drivers."""
+
+    command: Command
+    lane: Lane
+    deadline: float
+    """Monotonic time after which `TerminalSession.expire` gives the request up."""
+    timeout: float
+    """Seconds from submission to `deadline` (for error messages)."""
+    sent_at: float | None = None
+    """When `TerminalSession.ready` handed it out for publishing; None while queued."""
+    ticket: int = 0
+
+    @property
+    def spaced(self) -> bool:
+        """Whether this command keeps the ``EditPerson`` spacing."""
+        return self.command.operator in SPACING_OPERATORS
+
+
+# --- events -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """Something the driver has to act on; returned by `TerminalSession.receive`."""
+
+
+@dataclass(frozen=True, slots=True)
+class Publish(Event):
+    """Publish this command now (an ``Online-Ack`` or a record's ``PushAck``); no reply."""
+
+    command: Command
+
+
+@dataclass(frozen=True, slots=True)
+class Answered(Event):
+    """A submitted command got its ``-Ack`` (which may still report a failure)."""
+
+    request: Request
+    ack: Ack
+
+
+@dataclass(frozen=True, slots=True)
+class RecordReceived(Event):
+    """A new record (duplicates were already dropped)."""
+
+    record: Record
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionNeeded(Event):
+    """A record waits for the platform's answer (door mode 3, ``VerifyStatus`` 22).
+
+    Sent for every copy, duplicates included, and never acknowledged by the session: the
+    driver's ``PushAck`` with ``openDoor`` is the answer (see `access.AccessDecisions`,
+    which also refuses copies of decided records, so the terminal stops re-sending).
+    """
+
+    record: RecPush
+
+
+@dataclass(frozen=True, slots=True)
+class PresenceChanged(Event):
+    """The terminal went online or offline; `reason` says why it went offline."""
+
+    online: bool
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Announced(Event):
+    """The terminal sent ``Online`` (its address and name may have changed)."""
+
+    message: Online
+
+
+@dataclass(frozen=True, slots=True)
+class ClockReading(Event):
+    """The terminal's wall-clock time from a presence message (no time zone)."""
+
+    time: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Dropped(Event):
+    """A message was refused; `reason` is also counted in `TerminalSession.drops`."""
+
+    reason: str
+    topic: str
+    detail: str
+
+
+# --- the session ---------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _LaneState:
+    queue: deque[Request] = field(default_factory=deque)
+    in_flight: Request | None = None
+
+
+class TerminalSession:
+    """State of the conversation with one terminal (see the module documentation).
+
+    `counters` and `drops` are plain counters for diagnostics: ``messages`` (reached the
+    session), ``records``, ``duplicates``, ``acks_sent``, ``commands`` (answered),
+    ``commands_failed`` (answered with an error), ``commands_timed_out``,
+    ``unmatched_acks`` (an ``-Ack`` for nothing pending: late, duplicate, another
+    platform's), ``mismatched_acks`` (right ``messageId``, wrong operator),
+    ``push_ack_acks`` (the terminal confirming our ``PushAck``), ``unhandled`` (well-formed
+    messages of kinds nothing handles); `drops` by reason: ``malformed``,
+    ``wrong_topic``, ``foreign_terminal``, ``foreign_topic``.
+    """
+
+    def __init__(
+        self,
+        terminal_id: str,
+        command_topic: str,
+        *,
+        acknowledge_records: bool = True,
+        spacing: float = DEFAULT_SPACING,
+        duplicate_memory: int = DUPLICATE_MEMORY,
+    ) -> None:
+        """Start a session; nothing is pending and the terminal counts as offline."""
+        self.terminal_id = terminal_id
+        self.command_topic = command_topic.rstrip("/")
+        self.acknowledge_records = acknowledge_records
+        self.spacing = spacing
+        self.online = False
+        self.last_seen: float | None = None
+        self.counters: Counter[str] = Counter()
+        self.drops: Counter[str] = Counter()
+        self.closed = False
+        self.duplicate_memory = duplicate_memory
+        """How many record keys are remembered to drop duplicates (oldest go first)."""
+        self._seen_records: OrderedDict[tuple[int, str], None] = OrderedDict()
+        self._lanes: dict[Lane, _LaneState] = {lane: _LaneState() for lane in Lane}
+        self._by_message_id: dict[str, Request] = {}
+        self._spacing_free_at = float("-inf")
+        self._tickets = itertools.count(1)
+
+    # --- commands ----------------------------------------------------------------
+
+    def submit(
+        self, command: Command, *, now: float, timeout: float, lane: Lane | None = None
+    ) -> Request:
+        """Queue `command` in `lane` (default: `default_lane` of its operator).
+
+        The request is given up by `expire` at ``now + timeout``, whether it is still
+        queued or already sent. Call `ready` afterwards to learn whether it may go out.
+
+        Raises:
+            SessionClosedError: the session was closed.
+            ValueError: a request with the same ``messageId`` is still open.
+        """
+        if self.closed:
+            raise SessionClosedError
+        if command.message_id in self._by_message_id:
+            raise ValueError(f"messageId {command.message_id!r} is already pending")
+        request = Request(
+            command=command,
+            lane=lane if lane is not None else default_lane(command.operator),
+            deadline=now + timeout,
+            timeout=timeout,
+            ticket=next(self._tickets),
+        )
+        self._by_message_id[command.message_id] = request
+        self._lanes[request.lane].queue.append(request)
+        return request
+
+    def ready(self, now: float) -> list[Request]:
+        """Requests to publish now: the head of every idle lane whose spacing allows it.
+
+        Each returned request counts as sent from ``now``; publish them in the order given.
+        """
+        if self.closed:
+            return []
+        sendable: list[Request] = []
+        for state in self._lanes.values():
+            if state.in_flight is not None or not state.queue:
+                continue
+            head = state.queue[0]
+            if head.spaced and (now < self._spacing_free_at or self._spaced_in_flight()):
+                continue
+            state.queue.popleft()
+            head.sent_at = now
+            state.in_flight = head
+            sendable.append(head)
+        return sendable
+
+    def cancel(self, request: Request, now: float) -> bool:
+        """Forget a request (its caller gave up, or publishing it failed).
+
+        Returns whether it was still open. A sent request frees its lane; a late ack for it
+        is then counted as unmatched.
+        """
+        if self._by_message_id.get(request.command.message_id) is not request:
+            return False
+        self._finish(request, now)
+        return True
+
+    def expire(self, now: float) -> list[Request]:
+        """Give up (and return) every open request whose deadline has passed."""
+        expired = [request for request in self._open() if request.deadline <= now]
+        for request in expired:
+            self._finish(request, now)
+            self.counters["commands_timed_out"] += 1
+        return expired
+
+    def next_wakeup(self) -> float | None:
+        """The next time `ready` or `expire` has something to do (None: nothing open)."""
+        times = [request.deadline for request in self._open()]
+        if any(
+            state.in_flight is None and state.queue and state.queue[0].spaced
+            for state in self._lanes.values()
+        ):
+            times.append(self._spacing_free_at)
+        return min(times, default=None)
+
+    def close(self) -> list[Request]:
+        """End the session: return every open request; `ready` hands out nothing more."""
+        self.closed = True
+        remaining = list(self._open())
+        for state in self._lanes.values():
+            state.queue.clear()
+            state.in_flight = None
+        self._by_message_id.clear()
+        return remaining
+
+    @property
+    def pending(self) -> list[Request]:
+        """Every open request: sent ones first, then the queued ones, lane by lane."""
+        return list(self._open())
+
+    def _open(self) -> Iterator[Request]:
+        for state in self._lanes.values():
+            if state.in_flight is not None:
+                yield state.in_flight
+        for state in self._lanes.values():
+            yield from state.queue
+
+    def _spaced_in_flight(self) -> bool:
+        return any(
+            state.in_flight is not None and state.in_flight.spaced for state in self._lanes.values()
+        )
+
+    def _finish(self, request: Request, now: float) -> None:
+        del self._by_message_id[request.command.message_id]
+        state = self._lanes[request.lane]
+        if state.in_flight is request:
+            state.in_flight = None
+            if request.spaced:
+                self._spacing_free_at = now + self.spacing
+        else:
+            state.queue.remove(request)
+
+    # --- messages -------------------------------------------------------------------
+
+    def receive(
+        self, topic: str, payload: bytes | bytearray | str, *, now: float, retained: bool = False
+    ) -> list[Event]:
+        """Handle one raw message from one of the terminal's topics."""
+        self.counters["messages"] += 1
+        try:
+            message = parse_message(topic, payload)
+        except ProtocolError as err:
+            return [self._drop("malformed", topic, str(err))]
+        return self._handle(message, now=now, retained=retained)
+
+    def receive_message(
+        self, message: Message, *, now: float, retained: bool = False
+    ) -> list[Event]:
+        """Handle a message parsed elsewhere (the shared presence topics are parsed once)."""
+        self.counters["messages"] += 1
+        return self._handle(message, now=now, retained=retained)
+
+    def set_offline(self, reason: str) -> list[Event]:
+        """The driver's silence watchdog decided the terminal is gone."""
+        return self._presence(online=False, reason=reason)
+
+    def _handle(self, message: Message, *, now: float, retained: bool) -> list[Event]:
+        topic = message.topic
+        if topic in PRESENCE_TOPICS:
+            return self._handle_presence(message, now=now, retained=retained)
+        kind = self._own_topic_kind(topic)
+        if kind is None:
+            return [self._drop("foreign_topic", topic, message.operator)]
+        payload_id = normalise_terminal_id(message.facesluice_id)
+        if payload_id is not None and payload_id != self.terminal_id:
+            # Q-35: terminals may share a command topic; the payload names the device.
+            return [self._drop("foreign_terminal", topic, message.operator)]
+        if isinstance(message, UnknownMessage):
+            if message.operator in op.COMMAND_OPERATORS:
+                # A command (ours, echoed by a bridge, or another platform's) is not the
+                # terminal speaking (Q-27).
+                return [self._drop("wrong_topic", topic, message.operator)]
+            # Well-formed but nothing to do (an alarm, a newer push): the terminal is there.
+            self.counters["unhandled"] += 1
+            return self._seen(now)
+        if kind is TopicKind.ACK:
+            if not isinstance(message, Ack):
+                return [self._drop("wrong_topic", topic, message.operator)]
+            return [*self._seen(now), *self._handle_ack(message, now)]
+        expected = _RECORD_TOPICS.get(kind)
+        if expected is None or type(message) is not expected:
+            return [self._drop("wrong_topic", topic, message.operator)]
+        return [*self._seen(now), *self._handle_record(message)]  # type: ignore[arg-type]
+
+    def _own_topic_kind(self, topic: str) -> TopicKind | None:
+        head, _, _suffix = topic.rstrip("/").rpartition("/")
+        if head != self.command_topic:
+            return None
+        return topic_kind(topic)
+
+    def _handle_presence(self, message: Message, *, now: float, retained: bool) -> list[Event]:
+        if normalise_terminal_id(message.facesluice_id) != self.terminal_id:
+            return [self._drop("foreign_terminal", message.topic, message.operator)]
+        if isinstance(message, Offline):
+            # A retained will is older than anything heard since we subscribed (Q-07).
+            if retained and self.online:
+                return []
+            return self._presence(online=False, reason="it sent its offline notice")
+        if isinstance(message, Online):
+            events: list[Event] = [
+                *self._seen(now),
+                Publish(build_online_ack(self.command_topic, self.terminal_id)),
+                Announced(message),
+            ]
+            if message.time is not None:
+                events.append(ClockReading(message.time))
+            return events
+        if isinstance(message, HeartBeat):
+            events = self._seen(now)
+            if message.time is not None:
+                events.append(ClockReading(message.time))
+            return events
+        return [self._drop("wrong_topic", message.topic, message.operator)]
+
+    def _handle_ack(self, ack: Ack, now: float) -> list[Event]:
+        if isinstance(ack, PushAckAck):
+            # The terminal confirming one of our PushAcks: nobody waits for it.
+            self.counters["push_ack_acks"] += 1
+            return []
+        request = self._by_message_id.get(ack.message_id or "")
+        if request is None or request.sent_at is None:
+            # A late ack, a duplicate QoS-1 delivery, or a reply to another platform.
+            self.counters["unmatched_acks"] += 1
+            return []
+        if ack.operator.lower() != request.command.ack_operator.lower():
+            # Right messageId, wrong reply (a reused or forged ID): it answers nothing.
+            self.counters["mismatched_acks"] += 1
+            return []
+        self._finish(request, now)
+        self.counters["commands"] += 1
+        if not ack.ok:
+            self.counters["commands_failed"] += 1
+        return [Answered(request, ack)]
+
+    def _handle_record(self, message: Record) -> list[Event]:
+        events: list[Event] = []
+        key = _record_key(message)
+        if _awaits_decision(message):
+            events.append(DecisionNeeded(message))
+        elif key is not None and self.acknowledge_records:
+            push_ack = self._push_ack(message, *key)
+            if push_ack is not None:
+                events.append(push_ack)
+        if key is not None:
+            if key in self._seen_records:
+                self.counters["duplicates"] += 1
+                return events
+            self._seen_records[key] = None
+            while len(self._seen_records) > self.duplicate_memory:
+                self._seen_records.popitem(last=False)
+        self.counters["records"] += 1
+        events.append(RecordReceived(message))
+        return events
+
+    def _push_ack(self, message: Record, push_type: int, record_id: str) -> Event | None:
+        try:
+            command = build_push_ack(
+                self.command_topic, self.terminal_id, push_ack_type=push_type, record_id=record_id
+            )
+        except CommandError as err:
+            return self._drop("unacknowledgeable", message.topic, str(err), count=False)
+        self.counters["acks_sent"] += 1
+        return Publish(command)
+
+    # --- presence -------------------------------------------------------------------
+
+    def _seen(self, now: float) -> list[Event]:
+        self.last_seen = now
+        return self._presence(online=True, reason=None)
+
+    def _presence(self, *, online: bool, reason: str | None) -> list[Event]:
+        if online == self.online:
+            return []
+        self.online = online
+        return [PresenceChanged(online, reason)]
+
+    def _drop(self, reason: str, topic: str, detail: str, *, count: bool = True) -> Dropped:
+        if count:
+            self.drops[reason] += 1
+        return Dropped(reason, topic, detail[:120])
+
+
+def _awaits_decision(message: Record) -> TypeGuard[RecPush]:
+    """A recognition that waits for the platform's PushAck to open (and has an ID)."""
+    return (
+        isinstance(message, RecPush)
+        and message.verify_status == VERIFY_STATUS_AWAITING_REMOTE
+        and message.record_id is not None
+    )
+
+
+def _record_key(message: Record) -> tuple[int, str] | None:
+    """(PushAckType, ID) of a record the terminal expects to be acknowledged."""
+    if isinstance(message, RecPush) and message.record_id:
+        return (PUSH_ACK_RECORD, message.record_id)
+    if isinstance(message, StrSnapPush) and message.snap_id:
+        return (PUSH_ACK_STRANGER, message.snap_id)
+    return None

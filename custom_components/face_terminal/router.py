@@ -1,0 +1,148 @@
+"""One subscription to the shared presence topics for all terminals.
+
+Every terminal publishes ``Online``/``Offline`` on ``mqtt/face/basic`` and ``HeartBeat``
+on ``mqtt/face/heartbeat``; only the payload says which terminal spoke (Q-11). Rather
+than every runtime subscribing to both topics and parsing every other terminal's
+messages (N terminals: N² callbacks per heartbeat round), the `PresenceRouter` holds the
+integration's single subscription, parses each message once and hands it to the one
+runtime registered for its terminal ID.
+
+Discovery: the manifest's ``mqtt`` key lists only the basic topic, so Home Assistant's
+MQTT discovery offers a terminal when it connects (``Online``) even before any entry of
+this integration exists. The heartbeat topic is not in the manifest: HA's discovery only
+skips a payload identical to the last one, and every heartbeat carries a new time, so
+each heartbeat of every configured terminal would start a flow that aborts at once.
+Instead, while the router runs (at least one terminal is set up), a heartbeat from an ID
+no entry knows starts one discovery flow, once per ID while the router lives. That finds
+terminals that were already connected when they were first seen.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import TYPE_CHECKING, Final
+
+from homeassistant.components import mqtt
+from homeassistant.config_entries import SOURCE_MQTT
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.helpers import discovery_flow
+from homeassistant.helpers.service_info.mqtt import MqttServiceInfo
+from homeassistant.util.hass_dict import HassKey
+
+from . import protocol
+from .const import DOMAIN, LOGGER
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from homeassistant.components.mqtt import ReceiveMessage
+
+type PresenceHandler = Callable[[protocol.Message, bool], None]
+"""Called with a parsed presence message of the terminal and whether it was retained."""
+
+ROUTER_KEY: HassKey[PresenceRouter] = HassKey(f"{DOMAIN}_presence_router")
+MQTT_QOS: Final = 1
+# Unknown IDs remembered so that each starts one discovery flow; bounded because the
+# IDs come from any host on the broker.
+MAX_OFFERED_IDS: Final = 256
+
+
+class PresenceRouter:
+    """Routes presence messages by terminal ID; offers unknown heartbeating terminals."""
+
+    def __init__(self, hass: HomeAssistant) -> None:
+        """Create the router; `async_start` subscribes."""
+        self.hass = hass
+        self.routes: dict[str, PresenceHandler] = {}
+        self.unrouted = 0
+        self.malformed = 0
+        self._offered: OrderedDict[str, None] = OrderedDict()
+        self._unsubscribe: list[CALLBACK_TYPE] = []
+
+    async def async_start(self) -> None:
+        """Subscribe to both shared presence topics."""
+        for topic in (protocol.BASIC_TOPIC, protocol.HEARTBEAT_TOPIC):
+            self._unsubscribe.append(
+                await mqtt.async_subscribe(
+                    self.hass, topic, self._async_message_received, MQTT_QOS, encoding=None
+                )
+            )
+
+    @callback
+    def async_register(self, terminal_id: str, handler: PresenceHandler) -> CALLBACK_TYPE:
+        """Route the terminal's presence messages to `handler` until the returned call."""
+        self.routes[terminal_id] = handler
+
+        @callback
+        def unregister() -> None:
+            if self.routes.get(terminal_id) is handler:
+                del self.routes[terminal_id]
+            if not self.routes:
+                self._async_stop()
+
+        return unregister
+
+    @callback
+    def _async_stop(self) -> None:
+        """The last terminal went: unsubscribe and forget the router."""
+        for unsubscribe in self._unsubscribe:
+            unsubscribe()
+        self._unsubscribe.clear()
+        if self.hass.data.get(ROUTER_KEY) is self:
+            del self.hass.data[ROUTER_KEY]
+
+    @callback
+    def _async_message_received(self, msg: ReceiveMessage) -> None:
+        payload = msg.payload
+        if isinstance(payload, str):
+            payload = payload.encode()
+        try:
+            message = protocol.parse_message(msg.topic, payload)
+        except protocol.ProtocolError:
+            self.malformed += 1
+            return
+        terminal_id = protocol.normalise_terminal_id(message.facesluice_id)
+        if terminal_id is None:
+            self.unrouted += 1
+            return
+        handler = self.routes.get(terminal_id)
+        if handler is not None:
+            handler(message, msg.retain)
+            return
+        self.unrouted += 1
+        if msg.topic == protocol.HEARTBEAT_TOPIC and isinstance(message, protocol.HeartBeat):
+            self._async_offer(terminal_id, msg)
+
+    @callback
+    def _async_offer(self, terminal_id: str, msg: ReceiveMessage) -> None:
+        """Start a discovery flow for a heartbeating terminal no entry knows (once)."""
+        if terminal_id in self._offered:
+            return
+        if self.hass.config_entries.async_entry_for_domain_unique_id(DOMAIN, terminal_id):
+            return  # configured, ignored or disabled: nothing to offer
+        self._offered[terminal_id] = None
+        if len(self._offered) > MAX_OFFERED_IDS:
+            self._offered.popitem(last=False)
+        LOGGER.debug("Offering terminal %s, heard on the heartbeat topic", terminal_id)
+        discovery_flow.async_create_flow(
+            self.hass,
+            DOMAIN,
+            context={"source": SOURCE_MQTT},
+            data=MqttServiceInfo(
+                topic=msg.topic,
+                payload=msg.payload,
+                qos=msg.qos,
+                retain=msg.retain,
+                subscribed_topic=msg.subscribed_topic,
+                timestamp=msg.timestamp,
+            ),
+        )
+
+
+async def async_get_router(hass: HomeAssistant) -> PresenceRouter:
+    """The integration's router, created (and subscribed) by the first terminal."""
+    router = hass.data.get(ROUTER_KEY)
+    if router is None:
+        router = hass.data[ROUTER_KEY] = PresenceRouter(hass)
+        await router.async_start()
+    return router

@@ -1,0 +1,447 @@
+"""The transport-free terminal session: driven by messages, commands and a fake clock."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from custom_components.face_terminal.protocol import (
+    Announced,
+    Answered,
+    ClockReading,
+    Command,
+    Dropped,
+    Event,
+    Lane,
+    PresenceChanged,
+    Publish,
+    RecordReceived,
+    SessionClosedError,
+    TerminalSession,
+    build_del_person,
+    build_edit_person,
+    build_get_scene_snap,
+    build_unlock,
+    build_versions,
+    default_lane,
+    normalise_terminal_id,
+    parse_message,
+    response_wildcard,
+)
+from custom_components.face_terminal.protocol.commands import PersonSpec
+from tests import payloads
+from tests.payloads import (
+    ACK_TOPIC,
+    BASIC_TOPIC,
+    COMMAND_TOPIC,
+    HEARTBEAT_TOPIC,
+    QR_TOPIC,
+    REC_TOPIC,
+    SNAP_TOPIC,
+    TERMINAL_ID,
+)
+
+ALARM_TOPIC = f"{COMMAND_TOPIC}/Alarm"
+TIMEOUT = 10.0
+
+
+def session(**kwargs: Any) -> TerminalSession:
+    return TerminalSession(TERMINAL_ID, COMMAND_TOPIC, **kwargs)
+
+
+def unlock() -> Command:
+    return build_unlock(COMMAND_TOPIC, TERMINAL_ID)
+
+
+def enrol(custom_id: str = "alice-01") -> Command:
+    person = PersonSpec(custom_id=custom_id, name="Alice", picture_uri="http://pics/a.jpg")
+    return build_edit_person(COMMAND_TOPIC, TERMINAL_ID, person)
+
+
+def ack_for(command: Command, **fields: Any) -> bytes:
+    return payloads.ack(command.operator, command.message_id, **fields)
+
+
+def kinds(events: list[Event]) -> list[type[Event]]:
+    return [type(event) for event in events]
+
+
+# --- commands -------------------------------------------------------------------------
+
+
+def test_submit_ready_and_ack() -> None:
+    """A command goes out once; its ack (same messageId and operator) answers it."""
+    s = session()
+    request = s.submit(unlock(), now=0.0, timeout=TIMEOUT)
+    assert request.lane is Lane.DOOR
+    assert request.sent_at is None
+    assert s.ready(1.0) == [request]
+    assert request.sent_at == 1.0
+    assert s.ready(1.0) == []  # handed out once
+    events = s.receive(ACK_TOPIC, ack_for(request.command), now=2.0)
+    answered = [event for event in events if isinstance(event, Answered)]
+    assert len(answered) == 1
+    assert answered[0].request is request
+    assert answered[0].ack.ok
+    assert s.pending == []
+    assert s.counters["commands"] == 1
+
+
+def test_failed_ack_is_answered_and_counted() -> None:
+    s = session()
+    request = s.submit(unlock(), now=0.0, timeout=TIMEOUT)
+    s.ready(0.0)
+    events = s.receive(ACK_TOPIC, ack_for(request.command, code=464, result="fail"), now=1.0)
+    (answered,) = [event for event in events if isinstance(event, Answered)]
+    assert not answered.ack.ok
+    assert s.counters["commands_failed"] == 1
+
+
+def test_ack_with_another_operator_answers_nothing() -> None:
+    """Issue 9 item 10: the messageId alone does not resolve a command."""
+    s = session()
+    request = s.submit(unlock(), now=0.0, timeout=TIMEOUT)
+    s.ready(0.0)
+    forged = payloads.ack("Versions", request.command.message_id)
+    assert not any(isinstance(e, Answered) for e in s.receive(ACK_TOPIC, forged, now=1.0))
+    assert s.counters["mismatched_acks"] == 1
+    assert s.pending == [request]
+    # The real answer still works (operator spelling is not case-sensitive on the wire).
+    events = s.receive(ACK_TOPIC, payloads.ack("unlock", request.command.message_id), now=2.0)
+    assert any(isinstance(e, Answered) for e in events)
+
+
+def test_unmatched_and_push_ack_acks_are_counted_apart() -> None:
+    """Late or foreign acks are unmatched; the terminal confirming a PushAck is not."""
+    s = session()
+    s.receive(ACK_TOPIC, payloads.ack("Unlock", "nobody"), now=0.0)
+    s.receive(ACK_TOPIC, payloads.ack("PushAck", "ha-1", PushAckType="2"), now=0.0)
+    assert s.counters["unmatched_acks"] == 1
+    assert s.counters["push_ack_acks"] == 1
+
+
+def test_ack_for_a_queued_command_answers_nothing() -> None:
+    """An ack cannot answer a command that was never sent."""
+    s = session()
+    first = s.submit(build_versions(COMMAND_TOPIC, TERMINAL_ID), now=0.0, timeout=TIMEOUT)
+    queued = s.submit(build_versions(COMMAND_TOPIC, TERMINAL_ID), now=0.0, timeout=TIMEOUT)
+    assert s.ready(0.0) == [first]
+    s.receive(ACK_TOPIC, ack_for(queued.command), now=0.0)
+    assert s.counters["unmatched_acks"] == 1
+    assert queued in s.pending
+
+
+def test_lanes_do_not_wait_for_each_other() -> None:
+    """An unanswered enrolment holds back its own lane only."""
+    s = session()
+    enrolment = s.submit(enrol(), now=0.0, timeout=30.0)
+    deletion = s.submit(
+        build_del_person(COMMAND_TOPIC, TERMINAL_ID, "bob"), now=0.0, timeout=TIMEOUT
+    )
+    assert s.ready(0.0) == [enrolment]
+    door = s.submit(unlock(), now=0.1, timeout=TIMEOUT)
+    snapshot = s.submit(build_get_scene_snap(COMMAND_TOPIC, TERMINAL_ID), now=0.1, timeout=TIMEOUT)
+    assert s.ready(0.1) == [door, snapshot]
+    assert deletion.sent_at is None
+    s.receive(ACK_TOPIC, ack_for(enrolment.command), now=0.2)
+    assert s.ready(0.2) == [deletion]  # not spaced: goes at once
+
+
+def test_one_command_at_a_time_per_lane() -> None:
+    s = session()
+    first = s.submit(unlock(), now=0.0, timeout=TIMEOUT)
+    second = s.submit(unlock(), now=0.0, timeout=TIMEOUT)
+    assert s.ready(0.0) == [first]
+    assert s.ready(0.5) == []
+    s.receive(ACK_TOPIC, ack_for(first.command), now=1.0)
+    assert s.ready(1.0) == [second]
+
+
+def test_enrolments_keep_their_spacing() -> None:
+    """V1.24 §4.1: the next EditPerson waits `spacing` after the last one ended."""
+    s = session(spacing=1.0)
+    first = s.submit(enrol("a"), now=0.0, timeout=30.0)
+    second = s.submit(enrol("b"), now=0.0, timeout=30.0)
+    assert s.ready(0.0) == [first]
+    s.receive(ACK_TOPIC, ack_for(first.command), now=5.0)
+    assert s.ready(5.0) == []
+    assert s.next_wakeup() == 6.0
+    assert s.ready(5.999) == []
+    assert s.ready(6.0) == [second]
+
+
+def test_spacing_applies_across_lanes() -> None:
+    """An EditPerson sent on another lane still keeps the spacing."""
+    s = session(spacing=1.0)
+    first = s.submit(enrol("a"), now=0.0, timeout=30.0)
+    other = s.submit(enrol("b"), now=0.0, timeout=30.0, lane=Lane.QUERY)
+    assert s.ready(0.0) == [first]  # the other EditPerson waits for the one in flight
+    s.cancel(first, 2.0)
+    assert s.ready(2.5) == []
+    assert s.ready(3.0) == [other]
+
+
+def test_deadline_covers_the_wait_in_the_lane() -> None:
+    """A queued command expires on its own deadline, without ever being sent."""
+    s = session()
+    first = s.submit(unlock(), now=0.0, timeout=TIMEOUT)
+    queued = s.submit(unlock(), now=1.0, timeout=TIMEOUT)
+    s.ready(0.0)
+    assert s.next_wakeup() == 10.0
+    assert s.expire(9.9) == []
+    assert s.expire(10.0) == [first]
+    assert s.ready(10.0) == [queued]
+    assert s.expire(11.0) == [queued]
+    assert s.counters["commands_timed_out"] == 2
+    assert s.next_wakeup() is None
+    # A late ack is harmless.
+    s.receive(ACK_TOPIC, ack_for(first.command), now=12.0)
+    assert s.counters["unmatched_acks"] == 1
+
+
+def test_cancel_frees_the_lane() -> None:
+    s = session()
+    first = s.submit(unlock(), now=0.0, timeout=TIMEOUT)
+    second = s.submit(unlock(), now=0.0, timeout=TIMEOUT)
+    third = s.submit(unlock(), now=0.0, timeout=TIMEOUT)
+    s.ready(0.0)
+    assert s.cancel(third, 0.0)  # queued
+    assert s.cancel(first, 0.0)  # sent
+    assert not s.cancel(first, 0.0)  # already gone
+    assert s.ready(0.0) == [second]
+
+
+def test_close_returns_everything_and_sends_nothing_more() -> None:
+    s = session()
+    sent = s.submit(unlock(), now=0.0, timeout=TIMEOUT)
+    s.ready(0.0)
+    queued = s.submit(unlock(), now=0.0, timeout=TIMEOUT)
+    assert s.close() == [sent, queued]
+    assert s.closed
+    assert s.ready(1.0) == []
+    assert s.pending == []
+    with pytest.raises(SessionClosedError):
+        s.submit(unlock(), now=1.0, timeout=TIMEOUT)
+
+
+def test_duplicate_message_id_is_refused() -> None:
+    s = session()
+    command = unlock()
+    s.submit(command, now=0.0, timeout=TIMEOUT)
+    with pytest.raises(ValueError, match="already pending"):
+        s.submit(command, now=0.0, timeout=TIMEOUT)
+
+
+def test_default_lanes() -> None:
+    assert default_lane("Unlock") is Lane.DOOR
+    assert default_lane("voiceplay") is Lane.INTERACTIVE
+    assert default_lane("EditPerson") is Lane.PERSONS
+    assert default_lane("Versions") is Lane.QUERY
+    assert default_lane("SomethingNew") is Lane.QUERY
+
+
+def test_commands_know_their_identity() -> None:
+    """Builders return what the payload says, so nobody parses a command back."""
+    command = unlock()
+    body = json.loads(command.payload)
+    assert (command.message_id, command.operator) == (body["messageId"], body["operator"])
+    assert command.ack_operator == "Unlock-Ack"
+    assert "payload" not in repr(command)
+
+
+# --- records --------------------------------------------------------------------------
+
+
+def test_record_is_acknowledged_first_then_reported_once() -> None:
+    s = session()
+    events = s.receive(REC_TOPIC, payloads.rec_push(record_id="381"), now=0.0)
+    assert kinds(events) == [PresenceChanged, Publish, RecordReceived]
+    publish = events[1]
+    assert isinstance(publish, Publish)
+    body = json.loads(publish.command.payload)
+    assert body["operator"] == "PushAck"
+    assert body["info"]["SnapOrRecordID"] == "381"
+    # The terminal re-sends: acknowledged again, not reported again.
+    assert kinds(s.receive(REC_TOPIC, payloads.rec_push(record_id="381"), now=1.0)) == [Publish]
+    assert s.counters["duplicates"] == 1
+    assert s.counters["records"] == 1
+    assert s.counters["acks_sent"] == 2
+
+
+def test_records_without_acknowledgement() -> None:
+    s = session(acknowledge_records=False)
+    events = s.receive(SNAP_TOPIC, payloads.str_snap_push(), now=0.0)
+    assert kinds(events) == [PresenceChanged, RecordReceived]
+    # A QR code record has no ID to acknowledge or de-duplicate.
+    assert kinds(s.receive(QR_TOPIC, payloads.qr_push(), now=0.0)) == [RecordReceived]
+    assert kinds(s.receive(QR_TOPIC, payloads.qr_push(), now=0.0)) == [RecordReceived]
+
+
+def test_unacknowledgeable_record_still_counts() -> None:
+    s = session()
+    events = s.receive(REC_TOPIC, payloads.rec_push(record_id="9" * 80), now=0.0)
+    assert kinds(events) == [PresenceChanged, Dropped, RecordReceived]
+    assert s.drops["unacknowledgeable"] == 0
+
+
+def test_duplicate_memory_is_bounded() -> None:
+    s = session(duplicate_memory=2)
+    for record_id in ("1", "2", "3"):
+        s.receive(REC_TOPIC, payloads.rec_push(record_id=record_id), now=0.0)
+    again = s.receive(REC_TOPIC, payloads.rec_push(record_id="1"), now=0.0)
+    assert RecordReceived in kinds(again)  # forgotten, so new
+    again = s.receive(REC_TOPIC, payloads.rec_push(record_id="3"), now=0.0)
+    assert RecordReceived not in kinds(again)
+
+
+@pytest.mark.parametrize(
+    ("topic", "payload"),
+    [
+        (SNAP_TOPIC, payloads.rec_push()),
+        (ACK_TOPIC, payloads.rec_push()),
+        (BASIC_TOPIC, payloads.rec_push()),
+        (HEARTBEAT_TOPIC, payloads.rec_push()),
+        (REC_TOPIC, payloads.str_snap_push()),
+        (REC_TOPIC, payloads.ack("Unlock", "m-1")),
+        (BASIC_TOPIC, payloads.ack("Unlock", "m-1")),
+        (REC_TOPIC, payloads.heartbeat()),
+        (ACK_TOPIC, payloads.online()),
+    ],
+    ids=[
+        "rec_on_snap",
+        "rec_on_ack",
+        "rec_on_basic",
+        "rec_on_heartbeat",
+        "snap_on_rec",
+        "ack_on_rec",
+        "ack_on_basic",
+        "heartbeat_on_rec",
+        "online_on_ack",
+    ],
+)
+def test_a_kind_is_accepted_only_on_its_own_topic(topic: str, payload: bytes) -> None:
+    """Issue 9 item 2: the topic decides what a message may be, not only the operator."""
+    s = session()
+    events = s.receive(topic, payload, now=0.0)
+    assert kinds(events) == [Dropped]
+    assert s.drops["wrong_topic"] == 1
+    assert not s.online
+    assert s.last_seen is None
+
+
+def test_any_well_formed_message_on_its_topics_marks_the_terminal_seen() -> None:
+    """Issue 9 item 8: an alarm nothing handles still says the terminal is there."""
+    s = session()
+    alarm = payloads.dump(
+        {"operator": "AlarmInfoPush", "info": {"facesluiceId": TERMINAL_ID, "AlarmType": 1}}
+    )
+    events = s.receive(ALARM_TOPIC, alarm, now=3.0)
+    assert events == [PresenceChanged(online=True)]
+    assert s.online
+    assert s.last_seen == 3.0
+    assert s.counters["unhandled"] == 1
+    # The suffix's case does not matter (Q-26).
+    assert s.receive(f"{COMMAND_TOPIC}/alarm", alarm, now=4.0) == []
+    assert s.last_seen == 4.0
+
+
+def test_echoed_commands_are_not_the_terminal() -> None:
+    s = session()
+    command = unlock()
+    events = s.receive(ACK_TOPIC, command.payload, now=0.0)
+    assert kinds(events) == [Dropped]
+    assert s.drops["wrong_topic"] == 1
+    assert not s.online
+
+
+@pytest.mark.parametrize(
+    "topic",
+    [
+        "mqtt/face/7654321/Rec",
+        f"{COMMAND_TOPIC}/Rec/deeper",
+        f"{COMMAND_TOPIC}/recods",
+        COMMAND_TOPIC,
+    ],
+)
+def test_foreign_topics_are_dropped(topic: str) -> None:
+    s = session()
+    assert kinds(s.receive(topic, payloads.rec_push(), now=0.0)) == [Dropped]
+    assert s.drops["foreign_topic"] == 1
+
+
+def test_foreign_terminal_on_our_topic_is_dropped() -> None:
+    """Q-35: terminals may share a command topic; the payload names the device."""
+    s = session()
+    events = s.receive(REC_TOPIC, payloads.rec_push(terminal_id="7654321"), now=0.0)
+    assert kinds(events) == [Dropped]
+    assert s.drops["foreign_terminal"] == 1
+    assert not s.online
+
+
+def test_malformed_payload_is_dropped() -> None:
+    s = session()
+    (event,) = s.receive(REC_TOPIC, b"not json", now=0.0)
+    assert isinstance(event, Dropped)
+    assert event.reason == "malformed"
+    assert s.counters["messages"] == 1
+
+
+# --- presence -------------------------------------------------------------------------
+
+
+def test_heartbeat_marks_online_and_reads_the_clock() -> None:
+    s = session()
+    events = s.receive(HEARTBEAT_TOPIC, payloads.heartbeat(), now=1.0)
+    assert kinds(events) == [PresenceChanged, ClockReading]
+    assert s.online
+
+
+def test_online_is_answered_and_announced() -> None:
+    s = session()
+    events = s.receive(BASIC_TOPIC, payloads.online(), now=1.0)
+    assert kinds(events) == [PresenceChanged, Publish, Announced, ClockReading]
+    publish = events[1]
+    assert isinstance(publish, Publish)
+    assert publish.command.operator == "Online-Ack"
+    assert publish.command.topic == COMMAND_TOPIC
+
+
+def test_presence_of_another_terminal_is_dropped() -> None:
+    s = session()
+    assert kinds(s.receive(HEARTBEAT_TOPIC, payloads.heartbeat("13054330"), now=0.0)) == [Dropped]
+    assert s.drops["foreign_terminal"] == 1
+    assert not s.online
+
+
+def test_offline_notice_and_retained_will() -> None:
+    """A retained will is older than what we heard since (Q-07)."""
+    s = session()
+    s.receive(HEARTBEAT_TOPIC, payloads.heartbeat(), now=0.0)
+    assert s.receive(BASIC_TOPIC, payloads.offline(), now=1.0, retained=True) == []
+    assert s.online
+    events = s.receive(BASIC_TOPIC, payloads.offline(), now=2.0)
+    assert events == [PresenceChanged(online=False, reason="it sent its offline notice")]
+    assert s.set_offline("silence") == []  # already offline
+
+
+def test_silence_reported_by_the_driver() -> None:
+    s = session()
+    s.receive(HEARTBEAT_TOPIC, payloads.heartbeat(), now=0.0)
+    assert s.set_offline("no message for 150 s") == [
+        PresenceChanged(online=False, reason="no message for 150 s")
+    ]
+
+
+def test_parsed_presence_from_the_router() -> None:
+    s = session()
+    message = parse_message(HEARTBEAT_TOPIC, payloads.heartbeat(f"GID@@@{TERMINAL_ID}"))
+    assert kinds(s.receive_message(message, now=0.0)) == [PresenceChanged, ClockReading]
+
+
+def test_helpers() -> None:
+    assert normalise_terminal_id(None) is None
+    assert normalise_terminal_id("GID@@@1305433") == "1305433"
+    assert normalise_terminal_id("GID@@@") is None
+    assert response_wildcard("mqtt/face/1305433/") == "mqtt/face/1305433/+"
