@@ -13,6 +13,7 @@ import time
 from typing import TYPE_CHECKING
 
 import pytest
+import pytest_socket
 
 from .conftest import add_terminal, make_terminal, run_async
 
@@ -64,6 +65,7 @@ AUTOMATION = {
 @pytest.fixture(scope="module")
 def gate(stack: Stack) -> Iterator[Terminal]:
     """A terminal in door mode 3 with resume-from-breakpoint, and the deciding automation."""
+    pytest_socket.enable_socket()  # set up between tests, after one disabled sockets
     terminal = make_terminal(stack, GATE)
     terminal.config["door"]["OpendoorWay"] = "3"
 
