@@ -57,6 +57,7 @@ from .events import Record, TerminalRecord, build_record
 from .presence import SilenceWatchdog
 from .protocol import Lane, normalise_terminal_id
 from .protocol.session import DecisionNeeded
+from .recovery import RecordRecovery
 from .router import async_get_router
 
 if TYPE_CHECKING:
@@ -178,6 +179,7 @@ class FaceTerminal:
         self._scene: bytes | None = None
         self._scene_time = 0.0
         self.access = AccessController(hass, self, self._publish_now)
+        self.recovery = RecordRecovery(hass, self)
 
     # --- options ------------------------------------------------------------------
 
@@ -234,6 +236,10 @@ class FaceTerminal:
             configuration_url=configuration_url(self.state.ip),
         )
         self.device_id = device.id
+        await self.recovery.async_load()
+        self.entry.async_on_unload(
+            self.async_add_presence_listener(self.recovery.async_presence_changed)
+        )
         # One subscription for every response sub-topic in every spelling: the
         # session classifies the suffix. `+` (not `#`) skips our own commands on the
         # command topic itself and deeper foreign topics.
@@ -403,9 +409,14 @@ class FaceTerminal:
         if record.replay:
             # Re-sent after an outage or on request: history for the bus and the logbook,
             # never a live arrival for the entities (and never the "last" anything).
+            if self.recovery.delivered(message):
+                self.session.counters["replays_already_delivered"] += 1
+                return
+            self.recovery.async_note(message)
             self.hass.bus.async_fire(record.bus_event, record.data)
             self.session.counters["replayed_records"] += 1
             return
+        self.recovery.async_note(message)
         self._remember(record)
         self.hass.bus.async_fire(record.bus_event, record.data)
         for listener in list(self._record_listeners):
