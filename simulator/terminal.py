@@ -153,6 +153,8 @@ class Terminal:
         self._next_online = 0.0
         self._next_heartbeat = float("inf")
         self._rebooting = False
+        self._held_operators: frozenset[str] = frozenset()
+        self._held: list[Reply] = []
         self._ip = "127.0.0.1"
         self.online_count = 0
         self.heartbeat_count = 0
@@ -207,6 +209,21 @@ class Terminal:
     def reboot(self) -> None:
         """Simulate a reboot now: drop the connection, stay away, reconnect."""
         self._commands.put(Command({"operator": "__reboot__"}))
+        self._wake.set()
+
+    def hold_replies(self, *operators: str) -> None:
+        """Keep the replies to these operators back until `release_replies` is called.
+
+        The terminal still executes the command and answers every other one meanwhile,
+        like a terminal busy storing a face: this is how tests and benchmarks make an
+        enrolment "slow" without slowing anything else down.
+        """
+        self._held_operators = frozenset(operator.casefold() for operator in operators)
+
+    def release_replies(self) -> None:
+        """Publish the replies held back so far (in order) and stop holding any."""
+        self._held_operators = frozenset()
+        self._commands.put(Command({"operator": "__release__"}))
         self._wake.set()
 
     def __enter__(self) -> Self:
@@ -389,7 +406,16 @@ class Terminal:
             if command.operator == "__reboot__":
                 self._simulate_reboot()
                 continue
-            self._apply(self.processor.handle(command))
+            if command.operator == "__release__":
+                held, self._held = self._held, []
+                for reply in held:
+                    self._apply(reply)
+                continue
+            reply = self.processor.handle(command)
+            if command.operator.casefold() in self._held_operators:
+                self._held.append(reply)
+            else:
+                self._apply(reply)
         if self._rebooting or not self._subscribed.is_set() or self._stop.is_set():
             return
         now = time.monotonic()

@@ -806,13 +806,16 @@ async def test_options_out_of_range(
 def test_translations_cover_the_flow() -> None:
     """Every step, error and abort reason the flows use has an English text."""
     root = Path(__file__).parent.parent / "custom_components" / DOMAIN
-    source = (root / "config_flow.py").read_text()
+    source = "\n".join(
+        (root / module).read_text() for module in ("config_flow.py", "config_flow_jovision.py")
+    )
     strings = json.loads((root / "translations" / "en.json").read_text())
     config, options = strings["config"], strings["options"]
     used_errors = set(re.findall(r'errors\[[A-Z_]+\] = "(\w+)"', source))
     assert used_errors
     assert used_errors <= set(config["error"]) | set(options["error"])
-    reasons = set(re.findall(r'reason="(\w+)"', source))
+    reasons = set(re.findall(r'(?:reason=|AbortFlow\()"(\w+)"', source))
+    assert {"no_internal_url", "receiver_already_configured"} <= reasons
     assert reasons <= set(config["abort"])
     assert {"already_configured", "already_in_progress", "reconfigure_successful"} <= set(
         config["abort"]
@@ -821,7 +824,7 @@ def test_translations_cover_the_flow() -> None:
     assert steps - {"init"} <= set(config["step"])
     assert set(config["step"]["not_heard"]["menu_options"]) == {"add_anyway", "mqtt_terminal"}
     assert set(config["step"]["user"]["menu_options"]) == {"mqtt_terminal", "jovision"}
-    for step in ("mqtt_terminal", "reconfigure"):
+    for step in ("mqtt_terminal", "reconfigure", "reconfigure_receiver"):
         assert set(config["step"][step]["data"]) == set(config["step"][step]["data_description"])
     init = options["step"]["init"]
     assert (

@@ -134,6 +134,41 @@ async def test_any_message_marks_online(
     await hass.config_entries.async_unload(config_entry.entry_id)
 
 
+async def test_unhandled_message_on_its_topic_marks_online(
+    hass: HomeAssistant, terminal: TerminalResponder, config_entry: MockConfigEntry
+) -> None:
+    """Issue 9 item 8: an alarm push (nothing handles it) still says the terminal is there."""
+    terminal.silent = True
+    await setup_entry(hass, config_entry)
+    runtime = runtime_of(config_entry)
+    assert not runtime.state.online
+    alarm = payloads.dump(
+        {"operator": "AlarmInfoPush", "info": {"facesluiceId": TERMINAL_ID, "AlarmType": 1}}
+    )
+    await deliver(hass, f"{COMMAND_TOPIC}/Alarm", alarm)
+    assert runtime.state.online
+    assert runtime.state.last_seen is not None
+    assert runtime.counters["unhandled"] == 1
+    await hass.config_entries.async_unload(config_entry.entry_id)
+
+
+@pytest.mark.parametrize("topic", [SNAP_TOPIC, ACK_TOPIC, BASIC_TOPIC])
+async def test_record_on_a_foreign_kind_of_topic_is_no_recognition(
+    hass: HomeAssistant, terminal: TerminalResponder, config_entry: MockConfigEntry, topic: str
+) -> None:
+    """Issue 9 item 2: a RecPush counts only on the record topic; elsewhere it is dropped."""
+    terminal.silent = True
+    await setup_entry(hass, config_entry)
+    runtime = runtime_of(config_entry)
+    events = all_events(hass)
+    await deliver(hass, topic, payloads.rec_push())
+    assert not events
+    assert "PushAck" not in terminal.operators()
+    assert runtime.drops["wrong_topic"] == 1
+    assert not runtime.state.online
+    await hass.config_entries.async_unload(config_entry.entry_id)
+
+
 async def test_offline_after_silence(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
@@ -1071,3 +1106,40 @@ async def test_entry_title_is_the_display_name(
     assert runtime.display_name == "Front door"
     assert runtime.acknowledge_records
     assert runtime.offline_timeout == DEFAULT_OFFLINE_TIMEOUT
+
+
+async def test_cancelled_caller_frees_its_lane(
+    hass: HomeAssistant, terminal: TerminalResponder, loaded_entry: MockConfigEntry
+) -> None:
+    """A caller that gives up (cancelled) does not keep the next command waiting."""
+    runtime = runtime_of(loaded_entry)
+    terminal.replies["DelPerson"] = lambda cmd: None
+    first = hass.async_create_task(runtime.async_delete_person("alice-01"))
+    for _ in range(5):
+        await asyncio.sleep(0)
+    first.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await first
+    assert not runtime.session.pending
+    terminal.replies.pop("DelPerson")
+    await runtime.async_delete_person("bob-02")
+    deleted = [c["info"]["customId"] for c in terminal.commands if c["operator"] == "DelPerson"]
+    assert deleted == ["alice-01", "bob-02"]
+
+
+async def test_publish_failure_reaches_the_caller(
+    hass: HomeAssistant, terminal: TerminalResponder, loaded_entry: MockConfigEntry
+) -> None:
+    """A command the MQTT client cannot send fails at once and frees its lane."""
+    runtime = runtime_of(loaded_entry)
+    with (
+        patch(
+            "custom_components.face_terminal.coordinator.mqtt.async_publish",
+            side_effect=HomeAssistantError("not connected"),
+        ),
+        pytest.raises(HomeAssistantError, match="not connected"),
+    ):
+        await runtime.async_unlock()
+    assert not runtime.session.pending
+    await runtime.async_unlock()
+    assert terminal.operators()[-1] == "Unlock"

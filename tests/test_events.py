@@ -11,7 +11,7 @@ from custom_components.face_terminal import protocol
 from custom_components.face_terminal.events import build_record, record_time
 
 from . import payloads
-from .payloads import QR_TOPIC, REC_TOPIC
+from .payloads import QR_TOPIC, REC_TOPIC, SNAP_TOPIC
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -36,3 +36,20 @@ def test_is_access() -> None:
     assert isinstance(qr, protocol.QRCodePush)
     assert build_record(rec, device_id="d", terminal_id="t").is_access
     assert not build_record(qr, device_id="d", terminal_id="t").is_access
+
+
+def test_record_contract_for_strangers_and_scans() -> None:
+    """Strangers and scans name nobody: no last person, no person attributes."""
+    snap = protocol.parse_message(SNAP_TOPIC, payloads.str_snap_push())
+    qr = protocol.parse_message(QR_TOPIC, payloads.qr_push())
+    assert isinstance(snap, protocol.StrSnapPush)
+    assert isinstance(qr, protocol.QRCodePush)
+    stranger = build_record(snap, device_id="d", terminal_id="t")
+    scan = build_record(qr, device_id="d", terminal_id="t")
+    for record in (stranger, scan):
+        assert record.recognized_person is None
+        assert record.person_attributes == {}
+    assert (stranger.is_scan, scan.is_scan) == (False, True)
+    assert scan.temperature is None
+    assert scan.event_attributes == {"code": "https://u.example/123456ABCD"}
+    assert stranger.context is not scan.context

@@ -11,15 +11,18 @@ from homeassistant.config_entries import (
     SOURCE_INTEGRATION_DISCOVERY,
     SOURCE_RECONFIGURE,
     SOURCE_USER,
+    ConfigEntryState,
 )
 from homeassistant.const import CONF_NAME
 from homeassistant.core_config import async_process_ha_core_config
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers.network import NoURLAvailableError
+from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.face_terminal.config_flow import FaceTerminalConfigFlow
+from custom_components.face_terminal.config_flow_jovision import CONF_NEW_ADDRESS
 from custom_components.face_terminal.const import (
+    CONF_COMMAND_TOPIC,
     CONF_FAMILY,
     CONF_FIRMWARE,
     CONF_HOST,
@@ -27,6 +30,7 @@ from custom_components.face_terminal.const import (
     CONF_MODEL,
     CONF_OFFLINE_TIMEOUT,
     CONF_PERSON_NAMES,
+    CONF_TERMINAL_ID,
     CONF_UUID,
     CONF_WEBHOOK_ID,
     DOMAIN,
@@ -37,10 +41,14 @@ from custom_components.face_terminal.const import (
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from homeassistant.data_entry_flow import FlowResult
-    from pytest_homeassistant_custom_component.typing import MqttMockHAClient
+    from pytest_homeassistant_custom_component.typing import (
+        MqttMockHAClient,
+        WebSocketGenerator,
+    )
 
 UUID = "12721SSQSQCA"
-FLOW = "custom_components.face_terminal.config_flow"
+WEBHOOK_ID = "0123456789abcdef0123456789abcdef"
+FLOW = "custom_components.face_terminal.config_flow_jovision"
 
 
 def device_data(**fields: Any) -> dict[str, Any]:
@@ -94,11 +102,115 @@ async def test_receiver_created(hass: HomeAssistant) -> None:
     assert result["description_placeholders"] == placeholders
     entry = result["result"]
     assert entry.unique_id == JOVISION_RECEIVER_UNIQUE_ID
-    assert FaceTerminalConfigFlow.async_supports_options(entry) is False
 
+    # A second receiver is refused with the first one's settings: the address is found again.
     result = await start_jovision(hass)
     assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "already_configured"
+    assert result["reason"] == "receiver_already_configured"
+    assert result["description_placeholders"] == placeholders
+
+
+async def entries_as_frontend_sees_them(
+    hass: HomeAssistant, hass_ws_client: WebSocketGenerator
+) -> dict[str, dict[str, Any]]:
+    """The integration's entries as the config-entries page gets them, by title."""
+    assert await async_setup_component(hass, "config", {})
+    client = await hass_ws_client(hass)
+    await client.send_json_auto_id({"type": "config_entries/get", "domain": DOMAIN})
+    response = await client.receive_json()
+    assert response["success"]
+    return {entry["title"]: entry for entry in response["result"]}
+
+
+async def test_options_gear(hass: HomeAssistant, hass_ws_client: WebSocketGenerator) -> None:
+    """The receiver shows no options gear; a Jovision device and a terminal do."""
+    await set_internal_url(hass, "http://192.168.1.10:8123")
+    result = await start_jovision(hass)
+    await hass.config_entries.flow.async_configure(result["flow_id"], {})
+    MockConfigEntry(
+        domain=DOMAIN,
+        title="FaceGate",
+        unique_id=UUID,
+        data={CONF_FAMILY: FAMILY_JOVISION, **device_data()},
+    ).add_to_hass(hass)
+    MockConfigEntry(
+        domain=DOMAIN,
+        title="Front door",
+        unique_id="1305433",
+        data={CONF_TERMINAL_ID: "1305433", CONF_COMMAND_TOPIC: "mqtt/face/1305433"},
+    ).add_to_hass(hass)
+
+    entries = await entries_as_frontend_sees_them(hass, hass_ws_client)
+    assert {title: entry["supports_options"] for title, entry in entries.items()} == {
+        "Jovision receiver": False,
+        "FaceGate": True,
+        "Front door": True,
+    }
+    assert entries["Jovision receiver"]["supports_reconfigure"] is True
+
+
+async def test_receiver_reconfigure_shows_address(hass: HomeAssistant) -> None:
+    """The receiver's reconfigure step shows the address; leaving it changes nothing."""
+    await set_internal_url(hass, "http://192.168.1.10:8123")
+    receiver = receiver_entry(hass)
+    result = await receiver.start_reconfigure_flow(hass)
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "reconfigure_receiver"
+    placeholders = result["description_placeholders"]
+    assert placeholders == {
+        "address": f"http://192.168.1.10:8123/api/webhook/{WEBHOOK_ID}",
+        "host": "192.168.1.10",
+        "port": "8123",
+        "path": f"/api/webhook/{WEBHOOK_ID}",
+    }
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_NEW_ADDRESS: False}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "receiver_unchanged"
+    assert result["description_placeholders"] == placeholders
+    assert receiver.data[CONF_WEBHOOK_ID] == WEBHOOK_ID
+
+
+async def test_receiver_reconfigure_new_address(hass: HomeAssistant) -> None:
+    """A new address replaces the webhook ID, reloads the receiver and is shown."""
+    await set_internal_url(hass, "http://192.168.1.10:8123")
+    receiver = receiver_entry(hass)
+    assert await hass.config_entries.async_setup(receiver.entry_id)
+    result = await receiver.start_reconfigure_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_NEW_ADDRESS: True}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "receiver_address_changed"
+    new_id = receiver.data[CONF_WEBHOOK_ID]
+    assert re.fullmatch(r"[0-9a-f]{32}", new_id)
+    assert new_id != WEBHOOK_ID
+    assert result["description_placeholders"]["path"] == f"/api/webhook/{new_id}"
+    await hass.async_block_till_done()
+    assert receiver.runtime_data.webhook_id == new_id
+    assert receiver.state is ConfigEntryState.LOADED
+
+
+async def test_receiver_reconfigure_without_url(hass: HomeAssistant) -> None:
+    """Without a local address the receiver's reconfigure explains why."""
+    receiver = receiver_entry(hass)
+    with patch(f"{FLOW}.get_url", side_effect=NoURLAvailableError):
+        result = await receiver.start_reconfigure_flow(hass)
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "no_internal_url"
+
+
+def receiver_entry(hass: HomeAssistant) -> MockConfigEntry:
+    """The receiver entry, added to Home Assistant."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="Jovision receiver",
+        unique_id=JOVISION_RECEIVER_UNIQUE_ID,
+        data={CONF_FAMILY: FAMILY_JOVISION, CONF_WEBHOOK_ID: WEBHOOK_ID},
+    )
+    entry.add_to_hass(hass)
+    return entry
 
 
 async def test_receiver_no_url(hass: HomeAssistant) -> None:
@@ -202,7 +314,6 @@ async def test_options(hass: HomeAssistant) -> None:
         options={CONF_OFFLINE_TIMEOUT: 120, CONF_PERSON_NAMES: {"12": "Bob", "3": "Alice"}},
     )
     entry.add_to_hass(hass)
-    assert FaceTerminalConfigFlow.async_supports_options(entry) is True
     result = await hass.config_entries.options.async_init(entry.entry_id)
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "jovision"

@@ -19,6 +19,7 @@ from homeassistant.core import Event, HomeAssistant, State
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import entity_registry as er
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import (
@@ -326,6 +327,8 @@ async def test_compare_push(
         "list": "whitelist",
         "similarity": 93.0,
     }
+    # One context for the event and the entity updates (logbook: one cause, the person).
+    assert access.context.id == person.context.id == events[0].context.id
     text = json.dumps([events[0].data, dict(person.attributes), dict(access.attributes)])
     assert "QUJDRA" not in text
     assert base64.b64encode(FACE).decode()[:40] not in text
@@ -344,6 +347,25 @@ async def test_compare_push(
     assert diagnostics["last_recognition"]["person_name"] == "**REDACTED**"
     assert diagnostics["entry"]["data"][CONF_MAC] == "**REDACTED**"
     assert diagnostics["counters"] == {"sw_face_compare_push": 1}
+
+
+async def test_match_without_name_shows_index(
+    hass: HomeAssistant, client: Any, device: MockConfigEntry
+) -> None:
+    """A library picture without a name: the last person is its index ID, as MQTT's ID."""
+    await post(hass, client, compare(pic_name=""))
+    assert state(hass, LAST_PERSON).state == "478"
+    assert "person_name" not in state(hass, ACCESS).attributes
+
+
+async def test_entities_follow_capabilities(hass: HomeAssistant, device: MockConfigEntry) -> None:
+    """A Jovision device only pushes: no door, camera, scan or temperature entities."""
+    entity_ids = sorted(
+        entity.entity_id
+        for entity in er.async_entries_for_config_entry(er.async_get(hass), device.entry_id)
+    )
+    assert entity_ids == sorted([ONLINE, LAST_PERSON, ACCESS, LAST_FACE, LAST_SCENE])
+    assert state(hass, ACCESS).attributes["event_types"] == ["recognized", "blacklisted", "vip"]
 
 
 @pytest.mark.parametrize(
@@ -452,13 +474,17 @@ async def test_offline_timeout_option(
 
 
 async def test_last_person_restored(hass: HomeAssistant, receiver: Any) -> None:
-    """The last person and its attributes survive a restart."""
+    """The last person and its known attributes survive a restart (the MQTT sensor's way)."""
     mock_restore_cache_with_extra_data(
         hass,
         [
             (
-                State(LAST_PERSON, "Alice", {"index_id": 5, "list": "vip", "icon": "x"}),
-                {"native_value": "Alice", "native_unit_of_measurement": None},
+                State(LAST_PERSON, "Alice"),
+                {
+                    "native_value": "Alice",
+                    "native_unit_of_measurement": None,
+                    "attributes": {"index_id": 5, "list": "vip", "icon": "x"},
+                },
             )
         ],
     )

@@ -12,7 +12,10 @@ from homeassistant.components.logbook import (
 from homeassistant.components.logbook import (
     _process_logbook_platform,
 )
-from homeassistant.components.logbook.models import LogbookConfig
+from homeassistant.components.logbook.helpers import _is_state_filtered
+from homeassistant.components.logbook.models import LogbookConfig, async_event_to_row
+from homeassistant.components.logbook.processor import EventProcessor
+from homeassistant.const import EVENT_STATE_CHANGED
 from homeassistant.core import Event, HomeAssistant
 from homeassistant.loader import async_get_integration
 
@@ -70,11 +73,11 @@ async def _record_events(hass: HomeAssistant, topic: str, payload: bytes) -> lis
 @pytest.mark.parametrize(
     ("topic", "payload", "line"),
     [
-        (REC_TOPIC, payloads.rec_push(), "Front door granted access to Alice"),
+        (REC_TOPIC, payloads.rec_push(), "Alice was granted access at Front door"),
         (
             REC_TOPIC,
             payloads.rec_push(verify_status="2", name="Mallory"),
-            "Front door denied access to Mallory",
+            "Mallory was denied access at Front door",
         ),
         (
             REC_TOPIC,
@@ -84,17 +87,17 @@ async def _record_events(hass: HomeAssistant, topic: str, payload: bytes) -> lis
         (
             REC_TOPIC,
             payloads.rec_push(verify_status="22"),
-            "Front door recognised Alice, awaiting remote confirmation",
+            "Alice was recognised at Front door, awaiting remote confirmation",
         ),
         (
             REC_TOPIC,
             payloads.rec_push(verify_status="24"),
-            "Front door recognised Alice, who has no permission at this time",
+            "Alice was recognised at Front door but has no permission at this time",
         ),
         (
             REC_TOPIC,
             payloads.rec_push(name="", extra={"PushType": "2"}),
-            "Front door granted access to an enrolled person (re-sent record)",
+            "An enrolled person was granted access at Front door (re-sent record)",
         ),
         (SNAP_TOPIC, payloads.str_snap_push(), "Front door saw a stranger"),
         (QR_TOPIC, payloads.qr_push(), "Front door scanned a QR code"),
@@ -138,11 +141,21 @@ async def test_user_given_device_name(
 @pytest.mark.parametrize(
     ("event_type", "data", "line"),
     [
-        (EVENT_RECOGNITION, {}, "Face terminal recognised an enrolled person"),
+        (EVENT_RECOGNITION, {}, "An enrolled person was recognised at Face terminal"),
         (
             EVENT_RECOGNITION,
             {"device_id": "gone", "person_name": "Eve"},
-            "Face terminal recognised Eve",
+            "Eve was recognised at Face terminal",
+        ),
+        (
+            EVENT_RECOGNITION,
+            {"family": "jovision", "access": "vip", "person_name": "Li"},
+            "Li was recognised at Face terminal (VIP)",
+        ),
+        (
+            EVENT_RECOGNITION,
+            {"family": "jovision", "access": "blacklisted", "person_name": "Eve"},
+            "Eve was recognised at Face terminal (blacklisted)",
         ),
         (EVENT_SCAN, {"scan_type": "card"}, "Face terminal read a card"),
         (EVENT_SCAN, {"scan_type": "id_card"}, "Face terminal read an ID card"),
@@ -174,3 +187,52 @@ async def test_logbook_platform_is_registered(hass: HomeAssistant) -> None:
     config: LogbookConfig = hass.data[LOGBOOK_DOMAIN]
     for event_type in (EVENT_RECOGNITION, EVENT_STRANGER, EVENT_SCAN):
         assert config.external_events[event_type][0] == DOMAIN
+
+
+async def test_one_arrival_in_the_logbook(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry
+) -> None:
+    """One arrival through the logbook's own humanify path, as its live stream runs it.
+
+    The described bus event names person and door; the entity lines it causes (access
+    event, last person) carry it as their cause, so each of them names the person too.
+    Pictures (image entities) and the temperature sensor (a unit) stay out.
+    """
+    integration = await async_get_integration(hass, DOMAIN)
+    platform = await integration.async_get_platform("logbook")
+    hass.data[LOGBOOK_DOMAIN] = LogbookConfig({}, None, None)
+    _process_logbook_platform(hass, DOMAIN, platform)
+
+    events: list[Event] = []
+    remove = [
+        hass.bus.async_listen(event_type, events.append)
+        for event_type in (EVENT_STATE_CHANGED, EVENT_RECOGNITION)
+    ]
+    fire(hass, REC_TOPIC, payloads.rec_push())
+    await hass.async_block_till_done()
+    for undo in remove:
+        undo()
+
+    processor = EventProcessor(
+        hass, (EVENT_RECOGNITION, EVENT_STRANGER, EVENT_SCAN), for_live_stream=True
+    )
+    rows = [
+        async_event_to_row(event)
+        for event in events
+        if event.event_type != EVENT_STATE_CHANGED
+        or not _is_state_filtered(event.data["new_state"], event.data["old_state"])
+    ]
+    lines = processor.humanify(rows)
+
+    described = [line for line in lines if line.get("domain") == DOMAIN]
+    assert [(line["name"], line["message"]) for line in described] == [
+        ("Alice", "was granted access at Front door")
+    ]
+    entity_lines = {line["entity_id"]: line for line in lines if "entity_id" in line}
+    assert set(entity_lines) == {"event.front_door_access", "sensor.front_door_last_person"}
+    for line in entity_lines.values():
+        assert line["context_domain"] == DOMAIN
+        assert line["context_event_type"] == EVENT_RECOGNITION
+        assert line["context_name"] == "Alice"
+        assert line["context_message"] == "was granted access at Front door"
+    assert entity_lines["event.front_door_access"]["attributes"] == {"event_type": "access_granted"}

@@ -18,8 +18,9 @@ from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import issue_registry as ir
 
-from .const import DOMAIN, JOVISION_PLATFORMS, PLATFORMS
+from .const import DOMAIN, PLATFORMS
 from .coordinator import FaceTerminal, clock_issue_id
+from .device import device_platforms
 from .jovision import (
     FaceTerminalAnyConfigEntry,
     JovisionDevice,
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
     from homeassistant.helpers.typing import ConfigType
 
     from .coordinator import FaceTerminalConfigEntry
+    from .device import DeviceRuntime
     from .jovision import JovisionDeviceConfigEntry, JovisionReceiverConfigEntry
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
@@ -46,24 +48,24 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: FaceTerminalAnyConfigEntry) -> bool:
-    """Start one terminal's runtime once MQTT is available, or a Jovision runtime."""
+    """Start the receiver, or a device's runtime and the platforms its capabilities call for."""
     if is_receiver_entry(entry):
         receiver = JovisionReceiver(hass, cast("JovisionReceiverConfigEntry", entry))
         entry.runtime_data = receiver
         await receiver.async_start()
         return True
+    runtime: FaceTerminal | JovisionDevice
     if is_jovision_entry(entry):
-        device = JovisionDevice(hass, cast("JovisionDeviceConfigEntry", entry))
-        entry.runtime_data = device
-        await device.async_start()
-        await hass.config_entries.async_forward_entry_setups(entry, JOVISION_PLATFORMS)
-        return True
-    if not await mqtt.async_wait_for_mqtt_client(hass):
+        runtime = JovisionDevice(hass, cast("JovisionDeviceConfigEntry", entry))
+    elif await mqtt.async_wait_for_mqtt_client(hass):
+        runtime = FaceTerminal(hass, cast("FaceTerminalConfigEntry", entry))
+    else:
         raise ConfigEntryNotReady(translation_domain=DOMAIN, translation_key="mqtt_unavailable")
-    terminal = FaceTerminal(hass, cast("FaceTerminalConfigEntry", entry))
-    entry.runtime_data = terminal
-    await terminal.async_start()
-    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    entry.runtime_data = runtime
+    await runtime.async_start()
+    await hass.config_entries.async_forward_entry_setups(
+        entry, device_platforms(runtime, PLATFORMS)
+    )
     # No update listener: the options flow reloads by itself (OptionsFlowWithReload) and
     # the reconfigure flow with async_update_reload_and_abort; the IP that discovery
     # writes into the entry needs no reload.
@@ -71,12 +73,13 @@ async def async_setup_entry(hass: HomeAssistant, entry: FaceTerminalAnyConfigEnt
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: FaceTerminalAnyConfigEntry) -> bool:
-    """Unload platforms; subscriptions and timers go with the entry's unload callbacks."""
+    """Unload platforms; subscriptions, timers and the webhook go with the entry's callbacks."""
     if is_receiver_entry(entry):
         return True
-    if is_jovision_entry(entry):
-        return await hass.config_entries.async_unload_platforms(entry, JOVISION_PLATFORMS)
-    return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+    runtime = cast("DeviceRuntime", entry.runtime_data)
+    return await hass.config_entries.async_unload_platforms(
+        entry, device_platforms(runtime, PLATFORMS)
+    )
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: FaceTerminalAnyConfigEntry) -> None:
@@ -87,8 +90,8 @@ async def async_remove_entry(hass: HomeAssistant, entry: FaceTerminalAnyConfigEn
 async def async_remove_config_entry_device(
     hass: HomeAssistant, entry: FaceTerminalAnyConfigEntry, device: dr.DeviceEntry
 ) -> bool:
-    """Allow removing the device only when it is not this entry's terminal."""
-    runtime = entry.runtime_data
-    if isinstance(runtime, JovisionReceiver):
+    """Allow removing a device only when it is not the entry's own device."""
+    if is_receiver_entry(entry):
         return True
+    runtime = cast("DeviceRuntime", entry.runtime_data)
     return not any(identifier == (DOMAIN, runtime.terminal_id) for identifier in device.identifiers)

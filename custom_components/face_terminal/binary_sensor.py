@@ -1,4 +1,4 @@
-"""Binary sensor of a face terminal: whether it is online."""
+"""Binary sensor of a device: whether it is online."""
 
 from __future__ import annotations
 
@@ -11,15 +11,14 @@ from homeassistant.components.binary_sensor import (
 from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
 from homeassistant.const import EntityCategory
 
+from .device import DeviceRuntime
 from .entity import FaceTerminalEntity
-from .jovision import JovisionDevice
-from .jovision_entity import online_entities
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-    from .jovision import FaceTerminalDeviceConfigEntry
+    from .device import DeviceConfigEntry
 
 # Push only: nothing is polled or sent.
 PARALLEL_UPDATES = 0
@@ -34,19 +33,19 @@ ONLINE_DESCRIPTION = BinarySensorEntityDescription(
 
 async def async_setup_entry(
     hass: HomeAssistant,
-    entry: FaceTerminalDeviceConfigEntry,
+    entry: DeviceConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the terminal's connectivity sensor."""
-    runtime = entry.runtime_data
-    if isinstance(runtime, JovisionDevice):
-        async_add_entities(online_entities(runtime))
-        return
-    async_add_entities([FaceTerminalOnlineSensor(runtime, ONLINE_DESCRIPTION)])
+    """Add the device's connectivity sensor."""
+    async_add_entities([FaceTerminalOnlineSensor(entry.runtime_data, ONLINE_DESCRIPTION)])
 
 
-class FaceTerminalOnlineSensor(FaceTerminalEntity, BinarySensorEntity):
-    """On while the terminal talks to the broker (Online, heartbeats, records, acks)."""
+class FaceTerminalOnlineSensor(FaceTerminalEntity[DeviceRuntime], BinarySensorEntity):
+    """On while the device is heard from.
+
+    MQTT terminals: Online, heartbeats, records and acks; Jovision devices: heartbeats
+    and pushes.
+    """
 
     entity_description: BinarySensorEntityDescription
 
@@ -59,5 +58,5 @@ class FaceTerminalOnlineSensor(FaceTerminalEntity, BinarySensorEntity):
     @property
     @override
     def is_on(self) -> bool:
-        """Whether the terminal is online."""
-        return self.terminal.state.online
+        """Whether the device is online."""
+        return self.terminal.online

@@ -6,24 +6,19 @@ MQTT discovery (their ``Online`` on ``mqtt/face/basic`` and their ``HeartBeat`` 
 for the terminal, and lets the user add it anyway when it stays silent (heartbeats come
 only about once a minute).
 
-Jovision devices (HTTP push) are the second family: the user step is a menu. Its
-"Jovision" path creates the single receiver entry, which owns a webhook and shows the
-address to type into the devices; each device then shows up as a discovery
-(`SOURCE_INTEGRATION_DISCOVERY`, started by the receiver) with its UUID as unique ID.
+Jovision devices (HTTP push) are the second family: the user step is a menu, and the
+Jovision steps and options live in `config_flow_jovision` (this flow inherits them).
 """
 
 from __future__ import annotations
 
 import asyncio
-import re
-import secrets
 from typing import TYPE_CHECKING, Any, Final, override
 
 import voluptuous as vol
-from homeassistant.components import mqtt, webhook
+from homeassistant.components import mqtt
 from homeassistant.config_entries import (
     ConfigEntry,
-    ConfigFlow,
     ConfigFlowResult,
     OptionsFlow,
     OptionsFlowWithReload,
@@ -31,7 +26,6 @@ from homeassistant.config_entries import (
 from homeassistant.const import CONF_NAME, UnitOfTime
 from homeassistant.core import CALLBACK_TYPE, callback
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers.network import NoURLAvailableError, get_url
 from homeassistant.helpers.selector import (
     BooleanSelector,
     NumberSelector,
@@ -40,10 +34,9 @@ from homeassistant.helpers.selector import (
     SelectSelector,
     SelectSelectorConfig,
     TextSelector,
-    TextSelectorConfig,
 )
-from yarl import URL
 
+from .config_flow_jovision import JovisionConfigFlow, JovisionOptionsFlow
 from .const import (
     ACCESS_DEFAULT_DENY,
     ACCESS_DEFAULT_GRANT,
@@ -52,30 +45,19 @@ from .const import (
     CONF_ACKNOWLEDGE_RECORDS,
     CONF_COMMAND_TOPIC,
     CONF_DOOR_OPEN_TIME,
-    CONF_FAMILY,
-    CONF_FIRMWARE,
-    CONF_HOST,
     CONF_IP,
-    CONF_MAC,
-    CONF_MODEL,
     CONF_OFFLINE_TIMEOUT,
-    CONF_PERSON_NAMES,
     CONF_RECOVER_RECORDS,
     CONF_TERMINAL_ID,
     CONF_UNLOCK_MESSAGE,
-    CONF_UUID,
-    CONF_WEBHOOK_ID,
     DEFAULT_ACCESS_DEFAULT,
     DEFAULT_ACCESS_WINDOW,
     DEFAULT_ACKNOWLEDGE_RECORDS,
     DEFAULT_DOOR_OPEN_TIME,
-    DEFAULT_JOVISION_OFFLINE_TIMEOUT,
     DEFAULT_OFFLINE_TIMEOUT,
     DEFAULT_RECOVER_RECORDS,
     DEFAULT_UNLOCK_MESSAGE,
     DOMAIN,
-    FAMILY_JOVISION,
-    JOVISION_RECEIVER_UNIQUE_ID,
     LOGGER,
     MAX_OFFLINE_TIMEOUT,
     MIN_OFFLINE_TIMEOUT,
@@ -109,9 +91,6 @@ MIN_DOOR_OPEN_TIME: Final = 1
 MAX_DOOR_OPEN_TIME: Final = 60
 _FORBIDDEN_ID_CHARACTERS: Final = frozenset("/#+")
 _NO_IP: Final = "-"
-JOVISION_RECEIVER_TITLE: Final = "Jovision receiver"
-MIN_JOVISION_OFFLINE_TIMEOUT: Final = 30
-_NAME_LINE: Final = re.compile(r"\s*(\d+)\s*[=:]\s*(\S.*?)\s*")
 
 
 def default_name(terminal_id: str) -> str:
@@ -140,8 +119,8 @@ def _clean_command_topic(raw: str) -> str | None:
         return None
 
 
-class FaceTerminalConfigFlow(ConfigFlow, domain=DOMAIN):
-    """Add a face-recognition terminal."""
+class FaceTerminalConfigFlow(JovisionConfigFlow, domain=DOMAIN):
+    """Add a face-recognition terminal (MQTT), or the Jovision receiver and devices."""
 
     VERSION = 1
 
@@ -152,8 +131,6 @@ class FaceTerminalConfigFlow(ConfigFlow, domain=DOMAIN):
         self._name: str | None = None
         self._ip: str | None = None
         self._user_input: dict[str, Any] = {}
-        self._webhook_id = ""
-        self._device: dict[str, Any] = {}
 
     @staticmethod
     @callback
@@ -165,8 +142,9 @@ class FaceTerminalConfigFlow(ConfigFlow, domain=DOMAIN):
 
     @classmethod
     @callback
-    def async_supports_options(cls, config_entry: ConfigEntry[Any]) -> bool:
-        """Every entry has options, except the Jovision receiver."""
+    @override
+    def async_supports_options_flow(cls, config_entry: ConfigEntry[Any]) -> bool:
+        """Every entry has options, except the Jovision receiver (the options gear)."""
         return not is_receiver_entry(config_entry)
 
     # --- discovery ----------------------------------------------------------------
@@ -347,101 +325,15 @@ class FaceTerminalConfigFlow(ConfigFlow, domain=DOMAIN):
                 unsubscribe()
         return True
 
-    # --- Jovision -----------------------------------------------------------------
-
-    async def async_step_jovision(
-        self, user_input: dict[str, Any] | None = None
-    ) -> ConfigFlowResult:
-        """Create the receiver that Jovision devices post to, and show their settings."""
-        await self.async_set_unique_id(JOVISION_RECEIVER_UNIQUE_ID)
-        self._abort_if_unique_id_configured()
-        try:
-            base = get_url(
-                self.hass,
-                allow_internal=True,
-                allow_external=False,
-                allow_cloud=False,
-                allow_ip=True,
-                require_ssl=False,
-                prefer_external=False,
-            )
-        except NoURLAvailableError:
-            return self.async_abort(reason="no_internal_url")
-        url = URL(base)
-        if url.scheme != "http":
-            return self.async_abort(
-                reason="https_not_supported", description_placeholders={"url": base}
-            )
-        if not self._webhook_id:
-            self._webhook_id = secrets.token_hex(16)
-        path = webhook.async_generate_path(self._webhook_id)
-        address = f"{base.rstrip('/')}{path}"
-        placeholders = {
-            "address": address,
-            "host": url.host or "",
-            "port": str(url.port),
-            "path": path,
-        }
-        if user_input is None:
-            return self.async_show_form(step_id="jovision", description_placeholders=placeholders)
-        return self.async_create_entry(
-            title=JOVISION_RECEIVER_TITLE,
-            data={CONF_FAMILY: FAMILY_JOVISION, CONF_WEBHOOK_ID: self._webhook_id},
-            description="jovision_receiver",
-            description_placeholders=placeholders,
-        )
-
-    @override
-    async def async_step_integration_discovery(
-        self, discovery_info: dict[str, Any]
-    ) -> ConfigFlowResult:
-        """Start from the first message of an unknown Jovision device (sent by the receiver)."""
-        uuid = str(discovery_info[CONF_UUID])
-        await self.async_set_unique_id(uuid)
-        host = discovery_info.get(CONF_HOST)
-        self._abort_if_unique_id_configured(
-            updates={CONF_HOST: host} if host else None, reload_on_update=False
-        )
-        self._device = {
-            CONF_UUID: uuid,
-            CONF_MAC: discovery_info.get(CONF_MAC),
-            CONF_HOST: host,
-            CONF_MODEL: discovery_info.get(CONF_MODEL),
-            CONF_FIRMWARE: discovery_info.get(CONF_FIRMWARE),
-        }
-        self._name = discovery_info.get(CONF_NAME) or f"Jovision {uuid}"
-        self.context["title_placeholders"] = {"name": self._name}
-        return await self.async_step_jovision_confirm()
-
-    async def async_step_jovision_confirm(
-        self, user_input: dict[str, Any] | None = None
-    ) -> ConfigFlowResult:
-        """Let the user confirm a Jovision device."""
-        device = self._device
-        name = self._name or ""
-        if user_input is not None:
-            return self.async_create_entry(
-                title=name, data={CONF_FAMILY: FAMILY_JOVISION, **device}
-            )
-        self._set_confirm_only()
-        return self.async_show_form(
-            step_id="jovision_confirm",
-            description_placeholders={
-                "name": name,
-                "uuid": device[CONF_UUID],
-                "mac": device[CONF_MAC] or _NO_IP,
-                "host": device[CONF_HOST] or _NO_IP,
-                "model": device[CONF_MODEL] or _NO_IP,
-            },
-        )
-
     # --- reconfigure --------------------------------------------------------------
 
     async def async_step_reconfigure(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Change the command topic and the name of a terminal."""
+        """Change the command topic and the name of a terminal; show the receiver's address."""
         entry = self._get_reconfigure_entry()
+        if is_receiver_entry(entry):
+            return await self.async_step_reconfigure_receiver()
         if is_jovision_entry(entry):
             return self.async_abort(reason="reconfigure_not_supported")
         terminal_id: str = entry.data[CONF_TERMINAL_ID]
@@ -574,77 +466,3 @@ class FaceTerminalOptionsFlow(OptionsFlowWithReload):
             ),
             errors=errors,
         )
-
-
-def _format_names(names: dict[str, str]) -> str:
-    return "\n".join(
-        f"{index} = {name}" for index, name in sorted(names.items(), key=lambda item: int(item[0]))
-    )
-
-
-def _parse_names(text: str) -> dict[str, str] | None:
-    """``12 = Alice`` lines (or ``12: Alice``) as a map; None when a line is not one."""
-    names: dict[str, str] = {}
-    for line in text.splitlines():
-        if not line.strip():
-            continue
-        match = _NAME_LINE.fullmatch(line)
-        if match is None:
-            return None
-        names[str(int(match.group(1)))] = match.group(2)
-    return names
-
-
-class JovisionOptionsFlow(OptionsFlowWithReload):
-    """Options of a Jovision device; saving them reloads the entry."""
-
-    async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        """Go to the Jovision options form."""
-        return await self.async_step_jovision()
-
-    async def async_step_jovision(
-        self, user_input: dict[str, Any] | None = None
-    ) -> ConfigFlowResult:
-        """Offline timeout and names of library pictures."""
-        errors: dict[str, str] = {}
-        if user_input is not None:
-            names = _parse_names(user_input.get(CONF_PERSON_NAMES, ""))
-            if names is None:
-                errors[CONF_PERSON_NAMES] = "invalid_person_names"
-            else:
-                return self.async_create_entry(
-                    data={
-                        CONF_OFFLINE_TIMEOUT: int(user_input[CONF_OFFLINE_TIMEOUT]),
-                        CONF_PERSON_NAMES: names,
-                    }
-                )
-        options = self.config_entry.options
-        suggested = user_input or {
-            CONF_OFFLINE_TIMEOUT: options.get(
-                CONF_OFFLINE_TIMEOUT, DEFAULT_JOVISION_OFFLINE_TIMEOUT
-            ),
-            CONF_PERSON_NAMES: _format_names(options.get(CONF_PERSON_NAMES, {})),
-        }
-        return self.async_show_form(
-            step_id="jovision",
-            data_schema=self.add_suggested_values_to_schema(JOVISION_OPTIONS_SCHEMA, suggested),
-            errors=errors,
-        )
-
-
-JOVISION_OPTIONS_SCHEMA: Final = vol.Schema(
-    {
-        vol.Required(
-            CONF_OFFLINE_TIMEOUT, default=DEFAULT_JOVISION_OFFLINE_TIMEOUT
-        ): NumberSelector(
-            NumberSelectorConfig(
-                min=MIN_JOVISION_OFFLINE_TIMEOUT,
-                max=MAX_OFFLINE_TIMEOUT,
-                step=1,
-                mode=NumberSelectorMode.BOX,
-                unit_of_measurement=UnitOfTime.SECONDS,
-            )
-        ),
-        vol.Optional(CONF_PERSON_NAMES): TextSelector(TextSelectorConfig(multiline=True)),
-    }
-)

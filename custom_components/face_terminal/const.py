@@ -11,6 +11,7 @@ from homeassistant.const import Platform
 DOMAIN: Final = "face_terminal"
 LOGGER = logging.getLogger(__package__)
 
+# Every platform; a device gets those its capabilities call for (`device.device_platforms`).
 PLATFORMS: Final = [
     Platform.BINARY_SENSOR,
     Platform.CAMERA,
@@ -139,12 +140,6 @@ CONF_PERSON_NAMES: Final = "person_names"
 
 JOVISION_RECEIVER_UNIQUE_ID: Final = "jovision_receiver"
 JOVISION_MANUFACTURER: Final = "Jovision"
-JOVISION_PLATFORMS: Final = [
-    Platform.BINARY_SENSOR,
-    Platform.EVENT,
-    Platform.IMAGE,
-    Platform.SENSOR,
-]
 # Three missed heartbeats of the default 30 s interval.
 DEFAULT_JOVISION_OFFLINE_TIMEOUT: Final = 90
 # Largest body the receiver reads; a compare push with a 1080p scene is a few MB.

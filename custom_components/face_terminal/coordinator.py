@@ -26,12 +26,14 @@ from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.event import async_call_later
 from homeassistant.util import dt as dt_util
 
 from . import protocol
 from .access import AccessController
 from .const import (
+    ACCESS_EVENT_TYPES,
     CLOCK_DRIFT_LIMIT,
     COMMAND_TIMEOUT,
     CONF_ACKNOWLEDGE_RECORDS,
@@ -53,6 +55,7 @@ from .const import (
     LOGGER,
     SCENE_CACHE_SECONDS,
 )
+from .device import Capability, ImageKind
 from .events import Record, TerminalRecord, build_record
 from .presence import SilenceWatchdog
 from .protocol import Lane, normalise_terminal_id
@@ -180,6 +183,43 @@ class FaceTerminal:
         self._scene_time = 0.0
         self.access = AccessController(hass, self, self._publish_now)
         self.recovery = RecordRecovery(hass, self)
+
+    # --- device contract (`device.DeviceRuntime`) -----------------------------------
+
+    # Records carry a scene picture too, but the terminal sends one on request (camera):
+    # keeping the pushed ones is not worth their memory.
+    capabilities: frozenset[Capability] = frozenset(
+        {
+            Capability.COMMANDS,
+            Capability.DOOR,
+            Capability.SCENE_SNAPSHOT,
+            Capability.TEMPERATURE,
+            Capability.SCANS,
+        }
+    )
+    access_event_types: list[str] = ACCESS_EVENT_TYPES
+
+    @property
+    def device_info(self) -> DeviceInfo:
+        """The device-registry link of the terminal's entities."""
+        return DeviceInfo(identifiers={(DOMAIN, self.terminal_id)})
+
+    @property
+    def online(self) -> bool:
+        """Whether the terminal is heard from."""
+        return self.state.online
+
+    @property
+    def last_seen(self) -> datetime | None:
+        """When the terminal last sent anything."""
+        return self.state.last_seen
+
+    def last_image(self, kind: ImageKind) -> tuple[protocol.Image, datetime] | None:
+        """The face of the last record that carried one (records' scenes are not kept)."""
+        state = self.state
+        if kind is ImageKind.FACE and state.last_face and state.last_face_time:
+            return state.last_face, state.last_face_time
+        return None
 
     # --- options ------------------------------------------------------------------
 
@@ -418,7 +458,8 @@ class FaceTerminal:
             return
         self.recovery.async_note(message)
         self._remember(record)
-        self.hass.bus.async_fire(record.bus_event, record.data)
+        # One context for the event and the entity updates it causes (logbook lines).
+        self.hass.bus.async_fire(record.bus_event, record.data, context=record.context)
         for listener in list(self._record_listeners):
             listener(record)
 
@@ -534,8 +575,10 @@ class FaceTerminal:
         """Publish what the session lets go now and re-arm the one deadline timer."""
         for request in self.session.ready(self.hass.loop.time()):
             self.hass.async_create_task(self._async_publish_request(request), eager_start=True)
-        self._cancel_wakeup()
         wakeup = self.session.next_wakeup()
+        if self._wakeup is not None and self._wakeup.when() == wakeup:
+            return  # the timer is already set for that moment (the common case per message)
+        self._cancel_wakeup()
         if wakeup is not None:
             self._wakeup = self.hass.loop.call_at(wakeup, self._async_wakeup, wakeup)
 

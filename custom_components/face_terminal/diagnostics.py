@@ -7,7 +7,7 @@ only. Pictures are described by their type and size, never included.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from homeassistant.components.diagnostics import async_redact_data
 
@@ -28,6 +28,7 @@ from .jovision import JovisionDevice, JovisionReceiver
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
 
+    from .coordinator import FaceTerminal
     from .jovision import FaceTerminalAnyConfigEntry
     from .protocol.models import Image, ImageProblem
 
@@ -49,16 +50,25 @@ JOVISION_TO_REDACT = {*TO_REDACT, CONF_MAC}
 async def async_get_config_entry_diagnostics(
     hass: HomeAssistant, entry: FaceTerminalAnyConfigEntry
 ) -> dict[str, Any]:
-    """Return diagnostics for one terminal, Jovision device or the Jovision receiver."""
-    terminal = entry.runtime_data
-    if isinstance(terminal, JovisionReceiver):
+    """Return diagnostics for one terminal, Jovision device or the Jovision receiver.
+
+    Unlike the platforms, diagnostics are about what only one family has (topics, clock,
+    drop counters; webhook counters), so they look at the runtime's class.
+    """
+    runtime = entry.runtime_data
+    if isinstance(runtime, JovisionReceiver):
         return {
             "entry": _entry(entry, JOVISION_TO_REDACT),
-            "counters": dict(sorted(terminal.counters.items())),
-            "devices_seen": len(terminal.first_seen),
+            "counters": dict(sorted(runtime.counters.items())),
+            "devices_seen": len(runtime.first_seen),
         }
-    if isinstance(terminal, JovisionDevice):
-        return _jovision_device(entry, terminal)
+    if isinstance(runtime, JovisionDevice):
+        return _jovision_device(entry, runtime)
+    return _mqtt_terminal(entry, cast("FaceTerminal", runtime))
+
+
+def _mqtt_terminal(entry: FaceTerminalAnyConfigEntry, terminal: FaceTerminal) -> dict[str, Any]:
+    """Presence, clock, counters and the last records of an MQTT terminal, without names."""
     state = terminal.state
     last_recognition: dict[str, Any] | None = None
     if (message := state.last_recognition) is not None:
@@ -132,7 +142,7 @@ def _jovision_device(entry: FaceTerminalAnyConfigEntry, device: JovisionDevice) 
             {
                 "access": recognition.event_type,
                 "time": recognition.time.isoformat(),
-                **recognition.attributes,
+                **recognition.person_attributes,
                 ATTR_PERSON_NAME: recognition.person_name,
                 "face": _image_summary(message.face.image, message.face.problem),
                 "scene": _image_summary(message.scene.image, message.scene.problem),

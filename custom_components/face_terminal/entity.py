@@ -1,37 +1,68 @@
-"""Base entity of a face terminal: one device per terminal, availability from presence."""
+"""Base entity of both device families: one device per runtime, availability from presence."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from abc import abstractmethod
+from typing import TYPE_CHECKING, override
 
-from homeassistant.helpers.device_registry import DeviceInfo
+from homeassistant.core import callback
 from homeassistant.helpers.entity import Entity, EntityDescription
 
-from .const import DOMAIN
+from .device import DeviceRuntime
 
 if TYPE_CHECKING:
     from .coordinator import FaceTerminal
+    from .device import DeviceRecord
 
 
-class FaceTerminalEntity(Entity):
-    """An entity of one terminal; unavailable while the terminal is offline."""
+class FaceTerminalEntity[RuntimeT: DeviceRuntime = FaceTerminal](Entity):
+    """An entity of one device; unavailable while the device is offline.
+
+    Shared platforms use ``FaceTerminalEntity[DeviceRuntime]`` and read only the
+    contract; entities of capabilities only MQTT terminals have (door, camera) name
+    their runtime's class. The default keeps those short.
+    """
 
     _attr_has_entity_name = True
     _attr_should_poll = False
 
-    def __init__(self, terminal: FaceTerminal, description: EntityDescription) -> None:
-        """Name, ID and device come from the terminal and the description's key."""
+    def __init__(self, terminal: RuntimeT, description: EntityDescription) -> None:
+        """Name, ID and device come from the runtime and the description's key."""
         self.terminal = terminal
         self.entity_description = description
         self._attr_unique_id = f"{terminal.terminal_id}_{description.key}"
-        self._attr_device_info = DeviceInfo(identifiers={(DOMAIN, terminal.terminal_id)})
+        self._attr_device_info = terminal.device_info
 
     @property
+    @override
     def available(self) -> bool:
-        """Available while the terminal is online."""
-        return self.terminal.state.online
+        """Available while the device is online."""
+        return self.terminal.online
 
+    @override
     async def async_added_to_hass(self) -> None:
-        """Follow the terminal's presence."""
+        """Follow the device's presence."""
         await super().async_added_to_hass()
         self.async_on_remove(self.terminal.async_add_presence_listener(self.async_write_ha_state))
+
+
+class FaceTerminalRecordEntity(FaceTerminalEntity[DeviceRuntime]):
+    """An entity fed by the device's records (either family)."""
+
+    @override
+    async def async_added_to_hass(self) -> None:
+        """Follow presence and the device's records."""
+        await super().async_added_to_hass()
+        self.async_on_remove(self.terminal.async_add_record_listener(self._async_record))
+
+    @callback
+    def _async_record(self, record: DeviceRecord) -> None:
+        # The state written for the record carries the record's context, so the logbook
+        # shows this entity's line as caused by the record's (described) bus event.
+        self.async_set_context(record.context)
+        self._async_handle_record(record)
+
+    @abstractmethod
+    @callback
+    def _async_handle_record(self, record: DeviceRecord) -> None:
+        """React to a record (after the runtime stored its pictures)."""

@@ -1,4 +1,4 @@
-"""Event entities of a face terminal: access attempts and scans (QR code, card, ID card)."""
+"""Event entities of a device: access attempts and scans (QR code, card, ID card)."""
 
 from __future__ import annotations
 
@@ -6,63 +6,59 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, override
 
 from homeassistant.components.event import EventEntity, EventEntityDescription
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import callback
 
-from .access import AccessUpdate, awaits_decision
-from .const import ACCESS_EVENT_TYPES, SCAN_EVENT_TYPES
-from .entity import FaceTerminalEntity
-from .events import TerminalRecord, access_attributes, scan_attributes
-from .jovision import JovisionDevice
-from .jovision_entity import event_entities
-from .protocol import CardPush, IDCardPush, QRCodePush, RecPush, StrSnapPush
+from .access import AccessController, AccessUpdate
+from .const import AWAITING_REMOTE, SCAN_EVENT_TYPES
+from .device import Capability
+from .entity import FaceTerminalRecordEntity
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from homeassistant.core import HomeAssistant
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-    from .coordinator import FaceTerminal
-    from .jovision import FaceTerminalDeviceConfigEntry
+    from .device import DeviceConfigEntry, DeviceRecord, DeviceRuntime
 
 # Push only: records arrive by themselves.
 PARALLEL_UPDATES = 0
 
 
-def _access_attributes(record: TerminalRecord) -> dict[str, Any] | None:
+def _access_attributes(record: DeviceRecord) -> dict[str, Any] | None:
     """Attributes of a recognition or stranger record; None for any other record."""
-    message = record.message
-    if awaits_decision(message):
+    if record.event_type == AWAITING_REMOTE:
         return None  # the access controller shows the request and its decision
-    if isinstance(message, (RecPush, StrSnapPush)):
-        return access_attributes(message)
-    return None
+    return record.event_attributes if record.is_access else None
 
 
-def _scan_attributes(record: TerminalRecord) -> dict[str, Any] | None:
+def _scan_attributes(record: DeviceRecord) -> dict[str, Any] | None:
     """Attributes of a QR code, card or ID card scan; None for any other record."""
-    message = record.message
-    if isinstance(message, (QRCodePush, CardPush, IDCardPush)):
-        return scan_attributes(message)
-    return None
+    return record.event_attributes if record.is_scan else None
 
 
 @dataclass(frozen=True, kw_only=True)
 class FaceTerminalEventEntityDescription(EventEntityDescription):
-    """An event entity fed by terminal records.
+    """An event entity fed by a device's records.
 
     `attributes_fn` returns the event's attributes for the records the entity shows and
-    None for the others. Only the small, named fields of `events` ever get here: never a
-    picture, a full ID number or a phone number.
+    None for the others. Only the small, named fields of a `DeviceRecord` ever get here:
+    never a picture, a full ID number or a phone number. `event_types_fn` gives the
+    event types when they depend on the device family; `capability` is what the device
+    needs for the entity to exist.
     """
 
-    attributes_fn: Callable[[TerminalRecord], dict[str, Any] | None]
+    attributes_fn: Callable[[DeviceRecord], dict[str, Any] | None]
+    event_types_fn: Callable[[DeviceRuntime], list[str]] | None = None
+    capability: Capability | None = None
 
 
 EVENT_DESCRIPTIONS: tuple[FaceTerminalEventEntityDescription, ...] = (
     FaceTerminalEventEntityDescription(
         key="access",
         translation_key="access",
-        event_types=ACCESS_EVENT_TYPES,
+        # MQTT terminals decide (granted, denied, …); Jovision devices tell the list.
+        event_types_fn=lambda runtime: list(runtime.access_event_types),
         attributes_fn=_access_attributes,
     ),
     FaceTerminalEventEntityDescription(
@@ -70,56 +66,58 @@ EVENT_DESCRIPTIONS: tuple[FaceTerminalEventEntityDescription, ...] = (
         translation_key="scan",
         event_types=SCAN_EVENT_TYPES,
         attributes_fn=_scan_attributes,
+        capability=Capability.SCANS,
     ),
 )
 
 
 async def async_setup_entry(
     hass: HomeAssistant,
-    entry: FaceTerminalDeviceConfigEntry,
+    entry: DeviceConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the terminal's access and scan event entities."""
+    """Add the device's access event entity, and the scan entity where it reads cards."""
     runtime = entry.runtime_data
-    if isinstance(runtime, JovisionDevice):
-        async_add_entities(event_entities(runtime))
-        return
-    terminal = runtime
     async_add_entities(
-        FaceTerminalEventEntity(terminal, description) for description in EVENT_DESCRIPTIONS
+        FaceTerminalEventEntity(runtime, description)
+        for description in EVENT_DESCRIPTIONS
+        if description.capability is None or description.capability in runtime.capabilities
     )
 
 
-class FaceTerminalEventEntity(FaceTerminalEntity, EventEntity):
+class FaceTerminalEventEntity(FaceTerminalRecordEntity, EventEntity):
     """Fires once per record, so a second visit of the same person still triggers."""
 
     entity_description: FaceTerminalEventEntityDescription
 
     def __init__(
-        self, terminal: FaceTerminal, description: FaceTerminalEventEntityDescription
+        self, runtime: DeviceRuntime, description: FaceTerminalEventEntityDescription
     ) -> None:
-        """Keep the description typed for the record filter."""
-        super().__init__(terminal, description)
+        """Keep the description typed for the record filter; take the family's types."""
+        super().__init__(runtime, description)
         self.entity_description = description
+        if description.event_types_fn is not None:
+            self._attr_event_types = description.event_types_fn(runtime)
 
     @override
     async def async_added_to_hass(self) -> None:
-        """Listen to the terminal's records."""
+        """Also show door-mode-3 requests and decisions (terminals that take them)."""
         await super().async_added_to_hass()
-        self.async_on_remove(self.terminal.async_add_record_listener(self._async_handle_record))
-        if self.entity_description.key == "access":
-            self.async_on_remove(self.terminal.access.async_add_listener(self._async_handle_access))
-
-    @callback
-    def _async_handle_record(self, record: TerminalRecord) -> None:
-        attributes = self.entity_description.attributes_fn(record)
-        if attributes is None or record.event_type not in self.event_types:
-            return
-        self._trigger_event(record.event_type, attributes)
-        self.async_write_ha_state()
+        access = getattr(self.terminal, "access", None)
+        if self.entity_description.key == "access" and isinstance(access, AccessController):
+            self.async_on_remove(access.async_add_listener(self._async_handle_access))
 
     @callback
     def _async_handle_access(self, update: AccessUpdate) -> None:
         """A door-mode-3 request (awaiting_remote) or Home Assistant's decision on it."""
         self._trigger_event(update.event_type, update.attributes)
+        self.async_write_ha_state()
+
+    @callback
+    @override
+    def _async_handle_record(self, record: DeviceRecord) -> None:
+        attributes = self.entity_description.attributes_fn(record)
+        if attributes is None or record.event_type not in self.event_types:
+            return
+        self._trigger_event(record.event_type, attributes)
         self.async_write_ha_state()

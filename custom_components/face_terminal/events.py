@@ -8,9 +8,10 @@ below copy only the small, named fields they list.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from homeassistant.core import Context
 from homeassistant.util import dt as dt_util
 
 from .const import (
@@ -80,6 +81,9 @@ class TerminalRecord:
     event_type: str  # the event entity's type (access_granted, stranger, qr_code, ...)
     time: datetime  # aware, in HA's time zone
     data: dict[str, Any]  # bus event data, already free of personal data it must not carry
+    # Shared by the bus event and the entity updates of the record: the logbook then shows
+    # the entities' lines as caused by the event, which names the person.
+    context: Context = field(default_factory=Context)
 
     @property
     def replay(self) -> bool:
@@ -90,6 +94,56 @@ class TerminalRecord:
     def is_access(self) -> bool:
         """Whether the record belongs on the "access" event entity."""
         return self.bus_event in (EVENT_RECOGNITION, EVENT_STRANGER)
+
+    @property
+    def is_scan(self) -> bool:
+        """Whether the record belongs on the "scan" event entity."""
+        return self.bus_event == EVENT_SCAN
+
+    @property
+    def event_attributes(self) -> dict[str, Any]:
+        """The event entity's attributes: access fields, or the scan's fields."""
+        message = self.message
+        if isinstance(message, (RecPush, StrSnapPush)):
+            return access_attributes(message)
+        return scan_attributes(message)
+
+    @property
+    def recognized_person(self) -> str | None:
+        """Name of a recognised person (else their IDs); None for strangers and scans."""
+        message = self.message
+        if not isinstance(message, RecPush):
+            return None
+        return message.person_name or message.custom_id or message.person_id
+
+    @property
+    def person_attributes(self) -> dict[str, Any]:
+        """Who it was and how the terminal decided; nothing personal beyond the name."""
+        message = self.message
+        if not isinstance(message, RecPush):
+            return {}
+        shown = access_attributes(message)
+        return without_none(
+            {
+                ATTR_CUSTOM_ID: shown.get(ATTR_CUSTOM_ID),
+                ATTR_PERSON_ID: message.person_id,
+                ATTR_SIMILARITY: shown.get(ATTR_SIMILARITY),
+                ATTR_ACCESS: self.event_type,
+                ATTR_TIME: self.time.isoformat(),
+            }
+        )
+
+    @property
+    def temperature(self) -> float | None:
+        """Body temperature measured with a recognition or a stranger snapshot.
+
+        Terminals with a thermometer report degrees Celsius. Should a record ever carry
+        a Fahrenheit flag, convert (or report the unit) here.
+        """
+        message = self.message
+        if isinstance(message, (RecPush, StrSnapPush)):
+            return message.temperature
+        return None
 
 
 def access_type(record: RecPush) -> str:

@@ -1,82 +1,98 @@
-"""Image entity of a face terminal: the face picture of the last record."""
+"""Image entities of a device: the face (and, where sent, the scene) of the last record."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, override
 
 from homeassistant.components.image import ImageEntity, ImageEntityDescription
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.util import dt as dt_util
 
-from .entity import FaceTerminalEntity
-from .jovision import JovisionDevice
-from .jovision_entity import image_entities
+from .device import Capability, ImageKind
+from .entity import FaceTerminalRecordEntity
 
 if TYPE_CHECKING:
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-    from .coordinator import FaceTerminal
-    from .events import TerminalRecord
-    from .jovision import FaceTerminalDeviceConfigEntry
+    from .device import DeviceConfigEntry, DeviceRecord, DeviceRuntime
     from .protocol import Image
 
 # Push only: pictures arrive with the records.
 PARALLEL_UPDATES = 0
 
-LAST_FACE_DESCRIPTION = ImageEntityDescription(key="last_face", translation_key="last_face")
+
+@dataclass(frozen=True, kw_only=True)
+class FaceTerminalImageEntityDescription(ImageEntityDescription):
+    """A picture the runtime keeps from its records (`kind`), if the device sends it."""
+
+    kind: ImageKind
+    capability: Capability | None = None
+
+
+IMAGE_DESCRIPTIONS: tuple[FaceTerminalImageEntityDescription, ...] = (
+    FaceTerminalImageEntityDescription(
+        key="last_face", translation_key="last_face", kind=ImageKind.FACE
+    ),
+    FaceTerminalImageEntityDescription(
+        key="last_scene",
+        translation_key="last_scene",
+        kind=ImageKind.SCENE,
+        capability=Capability.SCENE_PUSH,
+    ),
+)
 
 
 async def async_setup_entry(
     hass: HomeAssistant,
-    entry: FaceTerminalDeviceConfigEntry,
+    entry: DeviceConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the terminal's last-face image."""
+    """Add the device's last-face image, and its last-scene image where it sends one."""
     runtime = entry.runtime_data
-    if isinstance(runtime, JovisionDevice):
-        async_add_entities(image_entities(hass, runtime))
-        return
-    async_add_entities([FaceTerminalFaceImage(hass, runtime, LAST_FACE_DESCRIPTION)])
+    async_add_entities(
+        FaceTerminalImage(hass, runtime, description)
+        for description in IMAGE_DESCRIPTIONS
+        if description.capability is None or description.capability in runtime.capabilities
+    )
 
 
-class FaceTerminalFaceImage(FaceTerminalEntity, ImageEntity):
-    """The face of the last recognised person or stranger, as the terminal cropped it.
+class FaceTerminalImage(FaceTerminalRecordEntity, ImageEntity):
+    """The last picture of a kind, as the device sent it (a face crop, or the scene).
 
-    The picture lives in memory only; after a restart the entity has none until the
-    next record with a face arrives.
+    Pictures live in memory only; after a restart the entity has none until the next
+    record with one arrives.
     """
 
-    entity_description: ImageEntityDescription
+    entity_description: FaceTerminalImageEntityDescription
 
     def __init__(
-        self, hass: HomeAssistant, terminal: FaceTerminal, description: ImageEntityDescription
+        self,
+        hass: HomeAssistant,
+        runtime: DeviceRuntime,
+        description: FaceTerminalImageEntityDescription,
     ) -> None:
         """Set up both bases (ImageEntity needs `hass` for its HTTP client)."""
-        FaceTerminalEntity.__init__(self, terminal, description)
+        FaceTerminalRecordEntity.__init__(self, runtime, description)
         ImageEntity.__init__(self, hass)
+        self.entity_description = description
         self._image: Image | None = None
-        self._use(terminal.state.last_face)
+        self._use()
 
-    def _use(self, image: Image | None) -> bool:
-        """Show `image` if it is a new one; return whether it was."""
-        if image is None or image is self._image:
+    def _use(self) -> bool:
+        """Show the runtime's current picture if it is a new one; return whether it was."""
+        latest = self.terminal.last_image(self.entity_description.kind)
+        if latest is None or latest[0] is self._image:
             return False
-        self._image = image
-        self._attr_content_type = image.content_type
-        self._attr_image_last_updated = self.terminal.state.last_face_time or dt_util.utcnow()
+        self._image, self._attr_image_last_updated = latest
+        self._attr_content_type = self._image.content_type
         return True
 
-    @override
-    async def async_added_to_hass(self) -> None:
-        """Listen to the terminal's records."""
-        await super().async_added_to_hass()
-        self.async_on_remove(self.terminal.async_add_record_listener(self._async_handle_record))
-
     @callback
-    def _async_handle_record(self, record: TerminalRecord) -> None:
-        # The runtime stores a record's face before it calls the listeners; a record
-        # without a (decodable) face leaves the previous one in place.
-        if self._use(self.terminal.state.last_face):
+    @override
+    def _async_handle_record(self, record: DeviceRecord) -> None:
+        # The runtime stores a record's pictures before it calls the listeners; a record
+        # without a (decodable) picture leaves the previous one in place.
+        if self._use():
             self.async_write_ha_state()
 
     @override

@@ -19,10 +19,10 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, ClassVar, Final
 
 from aiohttp import web
 from homeassistant.components import webhook
@@ -33,9 +33,10 @@ from homeassistant.config_entries import (
     ConfigEntryState,
 )
 from homeassistant.const import CONF_NAME
-from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.core import CALLBACK_TYPE, Context, HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import discovery_flow
+from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.util import dt as dt_util
 
 from .const import (
@@ -67,13 +68,15 @@ from .const import (
     DOMAIN,
     EVENT_RECOGNITION,
     FAMILY_JOVISION,
+    JOVISION_ACCESS_EVENT_TYPES,
     JOVISION_MANUFACTURER,
     JOVISION_MAX_BODY,
     LOGGER,
     RECOGNIZED,
     VIP,
 )
-from .coordinator import FaceTerminal, configuration_url
+from .coordinator import configuration_url
+from .device import Capability, ImageKind
 from .events import record_time, without_none
 from .presence import SilenceWatchdog
 from .protocol import (
@@ -92,6 +95,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from datetime import datetime
 
+    from .device import DeviceRuntime
     from .protocol import Image
 
 JSON_CONTENT_TYPE: Final = "application/json"
@@ -105,10 +109,8 @@ _MAC_NOISE: Final = str.maketrans("", "", ":-. ")
 
 type JovisionDeviceConfigEntry = ConfigEntry[JovisionDevice]
 type JovisionReceiverConfigEntry = ConfigEntry[JovisionReceiver]
-type FaceTerminalAnyConfigEntry = ConfigEntry[FaceTerminal | JovisionDevice | JovisionReceiver]
-"""Any entry of the integration: an MQTT terminal, a Jovision device or the receiver."""
-type FaceTerminalDeviceConfigEntry = ConfigEntry[FaceTerminal | JovisionDevice]
-"""An entry with entities: an MQTT terminal or a Jovision device."""
+type FaceTerminalAnyConfigEntry = ConfigEntry[DeviceRuntime | JovisionReceiver]
+"""Any entry of the integration: a device (MQTT terminal, Jovision device) or the receiver."""
 
 
 def is_receiver_entry(entry: ConfigEntry[Any]) -> bool:
@@ -153,20 +155,43 @@ def access_of(message: JovisionCompare) -> str:
     return RECOGNIZED
 
 
+# The bus event's fields the access event entity shows.
+EVENT_ATTRIBUTES: Final = (ATTR_PERSON_NAME, ATTR_INDEX_ID, ATTR_LIST, ATTR_SIMILARITY)
+
+
 @dataclass(frozen=True, slots=True)
 class JovisionRecognition:
-    """A match as the integration hands it to entities and the bus.
+    """A match as the integration hands it to entities and the bus (a `DeviceRecord`).
 
-    `attributes` and `data` hold small named fields only: never a picture or a face
-    feature vector.
+    `person_attributes` and `data` hold small named fields only: never a picture or a
+    face feature vector.
     """
 
     message: JovisionCompare
     event_type: str  # recognized | blacklisted | vip
     time: datetime  # aware, in HA's time zone
     person_name: str | None
-    attributes: dict[str, Any]  # the last-person sensor's and the event entity's
+    person_attributes: dict[str, Any]  # the last-person sensor's
     data: dict[str, Any]  # bus event data
+    context: Context = field(default_factory=Context)
+
+    # Every Jovision record is a match; the protocol has no scans or thermometer.
+    is_access: ClassVar[bool] = True
+    is_scan: ClassVar[bool] = False
+    temperature: ClassVar[float | None] = None
+
+    @property
+    def event_attributes(self) -> dict[str, Any]:
+        """The access event's attributes: name, library index, list and similarity."""
+        return {key: self.data[key] for key in EVENT_ATTRIBUTES if key in self.data}
+
+    @property
+    def recognized_person(self) -> str | None:
+        """The person's name, else the library picture's index ID."""
+        if self.person_name:
+            return self.person_name
+        index_id = self.message.index_id
+        return str(index_id) if index_id is not None else None
 
 
 # --- device runtime -------------------------------------------------------------------
@@ -198,10 +223,29 @@ class JovisionDevice:
         self._presence_listeners: list[CALLBACK_TYPE] = []
         self._recognition_listeners: list[Callable[[JovisionRecognition], None]] = []
 
+    # --- device contract (`device.DeviceRuntime`) -----------------------------------
+
+    # Jovision devices only push: no commands, door, scans or thermometer.
+    capabilities: frozenset[Capability] = frozenset({Capability.SCENE_PUSH})
+    access_event_types: list[str] = JOVISION_ACCESS_EVENT_TYPES
+
     @property
     def terminal_id(self) -> str:
         """The device's UUID (the MQTT family's terminal ID has the same role)."""
         return self.uuid
+
+    @property
+    def device_info(self) -> DeviceInfo:
+        """The device-registry link of the device's entities."""
+        return DeviceInfo(identifiers={(DOMAIN, self.uuid)})
+
+    def last_image(self, kind: ImageKind) -> tuple[Image, datetime] | None:
+        """The last face crop or scene picture and when it arrived."""
+        if kind is ImageKind.SCENE:
+            image, when = self.last_scene, self.last_scene_time
+        else:
+            image, when = self.last_face, self.last_face_time
+        return (image, when) if image is not None and when is not None else None
 
     @property
     def offline_timeout(self) -> float:
@@ -248,10 +292,10 @@ class JovisionDevice:
         return partial(self._presence_listeners.remove, listener)
 
     @callback
-    def async_add_recognition_listener(
+    def async_add_record_listener(
         self, listener: Callable[[JovisionRecognition], None]
     ) -> CALLBACK_TYPE:
-        """Call `listener` with every match (after the state is updated)."""
+        """Call `listener` with every match (after the pictures are stored)."""
         self._recognition_listeners.append(listener)
         return partial(self._recognition_listeners.remove, listener)
 
@@ -303,7 +347,8 @@ class JovisionDevice:
     def _handle_compare(self, message: JovisionCompare) -> None:
         recognition = self.describe(message)
         self.last_recognition = recognition
-        self.hass.bus.async_fire(EVENT_RECOGNITION, recognition.data)
+        # One context for the event and the entity updates it causes (logbook lines).
+        self.hass.bus.async_fire(EVENT_RECOGNITION, recognition.data, context=recognition.context)
         for listener in list(self._recognition_listeners):
             listener(recognition)
 
@@ -349,7 +394,7 @@ class JovisionDevice:
             event_type=event_type,
             time=when,
             person_name=name,
-            attributes=attributes,
+            person_attributes=attributes,
             data=data,
         )
 

@@ -1,8 +1,16 @@
 """Describe the integration's bus events in the logbook.
 
-Each record becomes one readable line under the terminal's name, e.g.
-"Front door granted access to Alice" or "Front door read the ID card of 张三 (…8515)".
-Only the event data is used; it never holds pictures or full ID or phone numbers.
+Each record becomes one readable line that names the person and the door, e.g.
+"Alice was granted access at Front door", "Front door saw a stranger" or "Front door read
+the ID card of 张三 (…8515)". Only the event data is used; it never holds pictures or
+full ID or phone numbers.
+
+The entities a record updates (the access event, the last-person sensor) write their
+states in the record's context, so the logbook shows their lines as caused by this
+described event: its name (the person, where there is one) is their cause. Home
+Assistant gives an integration no way to leave an event entity's or a text sensor's
+state changes out of the logbook (it only drops sensors with a unit, a state class or a
+numeric device class, and counter, image and proximity entities), so those lines remain.
 """
 
 from __future__ import annotations
@@ -25,6 +33,7 @@ from .const import (
     ATTR_REPLAY,
     ATTR_SCAN_TYPE,
     AWAITING_REMOTE,
+    BLACKLISTED,
     DOMAIN,
     EVENT_RECOGNITION,
     EVENT_SCAN,
@@ -34,36 +43,46 @@ from .const import (
     SCAN_CARD,
     SCAN_ID_CARD,
     SCAN_QR_CODE,
+    VIP,
 )
 
 DEFAULT_NAME = "Face terminal"
-UNKNOWN_PERSON = "an enrolled person"
+UNKNOWN_PERSON = "An enrolled person"
 
 type DescribeCallback = Callable[[Event], dict[str, str]]
 
 
-def recognition_message(data: Mapping[str, Any]) -> str:
-    """Sentence (after the terminal's name) for a recognition record."""
-    person = data.get(ATTR_PERSON_NAME) or UNKNOWN_PERSON
+def recognition_line(door: str, data: Mapping[str, Any]) -> tuple[str, str]:
+    """Name and message of a recognition record: who, then what happened where."""
     access = data.get(ATTR_ACCESS)
+    if access == NOT_REGISTERED:
+        return door, _replayed("saw a face that is not registered", data)
+    person = data.get(ATTR_PERSON_NAME) or UNKNOWN_PERSON
     if access == ACCESS_GRANTED:
-        text = f"granted access to {person}"
+        text = f"was granted access at {door}"
     elif access == ACCESS_DENIED:
-        text = f"denied access to {person}"
-    elif access == NOT_REGISTERED:
-        text = "saw a face that is not registered"
+        text = f"was denied access at {door}"
     elif access == AWAITING_REMOTE:
-        text = f"recognised {person}, awaiting remote confirmation"
+        text = f"was recognised at {door}, awaiting remote confirmation"
     elif access == NO_PERMISSION:
-        text = f"recognised {person}, who has no permission at this time"
+        text = f"was recognised at {door} but has no permission at this time"
+    elif access == BLACKLISTED:
+        text = f"was recognised at {door} (blacklisted)"
+    elif access == VIP:
+        text = f"was recognised at {door} (VIP)"
     else:
-        text = f"recognised {person}"
-    return _replayed(text, data)
+        text = f"was recognised at {door}"
+    return person, _replayed(text, data)
 
 
-def stranger_message(data: Mapping[str, Any]) -> str:
-    """Sentence (after the terminal's name) for a stranger snapshot."""
-    return _replayed("saw a stranger", data)
+def stranger_line(door: str, data: Mapping[str, Any]) -> tuple[str, str]:
+    """Name and message of a stranger snapshot."""
+    return door, _replayed("saw a stranger", data)
+
+
+def scan_line(door: str, data: Mapping[str, Any]) -> tuple[str, str]:
+    """Name and message of a QR code, card or ID card."""
+    return door, scan_message(data)
 
 
 def scan_message(data: Mapping[str, Any]) -> str:
@@ -95,22 +114,20 @@ def async_describe_events(
     """Describe the recognition, stranger and scan events."""
 
     @callback
-    def terminal_name(data: Mapping[str, Any]) -> str:
+    def door_name(data: Mapping[str, Any]) -> str:
         device_id = data.get(ATTR_DEVICE_ID)
         if device_id and (device := dr.async_get(hass).async_get(device_id)):
             return device.name_by_user or device.name or DEFAULT_NAME
         return DEFAULT_NAME
 
-    def describer(sentence: Callable[[Mapping[str, Any]], str]) -> DescribeCallback:
+    def describer(line: Callable[[str, Mapping[str, Any]], tuple[str, str]]) -> DescribeCallback:
         @callback
         def describe(event: Event) -> dict[str, str]:
-            return {
-                LOGBOOK_ENTRY_NAME: terminal_name(event.data),
-                LOGBOOK_ENTRY_MESSAGE: sentence(event.data),
-            }
+            name, message = line(door_name(event.data), event.data)
+            return {LOGBOOK_ENTRY_NAME: name, LOGBOOK_ENTRY_MESSAGE: message}
 
         return describe
 
-    async_describe_event(DOMAIN, EVENT_RECOGNITION, describer(recognition_message))
-    async_describe_event(DOMAIN, EVENT_STRANGER, describer(stranger_message))
-    async_describe_event(DOMAIN, EVENT_SCAN, describer(scan_message))
+    async_describe_event(DOMAIN, EVENT_RECOGNITION, describer(recognition_line))
+    async_describe_event(DOMAIN, EVENT_STRANGER, describer(stranger_line))
+    async_describe_event(DOMAIN, EVENT_SCAN, describer(scan_line))

@@ -1,4 +1,4 @@
-"""Sensors of a face terminal: the last recognised person and the last body temperature."""
+"""Sensors of a device: the last recognised person and (MQTT) the last body temperature."""
 
 from __future__ import annotations
 
@@ -15,12 +15,22 @@ from homeassistant.components.sensor import (
 from homeassistant.const import UnitOfTemperature
 from homeassistant.core import HomeAssistant, callback
 
-from .const import ATTR_ACCESS, ATTR_CUSTOM_ID, ATTR_PERSON_ID, ATTR_SIMILARITY, ATTR_TIME
-from .entity import FaceTerminalEntity
-from .events import TerminalRecord, access_attributes
-from .jovision import JovisionDevice
-from .jovision_entity import sensor_entities
-from .protocol import RecPush, StrSnapPush
+from .const import (
+    ATTR_ACCESS,
+    ATTR_AGE,
+    ATTR_CAPTURE_TIME,
+    ATTR_CUSTOM_ID,
+    ATTR_GENDER,
+    ATTR_GLASSES,
+    ATTR_INDEX_ID,
+    ATTR_LIST,
+    ATTR_MASK,
+    ATTR_PERSON_ID,
+    ATTR_SIMILARITY,
+    ATTR_TIME,
+)
+from .device import Capability
+from .entity import FaceTerminalRecordEntity
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -29,70 +39,51 @@ if TYPE_CHECKING:
     from homeassistant.helpers.restore_state import ExtraStoredData
     from homeassistant.helpers.typing import StateType
 
-    from .coordinator import FaceTerminal
-    from .jovision import FaceTerminalDeviceConfigEntry
+    from .device import DeviceConfigEntry, DeviceRecord, DeviceRuntime
 
 # Push only: records arrive by themselves.
 PARALLEL_UPDATES = 0
 
-LAST_PERSON_ATTRIBUTES = (ATTR_CUSTOM_ID, ATTR_PERSON_ID, ATTR_SIMILARITY, ATTR_ACCESS, ATTR_TIME)
-
-
-def _last_person(record: TerminalRecord) -> str | None:
-    """Name of a recognised person; None for strangers, scans and unidentified faces."""
-    message = record.message
-    if not isinstance(message, RecPush):
-        return None
-    return message.person_name or message.custom_id or message.person_id
-
-
-def _last_person_attributes(record: TerminalRecord) -> dict[str, Any]:
-    """Who it was and how the terminal decided; nothing personal beyond the name."""
-    message = record.message
-    assert isinstance(message, RecPush)
-    shown = access_attributes(message)
-    attributes = {
-        ATTR_CUSTOM_ID: shown.get(ATTR_CUSTOM_ID),
-        ATTR_PERSON_ID: message.person_id,
-        ATTR_SIMILARITY: shown.get(ATTR_SIMILARITY),
-        ATTR_ACCESS: record.event_type,
-        ATTR_TIME: record.time.isoformat(),
-    }
-    return {key: value for key, value in attributes.items() if value is not None}
-
-
-def _temperature(record: TerminalRecord) -> float | None:
-    """Body temperature measured with a recognition or a stranger snapshot.
-
-    Terminals with a thermometer report degrees Celsius. Should a record ever carry a
-    Fahrenheit flag, convert (or report the unit) here.
-    """
-    message = record.message
-    if isinstance(message, (RecPush, StrSnapPush)):
-        return message.temperature
-    return None
+# The last person's attributes of either family (MQTT terminal, then Jovision device);
+# also the only keys restored after a restart.
+LAST_PERSON_ATTRIBUTES = (
+    ATTR_CUSTOM_ID,
+    ATTR_PERSON_ID,
+    ATTR_SIMILARITY,
+    ATTR_ACCESS,
+    ATTR_TIME,
+    ATTR_INDEX_ID,
+    ATTR_LIST,
+    ATTR_CAPTURE_TIME,
+    ATTR_AGE,
+    ATTR_GENDER,
+    ATTR_MASK,
+    ATTR_GLASSES,
+)
 
 
 @dataclass(frozen=True, kw_only=True)
 class FaceTerminalSensorEntityDescription(SensorEntityDescription):
-    """A sensor fed by terminal records.
+    """A sensor fed by a device's records.
 
     `value_fn` returns the new value, or None when the record does not concern the
     sensor. `attributes_fn` gives its state attributes, limited to `attribute_keys`
-    (also the only keys restored after a restart).
+    (also the only keys restored after a restart). `capability` is what the device
+    needs for the sensor to exist.
     """
 
-    value_fn: Callable[[TerminalRecord], StateType]
-    attributes_fn: Callable[[TerminalRecord], dict[str, Any]] | None = None
+    value_fn: Callable[[DeviceRecord], StateType]
+    attributes_fn: Callable[[DeviceRecord], dict[str, Any]] | None = None
     attribute_keys: tuple[str, ...] = ()
+    capability: Capability | None = None
 
 
 SENSOR_DESCRIPTIONS: tuple[FaceTerminalSensorEntityDescription, ...] = (
     FaceTerminalSensorEntityDescription(
         key="last_person",
         translation_key="last_person",
-        value_fn=_last_person,
-        attributes_fn=_last_person_attributes,
+        value_fn=lambda record: record.recognized_person,
+        attributes_fn=lambda record: record.person_attributes,
         attribute_keys=LAST_PERSON_ATTRIBUTES,
     ),
     FaceTerminalSensorEntityDescription(
@@ -102,7 +93,8 @@ SENSOR_DESCRIPTIONS: tuple[FaceTerminalSensorEntityDescription, ...] = (
         state_class=SensorStateClass.MEASUREMENT,
         native_unit_of_measurement=UnitOfTemperature.CELSIUS,
         suggested_display_precision=1,
-        value_fn=_temperature,
+        value_fn=lambda record: record.temperature,
+        capability=Capability.TEMPERATURE,
     ),
 )
 
@@ -130,30 +122,28 @@ class FaceTerminalSensorStoredData(SensorExtraStoredData):
 
 async def async_setup_entry(
     hass: HomeAssistant,
-    entry: FaceTerminalDeviceConfigEntry,
+    entry: DeviceConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the terminal's sensors."""
+    """Add the device's last-person sensor, and its temperature sensor where it has one."""
     runtime = entry.runtime_data
-    if isinstance(runtime, JovisionDevice):
-        async_add_entities(sensor_entities(runtime))
-        return
-    terminal = runtime
     async_add_entities(
-        FaceTerminalRecordSensor(terminal, description) for description in SENSOR_DESCRIPTIONS
+        FaceTerminalRecordSensor(runtime, description)
+        for description in SENSOR_DESCRIPTIONS
+        if description.capability is None or description.capability in runtime.capabilities
     )
 
 
-class FaceTerminalRecordSensor(FaceTerminalEntity, RestoreSensor):
-    """A value taken from the terminal's records, kept across restarts."""
+class FaceTerminalRecordSensor(FaceTerminalRecordEntity, RestoreSensor):
+    """A value taken from the device's records, kept across restarts."""
 
     entity_description: FaceTerminalSensorEntityDescription
 
     def __init__(
-        self, terminal: FaceTerminal, description: FaceTerminalSensorEntityDescription
+        self, runtime: DeviceRuntime, description: FaceTerminalSensorEntityDescription
     ) -> None:
         """Keep the description typed for the record handler."""
-        super().__init__(terminal, description)
+        super().__init__(runtime, description)
         self.entity_description = description
         self._attr_extra_state_attributes = {}
 
@@ -169,10 +159,9 @@ class FaceTerminalRecordSensor(FaceTerminalEntity, RestoreSensor):
 
     @override
     async def async_added_to_hass(self) -> None:
-        """Restore the last value, then listen to the terminal's records."""
-        await super().async_added_to_hass()
+        """Restore the last value, then follow the device's records."""
         self._restore(await self.async_get_last_extra_data())
-        self.async_on_remove(self.terminal.async_add_record_listener(self._async_handle_record))
+        await super().async_added_to_hass()
 
     def _restore(self, extra: ExtraStoredData | None) -> None:
         if extra is None:
@@ -194,7 +183,8 @@ class FaceTerminalRecordSensor(FaceTerminalEntity, RestoreSensor):
         }
 
     @callback
-    def _async_handle_record(self, record: TerminalRecord) -> None:
+    @override
+    def _async_handle_record(self, record: DeviceRecord) -> None:
         description = self.entity_description
         if (value := description.value_fn(record)) is None:
             return

@@ -193,3 +193,53 @@ async def test_enrol_person_with_a_file_that_is_no_picture_is_refused(
     assert body == {"message": "The file is not a picture"}
     assert front_door_online.store.find("e2e-fake") is None
     assert len(front_door_online.received) == received  # nothing was sent to the terminal
+
+
+async def test_unlock_is_not_held_back_by_an_unanswered_enrolment(
+    front_door_online: Terminal, client: HomeAssistantClient, stack: Stack
+) -> None:
+    """Issue 10: `face_terminal.unlock` goes out while an enrolment still waits for its ack.
+
+    The terminal stores the face but holds the EditPerson-Ack back; the unlock must be
+    published and answered before that ack is sent at all (no timing assertion).
+    """
+    photo = stack.media_dir / "slow.jpg"
+    photo.write_bytes(images.face_jpeg("Slow"))
+    device_id = await client.device_id(FRONT_DOOR)
+    unlocks = front_door_online.unlock_count
+
+    def enrolment_arrived() -> bool:
+        return any(
+            command["operator"] == "EditPerson" and command["info"]["customId"] == "e2e-slow"
+            for command in front_door_online.received
+        )
+
+    def enrolment_acks() -> int:
+        return sum(
+            message["operator"] == "EditPerson-Ack" for _topic, message in front_door_online.sent
+        )
+
+    acks_before = enrolment_acks()
+    front_door_online.hold_replies("EditPerson")
+    try:
+        enrolment = asyncio.create_task(
+            client.call_service(
+                "face_terminal",
+                "enrol_person",
+                {
+                    "device_id": device_id,
+                    "custom_id": "e2e-slow",
+                    "name": "Slow",
+                    "image_path": str(photo),
+                },
+            )
+        )
+        assert await asyncio.to_thread(front_door_online.wait_for, enrolment_arrived, 15)
+        await client.call_service("face_terminal", "unlock", {"device_id": device_id})
+        assert front_door_online.unlock_count == unlocks + 1
+        assert not enrolment.done()
+        assert enrolment_acks() == acks_before  # its ack has not even been sent yet
+    finally:
+        front_door_online.release_replies()
+    await enrolment
+    assert front_door_online.store.find("e2e-slow") is not None

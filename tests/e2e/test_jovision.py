@@ -112,11 +112,14 @@ async def test_receiver_shows_the_webhook_address_and_the_device_is_set_up(
         e for e in await client.entries() if e["entry_id"] == jovision.receiver["entry_id"]
     )
     assert receiver["state"] == "loaded"
+    # What the frontend reads for the options gear: the receiver has none, the device has.
+    assert receiver["supports_options"] is False
 
     entry = await client.entry(UUID)
     assert entry is not None
     assert entry["source"] == "integration_discovery"
     assert entry["state"] == "loaded"
+    assert entry["supports_options"] is True
     ids = await client.entity_ids(UUID)
     assert set(ids) == EXPECTED_ENTITIES
     assert (await client.state(ids["binary_sensor.online"]) or {})["state"] == "on"

@@ -224,6 +224,9 @@ def test_close_returns_everything_and_sends_nothing_more() -> None:
     assert s.pending == []
     with pytest.raises(SessionClosedError):
         s.submit(unlock(), now=1.0, timeout=TIMEOUT)
+    # Messages after the close ask for nothing (no PushAck, no Online-Ack).
+    assert s.receive(REC_TOPIC, payloads.rec_push(), now=2.0) == []
+    assert s.receive(BASIC_TOPIC, payloads.online(), now=2.0) == []
 
 
 def test_duplicate_message_id_is_refused() -> None:

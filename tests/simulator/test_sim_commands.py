@@ -163,3 +163,21 @@ def test_unknown_operator_and_foreign_target(terminal: Terminal, platform: Platf
     assert versions.info["name"]
     assert terminal.ignored_count == 1
     assert terminal.unlock_count == 0
+
+
+def test_held_replies_wait_while_others_are_answered(
+    terminal: Terminal, platform: Platform
+) -> None:
+    """`hold_replies` makes one operator slow; the terminal answers everything else."""
+    terminal.hold_replies("EditPerson")
+    held = platform.command(
+        FIRST_ID, "EditPerson", {"customId": "eve-2", "name": "Eve", "pic": jpeg_uri("Eve")}
+    )
+    ack = platform.call(FIRST_ID, "Unlock", {"facesluiceId": FIRST_ID, "openDoor": 1})
+    assert ack.operator == "Unlock-Ack"
+    assert not platform.select(
+        lambda message: message.topic.endswith("/Ack") and message.json.get("messageId") == held
+    )
+    assert terminal.store.get("eve-2") is not None  # executed, only the answer waits
+    terminal.release_replies()
+    assert platform.ack_for(FIRST_ID, held).operator == "EditPerson-Ack"

@@ -31,11 +31,20 @@ Rules it implements (V1.24 and the real-firmware notes):
   unlock is not stuck behind an enrolment. ``EditPerson``-type commands keep
   `SPACING_OPERATORS` apart by ``spacing`` seconds (V1.24 §4.1). A request's deadline
   is set when it is submitted, so the timeout covers its wait in the lane.
+
+Driving it (what `coordinator.FaceTerminal` does with MQTT and the event loop's clock)::
+
+    session = TerminalSession("1305433", "mqtt/face/1305433")
+    request = session.submit(build_unlock(...), now=clock(), timeout=10.0)
+    for sendable in session.ready(clock()):
+        publish(sendable.command.topic, sendable.command.payload)
+    for event in session.receive(topic, payload, now=clock()):
+        ...  # Answered(request, ack) resolves the caller; Publish(command) is sent at once
+    # at session.next_wakeup(): session.expire(clock()) fails callers, then ready() again
 """
 
 from __future__ import annotations
 
-import itertools
 from collections import Counter, OrderedDict, deque
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -156,7 +165,6 @@ class Request:
     """Seconds from submission to `deadline` (for error messages)."""
     sent_at: float | None = None
     """When `TerminalSession.ready` handed it out for publishing; None while queued."""
-    ticket: int = 0
 
     @property
     def spaced(self) -> bool:
@@ -230,7 +238,12 @@ class ClockReading(Event):
 
 @dataclass(frozen=True, slots=True)
 class Dropped(Event):
-    """A message was refused; `reason` is also counted in `TerminalSession.drops`."""
+    """Something was refused, for the driver's (rate-limited) debug log.
+
+    A refused message is also counted under `reason` in `TerminalSession.drops`. The
+    one reason that is not a refused message, ``unacknowledgeable`` (a record whose ID
+    cannot be put into a ``PushAck``; the record itself still counts), is not counted.
+    """
 
     reason: str
     topic: str
@@ -284,7 +297,6 @@ class TerminalSession:
         self._lanes: dict[Lane, _LaneState] = {lane: _LaneState() for lane in Lane}
         self._by_message_id: dict[str, Request] = {}
         self._spacing_free_at = float("-inf")
-        self._tickets = itertools.count(1)
 
     # --- commands ----------------------------------------------------------------
 
@@ -309,7 +321,6 @@ class TerminalSession:
             lane=lane if lane is not None else default_lane(command.operator),
             deadline=now + timeout,
             timeout=timeout,
-            ticket=next(self._tickets),
         )
         self._by_message_id[command.message_id] = request
         self._lanes[request.lane].queue.append(request)
@@ -365,7 +376,11 @@ class TerminalSession:
         return min(times, default=None)
 
     def close(self) -> list[Request]:
-        """End the session: return every open request; `ready` hands out nothing more."""
+        """End the session: return every open request.
+
+        Afterwards `ready` hands out nothing, `submit` raises `SessionClosedError` and
+        messages are ignored, so the driver publishes nothing more.
+        """
         self.closed = True
         remaining = list(self._open())
         for state in self._lanes.values():
@@ -426,6 +441,8 @@ class TerminalSession:
         return self._presence(online=False, reason=reason)
 
     def _handle(self, message: Message, *, now: float, retained: bool) -> list[Event]:
+        if self.closed:
+            return []  # a closed session answers nothing: no PushAck, no Online-Ack
         topic = message.topic
         if topic in PRESENCE_TOPICS:
             return self._handle_presence(message, now=now, retained=retained)

@@ -1,0 +1,204 @@
+"""The integration's one subscription to the shared presence topics."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+from unittest.mock import patch
+
+import pytest
+from homeassistant.components import mqtt
+from homeassistant.const import CONF_NAME
+from homeassistant.helpers import discovery_flow
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_mqtt_message
+
+from custom_components.face_terminal.const import (
+    CONF_COMMAND_TOPIC,
+    CONF_TERMINAL_ID,
+    DOMAIN,
+)
+from custom_components.face_terminal.coordinator import FaceTerminal
+from custom_components.face_terminal.router import ROUTER_KEY
+
+from . import payloads
+from .conftest import TerminalResponder, setup_entry
+from .payloads import BASIC_TOPIC, HEARTBEAT_TOPIC
+
+if TYPE_CHECKING:
+    from collections.abc import Generator
+
+    from homeassistant.core import HomeAssistant
+
+TERMINAL_IDS = [f"90000{number:02d}" for number in range(5)]
+
+
+def terminal_entry(terminal_id: str) -> MockConfigEntry:
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title=f"Door {terminal_id}",
+        unique_id=terminal_id,
+        data={
+            CONF_TERMINAL_ID: terminal_id,
+            CONF_COMMAND_TOPIC: f"mqtt/face/{terminal_id}",
+            CONF_NAME: f"Door {terminal_id}",
+        },
+        version=1,
+    )
+
+
+@pytest.fixture
+def presence_calls() -> Generator[list[str]]:
+    """Terminal IDs of every presence message a runtime was handed."""
+    calls: list[str] = []
+    real = FaceTerminal._async_presence
+
+    def spy(self: FaceTerminal, message: Any, retained: bool) -> None:
+        calls.append(self.terminal_id)
+        real(self, message, retained)
+
+    with patch.object(FaceTerminal, "_async_presence", spy):
+        yield calls
+
+
+@pytest.fixture
+def subscriptions() -> Generator[list[str]]:
+    """Topics subscribed through `mqtt.async_subscribe` by the integration."""
+    topics: list[str] = []
+    real = mqtt.async_subscribe
+
+    async def spy(hass: HomeAssistant, topic: str, *args: Any, **kwargs: Any) -> Any:
+        topics.append(topic)
+        return await real(hass, topic, *args, **kwargs)
+
+    with (
+        patch("custom_components.face_terminal.coordinator.mqtt.async_subscribe", spy),
+        patch("custom_components.face_terminal.router.mqtt.async_subscribe", spy),
+    ):
+        yield topics
+
+
+async def test_n_terminals_cost_n_route_calls(
+    hass: HomeAssistant,
+    terminal: TerminalResponder,
+    presence_calls: list[str],
+    subscriptions: list[str],
+) -> None:
+    """One heartbeat round of N terminals reaches N runtimes once each, not N²."""
+    entries = [terminal_entry(terminal_id) for terminal_id in TERMINAL_IDS]
+    for entry in entries:
+        await setup_entry(hass, entry)
+    # The shared topics once; one wildcard per terminal instead of 15 spellings.
+    assert sorted(subscriptions) == sorted(
+        [BASIC_TOPIC, HEARTBEAT_TOPIC, *(f"mqtt/face/{tid}/+" for tid in TERMINAL_IDS)]
+    )
+    presence_calls.clear()
+    for terminal_id in TERMINAL_IDS:
+        async_fire_mqtt_message(hass, HEARTBEAT_TOPIC, payloads.heartbeat(terminal_id))
+    await hass.async_block_till_done()
+    assert sorted(presence_calls) == sorted(TERMINAL_IDS)
+    for entry in entries:
+        assert entry.runtime_data.state.online
+
+
+async def test_router_lives_from_the_first_to_the_last_terminal(
+    hass: HomeAssistant, terminal: TerminalResponder, presence_calls: list[str]
+) -> None:
+    first, second = (terminal_entry(terminal_id) for terminal_id in TERMINAL_IDS[:2])
+    await setup_entry(hass, first)
+    router = hass.data[ROUTER_KEY]
+    await setup_entry(hass, second)
+    assert hass.data[ROUTER_KEY] is router
+    assert set(router.routes) == set(TERMINAL_IDS[:2])
+
+    assert await hass.config_entries.async_unload(first.entry_id)
+    assert set(router.routes) == {TERMINAL_IDS[1]}
+    assert await hass.config_entries.async_unload(second.entry_id)
+    await hass.async_block_till_done()
+    assert ROUTER_KEY not in hass.data
+    # Unsubscribed: nothing reaches a runtime any more.
+    presence_calls.clear()
+    async_fire_mqtt_message(hass, HEARTBEAT_TOPIC, payloads.heartbeat(TERMINAL_IDS[1]))
+    await hass.async_block_till_done()
+    assert presence_calls == []
+
+
+async def test_unknown_heartbeat_starts_one_discovery_flow(
+    hass: HomeAssistant, terminal: TerminalResponder, loaded_entry: MockConfigEntry
+) -> None:
+    """A heartbeating terminal no entry knows is offered once, not on every heartbeat."""
+    router = hass.data[ROUTER_KEY]
+    for _ in range(3):
+        async_fire_mqtt_message(hass, HEARTBEAT_TOPIC, payloads.heartbeat("7654321"))
+        await hass.async_block_till_done()
+    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert [flow["context"]["unique_id"] for flow in flows] == ["7654321"]
+    assert router.unrouted == 3
+
+
+async def test_offered_ids_are_bounded(
+    hass: HomeAssistant, terminal: TerminalResponder, loaded_entry: MockConfigEntry
+) -> None:
+    """IDs come from any host on the broker: the memory of offered IDs is bounded."""
+    real = discovery_flow.async_create_flow
+    with (
+        patch("custom_components.face_terminal.router.MAX_OFFERED_IDS", 1),
+        patch(
+            "custom_components.face_terminal.router.discovery_flow.async_create_flow",
+            wraps=real,
+        ) as create_flow,
+    ):
+        for terminal_id in ("7000001", "7000002", "7000001"):
+            async_fire_mqtt_message(hass, HEARTBEAT_TOPIC, payloads.heartbeat(terminal_id))
+            await hass.async_block_till_done()
+    # The first ID was forgotten and offered again (three offers); its flow was still
+    # open, so the flow manager refused the duplicate: two flows in all.
+    assert create_flow.call_count == 3
+    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert sorted(flow["context"]["unique_id"] for flow in flows) == ["7000001", "7000002"]
+
+
+async def test_configured_and_basic_topic_terminals_are_not_offered(
+    hass: HomeAssistant, terminal: TerminalResponder, loaded_entry: MockConfigEntry
+) -> None:
+    """Known IDs (also ignored or unloaded ones) get no flow; `Online` is HA discovery's."""
+    MockConfigEntry(domain=DOMAIN, unique_id="7000001", source="ignore").add_to_hass(hass)
+    async_fire_mqtt_message(hass, HEARTBEAT_TOPIC, payloads.heartbeat("7000001"))
+    # Heartbeats of a configured terminal start no flow either (no longer in the manifest).
+    async_fire_mqtt_message(hass, HEARTBEAT_TOPIC, payloads.heartbeat())
+    # The manifest's discovery topic: HA's MQTT discovery offers it, the router does not.
+    async_fire_mqtt_message(hass, BASIC_TOPIC, payloads.online("7000002"))
+    await hass.async_block_till_done()
+    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert [flow["context"]["unique_id"] for flow in flows] == ["7000002"]
+    assert flows[0]["context"]["discovery_key"].domain == "mqtt"
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [b"not json", payloads.dump({"operator": "HeartBeat", "info": {}})],
+    ids=["malformed", "no_id"],
+)
+async def test_unroutable_presence_is_counted(
+    hass: HomeAssistant,
+    terminal: TerminalResponder,
+    loaded_entry: MockConfigEntry,
+    presence_calls: list[str],
+    payload: bytes,
+) -> None:
+    router = hass.data[ROUTER_KEY]
+    async_fire_mqtt_message(hass, HEARTBEAT_TOPIC, payload)
+    await hass.async_block_till_done()
+    assert presence_calls == []
+    assert router.malformed + router.unrouted == 1
+    assert hass.config_entries.flow.async_progress_by_handler(DOMAIN) == []
+
+
+async def test_shared_topics_are_checked_for_kind(
+    hass: HomeAssistant, terminal: TerminalResponder, loaded_entry: MockConfigEntry
+) -> None:
+    """Issue 9 item 2: a record on the basic topic is not a recognition."""
+    events: list[Any] = []
+    hass.bus.async_listen("face_terminal_recognition", events.append)
+    async_fire_mqtt_message(hass, BASIC_TOPIC, payloads.rec_push())
+    await hass.async_block_till_done()
+    assert events == []
+    assert loaded_entry.runtime_data.drops["wrong_topic"] == 1
