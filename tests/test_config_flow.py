@@ -25,6 +25,7 @@ from custom_components.face_terminal.const import (
     CONF_DOOR_OPEN_TIME,
     CONF_IP,
     CONF_OFFLINE_TIMEOUT,
+    CONF_PERSON_LINKS,
     CONF_RECOVER_RECORDS,
     CONF_TERMINAL_ID,
     CONF_UNLOCK_MESSAGE,
@@ -722,6 +723,7 @@ async def test_options(
         CONF_RECOVER_RECORDS: False,
         CONF_ACCESS_WINDOW: 3,
         CONF_ACCESS_DEFAULT: "grant",
+        CONF_PERSON_LINKS: {},
     }
     assert isinstance(config_entry.options[CONF_OFFLINE_TIMEOUT], int)
     await hass.async_block_till_done()
@@ -743,6 +745,7 @@ async def test_options_suggests_current_values(
             CONF_RECOVER_RECORDS: True,
             CONF_ACCESS_WINDOW: 4,
             CONF_ACCESS_DEFAULT: "deny",
+            CONF_PERSON_LINKS: {"bob-2": "person.bob", "alice-01": "person.alice"},
         },
     )
     result = await hass.config_entries.options.async_init(config_entry.entry_id)
@@ -751,7 +754,10 @@ async def test_options_suggests_current_values(
         for key in result["data_schema"].schema
         if key.description and "suggested_value" in key.description
     }
-    assert suggested == dict(config_entry.options)
+    assert suggested == {
+        **config_entry.options,
+        CONF_PERSON_LINKS: "alice-01 = person.alice\nbob-2 = person.bob",
+    }
 
     result = await hass.config_entries.options.async_configure(
         result["flow_id"],
@@ -767,6 +773,46 @@ async def test_options_suggests_current_values(
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert config_entry.options[CONF_UNLOCK_MESSAGE] == ""
     assert config_entry.options[CONF_ACKNOWLEDGE_RECORDS] is True
+    assert config_entry.options[CONF_PERSON_LINKS] == {}
+
+
+@pytest.mark.parametrize(
+    ("text", "links"),
+    [
+        (
+            "alice-01 = person.alice\n\n bob: person.bob ",
+            {"alice-01": "person.alice", "bob": "person.bob"},
+        ),
+        ("alice-01 = light.kitchen", None),
+        ("just a name", None),
+        ("a,b = person.x", None),
+    ],
+)
+async def test_options_person_links(
+    hass: HomeAssistant,
+    config_entry: MockConfigEntry,
+    mock_setup_entry: AsyncMock,
+    text: str,
+    links: dict[str, str] | None,
+) -> None:
+    """Links are `custom ID = person.x` lines; anything else is refused with a hint."""
+    config_entry.add_to_hass(hass)
+    result = await hass.config_entries.options.async_init(config_entry.entry_id)
+    user_input = {
+        CONF_OFFLINE_TIMEOUT: 150,
+        CONF_DOOR_OPEN_TIME: 5,
+        CONF_ACKNOWLEDGE_RECORDS: True,
+        CONF_RECOVER_RECORDS: True,
+        CONF_ACCESS_WINDOW: 5,
+        CONF_ACCESS_DEFAULT: "deny",
+        CONF_PERSON_LINKS: text,
+    }
+    result = await hass.config_entries.options.async_configure(result["flow_id"], user_input)
+    if links is None:
+        assert result["errors"] == {CONF_PERSON_LINKS: "invalid_person_links"}
+    else:
+        assert result["type"] is FlowResultType.CREATE_ENTRY
+        assert config_entry.options[CONF_PERSON_LINKS] == links
 
 
 @pytest.mark.parametrize(
@@ -838,5 +884,6 @@ def test_translations_cover_the_flow() -> None:
             CONF_RECOVER_RECORDS,
             CONF_ACCESS_WINDOW,
             CONF_ACCESS_DEFAULT,
+            CONF_PERSON_LINKS,
         }
     )

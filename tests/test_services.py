@@ -159,6 +159,9 @@ async def test_actions_are_registered(hass: HomeAssistant, loaded_entry: MockCon
         "show_qr_code",
         "hide_qr_code",
         "answer_access_request",
+        "compare_faces",
+        "identify_face",
+        "check_face_photo",
     }
 
 
@@ -1227,7 +1230,7 @@ def test_descriptions_match_schemas_translations_and_icons() -> None:
     from homeassistant.helpers.service import _SERVICES_SCHEMA
     from homeassistant.util.yaml import load_yaml_dict
 
-    from custom_components.face_terminal import access_actions, services
+    from custom_components.face_terminal import access_actions, face_tools, services
 
     base = Path(services.__file__).parent
     described = _SERVICES_SCHEMA(load_yaml_dict(str(base / "services.yaml")))
@@ -1243,6 +1246,9 @@ def test_descriptions_match_schemas_translations_and_icons() -> None:
         "show_qr_code": services.SHOW_QR_CODE_SCHEMA,
         "hide_qr_code": services.HIDE_QR_CODE_SCHEMA,
         "answer_access_request": access_actions.ANSWER_ACCESS_REQUEST_SCHEMA,
+        "compare_faces": face_tools.COMPARE_FACES_SCHEMA,
+        "identify_face": face_tools.IDENTIFY_FACE_SCHEMA,
+        "check_face_photo": face_tools.CHECK_FACE_PHOTO_SCHEMA,
     }
     assert set(described) == set(schemas) == set(strings["services"]) == set(icons["services"])
     for name, description in described.items():

@@ -28,6 +28,7 @@ from .const import (
     ATTR_DEFAULT,
     ATTR_DEVICE_ID,
     ATTR_GRANTED,
+    ATTR_PERSON_ENTITY_ID,
     ATTR_RECORD_ID,
     ATTR_REQUEST_ID,
     ATTR_TERMINAL_ID,
@@ -42,6 +43,7 @@ from .const import (
     LOGGER,
 )
 from .events import access_attributes, record_time, without_none
+from .people import linked_person
 from .protocol.access import (
     VERIFY_STATUS_AWAITING_REMOTE,
     AccessDecision,
@@ -163,7 +165,13 @@ class AccessController:
     def _open(self, request: AccessRequest, message: protocol.RecPush) -> None:
         terminal = self._terminal
         self.counters["requests"] += 1
-        attributes = {ATTR_REQUEST_ID: request.request_id, **access_attributes(message)}
+        attributes = without_none(
+            {
+                ATTR_REQUEST_ID: request.request_id,
+                **access_attributes(message),
+                ATTR_PERSON_ENTITY_ID: linked_person(terminal.entry, message.custom_id),
+            }
+        )
         self._context[request.request_id] = attributes
         deadline = dt_util.utcnow() + timedelta(seconds=request.deadline - request.received)
         data = without_none(

@@ -34,6 +34,7 @@ from homeassistant.helpers.selector import (
     SelectSelector,
     SelectSelectorConfig,
     TextSelector,
+    TextSelectorConfig,
 )
 
 from .config_flow_jovision import JovisionConfigFlow, JovisionOptionsFlow
@@ -47,6 +48,7 @@ from .const import (
     CONF_DOOR_OPEN_TIME,
     CONF_IP,
     CONF_OFFLINE_TIMEOUT,
+    CONF_PERSON_LINKS,
     CONF_RECOVER_RECORDS,
     CONF_TERMINAL_ID,
     CONF_UNLOCK_MESSAGE,
@@ -64,6 +66,7 @@ from .const import (
 )
 from .coordinator import normalise_terminal_id
 from .jovision import FaceTerminalAnyConfigEntry, is_jovision_entry, is_receiver_entry
+from .people import format_links, parse_links
 from .protocol import (
     BASIC_TOPIC,
     HEARTBEAT_TOPIC,
@@ -430,6 +433,7 @@ OPTIONS_SCHEMA: Final = vol.Schema(
                 translation_key=CONF_ACCESS_DEFAULT,
             )
         ),
+        vol.Optional(CONF_PERSON_LINKS): TextSelector(TextSelectorConfig(multiline=True)),
     }
 )
 
@@ -442,7 +446,10 @@ class FaceTerminalOptionsFlow(OptionsFlowWithReload):
         errors: dict[str, str] = {}
         if user_input is not None:
             message = user_input.get(CONF_UNLOCK_MESSAGE, DEFAULT_UNLOCK_MESSAGE).strip()
-            if any(ord(char) < 0x20 for char in message):
+            links = parse_links(user_input.get(CONF_PERSON_LINKS, ""))
+            if links is None:
+                errors[CONF_PERSON_LINKS] = "invalid_person_links"
+            elif any(ord(char) < 0x20 for char in message):
                 errors[CONF_UNLOCK_MESSAGE] = "unlock_message_invalid"
             elif len(message.encode()) > UNLOCK_MESSAGE_MAX_BYTES:
                 errors[CONF_UNLOCK_MESSAGE] = "unlock_message_too_long"
@@ -456,13 +463,21 @@ class FaceTerminalOptionsFlow(OptionsFlowWithReload):
                         CONF_RECOVER_RECORDS: bool(user_input[CONF_RECOVER_RECORDS]),
                         CONF_ACCESS_WINDOW: int(user_input[CONF_ACCESS_WINDOW]),
                         CONF_ACCESS_DEFAULT: user_input[CONF_ACCESS_DEFAULT],
+                        CONF_PERSON_LINKS: links,
                     }
                 )
 
         return self.async_show_form(
             step_id="init",
             data_schema=self.add_suggested_values_to_schema(
-                OPTIONS_SCHEMA, user_input or self.config_entry.options
+                OPTIONS_SCHEMA,
+                user_input
+                or {
+                    **self.config_entry.options,
+                    CONF_PERSON_LINKS: format_links(
+                        self.config_entry.options.get(CONF_PERSON_LINKS)
+                    ),
+                },
             ),
             errors=errors,
         )

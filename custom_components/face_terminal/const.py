@@ -110,6 +110,9 @@ ACCESS_DEFAULT_GRANT: Final = "grant"
 DEFAULT_ACCESS_WINDOW: Final = 5
 DEFAULT_ACCESS_DEFAULT: Final = ACCESS_DEFAULT_DENY
 
+# People: terminal persons (customId) linked to Home Assistant persons
+CONF_PERSON_LINKS: Final = "person_links"
+
 # Missed-record recovery (ManualPushRecords / ManualPushSnaps after an outage)
 CONF_RECOVER_RECORDS: Final = "recover_records"
 DEFAULT_RECOVER_RECORDS: Final = True

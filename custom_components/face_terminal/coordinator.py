@@ -34,6 +34,7 @@ from . import protocol
 from .access import AccessController
 from .const import (
     ACCESS_EVENT_TYPES,
+    ATTR_PERSON_ENTITY_ID,
     CLOCK_DRIFT_LIMIT,
     COMMAND_TIMEOUT,
     CONF_ACKNOWLEDGE_RECORDS,
@@ -57,6 +58,7 @@ from .const import (
 )
 from .device import Capability, ImageKind
 from .events import Record, TerminalRecord, build_record
+from .people import linked_person
 from .presence import SilenceWatchdog
 from .protocol import Lane, normalise_terminal_id
 from .protocol.session import DecisionNeeded
@@ -446,6 +448,10 @@ class FaceTerminal:
 
     def _handle_record(self, message: Record) -> None:
         record = build_record(message, device_id=self.device_id, terminal_id=self.terminal_id)
+        if isinstance(message, protocol.RecPush) and (
+            person := linked_person(self.entry, message.custom_id)
+        ):
+            record.data[ATTR_PERSON_ENTITY_ID] = person
         if record.replay:
             # Re-sent after an outage or on request: history for the bus and the logbook,
             # never a live arrival for the entities (and never the "last" anything).

@@ -25,6 +25,7 @@ from .const import (
     ATTR_DEVICE_ID,
     ATTR_DIRECTION,
     ATTR_ID_LAST4,
+    ATTR_PERSON_ENTITY_ID,
     ATTR_PERSON_ID,
     ATTR_PERSON_NAME,
     ATTR_RECORD_ID,
@@ -105,7 +106,12 @@ class TerminalRecord:
         """The event entity's attributes: access fields, or the scan's fields."""
         message = self.message
         if isinstance(message, (RecPush, StrSnapPush)):
-            return access_attributes(message)
+            return without_none(
+                {
+                    **access_attributes(message),
+                    ATTR_PERSON_ENTITY_ID: self.data.get(ATTR_PERSON_ENTITY_ID),
+                }
+            )
         return scan_attributes(message)
 
     @property
@@ -130,6 +136,7 @@ class TerminalRecord:
                 ATTR_SIMILARITY: shown.get(ATTR_SIMILARITY),
                 ATTR_ACCESS: self.event_type,
                 ATTR_TIME: self.time.isoformat(),
+                ATTR_PERSON_ENTITY_ID: self.data.get(ATTR_PERSON_ENTITY_ID),
             }
         )
 

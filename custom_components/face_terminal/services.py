@@ -30,6 +30,7 @@ from homeassistant.util import dt as dt_util
 
 from . import photo, protocol
 from .access_actions import async_setup_access_actions
+from .face_tools import async_setup_face_tools
 from .const import ATTR_CUSTOM_ID, ATTR_PERSON_ID, ATTR_TERMINAL_ID, DOMAIN
 from .coordinator import FaceTerminal, FaceTerminalConfigEntry
 from .protocol.commands import MAX_QRCODE_DATA_BYTES, MAX_SEARCH_COUNT, MAX_SHOW_INFO_BYTES
@@ -445,6 +446,7 @@ async def _async_hide_qr_code(call: ServiceCall) -> None:
 def async_setup_services(hass: HomeAssistant) -> None:
     """Register the integration's actions."""
     async_setup_access_actions(hass)
+    async_setup_face_tools(hass)
     hass.services.async_register(DOMAIN, SERVICE_UNLOCK, _async_unlock, schema=UNLOCK_SCHEMA)
     hass.services.async_register(
         DOMAIN,
