@@ -26,6 +26,7 @@ from custom_components.face_terminal.const import (
     EVENT_ACCESS_REQUEST,
     EVENT_RECOGNITION,
 )
+from custom_components.face_terminal.protocol.access import AccessDecision, DecidedBy
 
 from . import payloads
 from .conftest import TerminalResponder, fire, setup_entry
@@ -309,9 +310,11 @@ async def test_unanswerable_record_id_is_logged(
     terminal: TerminalResponder,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """A record ID the PushAck cannot carry (over 63 bytes) is refused, not answered."""
+    """A record ID no PushAck can carry (the parser bounds IDs, so only defensively)."""
     decisions: list[Event] = async_capture_events(hass, EVENT_ACCESS_DECISION)
-    await deliver(hass, request_record(record_id="9" * 70, Sendintime=0))
+    decision = AccessDecision("9" * 70, False, None, DecidedBy.REPLAY)
+    loaded_entry.runtime_data.access._apply(decision)
+    await hass.async_block_till_done()
     assert push_acks(terminal) == []
     assert decisions == []
     assert "cannot answer an access request" in caplog.text

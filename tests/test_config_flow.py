@@ -264,15 +264,15 @@ async def test_discovery_aborts(
     assert result["reason"] == reason
 
 
-async def test_discovery_updates_ip(
+async def test_discovery_never_moves_the_ip(
     hass: HomeAssistant, mqtt_mock: MqttMockHAClient, config_entry: MockConfigEntry
 ) -> None:
-    """An Online of a configured terminal updates its IP and aborts."""
+    """An Online of a configured terminal is a claim: it aborts and changes nothing."""
     config_entry.add_to_hass(hass)
     result = await discover(hass, BASIC_TOPIC, payloads.online(ip="192.168.1.77"))
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "already_configured"
-    assert config_entry.data[CONF_IP] == "192.168.1.77"
+    assert config_entry.data[CONF_IP] == "192.168.1.50"
     assert config_entry.data[CONF_COMMAND_TOPIC] == COMMAND_TOPIC
 
 
@@ -631,7 +631,11 @@ async def test_reconfigure(
         for key in result["data_schema"].schema
         if key.description and "suggested_value" in key.description
     }
-    assert suggested == {CONF_COMMAND_TOPIC: COMMAND_TOPIC, CONF_NAME: "Front door"}
+    assert suggested == {
+        CONF_COMMAND_TOPIC: COMMAND_TOPIC,
+        CONF_NAME: "Front door",
+        CONF_IP: "192.168.1.50",
+    }
 
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {CONF_COMMAND_TOPIC: "mqtt/face/#", CONF_NAME: "Gate"}
@@ -639,8 +643,16 @@ async def test_reconfigure(
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {CONF_COMMAND_TOPIC: "invalid_command_topic"}
 
+    for bad_ip in ("http://evil.example", "127.0.0.1", "gate.local"):
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], {CONF_COMMAND_TOPIC: COMMAND_TOPIC, CONF_IP: bad_ip}
+        )
+        assert result["type"] is FlowResultType.FORM
+        assert result["errors"] == {CONF_IP: "invalid_ip"}
+
     result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_COMMAND_TOPIC: " site/gate/ ", CONF_NAME: " Gate "}
+        result["flow_id"],
+        {CONF_COMMAND_TOPIC: " site/gate/ ", CONF_NAME: " Gate ", CONF_IP: " 192.168.1.77 "},
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reconfigure_successful"
@@ -649,7 +661,7 @@ async def test_reconfigure(
         CONF_TERMINAL_ID: TERMINAL_ID,
         CONF_COMMAND_TOPIC: "site/gate",
         CONF_NAME: "Gate",
-        CONF_IP: "192.168.1.50",
+        CONF_IP: "192.168.1.77",
     }
     assert mock_setup_entry.called
 
@@ -666,6 +678,7 @@ async def test_reconfigure_default_name(
     assert result["reason"] == "reconfigure_successful"
     assert config_entry.title == f"Face terminal {TERMINAL_ID}"
     assert config_entry.data[CONF_NAME] == f"Face terminal {TERMINAL_ID}"
+    assert config_entry.data[CONF_IP] is None  # empty: the next reported address is taken
 
 
 # --- options ----------------------------------------------------------------------------

@@ -272,20 +272,49 @@ async def test_online_with_cloud_client_id(
     assert terminal.last("Online-Ack")["info"]["facesluiceId"] == TERMINAL_ID
 
 
-async def test_online_updates_ip(
+async def test_online_never_moves_the_stored_ip(
     hass: HomeAssistant, device_registry: dr.DeviceRegistry, loaded_entry: MockConfigEntry
 ) -> None:
-    """A new IP in `Online` goes into the entry and the device's web page."""
+    """A fake `Online` cannot move the stored IP or the device's "Visit" link (issue 9.6)."""
     runtime = runtime_of(loaded_entry)
     await deliver(hass, BASIC_TOPIC, payloads.online(ip="192.168.1.50"))
-    assert loaded_entry.data["ip"] == "192.168.1.50"
+    assert runtime.counters["ip_changes_ignored"] == 0
 
     await deliver(hass, BASIC_TOPIC, payloads.online(ip="10.0.0.9"))
-    assert loaded_entry.data["ip"] == "10.0.0.9"
-    assert runtime.state.ip == "10.0.0.9"
+    assert loaded_entry.data["ip"] == "192.168.1.50"
+    assert runtime.state.ip == "192.168.1.50"
+    assert runtime.state.reported_ip == "10.0.0.9"
+    assert runtime.counters["ip_changes_ignored"] == 1
     device = device_registry.async_get(runtime.device_id)
     assert device is not None
-    assert device.configuration_url == "http://10.0.0.9"
+    assert device.configuration_url == "http://192.168.1.50"
+    # Not an address at all: not even reported.
+    for junk in ("http://evil.example/login", "127.0.0.1", "0.0.0.0", "1" * 5000):
+        await deliver(hass, BASIC_TOPIC, payloads.online(ip=junk))
+        assert runtime.state.reported_ip == "10.0.0.9"
+    device = device_registry.async_get(runtime.device_id)
+    assert device is not None
+    assert device.configuration_url == "http://192.168.1.50"
+
+
+async def test_online_fills_a_missing_ip_once(
+    hass: HomeAssistant,
+    device_registry: dr.DeviceRegistry,
+    terminal: TerminalResponder,
+    config_entry: MockConfigEntry,
+) -> None:
+    """Trust on first use: an entry without IP takes the first reported one, then keeps it."""
+    config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(config_entry, data={**config_entry.data, "ip": None})
+    await setup_entry(hass, config_entry)
+    runtime = runtime_of(config_entry)
+    await deliver(hass, BASIC_TOPIC, payloads.online(ip="192.168.1.77"))
+    assert config_entry.data["ip"] == "192.168.1.77"
+    device = device_registry.async_get(runtime.device_id)
+    assert device is not None
+    assert device.configuration_url == "http://192.168.1.77"
+    await deliver(hass, BASIC_TOPIC, payloads.online(ip="10.6.6.6"))
+    assert config_entry.data["ip"] == "192.168.1.77"
 
 
 async def test_online_name_fills_missing_name(
@@ -582,10 +611,13 @@ QUIRKS: list[tuple[str, str, bytes, str, dict[str, Any]]] = [
         "no_pic_time_or_message_id",
         REC_TOPIC,
         json.dumps(
-            {"operator": "RecPush", "info": {"facesluiceId": TERMINAL_ID, "RecordID": "504"}}
+            {
+                "operator": "RecPush",
+                "info": {"facesluiceId": TERMINAL_ID, "RecordID": "504", "personId": "41"},
+            }
         ).encode(),
         EVENT_RECOGNITION,
-        {"record_id": "504", "access": "access_granted"},
+        {"record_id": "504", "access": "access_granted", "person_id": "41"},
     ),
     (
         "blacklisted_without_status",

@@ -92,7 +92,9 @@ async def test_entities(
         ("24", "0", "no_permission", False),
         ("0", "1", "access_denied", True),
         ("0", "0", "access_granted", False),
-        ("99", "1", "access_denied", True),
+        ("99", "1", "unknown", True),  # an undocumented status is never granted
+        ("99", "0", "unknown", False),
+        ("0", "7", "unknown", False),  # no status and an undocumented list
     ],
 )
 async def test_access_event(

@@ -365,7 +365,12 @@ async def test_entities_follow_capabilities(hass: HomeAssistant, device: MockCon
         for entity in er.async_entries_for_config_entry(er.async_get(hass), device.entry_id)
     )
     assert entity_ids == sorted([ONLINE, LAST_PERSON, ACCESS, LAST_FACE, LAST_SCENE])
-    assert state(hass, ACCESS).attributes["event_types"] == ["recognized", "blacklisted", "vip"]
+    assert state(hass, ACCESS).attributes["event_types"] == [
+        "recognized",
+        "blacklisted",
+        "vip",
+        "unknown",
+    ]
 
 
 @pytest.mark.parametrize(

@@ -147,7 +147,7 @@ class AccessController:
             send_in_time=message.send_in_time,
             age=record_age(message.time, self._terminal_now()),
             max_age=self.policy.max_age,
-            replay=bool(getattr(message, "replay", False)),
+            replay=message.replay,
         )
         outcome = self._decisions.receive(record_id, now=now, live=live)
         if outcome is None:

@@ -76,6 +76,7 @@ from .protocol import (
     Online,
     ProtocolError,
     TopicKind,
+    as_ip,
     build_versions,
     default_command_topic,
     parse_message,
@@ -166,17 +167,16 @@ class FaceTerminalConfigFlow(JovisionConfigFlow, domain=DOMAIN):
             return self.async_abort(reason="invalid_discovery_info")
         if not isinstance(message, Online | HeartBeat):
             return self.async_abort(reason="not_online")
-        if message.terminal_id is None:
-            return self.async_abort(reason="no_terminal_id")
-        terminal_id = _clean_terminal_id(message.terminal_id)
+        # The parser refuses payload IDs that cannot be terminal IDs (issue 9): what is
+        # left is letters, digits and `_ . : - @`, at most 64.
+        terminal_id = message.terminal_id
         if terminal_id is None:
-            return self.async_abort(reason="invalid_discovery_info")
+            return self.async_abort(reason="no_terminal_id")
 
         await self.async_set_unique_id(terminal_id)
-        # The runtime follows the IP from the terminal's own messages: no reload needed.
-        self._abort_if_unique_id_configured(
-            updates={CONF_IP: message.ip} if message.ip else None, reload_on_update=False
-        )
+        # Presence messages are claims anyone on the shared topic can make: they never
+        # change a configured terminal (its runtime fills in a missing IP address).
+        self._abort_if_unique_id_configured()
 
         self._terminal_id = terminal_id
         self._command_topic = default_command_topic(terminal_id)
@@ -333,7 +333,12 @@ class FaceTerminalConfigFlow(JovisionConfigFlow, domain=DOMAIN):
     async def async_step_reconfigure(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Change the command topic and the name of a terminal; show the receiver's address."""
+        """Change the command topic, the name and the IP address of a terminal.
+
+        The IP address is only ever changed here (or filled in once when none is stored):
+        presence messages cannot move it, see `FaceTerminal._reported_ip`. The Jovision
+        receiver's reconfigure step shows its address again.
+        """
         entry = self._get_reconfigure_entry()
         if is_receiver_entry(entry):
             return await self.async_step_reconfigure_receiver()
@@ -343,14 +348,18 @@ class FaceTerminalConfigFlow(JovisionConfigFlow, domain=DOMAIN):
         errors: dict[str, str] = {}
         if user_input is not None:
             command_topic = _clean_command_topic(user_input[CONF_COMMAND_TOPIC])
+            raw_ip = user_input.get(CONF_IP, "").strip()
+            ip = as_ip(raw_ip) if raw_ip else None
             if command_topic is None:
                 errors[CONF_COMMAND_TOPIC] = "invalid_command_topic"
-            else:
+            if raw_ip and ip is None:
+                errors[CONF_IP] = "invalid_ip"
+            if not errors:
                 name = user_input.get(CONF_NAME, "").strip() or default_name(terminal_id)
                 return self.async_update_reload_and_abort(
                     entry,
                     title=name,
-                    data_updates={CONF_COMMAND_TOPIC: command_topic, CONF_NAME: name},
+                    data_updates={CONF_COMMAND_TOPIC: command_topic, CONF_NAME: name, CONF_IP: ip},
                 )
 
         return self.async_show_form(
@@ -360,6 +369,7 @@ class FaceTerminalConfigFlow(JovisionConfigFlow, domain=DOMAIN):
                     {
                         vol.Required(CONF_COMMAND_TOPIC): TextSelector(),
                         vol.Optional(CONF_NAME): TextSelector(),
+                        vol.Optional(CONF_IP): TextSelector(),
                     }
                 ),
                 user_input or {**entry.data, CONF_NAME: entry.title},

@@ -67,6 +67,8 @@ ACCESS_DENIED: Final = "access_denied"
 NOT_REGISTERED: Final = "not_registered"
 AWAITING_REMOTE: Final = "awaiting_remote"
 NO_PERMISSION: Final = "no_permission"
+# A status the terminal sent that is none of the documented ones: never "granted".
+ACCESS_UNKNOWN: Final = "unknown"
 STRANGER: Final = "stranger"
 ACCESS_EVENT_TYPES: Final = [
     ACCESS_GRANTED,
@@ -74,6 +76,7 @@ ACCESS_EVENT_TYPES: Final = [
     NOT_REGISTERED,
     AWAITING_REMOTE,
     NO_PERMISSION,
+    ACCESS_UNKNOWN,
     STRANGER,
 ]
 SCAN_QR_CODE: Final = "qr_code"
@@ -152,7 +155,7 @@ JOVISION_MAX_BODY: Final = 4 * 1024 * 1024
 RECOGNIZED: Final = "recognized"
 BLACKLISTED: Final = "blacklisted"
 VIP: Final = "vip"
-JOVISION_ACCESS_EVENT_TYPES: Final = [RECOGNIZED, BLACKLISTED, VIP]
+JOVISION_ACCESS_EVENT_TYPES: Final = [RECOGNIZED, BLACKLISTED, VIP, ACCESS_UNKNOWN]
 
 ATTR_FAMILY: Final = "family"
 ATTR_INDEX_ID: Final = "index_id"

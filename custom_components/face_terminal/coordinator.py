@@ -118,7 +118,8 @@ class TerminalSnapshot:
 
     online: bool = False
     last_seen: datetime | None = None
-    ip: str | None = None
+    ip: str | None = None  # the stored address (setup, or the first one reported)
+    reported_ip: str | None = None  # the last address the terminal claimed
     name: str | None = None
     firmware: str | None = None
     clock_offset: float | None = None  # seconds, terminal minus HA
@@ -437,13 +438,35 @@ class FaceTerminal:
     def _handle_online(self, message: protocol.Online) -> None:
         if message.name and not self.state.name:
             self.state.name = message.name
-        if message.ip and message.ip != self.state.ip:
-            self.state.ip = message.ip
+        if message.ip:
+            self._reported_ip(message.ip)
+
+    def _reported_ip(self, ip: str) -> None:
+        """Store a reported IP address only when none is stored yet (trust on first use).
+
+        ``Online`` comes on the presence topic every terminal may publish to, so its
+        address is a claim, not a fact: it may fill in a missing address, but never moves
+        the stored one (and the device's "Visit" link) elsewhere. The user changes it with
+        Reconfigure; diagnostics show what the terminal reported.
+        """
+        self.state.reported_ip = ip
+        if self.state.ip is None:
+            self.state.ip = ip
             self.hass.config_entries.async_update_entry(
-                self.entry, data={**self.entry.data, CONF_IP: message.ip}
+                self.entry, data={**self.entry.data, CONF_IP: ip}
             )
             dr.async_get(self.hass).async_update_device(
-                self.device_id, configuration_url=configuration_url(message.ip)
+                self.device_id, configuration_url=configuration_url(ip)
+            )
+        elif ip != self.state.ip:
+            self.counters["ip_changes_ignored"] += 1
+            self._log_limited(
+                "ip_change",
+                "Terminal %s reports the IP address %s; the stored address %s is kept"
+                " (reconfigure the terminal to change it)",
+                self.terminal_id,
+                ip,
+                self.state.ip,
             )
 
     def _handle_record(self, message: Record) -> None:

@@ -100,6 +100,7 @@ def _mqtt_terminal(entry: FaceTerminalAnyConfigEntry, terminal: FaceTerminal) ->
             "online": state.online,
             "last_seen": state.last_seen.isoformat() if state.last_seen else None,
             "ip": state.ip,
+            "reported_ip": state.reported_ip,
             "name": state.name,
             "firmware": state.firmware,
             "clock_offset_seconds": state.clock_offset,

@@ -17,6 +17,7 @@ from homeassistant.util import dt as dt_util
 from .const import (
     ACCESS_DENIED,
     ACCESS_GRANTED,
+    ACCESS_UNKNOWN,
     ATTR_ACCESS,
     ATTR_BLACKLISTED,
     ATTR_CARD_NUMBER,
@@ -61,10 +62,8 @@ if TYPE_CHECKING:
 
 type Record = RecPush | StrSnapPush | QRCodePush | CardPush | IDCardPush
 
-# PushType 2: the record was re-sent on request (ManualPushRecords), not a live passage.
-MANUAL_PUSH_TYPE = 2
-
 _ACCESS_BY_STATUS: dict[int, str] = {
+    VerifyStatus.UNKNOWN: ACCESS_UNKNOWN,
     VerifyStatus.ALLOWED: ACCESS_GRANTED,
     VerifyStatus.REFUSED: ACCESS_DENIED,
     VerifyStatus.NOT_REGISTERED: NOT_REGISTERED,
@@ -157,22 +156,18 @@ def access_type(record: RecPush) -> str:
     """Event-entity type of a recognition record.
 
     A missing or 0 VerifyStatus is read from the list the person is on, the way platforms
-    in the field treat it (notes Q-21): block list → denied, otherwise granted.
+    in the field treat it (notes Q-21): block list → denied, allow list or no list →
+    granted. The parser only returns records that name a person, and gives
+    `VerifyStatus.UNKNOWN` / `PersonType.UNKNOWN` for values outside the documented
+    ones: those give `unknown`, never granted.
     """
     if record.verify_status in _ACCESS_BY_STATUS:
         return _ACCESS_BY_STATUS[record.verify_status]
     if record.person_type == PersonType.BLOCK:
         return ACCESS_DENIED
+    if record.person_type == PersonType.UNKNOWN:
+        return ACCESS_UNKNOWN
     return ACCESS_GRANTED
-
-
-def is_replay(message: RecPush | StrSnapPush) -> bool:
-    """A record re-sent on request (``PushType`` 2) or late (``Sendintime`` 0, §5, Q-20)."""
-    if getattr(message, "replay", False):  # the parser's own finding, where it has one
-        return True
-    if message.push_type == MANUAL_PUSH_TYPE:
-        return True
-    return isinstance(message, RecPush) and message.send_in_time is False
 
 
 def record_time(naive: datetime | None) -> datetime:
@@ -244,7 +239,7 @@ def build_record(message: Record, *, device_id: str, terminal_id: str) -> Termin
             ATTR_ACCESS: kind,
             **access_attributes(message),
             ATTR_PERSON_ID: message.person_id,
-            ATTR_REPLAY: is_replay(message),
+            ATTR_REPLAY: message.replay,
         }
         return TerminalRecord(message, EVENT_RECOGNITION, kind, when, _event_data(data))
     if isinstance(message, StrSnapPush):
@@ -252,7 +247,7 @@ def build_record(message: Record, *, device_id: str, terminal_id: str) -> Termin
             **base,
             ATTR_RECORD_ID: message.snap_id,
             **access_attributes(message),
-            ATTR_REPLAY: is_replay(message),
+            ATTR_REPLAY: message.replay,
         }
         return TerminalRecord(message, EVENT_STRANGER, STRANGER, when, _event_data(data))
     scan_type = (

@@ -10,15 +10,22 @@ message is answered at once with the documented JSON and handled in a background
   and fires the ``face_terminal_recognition`` bus event with ``family: "jovision"``;
 * a message from an unknown device starts a discovery flow the user confirms (one flow
   per device); until then its messages are answered and ignored;
-* a message whose MAC address contradicts the one its UUID was first seen with is
-  flagged (a warning once per device, the ``identity_mismatch`` counter, see the
-  diagnostics) and ignored. A changed IP address is accepted: devices get theirs by DHCP.
+* a message whose MAC address contradicts the one its UUID was first seen with, or that
+  leaves the MAC address out once the UUID is bound to one, is flagged (a warning once
+  per device, the ``identity_mismatch`` counter, see the diagnostics) and ignored. A
+  changed IP address is accepted: devices get theirs by DHCP.
+
+Everything keyed by what a LAN host sends is bounded: the receiver remembers at most
+`MAX_TRACKED_DEVICES` unconfirmed devices (least recently heard forgotten first), and at
+most `MAX_PENDING_DISCOVERIES` discovery flows wait for the user; a new device beyond that
+replaces the offer of the device heard from least recently, so a real device, which
+keeps sending keepalives, is offered again while one-off UUIDs fall out.
 """
 
 from __future__ import annotations
 
 import re
-from collections import Counter
+from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 from functools import partial
 from http import HTTPStatus
@@ -40,6 +47,7 @@ from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.util import dt as dt_util
 
 from .const import (
+    ACCESS_UNKNOWN,
     ATTR_ACCESS,
     ATTR_AGE,
     ATTR_CAPTURE_TIME,
@@ -80,6 +88,7 @@ from .device import Capability, ImageKind
 from .events import record_time, without_none
 from .presence import SilenceWatchdog
 from .protocol import (
+    LIST_UNKNOWN,
     JovisionCompare,
     JovisionError,
     JovisionFaceEvent,
@@ -105,6 +114,10 @@ _LOG_PREVIEW: Final = 120
 # be a phone or ID-card number.
 _BASE64_RUN: Final = re.compile(r"[A-Za-z0-9+/=]{32,}|\d{7,}")
 _MAC_NOISE: Final = str.maketrans("", "", ":-. ")
+MAX_TRACKED_DEVICES: Final = 256
+"""Unconfirmed devices whose first MAC address (and mismatch warning) are remembered."""
+MAX_PENDING_DISCOVERIES: Final = 8
+"""Discovery flows of Jovision devices that may wait for the user at the same time."""
 
 
 type JovisionDeviceConfigEntry = ConfigEntry[JovisionDevice]
@@ -147,7 +160,9 @@ def _json(body: bytes, status: HTTPStatus = HTTPStatus.OK) -> web.Response:
 
 
 def access_of(message: JovisionCompare) -> str:
-    """Event type of a match, from the list the library picture is on."""
+    """Event type of a match, from the list the library picture is on (never guessed)."""
+    if message.list_type == LIST_UNKNOWN:
+        return ACCESS_UNKNOWN
     if message.list_type == "blacklist":
         return BLACKLISTED
     if message.list_type == "vip":
@@ -433,8 +448,9 @@ class JovisionReceiver:
         self.entry = entry
         self.webhook_id: str = entry.data[CONF_WEBHOOK_ID]
         self.counters: Counter[str] = Counter()
-        self.first_seen: dict[str, str | None] = {}
-        self._mismatch_logged: set[str] = set()
+        # Device key -> MAC it was first seen with; the order is least recently heard first.
+        self.first_seen: OrderedDict[str, str | None] = OrderedDict()
+        self._mismatch_logged: OrderedDict[str, None] = OrderedDict()
 
     async def async_start(self) -> None:
         """Register the webhook (local network only, POST only)."""
@@ -509,11 +525,11 @@ class JovisionReceiver:
         entry = self.hass.config_entries.async_entry_for_domain_unique_id(DOMAIN, key)
         known_mac = entry.data.get(CONF_MAC) if entry is not None else None
         known_mac = known_mac or self.first_seen.get(key)
-        if message.mac and known_mac and not _same_mac(message.mac, known_mac):
+        # Leaving the MAC address out must not get around the binding.
+        if known_mac and (message.mac is None or not _same_mac(message.mac, known_mac)):
             self._flag_mismatch(key, known_mac, message.mac)
             return
-        if key not in self.first_seen or self.first_seen[key] is None:
-            self.first_seen[key] = message.mac
+        self._remember(key, message.mac)
         if entry is None:
             self.counters["unconfirmed"] += 1
             self._async_offer(key, message)
@@ -528,26 +544,55 @@ class JovisionReceiver:
             return
         runtime.async_handle(message)
 
-    def _flag_mismatch(self, key: str, known: str, claimed: str) -> None:
+    def _remember(self, key: str, mac: str | None) -> None:
+        """Keep the first MAC address of a device; mark it as the most recently heard."""
+        if self.first_seen.get(key) is None:
+            self.first_seen[key] = mac
+        self.first_seen.move_to_end(key)
+        while len(self.first_seen) > MAX_TRACKED_DEVICES:
+            self.first_seen.popitem(last=False)
+
+    def _flag_mismatch(self, key: str, known: str, claimed: str | None) -> None:
         self.counters["identity_mismatch"] += 1
         if key in self._mismatch_logged:
             return
-        self._mismatch_logged.add(key)
+        self._mismatch_logged[key] = None
+        while len(self._mismatch_logged) > MAX_TRACKED_DEVICES:
+            self._mismatch_logged.popitem(last=False)
         LOGGER.warning(
-            "Jovision receiver: a message claims to come from device %s with MAC address %s,"
-            " but that device was first seen with %s; ignoring such messages",
+            "Jovision receiver: a message claims to come from device %s with %s,"
+            " but that device was first seen with MAC address %s; ignoring such messages",
             key,
-            claimed,
+            f"MAC address {claimed}" if claimed else "no MAC address",
             known,
         )
+
+    def _make_room_for_an_offer(self) -> None:
+        """Keep at most `MAX_PENDING_DISCOVERIES` - 1 offers: drop the least recently heard."""
+        offers = [
+            flow
+            for flow in self.hass.config_entries.flow.async_progress_by_handler(
+                DOMAIN, include_uninitialized=True
+            )
+            if flow["context"].get("source") == SOURCE_INTEGRATION_DISCOVERY
+        ]
+        if len(offers) < MAX_PENDING_DISCOVERIES:
+            return
+        recency = {key: position for position, key in enumerate(self.first_seen)}
+        offers.sort(key=lambda flow: recency.get(flow["context"].get("unique_id") or "", -1))
+        for flow in offers[: len(offers) - MAX_PENDING_DISCOVERIES + 1]:
+            self.hass.config_entries.flow.async_abort(flow["flow_id"])
+            self.counters["offers_replaced"] += 1
 
     @callback
     def _async_offer(self, key: str, message: JovisionMessage) -> None:
         """Start one discovery flow per unknown device."""
-        if self.hass.config_entries.flow.async_progress_by_handler(
+        flows = self.hass.config_entries.flow
+        if flows.async_progress_by_handler(
             DOMAIN, include_uninitialized=True, match_context={"unique_id": key}
         ):
             return
+        self._make_room_for_an_offer()
         discovery_flow.async_create_flow(
             self.hass,
             DOMAIN,

@@ -25,6 +25,7 @@ from homeassistant.helpers import device_registry as dr
 from .const import (
     ACCESS_DENIED,
     ACCESS_GRANTED,
+    ACCESS_UNKNOWN,
     ATTR_ACCESS,
     ATTR_CARD_NUMBER,
     ATTR_DEVICE_ID,
@@ -70,6 +71,8 @@ def recognition_line(door: str, data: Mapping[str, Any]) -> tuple[str, str]:
         text = f"was recognised at {door} (blacklisted)"
     elif access == VIP:
         text = f"was recognised at {door} (VIP)"
+    elif access == ACCESS_UNKNOWN:
+        text = f"was recognised at {door} with an unknown status (not granted)"
     else:
         text = f"was recognised at {door}"
     return person, _replayed(text, data)

@@ -30,9 +30,9 @@ from homeassistant.util import dt as dt_util
 
 from . import photo, protocol
 from .access_actions import async_setup_access_actions
-from .face_tools import async_setup_face_tools
 from .const import ATTR_CUSTOM_ID, ATTR_PERSON_ID, ATTR_TERMINAL_ID, DOMAIN
 from .coordinator import FaceTerminal, FaceTerminalConfigEntry
+from .face_tools import async_setup_face_tools
 from .protocol.commands import MAX_QRCODE_DATA_BYTES, MAX_SEARCH_COUNT, MAX_SHOW_INFO_BYTES
 
 if TYPE_CHECKING:

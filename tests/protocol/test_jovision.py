@@ -148,7 +148,7 @@ def test_seed_compare_push() -> None:
         method=METHOD_COMPARE_PUSH,
         uuid="xxx",
         mac="xxx",
-        host="xxx",
+        host=None,  # "xxx" is no IP address
         device_type=None,  # "xxx"
         product_name="xxx",
         channel="12221SSS13Q4",
@@ -168,7 +168,7 @@ def test_seed_compare_push() -> None:
         scene_name="FACE_10006612_20181114T220926120_2_YT.jpg",
         index_id=12,
         pic_sort=None,
-        list_type=None,
+        list_type="unknown",  # "xxx": sent, but no list
         pic_name="xxx.jpg",
         person_name="xxx",
         match_score=None,
@@ -469,8 +469,11 @@ def test_compare_push_numeric_strings() -> None:
 
 
 def test_compare_push_placeholders() -> None:
+    with pytest.raises(JovisionError, match="names no library picture"):
+        parse_compare(index_id=0, pic_name=" ", person_name="null")
     message = parse_compare(
         index_id=0,
+        person_name="Li",
         pic_sort="",
         pic_name=" ",
         match_score="null",
@@ -487,7 +490,7 @@ def test_compare_push_placeholders() -> None:
     assert message.index_id is None
     assert (message.pic_sort, message.list_type) == (None, None)
     assert message.pic_name is None
-    assert message.person_name is None
+    assert message.person_name == "Li"
     assert message.match_score is None
     assert message.capture_time is None
     assert message.send_time is None
@@ -510,15 +513,16 @@ def test_compare_push_placeholders() -> None:
         ("2", (2, "whitelist")),
         (3, (3, "vip")),
         (4.0, (4, "custom")),
-        (5, (5, None)),  # "can be distributed by the server later"
+        (5, (5, "unknown")),  # "can be distributed by the server later": not documented
         ("VIP", (None, "vip")),
         ("White List", (None, "whitelist")),
         ("black_list", (None, "blacklist")),
         ("black", (None, "blacklist")),
         ("Custom", (None, "custom")),
-        ("xxx", (None, None)),
+        ("xxx", (None, "unknown")),
         (None, (None, None)),
-        ([1], (None, None)),
+        ("", (None, None)),
+        ([1], (None, "unknown")),
     ],
 )
 def test_list_type(value: object, expected: tuple[int | None, str | None]) -> None:
@@ -750,7 +754,9 @@ def test_compare_push_bare_param_and_flat_forms() -> None:
     # The record repeats the device identity; the message's own value wins.
     own = parse_jovision(dumps({**payload, "data": {**record, "uuid": "other"}}))
     assert own.uuid == "12721SSQSQCA"
-    inner_only = parse_jovision(dumps({"method": METHOD_COMPARE_PUSH, "data": {"uuid": "in"}}))
+    inner_only = parse_jovision(
+        dumps({"method": METHOD_COMPARE_PUSH, "data": {"uuid": "in", "index_id": 1}})
+    )
     assert inner_only.uuid == "in"
 
 
@@ -872,13 +878,18 @@ def test_rejected_types() -> None:
         parse_jovision(42)  # type: ignore[arg-type]
 
 
-def test_overlong_text_is_dropped() -> None:
-    message = parse_compare(pic_name="n" * 257, img_name=FACE_B64, channel="c" * 256)
+def test_overlong_text_is_cut_and_overlong_file_names_dropped() -> None:
+    """Device text is cut to its limit (ending in "…"); file names are never cut."""
+    message = parse_compare(
+        pic_name="n" * 257, person_name="p" * 100, img_name=FACE_B64, channel="c" * 300
+    )
     assert message.pic_name is None
-    assert message.person_name is None
+    assert message.person_name == "p" * 63 + "…"
     assert message.face_name is None
-    assert message.channel == "c" * 256
+    assert message.channel == "c" * 255 + "…"
     assert_private(message)
+    with pytest.raises(JovisionError, match="names no library picture"):
+        parse_compare(pic_name="n" * 257, index_id=None)
 
 
 def test_unknown_method_kept() -> None:
@@ -891,7 +902,7 @@ def test_unknown_method_kept() -> None:
     assert len(many.keys) == 256
     long_key = parse_jovision(dumps({"method": "x", "data": {FACE_B64: 1}}))
     assert isinstance(long_key, JovisionUnknown)
-    assert long_key.keys == (FACE_B64[:64],)
+    assert long_key.keys == (FACE_B64[:63] + "…",)
     assert parse_jovision(dumps({"method": "m" * 64})).method == "m" * 64
     with pytest.raises(JovisionError, match="too long"):
         parse_jovision(dumps({"method": "m" * 65}))

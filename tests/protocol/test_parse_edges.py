@@ -11,10 +11,13 @@ from custom_components.face_terminal.protocol import (
     IDCardPush,
     ProtocolError,
     QueryProgressAck,
+    RecordWithoutPersonError,
     RecPush,
     SearchPersonAck,
     SearchPersonListAck,
+    StrSnapPush,
     UnknownMessage,
+    VerifyStatus,
     parse_message,
 )
 
@@ -56,7 +59,12 @@ def test_not_protocol_messages(payload: bytes) -> None:
 
 def test_deep_but_valid_json() -> None:
     for kind in ("RecPush", "Foo-Ack"):
-        payload = f'{{"operator":"{kind}","info":{{"x":' + '{"a":' * 5000 + "1" + "}" * 5002
+        payload = (
+            f'{{"operator":"{kind}","info":{{"personId":"4","x":'
+            + '{"a":' * 5000
+            + "1"
+            + "}" * 5002
+        )
         message = parse_message("mqtt/face/1/Rec", payload)
         assert message.operator == kind
     ack = parse_message(
@@ -72,7 +80,8 @@ def test_deep_but_valid_json() -> None:
 def test_payload_type_checked() -> None:
     with pytest.raises(ProtocolError, match="bytes or str"):
         parse_message("t", 5)  # type: ignore[arg-type]
-    assert parse_message("mqtt/face/1/Rec", bytearray(b'{"operator":"RecPush"}')).terminal_id == "1"
+    payload = bytearray(b'{"operator":"StrSnapPush"}')
+    assert parse_message("mqtt/face/1/Snap", payload).terminal_id == "1"
 
 
 def test_invalid_utf8_keeps_the_event() -> None:
@@ -86,7 +95,7 @@ def test_invalid_utf8_keeps_the_event() -> None:
 
 def test_nan_infinity_and_huge_numbers_become_none() -> None:
     payload = (
-        '{"operator":"RecPush","info":{"similarity1":NaN,"temperature":Infinity,'
+        '{"operator":"RecPush","info":{"personId":"4","similarity1":NaN,"temperature":Infinity,'
         '"VerifyStatus":-Infinity,"PushType":1e999,"otype":' + "9" * 400 + ',"left":1,"top":1,'
         '"right":NaN,"bottom":1}}'
     )
@@ -94,7 +103,7 @@ def test_nan_infinity_and_huge_numbers_become_none() -> None:
     assert isinstance(message, RecPush)
     assert message.similarity is None
     assert message.temperature is None
-    assert message.verify_status is None
+    assert message.verify_status == VerifyStatus.UNKNOWN  # sent, but no status: never granted
     assert message.push_type is None
     assert message.otype == int("9" * 400)
     assert message.face_box is None
@@ -108,9 +117,11 @@ def test_record_whose_info_is_not_an_object_is_refused() -> None:
 
 
 def test_odd_shapes_never_raise() -> None:
-    message = parse("mqtt/face/1/Rec", {"operator": "RecPush", "info": None, "pic": JPEG_URI})
-    assert isinstance(message, RecPush)
+    message = parse("mqtt/face/1/Snap", {"operator": "StrSnapPush", "info": None, "pic": JPEG_URI})
+    assert isinstance(message, StrSnapPush)
     assert message.face.image is not None
+    with pytest.raises(RecordWithoutPersonError):  # a record naming nobody is no passage
+        parse("mqtt/face/1/Rec", {"operator": "RecPush", "info": None, "pic": JPEG_URI})
     ack = parse(ACK, {"operator": "EditPersonsNew-Ack", "info": [{"customId": "a"}]})
     assert isinstance(ack, Ack)
     assert ack.info == {}

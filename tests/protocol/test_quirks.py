@@ -67,8 +67,13 @@ def parse(topic: str, body: dict[str, Any]) -> Message:
     return parse_message(topic, json.dumps(body).encode())
 
 
+PERSON_KEYS = {"customId", "personId", "persionName", "personName", "Name", "name"}
+
+
 def rec(**info: Any) -> RecPush:
-    message = parse(REC, {"operator": "RecPush", "info": {"facesluiceId": TID, **info}})
+    """A record; one without any person key gets a customId (no person: not a record)."""
+    person = {} if PERSON_KEYS & info.keys() else {"customId": "staff-1"}
+    message = parse(REC, {"operator": "RecPush", "info": {"facesluiceId": TID, **person, **info}})
     assert isinstance(message, RecPush)
     return message
 
@@ -134,7 +139,7 @@ def test_q03_misspelt_id_key(key: str) -> None:
 
 def test_q04_ids_are_opaque_strings() -> None:
     for device in ("1026700", "005a213b000b93cc", "0001"):
-        message = parse(f"mqtt/face/{device}/Rec", {"operator": "RecPush", "info": {}})
+        message = parse(f"mqtt/face/{device}/Snap", {"operator": "StrSnapPush", "info": {}})
         assert message.terminal_id == device
     numeric = parse(BASIC_TOPIC, {"operator": "Online", "info": {"facesluiceId": 1305433}})
     assert numeric.terminal_id == "1305433"
@@ -150,7 +155,9 @@ def test_q12_configurable_prefix() -> None:
     topic = "mytimemqttattendance/face/1026700/Rec"
     assert topic_kind(topic) is TopicKind.REC
     assert topic_terminal_id(topic) == "1026700"
-    message = parse(topic, {"operator": "RecPush", "info": {"facesluiceId": "1026700"}})
+    message = parse(
+        topic, {"operator": "RecPush", "info": {"facesluiceId": "1026700", "personId": "41"}}
+    )
     assert message.terminal_id == "1026700"
     topics = subscription_topics("acme/doors/front/")
     assert "acme/doors/front/Rec" in topics
@@ -190,7 +197,9 @@ def test_q27_own_commands_and_foreign_topics() -> None:
     foreign = f"{CT}/recods/livelogs"
     assert topic_kind(foreign) is None
     assert topic_terminal_id(foreign) is None
-    relayed = parse(foreign, {"operator": "RecPush", "info": {"facesluiceId": TID}})
+    relayed = parse(
+        foreign, {"operator": "RecPush", "info": {"facesluiceId": TID, "personId": "41"}}
+    )
     assert isinstance(relayed, RecPush)
     assert relayed.terminal_id == TID
     loop = parse(BASIC_TOPIC, {"operator": "Online-Ack", "info": {"facesluiceId": TID}})
@@ -368,7 +377,15 @@ def test_q17_image_encodings() -> None:
 
 
 def test_q18_placeholders() -> None:
-    message = rec(customId="", personId="0", RFIDCard="0", cardNum2="0", idCard=" ", telnum=" ")
+    message = rec(
+        customId="",
+        personId="0",
+        persionName="A",
+        RFIDCard="0",
+        cardNum2="0",
+        idCard=" ",
+        telnum=" ",
+    )
     assert message.custom_id is None
     assert message.person_id is None
     assert message.rfid_card is None

@@ -282,11 +282,13 @@ def test_records_without_acknowledgement() -> None:
     assert kinds(s.receive(QR_TOPIC, payloads.qr_push(), now=0.0)) == [RecordReceived]
 
 
-def test_unacknowledgeable_record_still_counts() -> None:
+def test_implausible_record_id_is_no_record_id() -> None:
+    # The parser refuses a record ID longer than any terminal sends: the record still
+    # counts, but there is nothing to acknowledge or de-duplicate by.
     s = session()
     events = s.receive(REC_TOPIC, payloads.rec_push(record_id="9" * 80), now=0.0)
-    assert kinds(events) == [PresenceChanged, Dropped, RecordReceived]
-    assert s.drops["unacknowledgeable"] == 0
+    assert kinds(events) == [PresenceChanged, RecordReceived]
+    assert s.counters["acks_sent"] == 0
 
 
 def test_duplicate_memory_is_bounded() -> None:
@@ -448,3 +450,27 @@ def test_helpers() -> None:
     assert normalise_terminal_id("GID@@@1305433") == "1305433"
     assert normalise_terminal_id("GID@@@") is None
     assert response_wildcard("mqtt/face/1305433/") == "mqtt/face/1305433/+"
+
+
+PERSONLESS_RECORD = (
+    b'{"operator":"RecPush","info":{"facesluiceId":"' + TERMINAL_ID.encode() + b'",'
+    b'"RecordID":"77","VerifyStatus":"1"}}'
+)
+
+
+def test_personless_record_is_dropped_but_acknowledged_on_its_topic() -> None:
+    """A record naming nobody is no recognition; on our Rec topic it still gets a PushAck."""
+    s = session()
+    events = s.receive(REC_TOPIC, PERSONLESS_RECORD, now=0.0)
+    assert kinds(events) == [Dropped, Publish]
+    publish = events[1]
+    assert isinstance(publish, Publish)
+    assert json.loads(publish.command.payload)["info"]["SnapOrRecordID"] == "77"
+    assert s.drops["malformed"] == 1
+    assert s.counters["records"] == 0
+    # Elsewhere (another kind's topic) or with acknowledgements off: dropped only.
+    assert kinds(s.receive(SNAP_TOPIC, PERSONLESS_RECORD, now=0.0)) == [Dropped]
+    quiet = session(acknowledge_records=False)
+    assert kinds(quiet.receive(REC_TOPIC, PERSONLESS_RECORD, now=0.0)) == [Dropped]
+    s.close()
+    assert kinds(s.receive(REC_TOPIC, PERSONLESS_RECORD, now=0.0)) == [Dropped]

@@ -12,7 +12,22 @@ usable, and tested, on its own.
   formats, `errors` the exceptions and the terminal's error codes.
 """
 
-from .coerce import as_bool01, as_float, as_id, as_int, as_str
+from .coerce import (
+    MAX_ID_LENGTH,
+    MAX_NAME_LENGTH,
+    MAX_RECORD_ID_LENGTH,
+    MAX_TERMINAL_ID_LENGTH,
+    MAX_TEXT_LENGTH,
+    as_bool01,
+    as_float,
+    as_id,
+    as_int,
+    as_ip,
+    as_name,
+    as_record_id,
+    as_str,
+    as_terminal_id,
+)
 from .commands import (
     MAX_BATCH_DELETE,
     MAX_BATCH_PERSONS,
@@ -58,12 +73,14 @@ from .errors import (
     PERSON_ERROR_CODES,
     CommandError,
     ProtocolError,
+    RecordWithoutPersonError,
     describe_ack_error,
     error_meaning,
     person_error_meaning,
 )
 from .images import MAX_IMAGE_BYTES, decode_image, encode_image_base64, sniff_image_type
 from .jovision import (
+    LIST_UNKNOWN,
     METHOD_CAP_FACE_REPORT,
     METHOD_CAPTURE_PUSH,
     METHOD_COMPARE_PUSH,
@@ -118,6 +135,7 @@ from .models import (
     UnlockAck,
     VerifyStatus,
     VersionsAck,
+    is_replay,
 )
 from .operators import canonical_operator
 from .parse import parse_message
@@ -159,11 +177,17 @@ __all__ = [
     "ERROR_CODES",
     "GENERIC_ERROR_CODES",
     "HEARTBEAT_TOPIC",
+    "LIST_UNKNOWN",
     "MAX_BATCH_DELETE",
     "MAX_BATCH_PERSONS",
     "MAX_COMMAND_BYTES",
+    "MAX_ID_LENGTH",
     "MAX_IMAGE_BYTES",
+    "MAX_NAME_LENGTH",
     "MAX_PICTURE_BYTES",
+    "MAX_RECORD_ID_LENGTH",
+    "MAX_TERMINAL_ID_LENGTH",
+    "MAX_TEXT_LENGTH",
     "METHOD_CAPTURE_PUSH",
     "METHOD_CAP_FACE_REPORT",
     "METHOD_COMPARE_PUSH",
@@ -223,6 +247,7 @@ __all__ = [
     "RecPush",
     "Record",
     "RecordReceived",
+    "RecordWithoutPersonError",
     "Request",
     "SceneSnapAck",
     "SearchPersonAck",
@@ -240,7 +265,11 @@ __all__ = [
     "as_float",
     "as_id",
     "as_int",
+    "as_ip",
+    "as_name",
+    "as_record_id",
     "as_str",
+    "as_terminal_id",
     "build_del_person",
     "build_delete_persons",
     "build_edit_person",
@@ -278,6 +307,7 @@ __all__ = [
     "format_date",
     "format_record_time",
     "frame_message",
+    "is_replay",
     "keepalive_reply",
     "new_message_id",
     "normalise_terminal_id",

@@ -19,7 +19,26 @@ if TYPE_CHECKING:
 
 
 class ProtocolError(Exception):
-    """A message is not a protocol message at all (not JSON, not an object, no operator)."""
+    """A message is not a protocol message at all (not JSON, not an object, no operator).
+
+    Also raised for messages that claim to be a protocol message but cannot be trusted:
+    a payload ``facesluiceId`` that is not a terminal ID, or a record without a person
+    (`RecordWithoutPersonError`).
+    """
+
+
+class RecordWithoutPersonError(ProtocolError):
+    """A recognition record (``RecPush``) names no person: not a recognition.
+
+    A door product fails closed: such a record is dropped, never reported as a passage.
+    `record_id` is the record's ``RecordID`` (if valid), for a caller that wants to
+    acknowledge it anyway so the terminal stops re-sending it.
+    """
+
+    def __init__(self, message: str, record_id: str | None) -> None:
+        """Keep the record ID next to the reason."""
+        super().__init__(message)
+        self.record_id = record_id
 
 
 class CommandError(ValueError):

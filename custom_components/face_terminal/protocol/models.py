@@ -52,8 +52,13 @@ NO_IMAGE = ImageResult()
 
 
 class VerifyStatus(IntEnum):
-    """`VerifyStatus` of a recognition record (V1.24 §5)."""
+    """`VerifyStatus` of a recognition record (V1.24 §5).
 
+    `UNKNOWN` is not a terminal value: the parser gives it for a status that was sent but
+    is none of the documented ones (``"99"``, an object, ...). It never means "allowed".
+    """
+
+    UNKNOWN = -1
     NONE = 0
     ALLOWED = 1
     REFUSED = 2
@@ -65,6 +70,7 @@ class VerifyStatus(IntEnum):
 class PersonType(IntEnum):
     """List a person belongs to."""
 
+    UNKNOWN = -1  # sent, but neither 0 nor 1 (not a terminal value)
     ALLOW = 0  # white list
     BLOCK = 1  # black list
 
@@ -121,9 +127,34 @@ class HeartBeat(Message):
     ip: str | None
 
 
+# `PushType` 2: re-sent on request (ManualPushRecords / ManualPushSnaps); 1 is reserved,
+# and platforms treat any non-zero value as "not live" (Q-20).
+LIVE_PUSH_TYPE = 0
+# Base `otype` values (the low byte; 0x100/0x200 flag mask/temperature checks, V1.24 §5).
+OTYPE_ID_CARD = 2  # ID card against its own photo
+OTYPE_WHITELIST_AND_ID_CARD = 3
+
+
+def is_replay(push_type: int | None, send_in_time: bool | None) -> bool:
+    """Whether a record was re-sent rather than pushed live (Q-20).
+
+    Real firmware marks re-sent records in two ways: ``PushType`` other than 0 (2 is a
+    manual re-push, 1 is reserved) and ``Sendintime`` 0 (not sent within 10 s of the
+    passage, e.g. after an outage under resume-from-breakpoint).
+    """
+    return (push_type is not None and push_type != LIVE_PUSH_TYPE) or send_in_time is False
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RecPush(Message):
-    """A recognition (access) record (V1.24 §5, real-world Q-13..Q-22)."""
+    """A recognition (access) record (V1.24 §5, real-world Q-13..Q-22).
+
+    The parser only returns records that name a person (`custom_id`, `person_id` or
+    `person_name`). `verify_status` is None when absent, `VerifyStatus.UNKNOWN` when sent
+    but not a documented value; `person_type` likewise. `similarity` is the score that
+    decided the record: ``similarity2`` (ID-card photo) for ID-card verifications,
+    the lower of both for whitelist + ID card, else ``similarity1``.
+    """
 
     record_id: str | None
     custom_id: str | None
@@ -131,7 +162,7 @@ class RecPush(Message):
     person_name: str | None
     verify_status: int | None
     person_type: int | None
-    similarity: float | None  # similarity1
+    similarity: float | None  # the deciding score, 0..100
     id_similarity: float | None  # similarity2
     time: datetime | None
     terminal_name: str | None  # facesluiceName
@@ -147,6 +178,12 @@ class RecPush(Message):
     face_box: FaceBox | None
     face: ImageResult  # pic
     scene: ImageResult
+    face_similarity: float | None = None  # similarity1
+
+    @property
+    def replay(self) -> bool:
+        """Whether the record was re-sent (manual re-push or after an outage)."""
+        return is_replay(self.push_type, self.send_in_time)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -164,6 +201,12 @@ class StrSnapPush(Message):
     face_box: FaceBox | None
     face: ImageResult
     scene: ImageResult
+    send_in_time: bool | None = None  # Sendintime
+
+    @property
+    def replay(self) -> bool:
+        """Whether the snapshot was re-sent (manual re-push or after an outage)."""
+        return is_replay(self.push_type, self.send_in_time)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

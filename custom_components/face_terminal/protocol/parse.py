@@ -10,14 +10,29 @@ all (not JSON, not an object, no ``operator``).
 from __future__ import annotations
 
 import json
+import math
 import re
+from itertools import islice
 from typing import TYPE_CHECKING, Any, Final
 
-from .coerce import as_bool01, as_float, as_id, as_int, as_str
-from .errors import ProtocolError
+from .coerce import (
+    MAX_NAME_LENGTH,
+    as_bool01,
+    as_float,
+    as_id,
+    as_int,
+    as_ip,
+    as_name,
+    as_record_id,
+    as_str,
+    as_terminal_id,
+)
+from .errors import ProtocolError, RecordWithoutPersonError
 from .images import decode_image
 from .loose import LooseObject, load_json_object
 from .models import (
+    OTYPE_ID_CARD,
+    OTYPE_WHITELIST_AND_ID_CARD,
     Ack,
     AudioAck,
     BatchAck,
@@ -33,6 +48,7 @@ from .models import (
     Offline,
     Online,
     PersonRecord,
+    PersonType,
     PushAckAck,
     QRCodePush,
     QueryProgressAck,
@@ -43,6 +59,7 @@ from .models import (
     StrSnapPush,
     UnknownMessage,
     UnlockAck,
+    VerifyStatus,
     VersionsAck,
 )
 from .operators import (
@@ -114,6 +131,10 @@ _PICTURE_TEXT_MIN: Final = 1024
 _B64_TEXT_RE: Final = re.compile(r"[A-Za-z0-9+/=_\-\r\n]+", re.ASCII)
 _MAX_DEPTH: Final = 16
 _MAX_INFO_KEYS: Final = 256
+_MAX_ACK_ITEMS: Final = 256  # members of one object or list kept in `Ack.info`
+_MAX_ACK_TEXT: Final = 1024  # characters of one text kept in `Ack.info`
+_MAX_MESSAGE_ID_LENGTH: Final = 128
+_MAX_CODE_LENGTH: Final = 512  # QR code text, in characters
 
 _DIRECTIONS: Final = {
     "entr": "entr",
@@ -153,18 +174,23 @@ class _Msg:
         return _first_time(self.info, *_TIME_KEYS) or _first_time(self.top, *_TIME_KEYS)
 
     def base(self) -> dict[str, Any]:
-        facesluice_id = as_str(self.info.get(*_DEVICE_ID_KEYS)) or as_str(
-            self.top.get(*_DEVICE_ID_KEYS)
-        )
+        raw_id = self.info.get(*_DEVICE_ID_KEYS)
+        if raw_id is None:
+            raw_id = self.top.get(*_DEVICE_ID_KEYS)
+        facesluice_id = as_terminal_id(raw_id)
+        if raw_id is not None and facesluice_id is None:
+            # A 100 000-digit number, a name or a path is not a terminal: such a message
+            # must neither reach a terminal nor start a discovery.
+            raise ProtocolError(f"{self.operator}: facesluiceId is not a terminal ID")
         terminal_id = topic_terminal_id(self.topic)
         if terminal_id is None and facesluice_id is not None:
-            terminal_id = facesluice_id.rpartition(_CLIENT_ID_SEPARATOR)[2].strip() or None
+            terminal_id = facesluice_id.rpartition(_CLIENT_ID_SEPARATOR)[2] or None
         return {
             "operator": self.operator,
             "topic": self.topic,
             "terminal_id": terminal_id,
             "facesluice_id": facesluice_id,
-            "message_id": as_str(self.top.get("messageId")),
+            "message_id": as_record_id(self.top.get("messageId"), _MAX_MESSAGE_ID_LENGTH),
         }
 
 
@@ -230,9 +256,9 @@ def parse_message(topic: str, payload: bytes | bytearray | str) -> Message:
 def _parse_online(msg: _Msg) -> Message:
     return Online(
         **msg.base(),
-        ip=as_str(msg.info.get("ip")) or as_str(msg.top.get("wifiIp", "ip")),
-        name=as_str(msg.info.get("facesname")),
-        username=as_str(msg.info.get("username", "usename")),
+        ip=as_ip(msg.info.get("ip")) or as_ip(msg.top.get("wifiIp", "ip")),
+        name=as_name(msg.info.get("facesname")),
+        username=as_name(msg.info.get("username", "usename")),
         time=msg.time(),
     )
 
@@ -243,7 +269,7 @@ def _parse_offline(msg: _Msg) -> Message:
 
 def _parse_heartbeat(msg: _Msg) -> Message:
     return HeartBeat(
-        **msg.base(), time=msg.time(), ip=as_str(msg.info.get("ip")) or as_str(msg.top.get("ip"))
+        **msg.base(), time=msg.time(), ip=as_ip(msg.info.get("ip")) or as_ip(msg.top.get("ip"))
     )
 
 
@@ -285,22 +311,65 @@ def _picture(msg: _Msg, *names: str) -> ImageResult:
     return decode_image(msg.get(*names))
 
 
+def _code(value: object, known: type[VerifyStatus] | type[PersonType]) -> int | None:
+    """A documented code; `UNKNOWN` for one that was sent but is not documented.
+
+    ``"1"``, ``1`` and ``"1.000000"`` are 1; ``"1.5"``, ``"99"``, ``-1``, ``true``, an
+    object or a list are `UNKNOWN`, which never reads as "allowed".
+    """
+    if value is None:
+        return None
+    number = as_float(value)
+    if number is None or not number.is_integer() or number < 0:
+        return int(known.UNKNOWN)
+    try:
+        return int(known(int(number)))
+    except ValueError:
+        return int(known.UNKNOWN)
+
+
+def _similarity(value: object) -> float | None:
+    score = as_float(value)
+    return score if score is not None and 0 <= score <= 100 else None
+
+
+def _deciding_similarity(otype: int | None, face: float | None, card: float | None) -> float | None:
+    """The score that decided a record: the ID-card one for ID-card checks (Q-22)."""
+    base = None if otype is None else otype & 0xFF  # 0x100 / 0x200: mask / temperature
+    if base == OTYPE_ID_CARD:
+        return card
+    if base == OTYPE_WHITELIST_AND_ID_CARD and face is not None and card is not None:
+        return min(face, card)
+    return face
+
+
 def _parse_rec_push(msg: _Msg) -> Message:
     info = msg.info
+    record_id = as_record_id(info.get("RecordID", "RecordId"))
+    custom_id = as_id(info.get("customId", "CustomizeID"))
+    person_id = as_id(info.get("personId", "PersonUUID", "PersonID"))
+    person_name = as_name(info.get(*_NAME_KEYS))
+    if custom_id is None and person_id is None and person_name is None:
+        # `{"info": null}`, `{}`, a nested bomb: nobody passed. Never a recognition.
+        raise RecordWithoutPersonError(f"{msg.operator}: the record names no person", record_id)
+    otype = as_int(info.get("otype"))
+    face_similarity = _similarity(info.get("similarity1"))
+    id_similarity = _similarity(info.get("similarity2"))
     return RecPush(
         **msg.base(),
-        record_id=as_str(info.get("RecordID", "RecordId")),
-        custom_id=as_id(info.get("customId", "CustomizeID")),
-        person_id=as_id(info.get("personId", "PersonUUID", "PersonID")),
-        person_name=as_str(info.get(*_NAME_KEYS)),
-        verify_status=as_int(info.get("VerifyStatus")),
-        person_type=as_int(info.get("PersonType")),
-        similarity=as_float(info.get("similarity1")),
-        id_similarity=as_float(info.get("similarity2")),
+        record_id=record_id,
+        custom_id=custom_id,
+        person_id=person_id,
+        person_name=person_name,
+        verify_status=_code(info.get("VerifyStatus"), VerifyStatus),
+        person_type=_code(info.get("PersonType"), PersonType),
+        similarity=_deciding_similarity(otype, face_similarity, id_similarity),
+        face_similarity=face_similarity,
+        id_similarity=id_similarity,
         time=msg.time(),
-        terminal_name=as_str(info.get("facesluiceName", "facesIuiceName", "deviceName")),
+        terminal_name=as_name(info.get("facesluiceName", "facesIuiceName", "deviceName")),
         direction=_direction(info.get("direction")),
-        otype=as_int(info.get("otype")),
+        otype=otype,
         temperature=as_float(info.get("temperature")),
         temperature_alarm=as_bool01(info.get("temperatureAlarm")),
         push_type=as_int(info.get("PushType")),
@@ -318,9 +387,9 @@ def _parse_str_snap_push(msg: _Msg) -> Message:
     info = msg.info
     return StrSnapPush(
         **msg.base(),
-        snap_id=as_str(info.get("SnapID", "SnapId", "SnapOrRecordID")),
+        snap_id=as_record_id(info.get("SnapID", "SnapId", "SnapOrRecordID")),
         time=msg.time(),
-        terminal_name=as_str(info.get("facesluiceName", "facesIuiceName", "deviceName")),
+        terminal_name=as_name(info.get("facesluiceName", "facesIuiceName", "deviceName")),
         direction=_direction(info.get("direction")),
         temperature=as_float(info.get("temperature")),
         temperature_alarm=as_bool01(info.get("temperatureAlarm")),
@@ -329,15 +398,16 @@ def _parse_str_snap_push(msg: _Msg) -> Message:
         face_box=_face_box(msg),
         face=_picture(msg, "pic", "SanpPic", "SnapPic"),
         scene=_picture(msg, "scene", "ScenePic"),
+        send_in_time=as_bool01(info.get("Sendintime")),
     )
 
 
 def _parse_qrcode_push(msg: _Msg) -> Message:
     return QRCodePush(
         **msg.base(),
-        code=as_str(msg.info.get("QRCodeInfo", "QRcodeInfo")),
+        code=as_str(msg.info.get("QRCodeInfo", "QRcodeInfo"), _MAX_CODE_LENGTH),
         time=msg.time(),
-        terminal_name=as_str(msg.info.get("facesluiceName", "deviceName")),
+        terminal_name=as_name(msg.info.get("facesluiceName", "deviceName")),
     )
 
 
@@ -352,7 +422,7 @@ def _parse_card_push(msg: _Msg) -> Message:
         card_number=number,
         card_mode=as_int(card.get("CardMode")),
         time=msg.time(),
-        terminal_name=as_str(msg.info.get("facesluiceName", "deviceName")),
+        terminal_name=as_name(msg.info.get("facesluiceName", "deviceName")),
     )
 
 
@@ -362,7 +432,7 @@ def _gender(value: object) -> str | None:
         return "male"
     if number == 1:
         return "female"
-    text = as_str(value)
+    text = as_str(value, MAX_NAME_LENGTH)
     if text is None:
         return None
     return {"男": "male", "女": "female", "m": "male", "f": "female"}.get(text.lower(), text)
@@ -381,11 +451,11 @@ def _parse_idcard_push(msg: _Msg) -> Message:
     photo = card.get("IDCard_photo")
     return IDCardPush(
         **msg.base(),
-        name=as_str(card.get("IDCard_Name")),
+        name=as_name(card.get("IDCard_Name")),
         gender=_gender(card.get("IDCard_Gender")),
         id_last4=_last4(card.get("IDCard_Idno")),
         time=msg.time(),
-        terminal_name=as_str(msg.info.get("facesluiceName", "deviceName")),
+        terminal_name=as_name(msg.info.get("facesluiceName", "deviceName")),
         photo=decode_image(photo if photo is not None else msg.get("IDCard_photo")),
     )
 
@@ -421,21 +491,35 @@ def _looks_like_picture(value: object) -> bool:
 
 
 def _sanitize(value: object, depth: int) -> Any:
-    """Copy JSON without pictures and personal numbers, cut off below `_MAX_DEPTH`."""
+    """Copy JSON without pictures and personal numbers, cut off below `_MAX_DEPTH`.
+
+    Objects and lists keep their first `_MAX_ACK_ITEMS` members, texts are cleaned and
+    bounded like every device text, keys that are no plausible key are left out.
+    """
     if isinstance(value, dict):
         if depth >= _MAX_DEPTH:
             return None
-        return {
-            key: _sanitize(item, depth + 1)
+        kept = (
+            (key, item)
             for key, item in value.items()
-            if key.lower() not in _PICTURE_KEYS
+            if len(key) <= MAX_NAME_LENGTH
+            and key.lower() not in _PICTURE_KEYS
             and key.lower() not in _PRIVATE_KEYS
             and not _looks_like_picture(item)
+        )
+        return {
+            as_str(key) or "": _sanitize(item, depth + 1)
+            for key, item in islice(kept, _MAX_ACK_ITEMS)
         }
     if isinstance(value, list):
         if depth >= _MAX_DEPTH:
             return None
-        return [_sanitize(item, depth + 1) for item in value if not _looks_like_picture(item)]
+        kept_items = (item for item in value if not _looks_like_picture(item))
+        return [_sanitize(item, depth + 1) for item in islice(kept_items, _MAX_ACK_ITEMS)]
+    if isinstance(value, str):
+        return as_str(value, _MAX_ACK_TEXT) or ""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
     return value
 
 
@@ -443,7 +527,9 @@ def _ack_base(msg: _Msg) -> dict[str, Any]:
     code = msg.top.get("code")
     if code is None:
         code = msg.info.get("code")
-    result = as_str(msg.info.get("result")) or as_str(msg.top.get("result"))
+    result = as_str(msg.info.get("result"), MAX_NAME_LENGTH) or as_str(
+        msg.top.get("result"), MAX_NAME_LENGTH
+    )
     detail = as_str(msg.info.get("detail")) or as_str(msg.top.get("detail"))
     info = _sanitize(msg.info.data, 0)
     return {
@@ -492,7 +578,7 @@ def _names(value: object) -> tuple[str, ...]:
             value = text.split(",")
     if not isinstance(value, list):
         return ()
-    names = (as_str(item) for item in value)
+    names = (as_str(item, MAX_NAME_LENGTH) for item in islice(value, _MAX_ACK_ITEMS))
     return tuple(dict.fromkeys(name for name in names if name is not None))
 
 
@@ -508,7 +594,7 @@ def _person(obj: _Obj) -> PersonRecord:
     return PersonRecord(
         custom_id=as_id(obj.get("customId", "CustomizeID")),
         person_id=as_id(obj.get("personId", "PersonUUID", "LibID")),
-        name=as_str(obj.get(*_NAME_KEYS)),
+        name=as_name(obj.get(*_NAME_KEYS)),
         person_type=as_int(obj.get("personType")),
         gender=as_int(obj.get("gender", "sex")),
         valid_from=parse_time(obj.get("cardValidBegin")),
@@ -570,7 +656,7 @@ def _parse_search_person_list_ack(msg: _Msg) -> Message:
 def _parse_versions_ack(msg: _Msg) -> Message:
     return VersionsAck(
         **_ack_base(msg),
-        version=as_str(msg.info.get("name", "version", "VersionName")),
+        version=as_str(msg.info.get("name", "version", "VersionName"), MAX_NAME_LENGTH),
         build_time=as_str(msg.info.get("buildtime", "BuildTime")),
     )
 
@@ -579,7 +665,7 @@ def _parse_push_ack_ack(msg: _Msg) -> Message:
     return PushAckAck(
         **_ack_base(msg),
         push_ack_type=as_int(msg.info.get("PushAckType")),
-        record_id=as_str(msg.info.get("SnapOrRecordID", "SnapOrRecordlD")),
+        record_id=as_record_id(msg.info.get("SnapOrRecordID", "SnapOrRecordlD")),
     )
 
 

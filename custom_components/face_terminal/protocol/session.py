@@ -53,7 +53,7 @@ from typing import TYPE_CHECKING, Final, TypeGuard
 from . import operators as op
 from .access import VERIFY_STATUS_AWAITING_REMOTE
 from .commands import PUSH_ACK_RECORD, PUSH_ACK_STRANGER, Command, build_online_ack, build_push_ack
-from .errors import CommandError, ProtocolError
+from .errors import CommandError, ProtocolError, RecordWithoutPersonError
 from .models import (
     Ack,
     CardPush,
@@ -425,9 +425,30 @@ class TerminalSession:
         self.counters["messages"] += 1
         try:
             message = parse_message(topic, payload)
+        except RecordWithoutPersonError as err:
+            return self._person_less_record(topic, err)
         except ProtocolError as err:
             return [self._drop("malformed", topic, str(err))]
         return self._handle(message, now=now, retained=retained)
+
+    def _person_less_record(self, topic: str, err: RecordWithoutPersonError) -> list[Event]:
+        """A record naming nobody: never a recognition, but acknowledged when it is ours.
+
+        Under "resume from breakpoint" the terminal re-sends an unacknowledged record every
+        10 s (e.g. its remote-opening records), so it still gets its `PushAck` when it came
+        on this terminal's own record topic.
+        """
+        events: list[Event] = [self._drop("malformed", topic, str(err))]
+        if (
+            not self.closed
+            and err.record_id is not None
+            and self.acknowledge_records
+            and self._own_topic_kind(topic) is TopicKind.REC
+        ):
+            command = self._push_ack_command(topic, PUSH_ACK_RECORD, err.record_id)
+            if command is not None:
+                events.append(command)
+        return events
 
     def receive_message(
         self, message: Message, *, now: float, retained: bool = False
@@ -541,12 +562,15 @@ class TerminalSession:
         return events
 
     def _push_ack(self, message: Record, push_type: int, record_id: str) -> Event | None:
+        return self._push_ack_command(message.topic, push_type, record_id)
+
+    def _push_ack_command(self, topic: str, push_type: int, record_id: str) -> Event | None:
         try:
             command = build_push_ack(
                 self.command_topic, self.terminal_id, push_ack_type=push_type, record_id=record_id
             )
         except CommandError as err:
-            return self._drop("unacknowledgeable", message.topic, str(err), count=False)
+            return self._drop("unacknowledgeable", topic, str(err), count=False)
         self.counters["acks_sent"] += 1
         return Publish(command)
 
