@@ -183,7 +183,9 @@ async def _run(records: int, config_dir: Path) -> list[float]:
     with Mosquitto() as broker:
         hass = HomeAssistantProcess(config_dir, log_level="warning")
         client = HomeAssistantClient(hass.url)
-        terminal = Terminal(TERMINAL_ID, "127.0.0.1", broker.port, resume=True, heartbeat=30.0)
+        terminal = Terminal(
+            TERMINAL_ID, "127.0.0.1", broker.port, resume=True, heartbeat=30.0, online_repeat=1.0
+        )
         terminal.config["door"]["OpendoorWay"] = "3"
         try:
             hass.start()
