@@ -76,3 +76,16 @@ def test_helpers() -> None:
     assert format_links(None) == ""
     assert parse_links(format_links(LINKS)) == LINKS
     assert parse_links("\n".join(f"p{n} = person.p{n}" for n in range(501))) is None
+
+
+async def test_links_stay_out_of_diagnostics(
+    hass: HomeAssistant, linked_entry: MockConfigEntry
+) -> None:
+    """customIds are personal identifiers: the links are redacted."""
+    from custom_components.face_terminal.diagnostics import (
+        async_get_config_entry_diagnostics,
+    )
+
+    data = await async_get_config_entry_diagnostics(hass, linked_entry)
+    assert data["entry"]["options"][CONF_PERSON_LINKS] == "**REDACTED**"
+    assert "alice-01" not in str(data)

@@ -19,6 +19,7 @@ from .const import (
     ATTR_PERSON_ID,
     ATTR_PERSON_NAME,
     CONF_MAC,
+    CONF_PERSON_LINKS,
     CONF_PERSON_NAMES,
     CONF_WEBHOOK_ID,
 )
@@ -26,6 +27,8 @@ from .events import access_attributes, access_type
 from .jovision import JovisionDevice, JovisionReceiver
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from homeassistant.core import HomeAssistant
 
     from .coordinator import FaceTerminal
@@ -43,6 +46,7 @@ TO_REDACT = {
     "username",
     CONF_WEBHOOK_ID,
     CONF_PERSON_NAMES,
+    CONF_PERSON_LINKS,
 }
 JOVISION_TO_REDACT = {*TO_REDACT, CONF_MAC}
 
@@ -113,7 +117,25 @@ def _mqtt_terminal(entry: FaceTerminalAnyConfigEntry, terminal: FaceTerminal) ->
         "drops": dict(sorted(terminal.drops.items())),
         "last_records": [dict(record) for record in state.last_records],
         "last_recognition": last_recognition,
+        "access_decisions": {
+            "window_seconds": terminal.access.policy.window,
+            "default_grant": terminal.access.policy.default_grant,
+            "pending": terminal.access.pending_count,
+            **terminal.access.counters,
+        },
+        "record_recovery": {
+            "enabled": terminal.recovery.enabled,
+            "unsupported": terminal.recovery.unsupported,
+            "last_run": terminal.recovery.last_run,
+            # Times only: the record IDs of the watermark stay out.
+            "last_record_time": _time(terminal.recovery.watermark.records.time),
+            "last_snap_time": _time(terminal.recovery.watermark.snaps.time),
+        },
     }
+
+
+def _time(value: datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
 
 
 def _image_summary(image: Image | None, problem: ImageProblem | None) -> dict[str, Any] | None:
