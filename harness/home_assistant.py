@@ -57,7 +57,8 @@ homeassistant:
 {http}
 {frontend}
 config:
-# Automations that tests and benchmarks write through the config API (/api/config/automation).
+# Automations made in the UI or from a blueprint (the blueprint test, the demo), and those
+# tests and benchmarks write through the editor's API (/api/config/automation).
 automation: !include automations.yaml
 logbook:
 history:
@@ -162,14 +163,17 @@ class HomeAssistantProcess:
                 log_level=self.log_level,
             )
         )
-        automations = self.config_dir / "automations.yaml"
-        if not automations.exists():
-            automations.write_text("[]\n")
         onboarding = storage / "onboarding"
         if not onboarding.exists():
             # Location, units and analytics come from the YAML above; the user and the
             # integration steps are done through the API, as the browser would.
             onboarding.write_text(_onboarding_store(["core_config", "analytics"]))
+        automations = self.config_dir / "automations.yaml"
+        if not automations.exists():
+            automations.write_text("[]\n")
+        # The repository's blueprints, as if imported: the blueprint test and the demo use
+        # them. Copied, not linked: Home Assistant does not follow linked folders there.
+        shutil.copytree(REPO / "blueprints", self.config_dir / "blueprints", dirs_exist_ok=True)
         link = self.config_dir / "custom_components"
         if not link.exists():
             link.symlink_to(REPO / "custom_components")
@@ -411,8 +415,13 @@ class HomeAssistantClient:
         if result.get("type") != "create_entry":
             raise RuntimeError(f"MQTT setup failed: {result}")
 
-    async def confirm_discovered(self, domain: str = "face_terminal") -> int:
-        """Confirm every discovered flow of `domain`; return how many were confirmed."""
+    async def confirm_discovered(
+        self, domain: str = "face_terminal", unique_id: str | None = None
+    ) -> int:
+        """Confirm every discovered flow of `domain` (only `unique_id`'s when given).
+
+        Returns how many were confirmed.
+        """
         # Discovered flows in progress (GET on the flow index is not allowed).
         flows = await self.ws({"type": "config_entries/flow/progress"})
         confirmed = 0
@@ -421,6 +430,8 @@ class HomeAssistantClient:
                 "mqtt",
                 "integration_discovery",
             ):
+                continue
+            if unique_id is not None and flow["context"].get("unique_id") != unique_id:
                 continue
             with contextlib.suppress(RuntimeError):  # already finished by another caller
                 result = await self.post(f"/api/config/config_entries/flow/{flow['flow_id']}", {})
@@ -456,6 +467,13 @@ class HomeAssistantClient:
     async def entry(self, unique_id: str, domain: str = "face_terminal") -> dict[str, Any] | None:
         """The config entry of the terminal `unique_id`, or None."""
         return (await self.terminals(domain)).get(unique_id)
+
+    async def delete_entry(self, entry_id: str) -> None:
+        """Delete a config entry, as its menu's "Delete" does."""
+        async with self.session.delete(
+            f"{self.url}/api/config/config_entries/entry/{entry_id}", headers=self._headers
+        ) as resp:
+            resp.raise_for_status()
 
     async def set_options(self, entry_id: str, options: dict[str, Any]) -> dict[str, Any]:
         """Run an entry's options flow with `options`, as the options dialog would.

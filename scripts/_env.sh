@@ -3,6 +3,8 @@
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="$ROOT/.venv"
+# The newest Home Assistant release, for the standing end-to-end check (scripts/setup).
+NEWEST_VENV="$ROOT/.venv-newest"
 CHROOT="$ROOT/.chroot"
 MIN_PY="3.14.2"
 

@@ -24,6 +24,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from harness.dashboard import terminal_dashboard  # noqa: E402
 from harness.home_assistant import (  # noqa: E402
     DEMO_PASSWORD,
     DEMO_USER,
@@ -44,61 +45,8 @@ JOVISION_UUID = "JVDEMO7A3F00C1E5"
 
 
 def dashboard(name: str, ids: dict[str, str]) -> dict[str, Any]:
-    """A dashboard for one terminal: door button, face, person, temperature, events."""
-    return {
-        "title": name,
-        "views": [
-            {
-                "title": name,
-                "path": "terminal",
-                "icon": "mdi:face-recognition",
-                "cards": [
-                    {
-                        "type": "button",
-                        "entity": ids["lock.door"],
-                        "name": "Open the door",
-                        "icon": "mdi:door-open",
-                        "show_state": True,
-                        "tap_action": {
-                            "action": "perform-action",
-                            "perform_action": "lock.open",
-                            "target": {"entity_id": ids["lock.door"]},
-                        },
-                    },
-                    {
-                        "type": "picture-entity",
-                        "entity": ids["image.last_face"],
-                        "name": "Last face",
-                        "show_state": False,
-                    },
-                    {
-                        "type": "entities",
-                        "title": name,
-                        "entities": [
-                            ids["sensor.last_person"],
-                            ids["sensor.body_temperature"],
-                            ids["binary_sensor.online"],
-                            ids["lock.door"],
-                        ],
-                    },
-                    {
-                        "type": "logbook",
-                        "title": "Recent access events",
-                        "target": {
-                            "entity_id": [ids["event.access"], ids["event.scan"]],
-                        },
-                        "hours_to_show": 24,
-                    },
-                    {
-                        "type": "picture-entity",
-                        "entity": ids["camera.scene"],
-                        "name": "Scene",
-                        "camera_view": "auto",
-                    },
-                ],
-            }
-        ],
-    }
+    """A dashboard for one terminal: the README's ready dashboard (harness/dashboard.py)."""
+    return terminal_dashboard(name, ids)
 
 
 def jovision_dashboard(name: str, ids: dict[str, str]) -> dict[str, Any]:

@@ -39,6 +39,7 @@ from .payloads import (
     BASIC_TOPIC,
     COMMAND_TOPIC,
     HEARTBEAT_TOPIC,
+    REC_TOPIC,
     TERMINAL_ID,
 )
 
@@ -50,7 +51,7 @@ if TYPE_CHECKING:
     from pytest_homeassistant_custom_component.typing import MqttMockHAClient
 
 FLOW = "custom_components.face_terminal.config_flow"
-REPLY_TOPICS = [ACK_TOPIC, f"{COMMAND_TOPIC}/ack"]
+REPLIES = f"{COMMAND_TOPIC}/+"  # the runtime's one subscription to the replies
 
 
 @pytest.fixture(autouse=True)
@@ -139,12 +140,7 @@ async def start_user(hass: HomeAssistant) -> FlowResult:
 
 def assert_listened(listening: Subscriptions, command_topic: str = COMMAND_TOPIC) -> None:
     """The user step listened on presence and reply topics, and dropped it all afterwards."""
-    assert listening.made == [
-        BASIC_TOPIC,
-        HEARTBEAT_TOPIC,
-        f"{command_topic}/Ack",
-        f"{command_topic}/ack",
-    ]
+    assert listening.made == [BASIC_TOPIC, HEARTBEAT_TOPIC, f"{command_topic}/+"]
     assert listening.active == []
 
 
@@ -158,7 +154,7 @@ async def submit_while_listening(
     """Submit the user form and deliver `messages` once the flow listens on every topic."""
     task = asyncio.create_task(hass.config_entries.flow.async_configure(flow_id, user_input))
     for _ in range(200):
-        if REPLY_TOPICS[-1] in listening.active:
+        if REPLIES in listening.active:
             break
         await asyncio.sleep(0)
     else:
@@ -404,6 +400,43 @@ async def test_user_heard_ack(
     }
     assert terminal.operators() == ["Versions"]
     assert terminal.last("Versions")["info"]["facesluiceId"] == TERMINAL_ID
+    assert_listened(listening)
+
+
+async def test_user_heard_ack_in_any_spelling(
+    hass: HomeAssistant, mqtt_mock: MqttMockHAClient, listening: Subscriptions
+) -> None:
+    """An answer on the reply topic in another firmware's spelling counts too."""
+    result = await start_user(hass)
+    result = await submit_while_listening(
+        hass,
+        listening,
+        result["flow_id"],
+        {CONF_TERMINAL_ID: TERMINAL_ID},
+        [(f"{COMMAND_TOPIC}/ack", payloads.ack("Versions", "1"))],
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert_listened(listening)
+
+
+async def test_user_ack_on_another_topic_is_not_heard(
+    hass: HomeAssistant, mqtt_mock: MqttMockHAClient, listening: Subscriptions
+) -> None:
+    """An answer counts only on the reply topic of its kind, as in the runtime's session."""
+    result = await start_user(hass)
+    with patch(f"{FLOW}.PROBE_TIMEOUT", 0.2):
+        result = await submit_while_listening(
+            hass,
+            listening,
+            result["flow_id"],
+            {CONF_TERMINAL_ID: TERMINAL_ID},
+            [
+                (REC_TOPIC, payloads.ack("Versions", "1")),
+                (f"{COMMAND_TOPIC}/Rec/Ack", payloads.ack("Versions", "2")),
+            ],
+        )
+    assert result["type"] is FlowResultType.MENU
+    assert result["step_id"] == "not_heard"
     assert_listened(listening)
 
 

@@ -35,8 +35,8 @@ from custom_components.face_terminal.coordinator import (
     FaceTerminal,
     TerminalCommandError,
     clock_issue_id,
-    normalise_terminal_id,
 )
+from custom_components.face_terminal.protocol import normalise_terminal_id
 
 from . import payloads
 from .conftest import TerminalResponder, fire, setup_entry

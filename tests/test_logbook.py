@@ -16,7 +16,7 @@ from homeassistant.components.logbook.helpers import _is_state_filtered
 from homeassistant.components.logbook.models import LogbookConfig, async_event_to_row
 from homeassistant.components.logbook.processor import EventProcessor
 from homeassistant.const import EVENT_STATE_CHANGED
-from homeassistant.core import Event, HomeAssistant
+from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.loader import async_get_integration
 
 from custom_components.face_terminal.const import (
@@ -57,10 +57,27 @@ def describe(describers: dict[str, Describe], event: Event) -> str:
     return f"{entry['name']} {entry['message']}"
 
 
-async def _record_events(hass: HomeAssistant, topic: str, payload: bytes) -> list[Event]:
+def _collector() -> tuple[list[Event], Callable[[Event], None]]:
+    """A list and a bus listener that appends to it in the order the bus fires.
+
+    The listener must be a callback: a plain function (such as ``list.append``) runs
+    in the executor, one thread per event, and the list's order is then the threads'
+    order. The logbook takes a context's first row as its origin, so a state change
+    listed before the recognition that caused it loses its "caused by" line.
+    """
     events: list[Event] = []
+
+    @callback
+    def collect(event: Event) -> None:
+        events.append(event)
+
+    return events, collect
+
+
+async def _record_events(hass: HomeAssistant, topic: str, payload: bytes) -> list[Event]:
+    events, collect = _collector()
     remove = [
-        hass.bus.async_listen(event_type, events.append)
+        hass.bus.async_listen(event_type, collect)
         for event_type in (EVENT_RECOGNITION, EVENT_STRANGER, EVENT_SCAN)
     ]
     fire(hass, topic, payload)
@@ -203,9 +220,9 @@ async def test_one_arrival_in_the_logbook(
     hass.data[LOGBOOK_DOMAIN] = LogbookConfig({}, None, None)
     _process_logbook_platform(hass, DOMAIN, platform)
 
-    events: list[Event] = []
+    events, collect = _collector()
     remove = [
-        hass.bus.async_listen(event_type, events.append)
+        hass.bus.async_listen(event_type, collect)
         for event_type in (EVENT_STATE_CHANGED, EVENT_RECOGNITION)
     ]
     fire(hass, REC_TOPIC, payloads.rec_push())

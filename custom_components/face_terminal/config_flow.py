@@ -63,14 +63,13 @@ from .const import (
     LOGGER,
     MAX_OFFLINE_TIMEOUT,
     MIN_OFFLINE_TIMEOUT,
+    MQTT_QOS,
 )
-from .coordinator import normalise_terminal_id
 from .jovision import FaceTerminalAnyConfigEntry, is_jovision_entry, is_receiver_entry
 from .people import format_links, parse_links
 from .protocol import (
     BASIC_TOPIC,
     HEARTBEAT_TOPIC,
-    SUFFIX_VARIANTS,
     Ack,
     HeartBeat,
     Online,
@@ -79,7 +78,10 @@ from .protocol import (
     as_ip,
     build_versions,
     default_command_topic,
+    normalise_terminal_id,
     parse_message,
+    response_wildcard,
+    topic_kind,
 )
 from .protocol.access import MAX_WINDOW, MIN_WINDOW
 
@@ -283,9 +285,9 @@ class FaceTerminalConfigFlow(JovisionConfigFlow, domain=DOMAIN):
         online, instead of making the user wait for the next heartbeat.
         """
         heard = asyncio.Event()
-        reply_topics = [
-            f"{self._command_topic}/{suffix}" for suffix in SUFFIX_VARIANTS[TopicKind.ACK]
-        ]
+        # The runtime's own subscription to the terminal's replies (every suffix in every
+        # spelling, Q-26), so the probe hears exactly what the runtime will hear.
+        replies = response_wildcard(self._command_topic)
 
         @callback
         def _message_received(msg: ReceiveMessage) -> None:
@@ -293,8 +295,9 @@ class FaceTerminalConfigFlow(JovisionConfigFlow, domain=DOMAIN):
                 message = parse_message(msg.topic, _payload(msg.payload))
             except ProtocolError:
                 return
-            if msg.topic in reply_topics:
-                if isinstance(message, Ack):
+            if (kind := topic_kind(msg.topic)) is not None:
+                # Only an answer on the reply topic of its kind counts, as in the session.
+                if kind is TopicKind.ACK and isinstance(message, Ack):
                     heard.set()
                 return
             if not isinstance(message, Online | HeartBeat) or (
@@ -308,15 +311,15 @@ class FaceTerminalConfigFlow(JovisionConfigFlow, domain=DOMAIN):
 
         unsubscribes: list[CALLBACK_TYPE] = []
         try:
-            for topic in (BASIC_TOPIC, HEARTBEAT_TOPIC, *reply_topics):
+            for topic in (BASIC_TOPIC, HEARTBEAT_TOPIC, replies):
                 unsubscribe = await mqtt.async_subscribe(
-                    self.hass, topic, _message_received, qos=1, encoding=None
+                    self.hass, topic, _message_received, qos=MQTT_QOS, encoding=None
                 )
                 unsubscribes.append(unsubscribe)
             probe = build_versions(self._command_topic, self._terminal_id)
             topic, payload = probe.topic, probe.payload
             try:
-                await mqtt.async_publish(self.hass, topic, payload, qos=1, retain=False)
+                await mqtt.async_publish(self.hass, topic, payload, qos=MQTT_QOS, retain=False)
             except HomeAssistantError as err:
                 LOGGER.debug("Could not send the version query to %s: %s", topic, err)
             async with asyncio.timeout(PROBE_TIMEOUT):

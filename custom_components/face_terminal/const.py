@@ -41,6 +41,15 @@ DEFAULT_ACKNOWLEDGE_RECORDS: Final = True
 DEFAULT_DOOR_OPEN_TIME: Final = 5
 
 # Command engine
+# QoS 1 for every subscription and command: terminals publish and subscribe with it.
+MQTT_QOS: Final = 1
+# Except the terminal's own response subscription, at QoS 0: Home Assistant's MQTT session
+# is clean, so QoS 1 adds no delivery guarantee there (resume-from-breakpoint does that),
+# only a PUBACK for every record. That PUBACK goes out just before the record's PushAck,
+# and Nagle's algorithm then holds the PushAck until the broker's delayed ACK (up to 40 ms
+# on Linux): in door mode 3 the person waits for exactly that PushAck
+# (scripts/bench_access.py: p50 23 ms at QoS 1, 3-5 ms at QoS 0).
+SUBSCRIBE_QOS: Final = 0
 COMMAND_TIMEOUT: Final = 10.0
 ENROL_TIMEOUT: Final = 30.0
 # V1.24 §4.1: base64 enrolments must be at least 1 s apart or the terminal stalls.

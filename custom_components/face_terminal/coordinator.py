@@ -35,6 +35,7 @@ from .access import AccessController
 from .const import (
     ACCESS_EVENT_TYPES,
     ATTR_PERSON_ENTITY_ID,
+    ATTR_PERSON_ID,
     CLOCK_DRIFT_LIMIT,
     COMMAND_TIMEOUT,
     CONF_ACKNOWLEDGE_RECORDS,
@@ -54,13 +55,15 @@ from .const import (
     ENROL_SPACING,
     ENROL_TIMEOUT,
     LOGGER,
+    MQTT_QOS,
     SCENE_CACHE_SECONDS,
+    SUBSCRIBE_QOS,
 )
-from .device import Capability, ImageKind
-from .events import Record, TerminalRecord, build_record
+from .device import Capability, ImageKind, image_summary
+from .events import Record, TerminalRecord, access_attributes, access_type, build_record
 from .people import linked_person
 from .presence import SilenceWatchdog
-from .protocol import Lane, normalise_terminal_id
+from .protocol import Lane
 from .protocol.session import DecisionNeeded
 from .recovery import RecordRecovery
 from .router import async_get_router
@@ -86,25 +89,23 @@ __all__ = [
     "VoiceList",
     "clock_issue_id",
     "configuration_url",
-    "normalise_terminal_id",
 ]
-
-MQTT_QOS = 1
-# Subscriptions at QoS 0: Home Assistant's MQTT session is clean, so QoS 1 would add no
-# delivery guarantee (resume-from-breakpoint does that), only a PUBACK for every record.
-# That PUBACK goes out just before the record's PushAck, and Nagle's algorithm then holds
-# the PushAck until the broker's delayed ACK (up to 40 ms on Linux): in door mode 3 the
-# person waits for exactly that PushAck (scripts/bench_access.py: p50 23 -> 3-6 ms).
-SUBSCRIBE_QOS = 0
 
 # SearchPersonList-Ack 466 and GetAudio-Ack 463 mean "nothing found", not a failure.
 NO_MATCHING_PERSON = 466
 NO_SOUND_FILES = 463
 
 
+CLOCK_ISSUE_PREFIX = "clock_drift_"
+
+
 def clock_issue_id(entry_id: str) -> str:
     """Repair issue ID of a terminal whose clock is off."""
-    return f"clock_drift_{entry_id}"
+    return f"{CLOCK_ISSUE_PREFIX}{entry_id}"
+
+
+def _iso(when: datetime | None) -> str | None:
+    return when.isoformat() if when is not None else None
 
 
 def configuration_url(host: str | None) -> str | None:
@@ -114,7 +115,7 @@ def configuration_url(host: str | None) -> str | None:
 
 @dataclass(slots=True)
 class TerminalSnapshot:
-    """What the terminal last told us; entities and diagnostics read it."""
+    """What the terminal last told us; the contract's properties and `diagnostics` read it."""
 
     online: bool = False
     last_seen: datetime | None = None
@@ -223,6 +224,58 @@ class FaceTerminal:
         if kind is ImageKind.FACE and state.last_face and state.last_face_time:
             return state.last_face, state.last_face_time
         return None
+
+    def diagnostics(self) -> dict[str, Any]:
+        """Presence, clock, counters and the last records; redacted by `diagnostics.py`."""
+        state = self.state
+        last_recognition: dict[str, Any] | None = None
+        if (message := state.last_recognition) is not None:
+            last_recognition = {
+                "access": access_type(message),
+                "time": _iso(state.last_recognition_time),
+                "record_id": message.record_id,
+                **access_attributes(message),
+                ATTR_PERSON_ID: message.person_id,
+                "verify_status": message.verify_status,
+                "push_type": message.push_type,
+                "face": image_summary(message.face.image, message.face.problem),
+                "scene": image_summary(message.scene.image, message.scene.problem),
+            }
+        return {
+            "terminal": {
+                "terminal_id": self.terminal_id,
+                "command_topic": self.command_topic,
+                "online": state.online,
+                "last_seen": _iso(state.last_seen),
+                "ip": state.ip,
+                "reported_ip": state.reported_ip,
+                "name": state.name,
+                "firmware": state.firmware,
+                "clock_offset_seconds": state.clock_offset,
+                "last_temperature": state.last_temperature,
+                "last_face": image_summary(state.last_face),
+                "last_face_time": _iso(state.last_face_time),
+                "scene_cached": self._scene is not None,
+            },
+            "counters": dict(sorted(self.counters.items())),
+            "drops": dict(sorted(self.drops.items())),
+            "last_records": [dict(record) for record in state.last_records],
+            "last_recognition": last_recognition,
+            "access_decisions": {
+                "window_seconds": self.access.policy.window,
+                "default_grant": self.access.policy.default_grant,
+                "pending": self.access.pending_count,
+                **self.access.counters,
+            },
+            "record_recovery": {
+                "enabled": self.recovery.enabled,
+                "unsupported": self.recovery.unsupported,
+                "last_run": self.recovery.last_run,
+                # Times only: the record IDs of the watermark stay out.
+                "last_record_time": _iso(self.recovery.watermark.records.time),
+                "last_snap_time": _iso(self.recovery.watermark.snaps.time),
+            },
+        }
 
     # --- options ------------------------------------------------------------------
 
@@ -482,7 +535,7 @@ class FaceTerminal:
                 self.session.counters["replays_already_delivered"] += 1
                 return
             self.recovery.async_note(message)
-            self.hass.bus.async_fire(record.bus_event, record.data)
+            self.hass.bus.async_fire(record.bus_event, record.data, context=record.context)
             self.session.counters["replayed_records"] += 1
             return
         self.recovery.async_note(message)

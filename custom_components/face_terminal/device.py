@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from homeassistant.core import CALLBACK_TYPE, Context
     from homeassistant.helpers.device_registry import DeviceInfo
 
-    from .protocol import Image
+    from .protocol import Image, ImageProblem
 
 
 type DeviceConfigEntry = ConfigEntry[DeviceRuntime]
@@ -72,13 +72,29 @@ _PLATFORM_CAPABILITY: dict[Platform, Capability | None] = {
 }
 
 
+def has_capability(runtime: DeviceRuntime, needed: Capability | None) -> bool:
+    """Whether a runtime can do what a platform or an entity needs (None: any device)."""
+    return needed is None or needed in runtime.capabilities
+
+
 def device_platforms(runtime: DeviceRuntime, platforms: Iterable[Platform]) -> list[Platform]:
     """The `platforms` that apply to a runtime: those whose capability it has."""
     return [
         platform
         for platform in platforms
-        if (needed := _PLATFORM_CAPABILITY.get(platform)) is None or needed in runtime.capabilities
+        if has_capability(runtime, _PLATFORM_CAPABILITY.get(platform))
     ]
+
+
+def image_summary(
+    image: Image | None, problem: ImageProblem | None = None
+) -> dict[str, Any] | None:
+    """Type and size of a picture, or why there is none; never the picture (diagnostics)."""
+    if image is not None:
+        return {"content_type": image.content_type, "size": len(image.data)}
+    if problem is not None:
+        return {"problem": str(problem)}
+    return None
 
 
 class DeviceRecord(Protocol):
@@ -164,3 +180,11 @@ class DeviceRuntime(Protocol):
 
     def async_add_record_listener(self, listener: Callable[[DeviceRecord], None]) -> CALLBACK_TYPE:
         """Call `listener` with every new record, after the runtime stored its pictures."""
+
+    def diagnostics(self) -> dict[str, Any]:
+        """The runtime's sections of a diagnostics download (presence, counters, records).
+
+        Pictures appear only as `image_summary`. Personal fields may still be present
+        under their usual keys (person name, IDs, card numbers): `diagnostics.py`
+        redacts the whole result, so the rules live in one place.
+        """

@@ -10,7 +10,7 @@ from homeassistant.core import callback
 
 from .access import AccessController, AccessUpdate
 from .const import AWAITING_REMOTE, SCAN_EVENT_TYPES
-from .device import Capability
+from .device import Capability, has_capability
 from .entity import FaceTerminalRecordEntity
 
 if TYPE_CHECKING:
@@ -81,7 +81,7 @@ async def async_setup_entry(
     async_add_entities(
         FaceTerminalEventEntity(runtime, description)
         for description in EVENT_DESCRIPTIONS
-        if description.capability is None or description.capability in runtime.capabilities
+        if has_capability(runtime, description.capability)
     )
 
 
@@ -93,9 +93,8 @@ class FaceTerminalEventEntity(FaceTerminalRecordEntity, EventEntity):
     def __init__(
         self, runtime: DeviceRuntime, description: FaceTerminalEventEntityDescription
     ) -> None:
-        """Keep the description typed for the record filter; take the family's types."""
+        """Take the event types of the device's family where the description asks."""
         super().__init__(runtime, description)
-        self.entity_description = description
         if description.event_types_fn is not None:
             self._attr_event_types = description.event_types_fn(runtime)
 

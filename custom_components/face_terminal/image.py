@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, override
 from homeassistant.components.image import ImageEntity, ImageEntityDescription
 from homeassistant.core import HomeAssistant, callback
 
-from .device import Capability, ImageKind
+from .device import Capability, ImageKind, has_capability
 from .entity import FaceTerminalRecordEntity
 
 if TYPE_CHECKING:
@@ -52,7 +52,7 @@ async def async_setup_entry(
     async_add_entities(
         FaceTerminalImage(hass, runtime, description)
         for description in IMAGE_DESCRIPTIONS
-        if description.capability is None or description.capability in runtime.capabilities
+        if has_capability(runtime, description.capability)
     )
 
 
@@ -74,7 +74,6 @@ class FaceTerminalImage(FaceTerminalRecordEntity, ImageEntity):
         """Set up both bases (ImageEntity needs `hass` for its HTTP client)."""
         FaceTerminalRecordEntity.__init__(self, runtime, description)
         ImageEntity.__init__(self, hass)
-        self.entity_description = description
         self._image: Image | None = None
         self._use()
 

@@ -84,7 +84,7 @@ from .const import (
     VIP,
 )
 from .coordinator import configuration_url
-from .device import Capability, ImageKind
+from .device import Capability, ImageKind, image_summary
 from .events import record_time, without_none
 from .presence import SilenceWatchdog
 from .protocol import (
@@ -261,6 +261,31 @@ class JovisionDevice:
         else:
             image, when = self.last_face, self.last_face_time
         return (image, when) if image is not None and when is not None else None
+
+    def diagnostics(self) -> dict[str, Any]:
+        """Presence, counters and the last match; redacted by `diagnostics.py`."""
+        last: dict[str, Any] | None = None
+        if (recognition := self.last_recognition) is not None:
+            message = recognition.message
+            last = {
+                "access": recognition.event_type,
+                "time": recognition.time.isoformat(),
+                **recognition.person_attributes,
+                ATTR_PERSON_NAME: recognition.person_name,
+                "face": image_summary(message.face.image, message.face.problem),
+                "scene": image_summary(message.scene.image, message.scene.problem),
+            }
+        return {
+            "device": {
+                "online": self.online,
+                "last_seen": self.last_seen.isoformat() if self.last_seen else None,
+                "offline_timeout": self.offline_timeout,
+                "last_face": image_summary(self.last_face),
+                "last_scene": image_summary(self.last_scene),
+            },
+            "counters": dict(sorted(self.counters.items())),
+            "last_recognition": last,
+        }
 
     @property
     def offline_timeout(self) -> float:

@@ -11,13 +11,12 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
 
 from .const import DOMAIN
+from .coordinator import CLOCK_ISSUE_PREFIX
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
 
     from .coordinator import FaceTerminalConfigEntry
-
-CLOCK_DRIFT_PREFIX = "clock_drift_"
 
 
 class ClockDriftRepairFlow(RepairsFlow):
@@ -72,5 +71,5 @@ async def async_create_fix_flow(
     """Create the fix flow of a fixable issue."""
     entry_id = (data or {}).get("entry_id")
     if not isinstance(entry_id, str):
-        entry_id = issue_id.removeprefix(CLOCK_DRIFT_PREFIX)
+        entry_id = issue_id.removeprefix(CLOCK_ISSUE_PREFIX)
     return ClockDriftRepairFlow(entry_id)

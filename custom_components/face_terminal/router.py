@@ -30,7 +30,7 @@ from homeassistant.helpers.service_info.mqtt import MqttServiceInfo
 from homeassistant.util.hass_dict import HassKey
 
 from . import protocol
-from .const import DOMAIN, LOGGER
+from .const import DOMAIN, LOGGER, MQTT_QOS
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -41,7 +41,6 @@ type PresenceHandler = Callable[[protocol.Message, bool], None]
 """Called with a parsed presence message of the terminal and whether it was retained."""
 
 ROUTER_KEY: HassKey[PresenceRouter] = HassKey(f"{DOMAIN}_presence_router")
-MQTT_QOS: Final = 1
 # Unknown IDs remembered so that each starts one discovery flow; bounded because the
 # IDs come from any host on the broker.
 MAX_OFFERED_IDS: Final = 256

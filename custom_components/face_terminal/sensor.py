@@ -29,7 +29,7 @@ from .const import (
     ATTR_SIMILARITY,
     ATTR_TIME,
 )
-from .device import Capability
+from .device import Capability, has_capability
 from .entity import FaceTerminalRecordEntity
 
 if TYPE_CHECKING:
@@ -130,7 +130,7 @@ async def async_setup_entry(
     async_add_entities(
         FaceTerminalRecordSensor(runtime, description)
         for description in SENSOR_DESCRIPTIONS
-        if description.capability is None or description.capability in runtime.capabilities
+        if has_capability(runtime, description.capability)
     )
 
 
@@ -142,9 +142,8 @@ class FaceTerminalRecordSensor(FaceTerminalRecordEntity, RestoreSensor):
     def __init__(
         self, runtime: DeviceRuntime, description: FaceTerminalSensorEntityDescription
     ) -> None:
-        """Keep the description typed for the record handler."""
+        """No attributes before the first record (or the restored ones)."""
         super().__init__(runtime, description)
-        self.entity_description = description
         self._attr_extra_state_attributes = {}
 
     @property

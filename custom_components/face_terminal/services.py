@@ -1,8 +1,9 @@
 """Actions of the Face Recognition Terminal integration.
 
 Registered once in `async_setup`. Every action names its terminal(s) with a
-``device_id`` field; the device is resolved to its loaded config entry and the
-`FaceTerminal` runtime in ``entry.runtime_data``. Input is checked before anything is
+``device_id`` field; the device is resolved to its loaded config entry, and a device
+whose runtime has `Capability.COMMANDS` (an MQTT terminal) is driven through that
+runtime's ``async_…`` command API (`coordinator.FaceTerminal`). Input is checked before anything is
 sent, so a bad call changes no terminal. Actions aimed at several terminals run on all
 of them and then raise the first error; `enrol_person` can instead report per terminal
 when the caller asks for a response.
@@ -31,7 +32,7 @@ from homeassistant.util import dt as dt_util
 from . import photo, protocol
 from .access_actions import async_setup_access_actions
 from .const import ATTR_CUSTOM_ID, ATTR_PERSON_ID, ATTR_TERMINAL_ID, DOMAIN
-from .coordinator import FaceTerminal, FaceTerminalConfigEntry
+from .device import Capability
 from .face_tools import async_setup_face_tools
 from .protocol.commands import MAX_QRCODE_DATA_BYTES, MAX_SEARCH_COUNT, MAX_SHOW_INFO_BYTES
 
@@ -40,6 +41,9 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from homeassistant.util.json import JsonValueType
+
+    from .coordinator import FaceTerminal
+    from .device import DeviceConfigEntry
 
 SERVICE_UNLOCK: Final = "unlock"
 SERVICE_ENROL_PERSON: Final = "enrol_person"
@@ -171,19 +175,19 @@ def _utf8_len(text: str) -> int:
 
 @callback
 def _async_get_terminal(hass: HomeAssistant, device_id: str) -> FaceTerminal:
-    """The runtime of a face_terminal device whose entry is loaded."""
+    """The command API of a face_terminal device whose entry is loaded."""
     device, entry = service.async_get_device_and_config_entry(
         hass, DOMAIN, device_id, include_child_devices=False
     )
-    terminal = cast("FaceTerminalConfigEntry", entry).runtime_data
-    if not isinstance(terminal, FaceTerminal):
-        # A Jovision device: its HTTP push protocol has no commands at all.
-        raise _invalid(
-            "not_supported_by_jovision", device=device.name_by_user or device.name or device_id
-        )
-    if (DOMAIN, terminal.terminal_id) not in device.identifiers:
-        raise _invalid("not_a_terminal", device=device.name_by_user or device.name or device_id)
-    return terminal
+    runtime = cast("DeviceConfigEntry", entry).runtime_data
+    shown_name = device.name_by_user or device.name or device_id
+    if Capability.COMMANDS not in runtime.capabilities:
+        # Only Jovision devices lack it: their HTTP push protocol has no commands at all.
+        raise _invalid("not_supported_by_jovision", device=shown_name)
+    if (DOMAIN, runtime.terminal_id) not in device.identifiers:
+        raise _invalid("not_a_terminal", device=shown_name)
+    # The runtime that takes commands is the MQTT terminal's, which owns the command API.
+    return cast("FaceTerminal", runtime)
 
 
 @callback

@@ -120,7 +120,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """Mosquitto and an onboarded Home Assistant with the MQTT integration set up."""
     pytest_socket.enable_socket()  # package setup runs before the per-test socket fixture
     broker = Mosquitto()
-    hass = HomeAssistantProcess(tmp_path_factory.mktemp("e2e") / "config")
+    # With the web interface: the browser test (test_browser.py) uses the same instance.
+    hass = HomeAssistantProcess(tmp_path_factory.mktemp("e2e") / "config", frontend=True)
     try:
         broker.start()
         hass.start()
@@ -201,7 +202,9 @@ def front_door(stack: Stack) -> Iterator[Terminal]:
 
     Resume-from-breakpoint is on, so records wait for Home Assistant's `PushAck`.
     """
-    pytest_socket.enable_socket()  # module fixtures may run after a test disabled them
+    # Package fixtures run before the per-test socket fixture: a test other than the
+    # package's first may be the one that starts this terminal.
+    pytest_socket.enable_socket()
     terminal = make_terminal(stack, FRONT_DOOR)
     try:
         run_async(add_terminal(stack, terminal))

@@ -1,0 +1,80 @@
+"""The ready dashboard for one terminal, as the README shows it (core cards only).
+
+Shared by the README (tests/e2e/test_docs.py keeps the YAML there equal to this),
+the demo, the browser test and scripts/screenshots. It shows who came in (a logbook
+of the last-person sensor and the access event entity: names and outcomes), the door
+button (with a confirmation), the last face, the last person with the temperature, and
+the scene camera.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+# Entity keys as harness.home_assistant.HomeAssistantClient.entity_ids() returns them.
+DOOR = "lock.door"
+LAST_FACE = "image.last_face"
+LAST_PERSON = "sensor.last_person"
+TEMPERATURE = "sensor.body_temperature"
+ONLINE = "binary_sensor.online"
+SCENE = "camera.scene"
+ACCESS = "event.access"
+
+
+def terminal_view(name: str, ids: dict[str, str]) -> dict[str, Any]:
+    """One dashboard view for the terminal `name` (its entity IDs by key)."""
+    return {
+        "title": name,
+        "path": "terminal",
+        "icon": "mdi:face-recognition",
+        "cards": [
+            {
+                "type": "picture-entity",
+                "entity": ids[LAST_FACE],
+                "name": "Last face",
+                "show_state": False,
+            },
+            {
+                "type": "entities",
+                "title": name,
+                "entities": [
+                    {"entity": ids[LAST_PERSON], "name": "Last person"},
+                    {"entity": ids[TEMPERATURE], "name": "Body temperature"},
+                    {"entity": ids[ONLINE], "name": "Online"},
+                ],
+            },
+            {
+                "type": "button",
+                "entity": ids[DOOR],
+                "name": "Open the door",
+                "icon": "mdi:door-open",
+                "show_state": True,
+                "tap_action": {
+                    "action": "perform-action",
+                    "perform_action": "lock.open",
+                    "target": {"entity_id": ids[DOOR]},
+                    "confirmation": {"text": "Open the door?"},
+                },
+            },
+            {
+                "type": "logbook",
+                "title": "Who came in",
+                # Every passage changes the access event entity; the last-person sensor
+                # names who it was. (The frontend resolves a device target to the same
+                # entities, so entity IDs are enough and need no device ID.)
+                "target": {"entity_id": [ids[LAST_PERSON], ids[ACCESS]]},
+                "hours_to_show": 24,
+            },
+            {
+                "type": "picture-entity",
+                "entity": ids[SCENE],
+                "name": "Scene",
+                "camera_view": "auto",
+            },
+        ],
+    }
+
+
+def terminal_dashboard(name: str, ids: dict[str, str]) -> dict[str, Any]:
+    """A whole dashboard (one view) for one terminal."""
+    return {"title": name, "views": [terminal_view(name, ids)]}

@@ -1,0 +1,195 @@
+"""Take the README's screenshots from a fresh demo instance (run by scripts/screenshots).
+
+Starts mosquitto, a real Home Assistant with its web interface and two simulated
+terminals: "Front door" is confirmed and gets the ready dashboard (harness/dashboard.py),
+people walk up to it; "Garage" stays a discovered, unconfirmed terminal. Then chromium
+(harness/browser.py) logs in and photographs the device page, the dashboard, the
+discovery card and its confirmation at 1280x800. The PNGs are reduced to 256 colours
+and optimised.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import io
+import shutil
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PIL import Image
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from harness.browser import chromium_page, log_in  # noqa: E402
+from harness.dashboard import terminal_dashboard  # noqa: E402
+from harness.home_assistant import (  # noqa: E402
+    HomeAssistantClient,
+    HomeAssistantProcess,
+)
+from simulator import Mosquitto, Terminal  # noqa: E402
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
+CONFIG_DIR = REPO / ".demo" / "screenshots"
+FRONT_DOOR = "1305433"
+GARAGE = "1305434"
+DASHBOARD = "face-front-door"
+# Online every second until answered (the first may come before Home Assistant listens,
+# and a heartbeat alone carries no name); resume-from-breakpoint re-sends early records.
+TERMINAL: dict[str, Any] = {"online_repeat": 1.0, "heartbeat": 10.0, "resume": True}
+# Who walks up before the pictures are taken, oldest first: the last one is on screen.
+ARRIVALS: list[tuple[str, dict[str, object]]] = [
+    ("Bob", {"temperature": 36.5}),
+    ("stranger", {}),
+    ("张三", {"temperature": 36.4}),
+    ("Carol Danvers", {"temperature": 36.7}),
+    ("Alice", {"temperature": 36.6}),
+]
+
+
+def optimised_png(png: bytes) -> bytes:
+    """The screenshot in at most 256 colours, optimised: a fraction of the size."""
+    picture = Image.open(io.BytesIO(png)).convert("RGB")
+    reduced = picture.quantize(256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    out = io.BytesIO()
+    reduced.save(out, format="PNG", optimize=True)
+    return out.getvalue()
+
+
+async def wait_until(
+    check: Callable[[], Awaitable[bool]],
+    timeout: float = 30,  # noqa: ASYNC109 - a deadline for polling
+) -> None:
+    """Poll an async predicate until it holds."""
+    deadline = time.monotonic() + timeout
+    while not await check():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{check} did not hold in {timeout} s")
+        await asyncio.sleep(0.3)
+
+
+async def prepare(client: HomeAssistantClient, front: Terminal) -> str:
+    """Confirm the front door, let people arrive, give it its dashboard; its device ID."""
+
+    async def front_door_loaded() -> bool:
+        await client.confirm_discovered(unique_id=FRONT_DOOR)
+        entry = await client.entry(FRONT_DOOR)
+        return entry is not None and entry["state"] == "loaded"
+
+    await wait_until(front_door_loaded)
+    ids = await client.entity_ids(FRONT_DOOR)
+    device_id = await client.device_id(FRONT_DOOR)
+    for who, details in ARRIVALS:
+        if who == "stranger":
+            front.push_stranger(label="Courier")
+        else:
+            front.push_recognition(who, **details)  # type: ignore[arg-type]
+
+        async def arrived(who: str = who) -> bool:
+            state = await client.state(ids["sensor.last_person"])
+            return who == "stranger" or (state is not None and state["state"] == who)
+
+        await wait_until(arrived)
+        await asyncio.sleep(1)  # distinct times in the logbook
+    await client.ws(
+        {
+            "type": "lovelace/dashboards/create",
+            "url_path": DASHBOARD,
+            "title": "Front door",
+            "icon": "mdi:face-recognition",
+            "mode": "storage",
+            "show_in_sidebar": True,
+            "require_admin": False,
+        }
+    )
+    await client.ws(
+        {
+            "type": "lovelace/config/save",
+            "url_path": DASHBOARD,
+            "config": terminal_dashboard("Front door", ids),
+        }
+    )
+    return device_id
+
+
+async def shoot(url: str, device_id: str, out: Path) -> list[Path]:
+    """Photograph the three pages; return the files written."""
+    written = []
+    async with chromium_page() as page:
+        await log_in(page, url)
+
+        async def save(name: str) -> None:
+            await page.wait_for_timeout(1500)  # let pictures and fonts settle
+            path = out / f"{name}.png"
+            path.write_bytes(optimised_png(await page.screenshot()))
+            written.append(path)
+
+        try:
+            await page.goto(f"{url}/config/devices/device/{device_id}")
+            await page.get_by_text("Alice", exact=True).filter(visible=True).first.wait_for()
+            await save("device-page")
+
+            await page.goto(f"{url}/{DASHBOARD}/terminal")
+            await page.locator("hui-logbook-card", has_text="Carol Danvers").wait_for()
+            await page.locator("hui-picture-entity-card img").first.wait_for()
+            await save("dashboard")
+
+            await page.goto(f"{url}/config/integrations/dashboard")
+            card = page.locator("ha-config-flow-card", has_text="Garage")
+            await card.wait_for()
+            await save("discovery")
+            await card.get_by_role("button", name="Add").click()
+            await page.get_by_text(f"Terminal ID: {GARAGE}").wait_for()
+            await save("discovery-confirm")
+        except Exception:
+            failed = CONFIG_DIR / "failed-page.png"
+            await page.screenshot(path=failed)
+            print(f"[screenshots] failed on {page.url}; see {failed}", file=sys.stderr)
+            raise
+    return written
+
+
+async def run(out: Path) -> None:
+    """Start the demo stack, take the screenshots, stop everything."""
+    with Mosquitto() as broker:
+        hass = HomeAssistantProcess(CONFIG_DIR, frontend=True, log_level="warning")
+        front = Terminal(FRONT_DOOR, broker.host, broker.port, name="Front door", **TERMINAL)
+        garage = Terminal(GARAGE, broker.host, broker.port, name="Garage", **TERMINAL)
+        client = None
+        try:
+            hass.start()
+            client = HomeAssistantClient(hass.url)
+            await hass.wait_until_up()
+            await client.onboard_or_login()
+            await client.setup_mqtt(broker.port)
+            front.start()
+            garage.start()
+            device_id = await prepare(client, front)
+            for path in await shoot(hass.url, device_id, out):
+                print(f"[screenshots] {path.relative_to(REPO)} ({path.stat().st_size // 1024} KiB)")
+        finally:
+            if client is not None:
+                await client.close()
+            front.stop()
+            garage.stop()
+            hass.stop()
+
+
+def main() -> None:
+    """Parse arguments and take the screenshots."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=REPO / "docs" / "images")
+    out = parser.parse_args().out.resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    if CONFIG_DIR.exists():
+        shutil.rmtree(CONFIG_DIR)
+    asyncio.run(run(out))
+
+
+if __name__ == "__main__":
+    main()
