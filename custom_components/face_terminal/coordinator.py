@@ -32,6 +32,7 @@ from homeassistant.util import dt as dt_util
 
 from . import protocol
 from .access import AccessController
+from .alarms import EVENT_ALARM, alarm_event_data
 from .const import (
     ACCESS_EVENT_TYPES,
     ATTR_PERSON_ENTITY_ID,
@@ -64,6 +65,7 @@ from .events import Record, TerminalRecord, access_attributes, access_type, buil
 from .people import linked_person
 from .presence import SilenceWatchdog
 from .protocol import Lane
+from .protocol.alarms import AlarmInfoPush
 from .protocol.session import DecisionNeeded
 from .recovery import RecordRecovery
 from .router import async_get_router
@@ -462,7 +464,15 @@ class FaceTerminal:
                     # Door mode 3: Home Assistant's answer is the record's PushAck.
                     self.access.async_receive(message)
                 case protocol.RecordReceived(record):
-                    self._handle_record(record)
+                    if isinstance(record, AlarmInfoPush):
+                        self.hass.bus.async_fire(
+                            EVENT_ALARM,
+                            alarm_event_data(
+                                record, device_id=self.device_id, terminal_id=self.terminal_id
+                            ),
+                        )
+                    else:
+                        self._handle_record(record)
                 case protocol.PresenceChanged(online, reason):
                     self._set_online(online, reason)
                 case protocol.Announced(message):

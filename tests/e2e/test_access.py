@@ -155,3 +155,12 @@ async def test_record_resent_after_an_outage_never_opens(
         assert await wait_until(lambda: not gate.pending_records, timeout=15)
         assert gate.unlock_count == opened
         assert not [e for e in events.events if e.event_type == "face_terminal_access_request"]
+
+
+async def test_alarm_push_becomes_an_event(gate: Terminal, client: HomeAssistantClient) -> None:
+    async with client.subscribe_events("face_terminal_alarm") as events:
+        assert gate.push_alarm(3, "Tamper switch")
+        [event] = await events.wait_for(terminal_id=GATE, timeout=15)
+        assert event.data["alarm_code"] == 3
+        assert event.data["description"] == "Tamper switch"
+        assert event.data["status"] == 1

@@ -52,6 +52,7 @@ from typing import TYPE_CHECKING, Final, TypeGuard
 
 from . import operators as op
 from .access import VERIFY_STATUS_AWAITING_REMOTE
+from .alarms import AlarmInfoPush
 from .commands import PUSH_ACK_RECORD, PUSH_ACK_STRANGER, Command, build_online_ack, build_push_ack
 from .errors import CommandError, ProtocolError, RecordWithoutPersonError
 from .models import (
@@ -75,9 +76,9 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
     from datetime import datetime
 
-type Record = RecPush | StrSnapPush | QRCodePush | CardPush | IDCardPush
+type Record = RecPush | StrSnapPush | QRCodePush | CardPush | IDCardPush | AlarmInfoPush
 
-RECORD_TYPES: Final = (RecPush, StrSnapPush, QRCodePush, CardPush, IDCardPush)
+RECORD_TYPES: Final = (RecPush, StrSnapPush, QRCodePush, CardPush, IDCardPush, AlarmInfoPush)
 """Message types that are records (an event at the door)."""
 
 DUPLICATE_MEMORY: Final = 2048
@@ -104,6 +105,7 @@ _RECORD_TOPICS: Final[dict[TopicKind, type[Message]]] = {
     TopicKind.QRCODE: QRCodePush,
     TopicKind.CARD: CardPush,
     TopicKind.IDCARD: IDCardPush,
+    TopicKind.ALARM: AlarmInfoPush,
 }
 
 
