@@ -298,8 +298,12 @@ async def test_unload_forgets_waiting_requests(
     """Nothing is sent for a request after its terminal is unloaded."""
     await deliver(hass, request_record())
     assert loaded_entry.runtime_data.access.pending_count == 1
+    runtime = loaded_entry.runtime_data
     assert await hass.config_entries.async_unload(loaded_entry.entry_id)
     async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=30))
+    await hass.async_block_till_done()
+    # Even a decision made just then is not sent any more.
+    runtime.access._apply(AccessDecision("381", False, None, DecidedBy.REPLAY))
     await hass.async_block_till_done()
     assert push_acks(terminal) == []
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any, TypeGuard
+from typing import TYPE_CHECKING, Any
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import ServiceValidationError
@@ -45,7 +45,6 @@ from .const import (
 from .events import access_attributes, record_time, without_none
 from .people import linked_person
 from .protocol.access import (
-    VERIFY_STATUS_AWAITING_REMOTE,
     AccessDecision,
     AccessDecisions,
     AccessPolicy,
@@ -70,15 +69,6 @@ class AccessUpdate:
 
     event_type: str  # awaiting_remote | access_granted | access_denied
     attributes: dict[str, Any]
-
-
-def awaits_decision(message: protocol.Message) -> TypeGuard[protocol.RecPush]:
-    """Whether a record waits for Home Assistant's answer (``VerifyStatus`` 22 with an ID)."""
-    return (
-        isinstance(message, protocol.RecPush)
-        and message.verify_status == VERIFY_STATUS_AWAITING_REMOTE
-        and message.record_id is not None
-    )
 
 
 class AccessController:
@@ -140,7 +130,7 @@ class AccessController:
     def async_receive(self, message: protocol.RecPush) -> None:
         """Take a ``VerifyStatus`` 22 record: ask the automations, or refuse a replay."""
         record_id = message.record_id
-        assert record_id is not None  # awaits_decision() checked it
+        assert record_id is not None  # the session hands over only records with an ID
         now = self.hass.loop.time()
         live = is_live(
             push_type=message.push_type,
