@@ -197,6 +197,14 @@ class Mosquitto:
             time.sleep(downtime)
         self.start()
 
+    def reconfigure(self, extra_config: str, downtime: float = 0.0) -> None:
+        """Restart on the same port with other extra lines (e.g. ``set_tcp_nodelay true``).
+
+        Clients see the broker go away and come back, as after any broker restart.
+        """
+        self._extra_config = extra_config
+        self.restart(downtime)
+
     def cleanup(self) -> None:
         """Stop the broker and delete its working directory."""
         self.stop()

@@ -171,6 +171,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add("--no-seed-persons", action="store_true", help="start with an empty face library")
     add(
+        "--no-answer",
+        action="append",
+        default=[],
+        metavar="OPERATOR",
+        help="receive OPERATOR (e.g. EditPerson) but never answer it; repeatable",
+    )
+    add(
         "--jovision",
         metavar="URL",
         help="also run Jovision devices posting to this http:// address (e.g. a webhook)",
@@ -234,6 +241,7 @@ def make_terminals(args: argparse.Namespace) -> list[Terminal]:
             seed_persons=not args.no_seed_persons,
             record_id_start=record_start,
             snap_id_start=record_start,
+            unanswered=args.no_answer,
         )
         for index in range(args.terminals)
     ]

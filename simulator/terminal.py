@@ -1,10 +1,12 @@
 """One simulated terminal on MQTT: presence, pushes, records and command answers.
 
-Each :class:`Terminal` owns a paho client (client ID = terminal ID) and two
-threads of its own: paho's network thread and a worker that answers commands,
-repeats ``Online`` until acknowledged, sends ``HeartBeat`` and (re-)publishes
-records. Batch commands run on a short-lived batch thread so that a second batch
-meanwhile gets error 410 ("busy"), as on the real device.
+Each :class:`Terminal` owns a paho client (client ID = terminal ID) but no thread
+of its own: the process-wide network thread (:mod:`simulator.network`) drives every
+terminal's socket, and a small shared worker pool runs each terminal's task, which
+answers commands, repeats ``Online`` until acknowledged, sends ``HeartBeat`` and
+(re-)publishes records, woken when something arrives or falls due. One process carries
+hundreds of terminals that way. Batch commands run on a short-lived batch thread so
+that a second batch meanwhile gets error 410 ("busy"), as on the real device.
 
 Example::
 
@@ -29,14 +31,16 @@ from typing import TYPE_CHECKING, Any, Self
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion, MQTTErrorCode
 
+from simulator import network
 from simulator.alarms import alarm_push
 from simulator.commands import Command, CommandProcessor, Reply
 from simulator.device import KIND_BASIC, KIND_HEARTBEAT, Device, Outgoing
 from simulator.messages import JsonDict, sanitize, summarize
+from simulator.network import Task, network_hub, scheduler
 from simulator.store import DEFAULT_CAPACITY, PersonStore
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterable
     from types import TracebackType
 
     from paho.mqtt.properties import Properties
@@ -45,7 +49,8 @@ if TYPE_CHECKING:
     from simulator.profiles import Profile
 
 _LOGGER = logging.getLogger(__name__)
-_TICK = 0.05
+#: Longest sleep of a terminal's task; it wakes earlier when something is due or arrives.
+_IDLE_TICK = 1.0
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -86,6 +91,7 @@ class Terminal:
         record_id_start: int = 1,
         snap_id_start: int = 1,
         batch_person_delay: float = 0.0,
+        unanswered: Iterable[str] = (),
     ) -> None:
         """Configure a terminal (nothing connects before :meth:`start`).
 
@@ -113,6 +119,8 @@ class Terminal:
             record_id_start: First ``RecordID``.
             snap_id_start: First ``SnapID``.
             batch_person_delay: Seconds spent per person in batch commands.
+            unanswered: Operators (any case) received and logged but never answered,
+                as a terminal that hangs on them (e.g. ``EditPerson`` while enrolling).
         """
         self.terminal_id = str(terminal_id)
         self.broker_host = broker_host
@@ -140,14 +148,15 @@ class Terminal:
             snap_id_start=snap_id_start,
         )
         self.processor = CommandProcessor(self.device, batch_person_delay=batch_person_delay)
+        self.unanswered = {operator.casefold() for operator in unanswered}
         self._client: mqtt.Client | None = None
         self._connected = threading.Event()
         self._subscribed = threading.Event()
         self._stop = threading.Event()
-        self._wake = threading.Event()
         self._commands: queue.Queue[Command] = queue.Queue()
         self._outbox: collections.deque[Outgoing] = collections.deque()
-        self._worker: threading.Thread | None = None
+        self._task: Task | None = None
+        self._reboot_until: float | None = None
         self._batches: list[threading.Thread] = []
         self._received: collections.deque[JsonDict] = collections.deque(maxlen=1000)
         self._sent: collections.deque[tuple[str, JsonDict]] = collections.deque(maxlen=1000)
@@ -160,6 +169,7 @@ class Terminal:
         self.online_count = 0
         self.heartbeat_count = 0
         self.ignored_count = 0
+        self.unanswered_count = 0
         self.connect_count = 0
 
     # --------------------------------------------------------------- lifecycle
@@ -167,18 +177,19 @@ class Terminal:
     @property
     def running(self) -> bool:
         """Whether :meth:`start` was called and neither :meth:`stop` nor :meth:`kill`."""
-        return self._worker is not None
+        return self._task is not None
 
     def start(self) -> None:
-        """Connect (in the background, retrying) and start the worker thread."""
+        """Connect (in the background, retrying) and schedule the terminal's task."""
         if self.running:
             return
         self._stop.clear()
+        self._rebooting = False
+        self._reboot_until = None
+        network.acquire()
         self._connect()
-        self._worker = threading.Thread(
-            target=self._worker_main, name=f"ft-terminal-{self.terminal_id}", daemon=True
-        )
-        self._worker.start()
+        self._task = Task(self._run)
+        self._wake()
 
     def stop(self) -> None:
         """Stop gracefully: publish ``Offline`` (with ``time``) and disconnect."""
@@ -193,10 +204,10 @@ class Terminal:
                 self._log_sent(self.basic_topic, offline)
                 with contextlib.suppress(RuntimeError, ValueError):
                     info.wait_for_publish(timeout=2.0)
-            client.disconnect()
-            client.loop_stop()
+            network_hub().remove(client, graceful=True)
         self._connected.clear()
         self._subscribed.clear()
+        network.release()
         _LOGGER.info("%s stopped", self.terminal_id)
 
     def kill(self) -> None:
@@ -205,12 +216,13 @@ class Terminal:
             return
         self._halt_threads()
         self._drop_connection()
+        network.release()
         _LOGGER.info("%s killed (socket dropped)", self.terminal_id)
 
     def reboot(self) -> None:
         """Simulate a reboot now: drop the connection, stay away, reconnect."""
         self._commands.put(Command({"operator": "__reboot__"}))
-        self._wake.set()
+        self._wake()
 
     def hold_replies(self, *operators: str) -> None:
         """Keep the replies to these operators back until `release_replies` is called.
@@ -225,7 +237,7 @@ class Terminal:
         """Publish the replies held back so far (in order) and stop holding any."""
         self._held_operators = frozenset()
         self._commands.put(Command({"operator": "__release__"}))
-        self._wake.set()
+        self._wake()
 
     def __enter__(self) -> Self:
         """Start the terminal."""
@@ -241,12 +253,17 @@ class Terminal:
         """Stop the terminal gracefully."""
         self.stop()
 
+    def _wake(self) -> None:
+        """Have the task run soon (it handles commands, the outbox and what is due)."""
+        task = self._task
+        if task is not None:
+            scheduler().wake(task)
+
     def _halt_threads(self) -> None:
         self._stop.set()
-        self._wake.set()
-        worker, self._worker = self._worker, None
-        if worker is not None and worker is not threading.current_thread():
-            worker.join(15)
+        task, self._task = self._task, None
+        if task is not None:
+            scheduler().cancel(task)
         for batch in self._batches:
             batch.join(30)
         self._batches.clear()
@@ -262,14 +279,12 @@ class Terminal:
             client.username_pw_set(self._username, self._password)
         will = self._encode(self.device.offline(with_time=False))
         client.will_set(self.basic_topic, will, qos=1, retain=False)
-        client.reconnect_delay_set(1, 5)
         client.on_connect = self._on_connect
         client.on_disconnect = self._on_disconnect
         client.on_subscribe = self._on_subscribe
         client.on_message = self._on_message
         self._client = client
-        client.connect_async(self.broker_host, self.broker_port, self.keepalive)
-        client.loop_start()
+        network_hub().add(client, self.broker_host, self.broker_port, self.keepalive)
 
     def _drop_connection(self) -> None:
         client, self._client = self._client, None
@@ -277,31 +292,16 @@ class Terminal:
         self._subscribed.clear()
         if client is None:
             return
-        sock = client.socket()
-        # loop_stop() flags the network thread to end, then joins it. Flag first (from
-        # a helper thread), then cut the socket: the thread wakes up on the dead socket
-        # and leaves at once instead of sleeping in its reconnect back-off.
-        stopper = threading.Thread(target=client.loop_stop, name=f"ft-stop-{self.terminal_id}")
-        stopper.start()
-        time.sleep(0.02)
-        if isinstance(sock, socket.socket):
-            with contextlib.suppress(OSError):
-                sock.shutdown(socket.SHUT_RDWR)
-        stopper.join()
-        if isinstance(sock, socket.socket):
-            with contextlib.suppress(OSError):
-                sock.close()
+        # No DISCONNECT: the broker sees the socket die and publishes the will.
+        network_hub().remove(client, graceful=False)
 
     def _simulate_reboot(self) -> None:
+        """Drop the connection now; the task reconnects after `reboot_seconds`."""
         _LOGGER.info("%s reboots (%.1f s)", self.terminal_id, self.reboot_seconds)
         self._rebooting = True
-        try:
-            self._drop_connection()
-            self.device.reboots += 1
-            if not self._stop.wait(self.reboot_seconds):
-                self._connect()
-        finally:
-            self._rebooting = False
+        self._drop_connection()
+        self.device.reboots += 1
+        self._reboot_until = time.monotonic() + self.reboot_seconds
 
     # ---------------------------------------------------------- paho callbacks
 
@@ -323,6 +323,7 @@ class Terminal:
             with contextlib.suppress(OSError):
                 self._ip = sock.getsockname()[0]
         self.connect_count += 1
+        network_hub().connected(client)
         self._connected.set()
         with self.device.lock:
             self.device.online_acked = False
@@ -349,7 +350,7 @@ class Terminal:
         self._next_online = 0.0
         self._next_heartbeat = time.monotonic() + self.heartbeat if self.heartbeat else float("inf")
         self._subscribed.set()
-        self._wake.set()
+        self._wake()
 
     def _on_disconnect(
         self,
@@ -385,20 +386,45 @@ class Terminal:
         self._received.append(sanitize(message))
         _LOGGER.info("%s <- %s %s", self.terminal_id, msg.topic, summarize(message))
         self._commands.put(Command(message, len(msg.payload)))
-        self._wake.set()
+        self._wake()
 
     # ------------------------------------------------------------------ worker
 
-    def _worker_main(self) -> None:
-        while not self._stop.is_set():
-            self._wake.wait(_TICK)
-            self._wake.clear()
-            try:
-                self._tick()
-            except Exception:
-                _LOGGER.exception("%s: worker error", self.terminal_id)
+    def _run(self) -> float | None:
+        """One run of the terminal's task; returns when it wants to run next."""
+        if self._stop.is_set():
+            return None
+        try:
+            self._tick()
+        except Exception:
+            _LOGGER.exception("%s: worker error", self.terminal_id)
+        return self._next_due()
+
+    def _next_due(self) -> float:
+        """The earliest of: end of a reboot, Online repeat, HeartBeat, a record re-send."""
+        now = time.monotonic()
+        due = now + _IDLE_TICK
+        if self._reboot_until is not None:
+            return min(due, self._reboot_until)
+        if not self._subscribed.is_set():
+            return due
+        if not self.device.online_acked:
+            due = min(due, self._next_online)
+        due = min(due, self._next_heartbeat)
+        with self.device.lock:
+            for entry in self.device.pending.values():
+                if entry.last_sent is None:
+                    return now
+                if entry.needs_ack:
+                    due = min(due, entry.last_sent + self.resend_interval)
+        return due
 
     def _tick(self) -> None:
+        if self._reboot_until is not None and time.monotonic() >= self._reboot_until:
+            self._reboot_until = None
+            self._rebooting = False
+            if not self._stop.is_set():
+                self._connect()
         while not self._stop.is_set():
             try:
                 command = self._commands.get_nowait()
@@ -411,6 +437,10 @@ class Terminal:
                 held, self._held = self._held, []
                 for reply in held:
                     self._apply(reply)
+                continue
+            if command.operator.casefold() in self.unanswered:
+                self.unanswered_count += 1
+                _LOGGER.info("%s leaves %s unanswered", self.terminal_id, command.operator)
                 continue
             reply = self.processor.handle(command)
             if command.operator.casefold() in self._held_operators:
@@ -490,7 +520,7 @@ class Terminal:
         if outgoing is None:
             return False
         self._outbox.append(outgoing)
-        self._wake.set()
+        self._wake()
         return True
 
     # -------------------------------------------------------------- public API
@@ -614,7 +644,7 @@ class Terminal:
             direction=direction,
         )
         self.processor.note_faces((person.name,))
-        self._wake.set()
+        self._wake()
         return entry.ident
 
     def push_stranger(self, *, label: str | None = None, temperature: float | None = None) -> int:
@@ -629,7 +659,7 @@ class Terminal:
         """
         entry = self.device.stranger(label=label, temperature=temperature)
         self.processor.note_faces((label or f"Stranger {entry.ident % 20}",))
-        self._wake.set()
+        self._wake()
         return entry.ident
 
     def push_qr(self, text: str) -> bool:

@@ -933,3 +933,21 @@ def test_translations_cover_the_flow() -> None:
             CONF_PERSON_LINKS,
         }
     )
+
+
+async def test_discovered_terminals_waiting_at_once_are_bounded(
+    hass: HomeAssistant, mqtt_mock: MqttMockHAClient
+) -> None:
+    """Anyone on the broker can claim terminal IDs: the discovery list stays bounded."""
+    with patch("custom_components.face_terminal.config_flow.MAX_PENDING_DISCOVERIES", 2):
+        for terminal_id in ("7000001", "7000002"):
+            result = await discover(hass, BASIC_TOPIC, payloads.online(terminal_id))
+            assert result["type"] is FlowResultType.FORM
+        result = await discover(hass, BASIC_TOPIC, payloads.online("7000003"))
+        assert result["type"] is FlowResultType.ABORT
+        assert result["reason"] == "too_many_discoveries"
+        # Once the user dealt with one card, the next message of the refused one gets in.
+        first = hass.config_entries.flow.async_progress_by_handler(DOMAIN)[0]
+        hass.config_entries.flow.async_abort(first["flow_id"])
+        result = await discover(hass, BASIC_TOPIC, payloads.online("7000003"))
+        assert result["type"] is FlowResultType.FORM

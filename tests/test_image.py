@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import io
 from datetime import datetime
 from http import HTTPStatus
@@ -99,6 +100,21 @@ async def test_face_of_recognition(
     image = await async_get_image(hass, ENTITY_ID)
     assert image.content == face
     assert image.content_type == content_type
+
+
+async def test_broken_base64_past_its_head_gives_no_picture(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry
+) -> None:
+    """Pictures are decoded on fetch; base64 broken past its first characters gives none."""
+    text = base64.b64encode(picture("JPEG")).decode()
+    broken = text[:16] + "@@@@" + text[20:]
+    await deliver(
+        hass,
+        payloads.REC_TOPIC,
+        payloads.rec_push(extra={"pic": f"data:image/jpeg;base64,{broken}"}),
+    )
+    with pytest.raises(HomeAssistantError):
+        await async_get_image(hass, ENTITY_ID)
 
 
 async def test_face_of_stranger_and_no_face(

@@ -202,3 +202,23 @@ async def test_shared_topics_are_checked_for_kind(
     await hass.async_block_till_done()
     assert events == []
     assert loaded_entry.runtime_data.drops["wrong_topic"] == 1
+
+
+async def test_offers_wait_while_the_discovery_list_is_full(
+    hass: HomeAssistant, terminal: TerminalResponder, loaded_entry: MockConfigEntry
+) -> None:
+    """At the cap a heartbeat starts no flow and is not remembered: it is offered later."""
+    router = hass.data[ROUTER_KEY]
+    with patch("custom_components.face_terminal.router.MAX_PENDING_DISCOVERIES", 1):
+        for terminal_id in ("7000001", "7000002"):
+            async_fire_mqtt_message(hass, HEARTBEAT_TOPIC, payloads.heartbeat(terminal_id))
+            await hass.async_block_till_done()
+        flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+        assert [flow["context"]["unique_id"] for flow in flows] == ["7000001"]
+        assert router.refused_offers == 1
+
+        hass.config_entries.flow.async_abort(flows[0]["flow_id"])
+        async_fire_mqtt_message(hass, HEARTBEAT_TOPIC, payloads.heartbeat("7000002"))
+        await hass.async_block_till_done()
+        flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+        assert [flow["context"]["unique_id"] for flow in flows] == ["7000002"]

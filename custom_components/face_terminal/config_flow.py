@@ -62,6 +62,7 @@ from .const import (
     DOMAIN,
     LOGGER,
     MAX_OFFLINE_TIMEOUT,
+    MAX_PENDING_DISCOVERIES,
     MIN_OFFLINE_TIMEOUT,
     MQTT_QOS,
 )
@@ -84,6 +85,7 @@ from .protocol import (
     topic_kind,
 )
 from .protocol.access import MAX_WINDOW, MIN_WINDOW
+from .router import pending_discoveries
 
 if TYPE_CHECKING:
     from homeassistant.components.mqtt import ReceiveMessage
@@ -179,6 +181,10 @@ class FaceTerminalConfigFlow(JovisionConfigFlow, domain=DOMAIN):
         # Presence messages are claims anyone on the shared topic can make: they never
         # change a configured terminal (its runtime fills in a missing IP address).
         self._abort_if_unique_id_configured()
+        # Nor may they fill the discovery list without bound (issue 9): a real terminal
+        # refused here is offered again with its next presence message.
+        if pending_discoveries(self.hass) >= MAX_PENDING_DISCOVERIES:
+            return self.async_abort(reason="too_many_discoveries")
 
         self._terminal_id = terminal_id
         self._command_topic = default_command_topic(terminal_id)

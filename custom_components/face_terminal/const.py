@@ -36,6 +36,10 @@ CONF_DOOR_OPEN_TIME: Final = "door_open_time"
 DEFAULT_OFFLINE_TIMEOUT: Final = 150
 MIN_OFFLINE_TIMEOUT: Final = 20
 MAX_OFFLINE_TIMEOUT: Final = 3600
+MAX_PENDING_DISCOVERIES: Final = 16
+"""Discovered terminals waiting for confirmation at once: any host on the broker can claim
+new terminal IDs on the presence topics, so more are refused (each is offered again with
+its next presence message once the user confirmed or ignored the ones shown)."""
 DEFAULT_UNLOCK_MESSAGE: Final = ""
 DEFAULT_ACKNOWLEDGE_RECORDS: Final = True
 DEFAULT_DOOR_OPEN_TIME: Final = 5
@@ -50,6 +54,8 @@ MQTT_QOS: Final = 1
 # on Linux): in door mode 3 the person waits for exactly that PushAck
 # (scripts/bench_access.py: p50 23 ms at QoS 1, 3-5 ms at QoS 0).
 SUBSCRIBE_QOS: Final = 0
+PUSH_ACK_QOS: Final = 0
+"""QoS of record acknowledgements (`PushAck`); see `FaceTerminal._async_publish_quietly`."""
 COMMAND_TIMEOUT: Final = 10.0
 ENROL_TIMEOUT: Final = 30.0
 # V1.24 §4.1: base64 enrolments must be at least 1 s apart or the terminal stalls.

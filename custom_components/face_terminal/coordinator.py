@@ -57,6 +57,7 @@ from .const import (
     ENROL_TIMEOUT,
     LOGGER,
     MQTT_QOS,
+    PUSH_ACK_QOS,
     SCENE_CACHE_SECONDS,
     SUBSCRIBE_QOS,
 )
@@ -64,7 +65,7 @@ from .device import Capability, ImageKind, image_summary
 from .events import Record, TerminalRecord, access_attributes, access_type, build_record
 from .people import linked_person
 from .presence import SilenceWatchdog
-from .protocol import Lane
+from .protocol import Lane, operators
 from .protocol.alarms import AlarmInfoPush
 from .protocol.session import DecisionNeeded
 from .recovery import RecordRecovery
@@ -728,8 +729,14 @@ class FaceTerminal:
         self.hass.async_create_task(self._async_publish_quietly(command), eager_start=True)
 
     async def _async_publish_quietly(self, command: protocol.Command) -> None:
+        # A PushAck goes at QoS 0: the broker's PUBACK to a QoS-1 PushAck is a small
+        # segment Home Assistant never answers, so its TCP ACK waits for the delayed-ACK
+        # timer (~40 ms) while the broker's Nagle algorithm holds the next record behind it
+        # (measured in docs/benchmarks.md). A lost PushAck costs nothing: the terminal
+        # re-sends the record, and the session acknowledges and de-duplicates it.
+        qos = PUSH_ACK_QOS if command.operator == operators.PUSH_ACK else MQTT_QOS
         try:
-            await mqtt.async_publish(self.hass, command.topic, command.payload, MQTT_QOS, False)
+            await mqtt.async_publish(self.hass, command.topic, command.payload, qos, False)
         except HomeAssistantError as err:
             LOGGER.debug("Could not publish to %s: %s", command.topic, err)
 

@@ -96,5 +96,9 @@ class FaceTerminalImage(FaceTerminalRecordEntity, ImageEntity):
 
     @override
     async def async_image(self) -> bytes | None:
-        """The picture bytes (the content type was set with the picture)."""
-        return self._image.data if self._image is not None else None
+        """The picture bytes (the content type was set with the picture).
+
+        Decoded here, on the first fetch (`protocol.LazyImage`); a picture whose base64
+        turned out broken gives none.
+        """
+        return (self._image.data or None) if self._image is not None else None

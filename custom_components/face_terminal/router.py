@@ -30,7 +30,7 @@ from homeassistant.helpers.service_info.mqtt import MqttServiceInfo
 from homeassistant.util.hass_dict import HassKey
 
 from . import protocol
-from .const import DOMAIN, LOGGER, MQTT_QOS
+from .const import DOMAIN, LOGGER, MAX_PENDING_DISCOVERIES, MQTT_QOS
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -56,6 +56,7 @@ class PresenceRouter:
         self.unrouted = 0
         self.malformed = 0
         self._offered: OrderedDict[str, None] = OrderedDict()
+        self.refused_offers = 0
         self._unsubscribe: list[CALLBACK_TYPE] = []
 
     async def async_start(self) -> None:
@@ -119,6 +120,10 @@ class PresenceRouter:
             return
         if self.hass.config_entries.async_entry_for_domain_unique_id(DOMAIN, terminal_id):
             return  # configured, ignored or disabled: nothing to offer
+        if pending_discoveries(self.hass) >= MAX_PENDING_DISCOVERIES:
+            # Not remembered as offered: its next heartbeat tries again once there is room.
+            self.refused_offers += 1
+            return
         self._offered[terminal_id] = None
         if len(self._offered) > MAX_OFFERED_IDS:
             self._offered.popitem(last=False)
@@ -145,3 +150,13 @@ async def async_get_router(hass: HomeAssistant) -> PresenceRouter:
         router = hass.data[ROUTER_KEY] = PresenceRouter(hass)
         await router.async_start()
     return router
+
+
+@callback
+def pending_discoveries(hass: HomeAssistant) -> int:
+    """Terminals discovered over MQTT that wait for the user's confirmation."""
+    return sum(
+        1
+        for flow in hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+        if flow["context"].get("source") == SOURCE_MQTT
+    )

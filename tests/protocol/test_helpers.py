@@ -2,6 +2,7 @@
 
 import base64
 from datetime import UTC, date, datetime
+from unittest.mock import patch
 
 import pytest
 
@@ -30,6 +31,7 @@ from custom_components.face_terminal.protocol import (
     topic_kind,
     topic_terminal_id,
 )
+from custom_components.face_terminal.protocol.images import LazyImage
 
 from .samples import BMP, BMP_B64, JPEG, JPEG_B64, PNG, PNG_B64
 
@@ -223,6 +225,34 @@ def test_decode_image_ok(value: str, data: bytes) -> None:
     assert result.image.content_type == sniff_image_type(data)
     assert "bytes" in repr(result.image)
     assert JPEG_B64[:10] not in repr(result)
+
+
+def test_decode_image_is_lazy_and_once() -> None:
+    """Well-formed pictures are decoded on first read only, and only once."""
+    result = decode_image(f"data:image/jpeg;base64,{JPEG_B64}")
+    image = result.image
+    assert isinstance(image, LazyImage)
+    assert image.content_type == "image/jpeg"
+    with patch("base64.b64decode", wraps=base64.b64decode) as b64decode:
+        assert image.data == JPEG
+        assert image.data == JPEG
+    assert b64decode.call_count == 1
+    assert JPEG_B64[:10] not in repr(image)
+
+
+def test_lazy_image_broken_after_its_head_reads_empty() -> None:
+    """Base64 that breaks past the sniffed head gives no bytes (fails closed)."""
+    broken = JPEG_B64[:16] + "@@@@" + JPEG_B64[20:]
+    result = decode_image(broken)
+    assert result.image is not None
+    assert result.image.data == b""
+
+
+def test_lazy_image_too_large_from_its_length() -> None:
+    """The size limit is checked on the text's length, without decoding it."""
+    chars = (MAX_IMAGE_BYTES + 2) // 3 * 4  # 3 bytes per 4 characters: one byte too many
+    text = JPEG_B64[:16] + "A" * (chars - 16)
+    assert decode_image(text).problem is ImageProblem.TOO_LARGE
 
 
 @pytest.mark.parametrize(

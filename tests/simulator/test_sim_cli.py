@@ -32,7 +32,15 @@ def run_cli(*args: str, timeout: float = 20) -> subprocess.CompletedProcess[str]
 def test_help() -> None:
     result = run_cli("--help")
     assert result.returncode == 0
-    for flag in ("--broker", "--terminals", "--profile", "--resume", "--arrivals", "--event"):
+    for flag in (
+        "--broker",
+        "--terminals",
+        "--profile",
+        "--resume",
+        "--arrivals",
+        "--event",
+        "--no-answer",
+    ):
         assert flag in result.stdout
     assert "person NAME|CUSTOMID" in result.stdout
 

@@ -32,6 +32,19 @@ def test_unlock_ack(terminal: Terminal, platform: Platform) -> None:
     assert terminal.received[-1]["operator"] == "Unlock"
 
 
+def test_unanswered_operator_gets_no_reply(
+    make_terminal: TerminalFactory, platform: Platform
+) -> None:
+    terminal = make_terminal(unanswered=("editperson",))
+    platform.command(FIRST_ID, "EditPerson", {"customId": "eve-1", "name": "Eve"})
+    assert terminal.wait_for(lambda: terminal.unanswered_count == 1)
+    assert terminal.store.get("eve-1") is None
+    # Other commands are still answered, and nothing answered the EditPerson.
+    ack = platform.call(FIRST_ID, "Unlock", {"facesluiceId": FIRST_ID, "openDoor": 1})
+    assert ack.operator == "Unlock-Ack"
+    assert not [m for m in platform.messages if m.operator == "EditPerson-Ack"]
+
+
 def test_edit_person_with_good_jpeg(terminal: Terminal, platform: Platform) -> None:
     info = {
         "customId": "eve-1",

@@ -102,6 +102,24 @@ def test_reconnects_after_broker_restart(
     assert rec.info["RecordID"] == str(record_id)
 
 
+def test_reconnects_after_broker_reconfiguration(
+    make_terminal: TerminalFactory, platform: Platform, broker: object
+) -> None:
+    from simulator import Mosquitto
+
+    assert isinstance(broker, Mosquitto)
+    terminal: Terminal = make_terminal()
+    platform.wait_on(f"{PREFIX}/basic", "Online")
+    port = broker.port
+    broker.reconfigure("set_tcp_nodelay true")
+    assert broker.running
+    assert broker.port == port
+    assert broker.log_path is not None
+    assert "set_tcp_nodelay true" in (broker.log_path.parent / "mosquitto.conf").read_text()
+    assert terminal.wait_for(lambda: terminal.connect_count == 2, 8)
+    assert terminal.wait_connected(8)
+
+
 def test_reboot_device_command(make_terminal: TerminalFactory, platform: Platform) -> None:
     terminal = make_terminal(reboot_seconds=0.3)
     platform.wait_on(f"{PREFIX}/basic", "Online")
