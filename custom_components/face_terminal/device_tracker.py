@@ -78,18 +78,6 @@ class PersonPresenceTracker(FaceTerminalEntity, TrackerEntity, RestoreEntity):
         """``home`` after an entry, ``not_home`` after an exit, unknown before either."""
         return self._attr_location_name
 
-    @property
-    @override
-    def latitude(self) -> float | None:
-        """No coordinates: the zone comes from `location_name`."""
-        return None
-
-    @property
-    @override
-    def longitude(self) -> float | None:
-        """No coordinates: the zone comes from `location_name`."""
-        return None
-
     @override
     async def async_added_to_hass(self) -> None:
         """Restore the last place and follow the terminal's recognitions."""
