@@ -601,6 +601,7 @@ class CommandProcessor:
         if number != len(items):
             raise CommandError("417", "json of person's data is not equal PersonNum")
         self.device.batch_busy = operator
+        self.device.batch_progress = (0, number)
         return Reply(batch=command)
 
     def run_batch(self, command: Command) -> Reply:
@@ -610,7 +611,8 @@ class CommandProcessor:
         succeeded: list[JsonDict] = []
         failed: list[JsonDict] = []
         try:
-            for item in items:
+            for done, item in enumerate(items):
+                self.device.batch_progress = (done, len(items))
                 if self.batch_person_delay:
                     time.sleep(self.batch_person_delay)
                 if operator == "DeletePersons":
@@ -720,6 +722,11 @@ class CommandProcessor:
     def _query_progress(self, command: Command) -> Reply:
         busy = self.device.batch_busy
         body = {"QueryType": busy or "None", "Status": BATCH_STATUS.get(busy or "", "0")}
+        if busy is not None:
+            # Not in V1.24's table: counts as some firmware adds them (the integration
+            # reads them when present and shows them as progress).
+            done, total = self.device.batch_progress
+            body.update(TotalNum=str(total), FinishNum=str(done))
         return self._ok(command, body)
 
     # ----------------------------------------------------------------- system

@@ -163,6 +163,7 @@ class Device:
         self.qr_display: JsonDict | None = None
         self.ads: dict[int, JsonDict] = {}
         self.batch_busy: str | None = None
+        self.batch_progress: tuple[int, int] = (0, 0)  # (persons done, persons) of the batch
         self.reboots = 0
         self._next_record = record_id_start
         self._next_snap = snap_id_start

@@ -162,6 +162,8 @@ async def test_actions_are_registered(hass: HomeAssistant, loaded_entry: MockCon
         "compare_faces",
         "identify_face",
         "check_face_photo",
+        "sync_persons",
+        "delete_all_persons",
     }
 
 
@@ -1230,7 +1232,12 @@ def test_descriptions_match_schemas_translations_and_icons() -> None:
     from homeassistant.helpers.service import _SERVICES_SCHEMA
     from homeassistant.util.yaml import load_yaml_dict
 
-    from custom_components.face_terminal import access_actions, face_tools, services
+    from custom_components.face_terminal import (
+        access_actions,
+        face_tools,
+        roster_services,
+        services,
+    )
 
     base = Path(services.__file__).parent
     described = _SERVICES_SCHEMA(load_yaml_dict(str(base / "services.yaml")))
@@ -1249,6 +1256,8 @@ def test_descriptions_match_schemas_translations_and_icons() -> None:
         "compare_faces": face_tools.COMPARE_FACES_SCHEMA,
         "identify_face": face_tools.IDENTIFY_FACE_SCHEMA,
         "check_face_photo": face_tools.CHECK_FACE_PHOTO_SCHEMA,
+        "sync_persons": roster_services.SYNC_PERSONS_SCHEMA,
+        "delete_all_persons": roster_services.DELETE_ALL_PERSONS_SCHEMA,
     }
     assert set(described) == set(schemas) == set(strings["services"]) == set(icons["services"])
     for name, description in described.items():

@@ -31,6 +31,7 @@ from .const import (
 )
 from .device import Capability, has_capability
 from .entity import FaceTerminalRecordEntity
+from .roster_sensor import roster_sync_entities
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -132,6 +133,7 @@ async def async_setup_entry(
         for description in SENSOR_DESCRIPTIONS
         if has_capability(runtime, description.capability)
     )
+    async_add_entities(roster_sync_entities(runtime))
 
 
 class FaceTerminalRecordSensor(FaceTerminalRecordEntity, RestoreSensor):

@@ -35,6 +35,7 @@ from .const import ATTR_CUSTOM_ID, ATTR_PERSON_ID, ATTR_TERMINAL_ID, DOMAIN
 from .device import Capability
 from .face_tools import async_setup_face_tools
 from .protocol.commands import MAX_QRCODE_DATA_BYTES, MAX_SEARCH_COUNT, MAX_SHOW_INFO_BYTES
+from .roster_services import async_setup_roster_services
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Iterator
@@ -485,3 +486,4 @@ def async_setup_services(hass: HomeAssistant) -> None:
     hass.services.async_register(
         DOMAIN, SERVICE_HIDE_QR_CODE, _async_hide_qr_code, schema=HIDE_QR_CODE_SCHEMA
     )
+    async_setup_roster_services(hass)

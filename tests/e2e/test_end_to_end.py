@@ -35,6 +35,7 @@ EXPECTED_ENTITIES = {
     "lock.door",
     "sensor.body_temperature",
     "sensor.last_person",
+    "sensor.roster_sync",
 }
 
 

@@ -28,6 +28,7 @@ from custom_components.face_terminal.protocol import (
     PersonRecord,
     PushAckAck,
     QRCodePush,
+    QueryPersonAck,
     QueryProgressAck,
     RecPush,
     SceneSnapAck,
@@ -160,8 +161,18 @@ CASES: dict[str, tuple[str, type[Message], dict[str, Any]]] = {
     ),
     "query_person_ack_4_2_1": (
         ack_topic("1379743"),
-        Ack,
-        {"ok": True, "code": None, "result": "ok"},
+        QueryPersonAck,
+        {
+            "ok": True,
+            "code": None,
+            "result": "ok",
+            "total": 99,
+            # The example's list (with "96 pieces omitted" cut out) and a comment.
+            "custom_ids": (
+                "063c81e0fce184c696cdb7e049230f5e23dfqwx230000",
+                "063c81e0fce184c696cdb7e049230f5e23dfqwx230001",
+            ),
+        },
     ),
     "search_person_ack_4_2_2": (
         ack_topic("5d0848e581c3e6f1938a035f"),

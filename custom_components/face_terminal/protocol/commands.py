@@ -489,6 +489,16 @@ def build_del_person(
     return _simple(command_topic, terminal_id, op.DEL_PERSON, message_id, info)
 
 
+def build_delete_all_persons(
+    command_topic: str, terminal_id: str, message_id: str | None = None
+) -> Command:
+    """``DeleteAllPerson`` (V1.24 §4.5): delete every person and every access record.
+
+    Cannot be undone; on success the terminal restarts its face recognition.
+    """
+    return _simple(command_topic, terminal_id, op.DELETE_ALL_PERSON, message_id, {"deleteall": 1})
+
+
 def _batch(
     command_topic: str,
     terminal_id: str,

@@ -351,6 +351,18 @@ class PushAckAck(Ack):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class QueryPersonAck(Ack):
+    """`QueryPerson-Ack`: the customIds of every enrolled person (V1.24 §4.2.1).
+
+    Each ID once, in the terminal's order; persons without a customId (enrolled on the
+    terminal's own screen) are not listed but counted in `total` (``TotalPersonNum``).
+    """
+
+    custom_ids: tuple[str, ...]
+    total: int | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class QueryProgressAck(Ack):
     """`QueryProgress-Ack`: progress of a batch enrolment."""
 

@@ -52,6 +52,7 @@ from .models import (
     PersonType,
     PushAckAck,
     QRCodePush,
+    QueryPersonAck,
     QueryProgressAck,
     RecPush,
     SceneSnapAck,
@@ -80,6 +81,7 @@ from .operators import (
     ONLINE,
     PUSH_ACK,
     QRCODE_PUSH,
+    QUERY_PERSON,
     QUERY_PROGRESS,
     REC_PUSH,
     SEARCH_PERSON,
@@ -695,6 +697,33 @@ def _parse_query_progress_ack(msg: _Msg) -> Message:
     )
 
 
+MAX_LISTED_IDS: Final = 100_000
+"""Most customIds kept from one ``QueryPerson-Ack`` (terminals hold tens of thousands)."""
+_MAX_CUSTOM_ID_LENGTH: Final = 47  # a terminal stores 48 bytes with the terminator
+
+
+def _parse_query_person_ack(msg: _Msg) -> Message:
+    # The list is read from the raw reply: `Ack.info` keeps only the start of long texts.
+    raw = msg.info.get("customId")
+    items: list[object]
+    if isinstance(raw, str):
+        items = list(raw.split(",", MAX_LISTED_IDS))
+    elif isinstance(raw, list):
+        items = raw[: MAX_LISTED_IDS + 1]
+    else:
+        items = []
+    ids: dict[str, None] = {}
+    for item in items:
+        custom_id = as_id(item.strip() if isinstance(item, str) else item, _MAX_CUSTOM_ID_LENGTH)
+        if custom_id is not None and len(ids) < MAX_LISTED_IDS:
+            ids[custom_id] = None
+    return QueryPersonAck(
+        **_ack_base(msg),
+        custom_ids=tuple(ids),
+        total=as_int(msg.info.get("TotalPersonNum")),
+    )
+
+
 def _batch_entries(value: object) -> list[tuple[str | None, int | None]]:
     """(customId, errcode) pairs from a *SucInfo / *ErrInfo value of any shape."""
     if isinstance(value, str):
@@ -753,6 +782,7 @@ _ACK_PARSERS: Final[dict[str, Callable[[_Msg], Message]]] = {
     SEARCH_PERSON_LIST.lower(): _parse_search_person_list_ack,
     VERSIONS.lower(): _parse_versions_ack,
     PUSH_ACK.lower(): _parse_push_ack_ack,
+    QUERY_PERSON.lower(): _parse_query_person_ack,
     QUERY_PROGRESS.lower(): _parse_query_progress_ack,
     ADD_PERSONS.lower(): _parse_batch_ack,
     EDIT_PERSONS.lower(): _parse_batch_ack,

@@ -1,0 +1,203 @@
+"""Rosters: what a terminal should hold, what it holds, and the difference between them.
+
+Pure functions for the batch roster sync (V1.24 §4.2.1, §4.8-§4.10):
+
+* `custom_ids_from_ack` reads the customId list of a ``QueryPerson-Ack``;
+* `fingerprint` condenses what Home Assistant sent for a person (details and photo
+  separately, so a changed name does not re-send an unchanged photo);
+* `plan_roster` computes which persons to add, update, leave alone or delete;
+* `batch_outcomes` turns a batch ack into one outcome per person: an ack with code 200
+  only says the command was parsed (Q-24), so a person counts as done only when the
+  ack lists them as succeeded and not as failed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TYPE_CHECKING, Final
+
+from .errors import describe_ack_error, error_meaning, person_error_meaning
+from .models import QueryPersonAck
+
+if TYPE_CHECKING:
+    from collections.abc import Collection, Iterator, Mapping, Sequence
+    from datetime import datetime
+
+    from .models import Ack
+
+MAX_CUSTOM_ID_BYTES: Final = 47
+NO_ACK_CODE: Final = 0
+"""`PersonOutcome.error_code` of a person the batch ack did not mention at all."""
+
+
+class RosterAction(StrEnum):
+    """What a sync does with one person."""
+
+    ADD = "add"
+    UPDATE = "update"
+    UNCHANGED = "unchanged"
+    DELETE = "delete"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RosterPerson:
+    """One person a terminal should hold; `photo_digest` None when no photo was given."""
+
+    custom_id: str
+    name: str
+    person_type: int = 0
+    valid_from: datetime | None = None
+    valid_until: datetime | None = None
+    photo_digest: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Fingerprint:
+    """What was last sent for a person: digests of the details and of the photo."""
+
+    details: str
+    photo: str | None
+
+
+def fingerprint(person: RosterPerson) -> Fingerprint:
+    """Digest of the details the terminal stores, and the photo's digest as given."""
+    details = json.dumps(
+        [
+            person.name,
+            person.person_type,
+            None if person.valid_from is None else person.valid_from.isoformat(),
+            None if person.valid_until is None else person.valid_until.isoformat(),
+        ],
+        ensure_ascii=False,
+    )
+    return Fingerprint(hashlib.sha256(details.encode()).hexdigest(), person.photo_digest)
+
+
+@dataclass(slots=True)
+class RosterPlan:
+    """The changes that bring a terminal in line with a roster.
+
+    `send_photo` holds the customIds (of `add` and `update`) whose photo must be sent;
+    `photo_missing` the new persons that cannot be added because they have no photo.
+    """
+
+    add: list[str] = field(default_factory=list)
+    update: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    delete: list[str] = field(default_factory=list)
+    send_photo: set[str] = field(default_factory=set)
+    photo_missing: list[str] = field(default_factory=list)
+
+    @property
+    def changes(self) -> int:
+        """How many persons the terminal is asked to change."""
+        return len(self.add) + len(self.update) + len(self.delete)
+
+
+def plan_roster(
+    desired: Sequence[RosterPerson],
+    present: Collection[str],
+    known: Mapping[str, Fingerprint],
+    *,
+    keep: Collection[str] = (),
+    delete_missing: bool = False,
+) -> RosterPlan:
+    """Compare a roster with a terminal's customIds and what was last sent to it.
+
+    A person the terminal holds but for whom nothing is known (enrolled elsewhere) is
+    updated, with the photo when one is given, so that the terminal matches the roster.
+    A person without a photo keeps the photo the terminal has. `keep` lists customIds
+    that are in the roster but not in `desired` (invalid entries): they are never
+    deleted. Nothing is deleted unless `delete_missing`.
+    """
+    plan = RosterPlan()
+    present_set = set(present)
+    for person in desired:
+        custom_id = person.custom_id
+        if custom_id not in present_set:
+            if person.photo_digest is None:
+                plan.photo_missing.append(custom_id)
+                continue
+            plan.add.append(custom_id)
+            plan.send_photo.add(custom_id)
+            continue
+        wanted = fingerprint(person)
+        last = known.get(custom_id)
+        photo_changed = person.photo_digest is not None and (
+            last is None or last.photo != person.photo_digest
+        )
+        if last is not None and last.details == wanted.details and not photo_changed:
+            plan.unchanged.append(custom_id)
+            continue
+        plan.update.append(custom_id)
+        if photo_changed:
+            plan.send_photo.add(custom_id)
+    if delete_missing:
+        wanted_ids = {person.custom_id for person in desired} | set(keep)
+        plan.delete = sorted(present_set - wanted_ids)
+    return plan
+
+
+def custom_ids_from_ack(ack: Ack) -> tuple[list[str], int | None]:
+    """The customIds a ``QueryPerson-Ack`` lists (each once), and its ``TotalPersonNum``.
+
+    Any other ack lists nobody.
+    """
+    if not isinstance(ack, QueryPersonAck):
+        return [], None
+    return list(ack.custom_ids), ack.total
+
+
+@dataclass(frozen=True, slots=True)
+class PersonOutcome:
+    """How one person of a batch fared; `error` is the meaning of `error_code`."""
+
+    ok: bool
+    error_code: int | None = None
+    error: str | None = None
+
+
+def batch_outcomes(ack: Ack, sent: Sequence[str]) -> dict[str, PersonOutcome]:
+    """One outcome per sent customId from a batch ack (``EditPersonsNew``, ``DeletePersons``).
+
+    A refused command (code other than 200) fails every person with the command's
+    meaning. Otherwise a person succeeded only when listed in the success list and not in
+    the failure list; a person in neither is reported as unconfirmed (`NO_ACK_CODE`).
+    """
+    operator = ack.operator
+    if not ack.ok:
+        meaning = describe_ack_error(ack)
+        return {cid: PersonOutcome(False, ack.code, meaning) for cid in sent}
+    succeeded = set(getattr(ack, "succeeded", ()))
+    failures: dict[str, int | None] = {}
+    for failure in getattr(ack, "failed", ()):
+        if failure.custom_id is not None:
+            failures.setdefault(failure.custom_id, failure.error_code)
+    outcomes: dict[str, PersonOutcome] = {}
+    for cid in sent:
+        if cid in failures:
+            code = failures[cid]
+            meaning = (
+                person_error_meaning(operator, code)
+                or error_meaning(operator, code)
+                or "unknown error code"
+            )
+            outcomes[cid] = PersonOutcome(False, code, meaning)
+        elif cid in succeeded:
+            outcomes[cid] = PersonOutcome(True)
+        else:
+            outcomes[cid] = PersonOutcome(
+                False, NO_ACK_CODE, "the terminal did not report this person as done"
+            )
+    return outcomes
+
+
+def chunked[T](items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    """`items` in consecutive slices of at most `size`."""
+    if size < 1:
+        raise ValueError("size must be at least 1")
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

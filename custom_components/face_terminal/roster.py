@@ -1,0 +1,354 @@
+"""Rosters: the people terminals should hold, read from a file or given inline.
+
+A roster file is CSV (a header line, then one person per line) or YAML (a list of
+mappings, or a mapping with a ``persons`` list) with the fields ``custom_id``, ``name``,
+``photo`` (a file name in the photo folder, or an absolute path in an allowed folder),
+``person_type`` (``allow``/``block``), ``valid_from`` and ``valid_until`` (date or date
+and time, both or neither). Files and photos must lie in ``allowlist_external_dirs``.
+
+Problems that make the whole roster unusable (a file outside the allow list, a row
+without a customId, a duplicate customId) raise `ServiceValidationError`. Problems of
+one person (a name too long for the terminal, validity in the wrong order, a missing or
+unreadable photo) are kept with the person and reported per person; such a person is
+not sent, and not deleted either.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
+
+import yaml  # type: ignore[import-untyped]
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.util import dt as dt_util
+
+from .const import DOMAIN
+from .photo import MAX_SOURCE_BYTES
+from .protocol.roster import MAX_CUSTOM_ID_BYTES, RosterPerson
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping, Sequence
+
+    from homeassistant.core import HomeAssistant
+
+MAX_ROSTER_BYTES: Final = 5 * 1024 * 1024
+MAX_ROSTER_PERSONS: Final = 20_000
+MAX_NAME_BYTES: Final = 31
+FIELD_CUSTOM_ID: Final = "custom_id"
+FIELD_NAME: Final = "name"
+FIELD_PHOTO: Final = "photo"
+FIELD_PERSON_TYPE: Final = "person_type"
+FIELD_VALID_FROM: Final = "valid_from"
+FIELD_VALID_UNTIL: Final = "valid_until"
+ROSTER_FIELDS: Final = (
+    FIELD_CUSTOM_ID,
+    FIELD_NAME,
+    FIELD_PHOTO,
+    FIELD_PERSON_TYPE,
+    FIELD_VALID_FROM,
+    FIELD_VALID_UNTIL,
+)
+PERSON_TYPES: Final = {"allow": 0, "block": 1, "0": 0, "1": 1}
+
+# Per-person problems (reported in the action's response, in English).
+PROBLEM_NAME_TOO_LONG: Final = "name_too_long"
+PROBLEM_VALIDITY_INCOMPLETE: Final = "validity_incomplete"
+PROBLEM_VALIDITY_ORDER: Final = "validity_order"
+PROBLEM_PHOTO_MISSING: Final = "photo_missing"
+PROBLEM_PHOTO_UNREADABLE: Final = "photo_unreadable"
+PROBLEM_PHOTO_REQUIRED: Final = "photo_required"
+PROBLEM_TEXTS: Final = {
+    PROBLEM_NAME_TOO_LONG: f"the name is longer than the terminal's {MAX_NAME_BYTES} bytes",
+    PROBLEM_VALIDITY_INCOMPLETE: "give both valid_from and valid_until, or neither",
+    PROBLEM_VALIDITY_ORDER: "valid_from must be before valid_until",
+    PROBLEM_PHOTO_MISSING: "the photo file does not exist",
+    PROBLEM_PHOTO_UNREADABLE: "the photo file cannot be read",
+    PROBLEM_PHOTO_REQUIRED: "a new person needs a photo",
+}
+
+
+@dataclass(slots=True, kw_only=True)
+class RosterEntry:
+    """One person of a roster, checked; `problem` says why it cannot be sent."""
+
+    custom_id: str
+    name: str
+    person_type: int = 0
+    valid_from: datetime | None = None
+    valid_until: datetime | None = None
+    photo: Path | None = None
+    photo_digest: str | None = None
+    problem: str | None = None
+
+    def person(self) -> RosterPerson:
+        """What the sync plan compares."""
+        return RosterPerson(
+            custom_id=self.custom_id,
+            name=self.name,
+            person_type=self.person_type,
+            valid_from=self.valid_from,
+            valid_until=self.valid_until,
+            photo_digest=self.photo_digest,
+        )
+
+
+def _invalid(key: str, **placeholders: str) -> ServiceValidationError:
+    return ServiceValidationError(
+        translation_domain=DOMAIN,
+        translation_key=key,
+        translation_placeholders=placeholders or None,
+    )
+
+
+# --- reading files ---------------------------------------------------------------------
+
+
+def read_roster_file(hass: HomeAssistant, path: str) -> list[dict[str, Any]]:
+    """Rows of a CSV or YAML roster file in an allowed folder (blocking: executor)."""
+    if not hass.config.is_allowed_path(path):
+        raise _invalid("roster_path_not_allowed", path=path)
+    file = Path(path)
+    suffix = file.suffix.lower()
+    if suffix not in (".csv", ".yaml", ".yml"):
+        raise _invalid("roster_format_unknown", path=path)
+    try:
+        with file.open("rb") as handle:
+            data = handle.read(MAX_ROSTER_BYTES + 1)
+    except OSError as err:
+        raise _invalid("roster_unreadable", path=path, error=err.strerror or str(err)) from err
+    if len(data) > MAX_ROSTER_BYTES:
+        raise _invalid("roster_too_large", max_mb=str(MAX_ROSTER_BYTES // (1024 * 1024)))
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise _invalid("roster_invalid", path=path, error="the file is not UTF-8 text") from err
+    rows = _csv_rows(text, path) if suffix == ".csv" else _yaml_rows(text, path)
+    if len(rows) > MAX_ROSTER_PERSONS:
+        raise _invalid("roster_too_many", max_persons=str(MAX_ROSTER_PERSONS))
+    return rows
+
+
+def _csv_rows(text: str, path: str) -> list[dict[str, Any]]:
+    try:
+        reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
+        header = [name.strip().lower() for name in reader.fieldnames or ()]
+        if FIELD_CUSTOM_ID not in header or FIELD_NAME not in header:
+            raise _invalid(
+                "roster_invalid", path=path, error="the header line needs custom_id and name"
+            )
+        rows: list[dict[str, Any]] = []
+        for raw in reader:
+            if len(rows) > MAX_ROSTER_PERSONS:
+                break
+            row = {
+                (key or "").strip().lower(): (value.strip() if isinstance(value, str) else None)
+                for key, value in raw.items()
+            }
+            if not any(row.values()):
+                continue  # blank line
+            rows.append(row)
+    except csv.Error as err:
+        raise _invalid("roster_invalid", path=path, error=str(err)) from err
+    return rows
+
+
+def _yaml_rows(text: str, path: str) -> list[dict[str, Any]]:
+    try:
+        content = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        first_line = str(err).splitlines()[0] if str(err) else type(err).__name__
+        raise _invalid("roster_invalid", path=path, error=first_line) from err
+    if isinstance(content, dict) and "persons" in content:
+        content = content["persons"]
+    if content is None:
+        return []
+    if not isinstance(content, list) or not all(isinstance(item, dict) for item in content):
+        raise _invalid("roster_invalid", path=path, error="expected a list of persons (mappings)")
+    return [{str(key).strip().lower(): value for key, value in item.items()} for item in content]
+
+
+# --- checking rows ---------------------------------------------------------------------
+
+
+def _text(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, str)):
+        text = str(value).strip()
+        return text or None
+    return None
+
+
+def _is_clean(text: str) -> bool:
+    return all(ord(char) >= 0x20 and char != "\x7f" for char in text) and text.isprintable()
+
+
+def _custom_id(value: object, where: str) -> str:
+    text = _text(value)
+    if (
+        text is None
+        or len(text.encode("utf-8", errors="surrogatepass")) > MAX_CUSTOM_ID_BYTES
+        or "," in text
+        or not _is_clean(text)
+    ):
+        raise _invalid("roster_row_invalid", row=where, field=FIELD_CUSTOM_ID)
+    return text
+
+
+def _person_type(value: object, where: str) -> int:
+    if value is None or value == "":
+        return 0
+    key = str(value).strip().lower()
+    if isinstance(value, bool) or key not in PERSON_TYPES:
+        raise _invalid("roster_row_invalid", row=where, field=FIELD_PERSON_TYPE)
+    return PERSON_TYPES[key]
+
+
+def terminal_time(value: datetime) -> datetime:
+    """A time for the terminal: its wall clock runs on Home Assistant's local time."""
+    if value.tzinfo is None:
+        return value
+    return dt_util.as_local(value).replace(tzinfo=None)
+
+
+def _moment(value: object, field: str, where: str) -> datetime | None:
+    """A validity bound: a datetime, or a date (start of day / end of day)."""
+    if value is None or value == "":
+        return None
+    end_of_day = field == FIELD_VALID_UNTIL
+    if isinstance(value, str):
+        text = value.strip()
+        parsed: datetime | date | None = dt_util.parse_date(text)  # date only: whole days
+        if parsed is None:
+            parsed = dt_util.parse_datetime(text)
+        value = parsed
+    if isinstance(value, datetime):
+        return terminal_time(value).replace(microsecond=0)
+    if isinstance(value, date):
+        return datetime.combine(value, time(23, 59, 59) if end_of_day else time(0, 0, 0))
+    raise _invalid("roster_row_invalid", row=where, field=field)
+
+
+def _photo(hass: HomeAssistant, value: object, folder: Path | None, where: str) -> Path | None:
+    text = _text(value)
+    if text is None:
+        return None
+    path = Path(text)
+    if not path.is_absolute():
+        if folder is None:
+            raise _invalid("roster_row_invalid", row=where, field=FIELD_PHOTO)
+        path = folder / path
+    if not hass.config.is_allowed_path(str(path)):
+        raise _invalid("photo_path_not_allowed", path=str(path))
+    return path
+
+
+def check_rows(
+    hass: HomeAssistant,
+    rows: Iterable[tuple[str, Mapping[str, Any]]],
+    photo_folder: Path | None,
+) -> list[RosterEntry]:
+    """Turn (where, row) pairs into entries; raise for problems of the whole roster.
+
+    Blocking (checks photo paths against the allow list): run in the executor.
+    """
+    entries: list[RosterEntry] = []
+    seen: set[str] = set()
+    for where, row in rows:
+        custom_id = _custom_id(row.get(FIELD_CUSTOM_ID), where)
+        if custom_id in seen:
+            raise _invalid("roster_duplicate_id", custom_id=custom_id)
+        seen.add(custom_id)
+        name = _text(row.get(FIELD_NAME))
+        if name is None or not _is_clean(name):
+            raise _invalid("roster_row_invalid", row=where, field=FIELD_NAME)
+        entry = RosterEntry(
+            custom_id=custom_id,
+            name=name,
+            person_type=_person_type(row.get(FIELD_PERSON_TYPE), where),
+            valid_from=_moment(row.get(FIELD_VALID_FROM), FIELD_VALID_FROM, where),
+            valid_until=_moment(row.get(FIELD_VALID_UNTIL), FIELD_VALID_UNTIL, where),
+            photo=_photo(hass, row.get(FIELD_PHOTO), photo_folder, where),
+        )
+        entry.problem = _person_problem(entry)
+        entries.append(entry)
+    return entries
+
+
+def _person_problem(entry: RosterEntry) -> str | None:
+    if len(entry.name.encode("utf-8")) > MAX_NAME_BYTES:
+        return PROBLEM_NAME_TOO_LONG
+    if (entry.valid_from is None) != (entry.valid_until is None):
+        return PROBLEM_VALIDITY_INCOMPLETE
+    if (
+        entry.valid_from is not None
+        and entry.valid_until is not None
+        and entry.valid_from >= entry.valid_until
+    ):
+        return PROBLEM_VALIDITY_ORDER
+    return None
+
+
+# --- photos ----------------------------------------------------------------------------
+
+
+def _digest(path: Path) -> str:
+    """SHA-256 of a photo file; `OSError` when it cannot be read or is too large."""
+    digest = hashlib.sha256()
+    size = 0
+    with path.open("rb") as file:
+        while chunk := file.read(256 * 1024):
+            size += len(chunk)
+            if size > MAX_SOURCE_BYTES:
+                raise OSError("the photo is too large")
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def digest_photos(entries: Sequence[RosterEntry]) -> None:
+    """Fill in each photo's SHA-256, or the problem reading it (blocking: executor)."""
+    for entry in entries:
+        if entry.photo is None or entry.problem is not None:
+            continue
+        try:
+            entry.photo_digest = _digest(entry.photo)
+        except FileNotFoundError:
+            entry.problem = PROBLEM_PHOTO_MISSING
+        except OSError:
+            entry.problem = PROBLEM_PHOTO_UNREADABLE
+
+
+def load_roster(
+    hass: HomeAssistant,
+    *,
+    roster_file: str | None,
+    photo_folder: str | None,
+    inline: Sequence[Mapping[str, Any]],
+) -> list[RosterEntry]:
+    """Read, check and digest a roster from a file and/or inline entries (executor)."""
+    folder: Path | None = None
+    if photo_folder is not None:
+        if not hass.config.is_allowed_path(photo_folder):
+            raise _invalid("photo_path_not_allowed", path=photo_folder)
+        folder = Path(photo_folder)
+    elif roster_file is not None:
+        folder = Path(roster_file).parent
+    rows: list[tuple[str, Mapping[str, Any]]] = []
+    if roster_file is not None:
+        rows.extend(
+            (f"row {index + 1}", row)
+            for index, row in enumerate(read_roster_file(hass, roster_file))
+        )
+    rows.extend((f"persons {index + 1}", row) for index, row in enumerate(inline))
+    if len(rows) > MAX_ROSTER_PERSONS:
+        raise _invalid("roster_too_many", max_persons=str(MAX_ROSTER_PERSONS))
+    entries = check_rows(hass, rows, folder)
+    digest_photos(entries)
+    return entries

@@ -1,0 +1,75 @@
+"""The "Roster sync" sensor: idle or syncing, with the progress of the running sync.
+
+Attributes: `done` and `total` changes of the running (or last) sync, `persons` the
+terminal held after the last sync, `failed` how many person changes failed in it, and
+`last_sync`. Counts only: no names or IDs.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, cast, override
+
+from homeassistant.components.sensor import (
+    SensorDeviceClass,
+    SensorEntity,
+    SensorEntityDescription,
+)
+from homeassistant.const import EntityCategory
+
+from .device import Capability
+from .entity import FaceTerminalEntity
+from .roster_sync import STATE_IDLE, STATE_SYNCING, async_get_roster_syncs
+
+if TYPE_CHECKING:
+    from .coordinator import FaceTerminal
+    from .device import DeviceRuntime
+
+ROSTER_SYNC_DESCRIPTION = SensorEntityDescription(
+    key="roster_sync",
+    translation_key="roster_sync",
+    device_class=SensorDeviceClass.ENUM,
+    options=[STATE_IDLE, STATE_SYNCING],
+    entity_category=EntityCategory.DIAGNOSTIC,
+)
+
+
+def roster_sync_entities(runtime: DeviceRuntime) -> list[RosterSyncSensor]:
+    """The roster sensor of a device that takes commands (the sync needs batch commands)."""
+    if Capability.COMMANDS not in runtime.capabilities:
+        return []
+    # Only MQTT terminals take commands: the capability stands for their runtime.
+    return [RosterSyncSensor(cast("FaceTerminal", runtime))]
+
+
+class RosterSyncSensor(FaceTerminalEntity, SensorEntity):
+    """Whether a roster sync runs on the terminal, and how far it is."""
+
+    def __init__(self, terminal: FaceTerminal) -> None:
+        """Follow the terminal's roster-sync progress."""
+        super().__init__(terminal, ROSTER_SYNC_DESCRIPTION)
+        self._progress = async_get_roster_syncs(terminal.hass).progress(terminal)
+
+    @override
+    async def async_added_to_hass(self) -> None:
+        """Write the state whenever the progress moves."""
+        await super().async_added_to_hass()
+        self.async_on_remove(self._progress.async_add_listener(self.async_write_ha_state))
+
+    @property
+    @override
+    def native_value(self) -> str:
+        """``idle`` or ``syncing``."""
+        return self._progress.state
+
+    @property
+    @override
+    def extra_state_attributes(self) -> dict[str, Any]:
+        """Progress counts."""
+        progress = self._progress
+        return {
+            "done": progress.done,
+            "total": progress.total,
+            "persons": progress.persons,
+            "failed": progress.failed,
+            "last_sync": None if progress.last_sync is None else progress.last_sync.isoformat(),
+        }
