@@ -57,7 +57,8 @@ homeassistant:
 {http}
 {frontend}
 config:
-# Automations made in the UI or from a blueprint (the blueprint test, the demo).
+# Automations made in the UI or from a blueprint (the blueprint test, the demo), and those
+# tests and benchmarks write through the editor's API (/api/config/automation).
 automation: !include automations.yaml
 logbook:
 history:
@@ -374,6 +375,19 @@ class HomeAssistantClient:
             resp.raise_for_status()
             result: dict[str, Any] = await resp.json()
             return result
+
+    async def save_automation(self, automation_id: str, config: dict[str, Any]) -> None:
+        """Create or replace an automation through the editor's API (reloads automations)."""
+        result = await self.post(f"/api/config/automation/config/{automation_id}", config)
+        if not isinstance(result, dict) or result.get("result") != "ok":
+            raise RuntimeError(f"saving automation {automation_id} failed: {result}")
+
+    async def delete_automation(self, automation_id: str) -> None:
+        """Delete an automation created with `save_automation`."""
+        async with self.session.delete(
+            f"{self.url}/api/config/automation/config/{automation_id}", headers=self._headers
+        ) as resp:
+            resp.raise_for_status()
 
     async def call_service(
         self, domain: str, service: str, data: dict[str, Any], *, response: bool = False

@@ -32,6 +32,7 @@ import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion, MQTTErrorCode
 
 from simulator import network
+from simulator.alarms import alarm_push
 from simulator.commands import Command, CommandProcessor, Reply
 from simulator.device import KIND_BASIC, KIND_HEARTBEAT, Device, Outgoing
 from simulator.messages import JsonDict, sanitize, summarize
@@ -672,3 +673,7 @@ class Terminal:
     def push_id_card(self, *, name: str = "Li Mou", id_number: str = "421126198702054321") -> bool:
         """Publish an ``IDCardPush`` on ``<cmd>/IDcard``; false when ID-card upload is off."""
         return self._queue(self.device.id_card_push(name=name, id_number=id_number))
+
+    def push_alarm(self, code: int, description: str = "", status: int = 1) -> bool:
+        """Publish an ``AlarmInfoPush`` on ``<cmd>/Alarm`` (tamper, temperature, ...)."""
+        return self._queue(alarm_push(self.device, code, description, status))

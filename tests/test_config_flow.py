@@ -18,11 +18,15 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.service_info.mqtt import MqttServiceInfo
 
 from custom_components.face_terminal.const import (
+    CONF_ACCESS_DEFAULT,
+    CONF_ACCESS_WINDOW,
     CONF_ACKNOWLEDGE_RECORDS,
     CONF_COMMAND_TOPIC,
     CONF_DOOR_OPEN_TIME,
     CONF_IP,
     CONF_OFFLINE_TIMEOUT,
+    CONF_PERSON_LINKS,
+    CONF_RECOVER_RECORDS,
     CONF_TERMINAL_ID,
     CONF_UNLOCK_MESSAGE,
     DOMAIN,
@@ -732,6 +736,9 @@ async def test_options(
         CONF_OFFLINE_TIMEOUT: 150,
         CONF_DOOR_OPEN_TIME: 5,
         CONF_ACKNOWLEDGE_RECORDS: True,
+        CONF_RECOVER_RECORDS: True,
+        CONF_ACCESS_WINDOW: 5,
+        CONF_ACCESS_DEFAULT: "deny",
     }
 
     user_input: dict[str, Any] = {
@@ -739,6 +746,9 @@ async def test_options(
         CONF_UNLOCK_MESSAGE: "é" * 32,  # 64 bytes
         CONF_DOOR_OPEN_TIME: 8.0,
         CONF_ACKNOWLEDGE_RECORDS: False,
+        CONF_RECOVER_RECORDS: False,
+        CONF_ACCESS_WINDOW: 3.0,
+        CONF_ACCESS_DEFAULT: "grant",
     }
     result = await hass.config_entries.options.async_configure(result["flow_id"], user_input)
     assert result["type"] is FlowResultType.FORM
@@ -756,6 +766,10 @@ async def test_options(
         CONF_UNLOCK_MESSAGE: "é" * 31 + "a",
         CONF_DOOR_OPEN_TIME: 8,
         CONF_ACKNOWLEDGE_RECORDS: False,
+        CONF_RECOVER_RECORDS: False,
+        CONF_ACCESS_WINDOW: 3,
+        CONF_ACCESS_DEFAULT: "grant",
+        CONF_PERSON_LINKS: {},
     }
     assert isinstance(config_entry.options[CONF_OFFLINE_TIMEOUT], int)
     await hass.async_block_till_done()
@@ -774,6 +788,10 @@ async def test_options_suggests_current_values(
             CONF_UNLOCK_MESSAGE: "Hello",
             CONF_DOOR_OPEN_TIME: 3,
             CONF_ACKNOWLEDGE_RECORDS: False,
+            CONF_RECOVER_RECORDS: True,
+            CONF_ACCESS_WINDOW: 4,
+            CONF_ACCESS_DEFAULT: "deny",
+            CONF_PERSON_LINKS: {"bob-2": "person.bob", "alice-01": "person.alice"},
         },
     )
     result = await hass.config_entries.options.async_init(config_entry.entry_id)
@@ -782,15 +800,65 @@ async def test_options_suggests_current_values(
         for key in result["data_schema"].schema
         if key.description and "suggested_value" in key.description
     }
-    assert suggested == dict(config_entry.options)
+    assert suggested == {
+        **config_entry.options,
+        CONF_PERSON_LINKS: "alice-01 = person.alice\nbob-2 = person.bob",
+    }
 
     result = await hass.config_entries.options.async_configure(
         result["flow_id"],
-        {CONF_OFFLINE_TIMEOUT: 90, CONF_DOOR_OPEN_TIME: 3, CONF_ACKNOWLEDGE_RECORDS: True},
+        {
+            CONF_OFFLINE_TIMEOUT: 90,
+            CONF_DOOR_OPEN_TIME: 3,
+            CONF_ACKNOWLEDGE_RECORDS: True,
+            CONF_RECOVER_RECORDS: True,
+            CONF_ACCESS_WINDOW: 4,
+            CONF_ACCESS_DEFAULT: "deny",
+        },
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert config_entry.options[CONF_UNLOCK_MESSAGE] == ""
     assert config_entry.options[CONF_ACKNOWLEDGE_RECORDS] is True
+    assert config_entry.options[CONF_PERSON_LINKS] == {}
+
+
+@pytest.mark.parametrize(
+    ("text", "links"),
+    [
+        (
+            "alice-01 = person.alice\n\n bob: person.bob ",
+            {"alice-01": "person.alice", "bob": "person.bob"},
+        ),
+        ("alice-01 = light.kitchen", None),
+        ("just a name", None),
+        ("a,b = person.x", None),
+    ],
+)
+async def test_options_person_links(
+    hass: HomeAssistant,
+    config_entry: MockConfigEntry,
+    mock_setup_entry: AsyncMock,
+    text: str,
+    links: dict[str, str] | None,
+) -> None:
+    """Links are `custom ID = person.x` lines; anything else is refused with a hint."""
+    config_entry.add_to_hass(hass)
+    result = await hass.config_entries.options.async_init(config_entry.entry_id)
+    user_input = {
+        CONF_OFFLINE_TIMEOUT: 150,
+        CONF_DOOR_OPEN_TIME: 5,
+        CONF_ACKNOWLEDGE_RECORDS: True,
+        CONF_RECOVER_RECORDS: True,
+        CONF_ACCESS_WINDOW: 5,
+        CONF_ACCESS_DEFAULT: "deny",
+        CONF_PERSON_LINKS: text,
+    }
+    result = await hass.config_entries.options.async_configure(result["flow_id"], user_input)
+    if links is None:
+        assert result["errors"] == {CONF_PERSON_LINKS: "invalid_person_links"}
+    else:
+        assert result["type"] is FlowResultType.CREATE_ENTRY
+        assert config_entry.options[CONF_PERSON_LINKS] == links
 
 
 @pytest.mark.parametrize(
@@ -800,6 +868,9 @@ async def test_options_suggests_current_values(
         (CONF_OFFLINE_TIMEOUT, 4000),
         (CONF_DOOR_OPEN_TIME, 0),
         (CONF_DOOR_OPEN_TIME, 61),
+        (CONF_ACCESS_WINDOW, 0),
+        (CONF_ACCESS_WINDOW, 10),
+        (CONF_ACCESS_DEFAULT, "maybe"),
     ],
 )
 async def test_options_out_of_range(
@@ -812,6 +883,9 @@ async def test_options_out_of_range(
         CONF_OFFLINE_TIMEOUT: 150,
         CONF_DOOR_OPEN_TIME: 5,
         CONF_ACKNOWLEDGE_RECORDS: True,
+        CONF_RECOVER_RECORDS: True,
+        CONF_ACCESS_WINDOW: 5,
+        CONF_ACCESS_DEFAULT: "deny",
         key: value,
     }
     with pytest.raises(InvalidData, match=key):
@@ -853,6 +927,10 @@ def test_translations_cover_the_flow() -> None:
             CONF_UNLOCK_MESSAGE,
             CONF_DOOR_OPEN_TIME,
             CONF_ACKNOWLEDGE_RECORDS,
+            CONF_RECOVER_RECORDS,
+            CONF_ACCESS_WINDOW,
+            CONF_ACCESS_DEFAULT,
+            CONF_PERSON_LINKS,
         }
     )
 

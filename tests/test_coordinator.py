@@ -137,13 +137,13 @@ async def test_any_message_marks_online(
 async def test_unhandled_message_on_its_topic_marks_online(
     hass: HomeAssistant, terminal: TerminalResponder, config_entry: MockConfigEntry
 ) -> None:
-    """Issue 9 item 8: an alarm push (nothing handles it) still says the terminal is there."""
+    """Issue 9 item 8: a push nothing handles still says the terminal is there."""
     terminal.silent = True
     await setup_entry(hass, config_entry)
     runtime = runtime_of(config_entry)
     assert not runtime.state.online
     alarm = payloads.dump(
-        {"operator": "AlarmInfoPush", "info": {"facesluiceId": TERMINAL_ID, "AlarmType": 1}}
+        {"operator": "SomeNewPush", "info": {"facesluiceId": TERMINAL_ID, "AlarmType": 1}}
     )
     await deliver(hass, f"{COMMAND_TOPIC}/Alarm", alarm)
     assert runtime.state.online

@@ -89,7 +89,6 @@ async def test_entities(
         ("1", "0", "access_granted", False),
         ("2", "0", "access_denied", False),
         ("3", "0", "not_registered", False),
-        ("22", "0", "awaiting_remote", False),
         ("24", "0", "no_permission", False),
         ("0", "1", "access_denied", True),
         ("0", "0", "access_granted", False),

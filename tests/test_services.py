@@ -162,6 +162,10 @@ async def test_actions_are_registered(hass: HomeAssistant, loaded_entry: MockCon
         "delete_advertisement",
         "factory_reset",
         "install_firmware",
+        "answer_access_request",
+        "compare_faces",
+        "identify_face",
+        "check_face_photo",
         "sync_persons",
         "delete_all_persons",
     }
@@ -1232,7 +1236,13 @@ def test_descriptions_match_schemas_translations_and_icons() -> None:
     from homeassistant.helpers.service import _SERVICES_SCHEMA
     from homeassistant.util.yaml import load_yaml_dict
 
-    from custom_components.face_terminal import roster_services, services, services_screen
+    from custom_components.face_terminal import (
+        access_actions,
+        face_tools,
+        roster_services,
+        services,
+        services_screen,
+    )
 
     base = Path(services.__file__).parent
     described = _SERVICES_SCHEMA(load_yaml_dict(str(base / "services.yaml")))
@@ -1251,6 +1261,10 @@ def test_descriptions_match_schemas_translations_and_icons() -> None:
         "delete_advertisement": services_screen.DELETE_ADVERTISEMENT_SCHEMA,
         "factory_reset": services_screen.FACTORY_RESET_SCHEMA,
         "install_firmware": vol.Schema(services_screen.INSTALL_FIRMWARE_SCHEMA),
+        "answer_access_request": access_actions.ANSWER_ACCESS_REQUEST_SCHEMA,
+        "compare_faces": face_tools.COMPARE_FACES_SCHEMA,
+        "identify_face": face_tools.IDENTIFY_FACE_SCHEMA,
+        "check_face_photo": face_tools.CHECK_FACE_PHOTO_SCHEMA,
         "sync_persons": roster_services.SYNC_PERSONS_SCHEMA,
         "delete_all_persons": roster_services.DELETE_ALL_PERSONS_SCHEMA,
     }

@@ -31,21 +31,33 @@ from homeassistant.helpers.selector import (
     NumberSelector,
     NumberSelectorConfig,
     NumberSelectorMode,
+    SelectSelector,
+    SelectSelectorConfig,
     TextSelector,
+    TextSelectorConfig,
 )
 
 from .config_flow_jovision import JovisionConfigFlow, JovisionOptionsFlow
 from .const import (
+    ACCESS_DEFAULT_DENY,
+    ACCESS_DEFAULT_GRANT,
+    CONF_ACCESS_DEFAULT,
+    CONF_ACCESS_WINDOW,
     CONF_ACKNOWLEDGE_RECORDS,
     CONF_COMMAND_TOPIC,
     CONF_DOOR_OPEN_TIME,
     CONF_IP,
     CONF_OFFLINE_TIMEOUT,
+    CONF_PERSON_LINKS,
+    CONF_RECOVER_RECORDS,
     CONF_TERMINAL_ID,
     CONF_UNLOCK_MESSAGE,
+    DEFAULT_ACCESS_DEFAULT,
+    DEFAULT_ACCESS_WINDOW,
     DEFAULT_ACKNOWLEDGE_RECORDS,
     DEFAULT_DOOR_OPEN_TIME,
     DEFAULT_OFFLINE_TIMEOUT,
+    DEFAULT_RECOVER_RECORDS,
     DEFAULT_UNLOCK_MESSAGE,
     DOMAIN,
     LOGGER,
@@ -55,6 +67,7 @@ from .const import (
     MQTT_QOS,
 )
 from .jovision import FaceTerminalAnyConfigEntry, is_jovision_entry, is_receiver_entry
+from .people import format_links, parse_links
 from .protocol import (
     BASIC_TOPIC,
     HEARTBEAT_TOPIC,
@@ -71,6 +84,7 @@ from .protocol import (
     response_wildcard,
     topic_kind,
 )
+from .protocol.access import MAX_WINDOW, MIN_WINDOW
 from .router import pending_discoveries
 
 if TYPE_CHECKING:
@@ -422,6 +436,23 @@ OPTIONS_SCHEMA: Final = vol.Schema(
         vol.Required(
             CONF_ACKNOWLEDGE_RECORDS, default=DEFAULT_ACKNOWLEDGE_RECORDS
         ): BooleanSelector(),
+        vol.Required(CONF_RECOVER_RECORDS, default=DEFAULT_RECOVER_RECORDS): BooleanSelector(),
+        vol.Required(CONF_ACCESS_WINDOW, default=DEFAULT_ACCESS_WINDOW): NumberSelector(
+            NumberSelectorConfig(
+                min=MIN_WINDOW,
+                max=MAX_WINDOW,
+                step=1,
+                mode=NumberSelectorMode.BOX,
+                unit_of_measurement=UnitOfTime.SECONDS,
+            )
+        ),
+        vol.Required(CONF_ACCESS_DEFAULT, default=DEFAULT_ACCESS_DEFAULT): SelectSelector(
+            SelectSelectorConfig(
+                options=[ACCESS_DEFAULT_DENY, ACCESS_DEFAULT_GRANT],
+                translation_key=CONF_ACCESS_DEFAULT,
+            )
+        ),
+        vol.Optional(CONF_PERSON_LINKS): TextSelector(TextSelectorConfig(multiline=True)),
     }
 )
 
@@ -434,7 +465,10 @@ class FaceTerminalOptionsFlow(OptionsFlowWithReload):
         errors: dict[str, str] = {}
         if user_input is not None:
             message = user_input.get(CONF_UNLOCK_MESSAGE, DEFAULT_UNLOCK_MESSAGE).strip()
-            if any(ord(char) < 0x20 for char in message):
+            links = parse_links(user_input.get(CONF_PERSON_LINKS, ""))
+            if links is None:
+                errors[CONF_PERSON_LINKS] = "invalid_person_links"
+            elif any(ord(char) < 0x20 for char in message):
                 errors[CONF_UNLOCK_MESSAGE] = "unlock_message_invalid"
             elif len(message.encode()) > UNLOCK_MESSAGE_MAX_BYTES:
                 errors[CONF_UNLOCK_MESSAGE] = "unlock_message_too_long"
@@ -445,13 +479,24 @@ class FaceTerminalOptionsFlow(OptionsFlowWithReload):
                         CONF_UNLOCK_MESSAGE: message,
                         CONF_DOOR_OPEN_TIME: int(user_input[CONF_DOOR_OPEN_TIME]),
                         CONF_ACKNOWLEDGE_RECORDS: bool(user_input[CONF_ACKNOWLEDGE_RECORDS]),
+                        CONF_RECOVER_RECORDS: bool(user_input[CONF_RECOVER_RECORDS]),
+                        CONF_ACCESS_WINDOW: int(user_input[CONF_ACCESS_WINDOW]),
+                        CONF_ACCESS_DEFAULT: user_input[CONF_ACCESS_DEFAULT],
+                        CONF_PERSON_LINKS: links,
                     }
                 )
 
         return self.async_show_form(
             step_id="init",
             data_schema=self.add_suggested_values_to_schema(
-                OPTIONS_SCHEMA, user_input or self.config_entry.options
+                OPTIONS_SCHEMA,
+                user_input
+                or {
+                    **self.config_entry.options,
+                    CONF_PERSON_LINKS: format_links(
+                        self.config_entry.options.get(CONF_PERSON_LINKS)
+                    ),
+                },
             ),
             errors=errors,
         )

@@ -16,6 +16,7 @@ PLATFORMS: Final = [
     Platform.BINARY_SENSOR,
     Platform.BUTTON,
     Platform.CAMERA,
+    Platform.DEVICE_TRACKER,
     Platform.EVENT,
     Platform.IMAGE,
     Platform.LOCK,
@@ -53,6 +54,13 @@ DEFAULT_DOOR_OPEN_TIME: Final = 5
 # Command engine
 # QoS 1 for every subscription and command: terminals publish and subscribe with it.
 MQTT_QOS: Final = 1
+# Except the terminal's own response subscription, at QoS 0: Home Assistant's MQTT session
+# is clean, so QoS 1 adds no delivery guarantee there (resume-from-breakpoint does that),
+# only a PUBACK for every record. That PUBACK goes out just before the record's PushAck,
+# and Nagle's algorithm then holds the PushAck until the broker's delayed ACK (up to 40 ms
+# on Linux): in door mode 3 the person waits for exactly that PushAck
+# (scripts/bench_access.py: p50 23 ms at QoS 1, 3-5 ms at QoS 0).
+SUBSCRIBE_QOS: Final = 0
 PUSH_ACK_QOS: Final = 0
 """QoS of record acknowledgements (`PushAck`); see `FaceTerminal._async_publish_quietly`."""
 COMMAND_TIMEOUT: Final = 10.0
@@ -124,6 +132,33 @@ ATTR_CODE: Final = "code"
 ATTR_CARD_NUMBER: Final = "card_number"
 ATTR_ID_LAST4: Final = "id_last4"
 ATTR_REPLAY: Final = "replay"
+
+# --- Access decisions (door mode 3, issue 13) --------------------------------------------
+
+CONF_ACCESS_WINDOW: Final = "access_window"
+CONF_ACCESS_DEFAULT: Final = "access_default"
+ACCESS_DEFAULT_DENY: Final = "deny"
+ACCESS_DEFAULT_GRANT: Final = "grant"
+DEFAULT_ACCESS_WINDOW: Final = 5
+DEFAULT_ACCESS_DEFAULT: Final = ACCESS_DEFAULT_DENY
+
+# People: terminal persons (customId) linked to Home Assistant persons
+CONF_PERSON_LINKS: Final = "person_links"
+
+# Missed-record recovery (ManualPushRecords / ManualPushSnaps after an outage)
+CONF_RECOVER_RECORDS: Final = "recover_records"
+DEFAULT_RECOVER_RECORDS: Final = True
+
+EVENT_ACCESS_REQUEST: Final = f"{DOMAIN}_access_request"
+EVENT_ACCESS_DECISION: Final = f"{DOMAIN}_access_decision"
+ATTR_REQUEST_ID: Final = "request_id"
+ATTR_GRANT: Final = "grant"
+ATTR_GRANTED: Final = "granted"
+ATTR_DECIDED_BY: Final = "decided_by"
+ATTR_DEADLINE: Final = "deadline"
+ATTR_DEFAULT: Final = "default"
+ATTR_MESSAGE: Final = "message"
+ATTR_PERSON_ENTITY_ID: Final = "person_entity_id"
 
 # --- Jovision family (HTTP push, seed 004) ----------------------------------------------
 

@@ -31,8 +31,11 @@ from homeassistant.helpers.event import async_call_later
 from homeassistant.util import dt as dt_util
 
 from . import protocol
+from .access import AccessController
+from .alarms import EVENT_ALARM, alarm_event_data
 from .const import (
     ACCESS_EVENT_TYPES,
+    ATTR_PERSON_ENTITY_ID,
     ATTR_PERSON_ID,
     CLOCK_DRIFT_LIMIT,
     COMMAND_TIMEOUT,
@@ -56,11 +59,16 @@ from .const import (
     MQTT_QOS,
     PUSH_ACK_QOS,
     SCENE_CACHE_SECONDS,
+    SUBSCRIBE_QOS,
 )
 from .device import Capability, ImageKind, image_summary
 from .events import Record, TerminalRecord, access_attributes, access_type, build_record
+from .people import linked_person
 from .presence import SilenceWatchdog
 from .protocol import Lane, operators
+from .protocol.alarms import AlarmInfoPush
+from .protocol.session import DecisionNeeded
+from .recovery import RecordRecovery
 from .router import async_get_router
 from .settings import TerminalSettings
 
@@ -182,6 +190,8 @@ class FaceTerminal:
         self._scene: bytes | None = None
         self._scene_time = 0.0
         self.settings = TerminalSettings(self)
+        self.access = AccessController(hass, self, self._publish_now)
+        self.recovery = RecordRecovery(hass, self)
 
     # --- device contract (`device.DeviceRuntime`) -----------------------------------
 
@@ -257,6 +267,20 @@ class FaceTerminal:
             "drops": dict(sorted(self.drops.items())),
             "last_records": [dict(record) for record in state.last_records],
             "last_recognition": last_recognition,
+            "access_decisions": {
+                "window_seconds": self.access.policy.window,
+                "default_grant": self.access.policy.default_grant,
+                "pending": self.access.pending_count,
+                **self.access.counters,
+            },
+            "record_recovery": {
+                "enabled": self.recovery.enabled,
+                "unsupported": self.recovery.unsupported,
+                "last_run": self.recovery.last_run,
+                # Times only: the record IDs of the watermark stay out.
+                "last_record_time": _iso(self.recovery.watermark.records.time),
+                "last_snap_time": _iso(self.recovery.watermark.snaps.time),
+            },
         }
 
     # --- options ------------------------------------------------------------------
@@ -314,13 +338,21 @@ class FaceTerminal:
             configuration_url=configuration_url(self.state.ip),
         )
         self.device_id = device.id
+        await self.recovery.async_load()
+        self.entry.async_on_unload(
+            self.async_add_presence_listener(self.recovery.async_presence_changed)
+        )
         # One subscription for every response sub-topic in every spelling (Q-26): the
         # session classifies the suffix. `+` (not `#`) skips our own commands on the
         # command topic itself and deeper foreign topics (Q-27).
         response_topics = protocol.response_wildcard(self.command_topic)
         self.entry.async_on_unload(
             await mqtt.async_subscribe(
-                self.hass, response_topics, self._async_message_received, MQTT_QOS, encoding=None
+                self.hass,
+                response_topics,
+                self._async_message_received,
+                SUBSCRIBE_QOS,
+                encoding=None,
             )
         )
         # Presence comes through the integration's one subscription to the shared topics.
@@ -336,7 +368,7 @@ class FaceTerminal:
         # MQTT client re-subscribes on a reconnect, which re-checks presence at once.
         self.entry.async_on_unload(
             mqtt.async_on_subscribe_done(
-                self.hass, response_topics, MQTT_QOS, self._async_start_probe
+                self.hass, response_topics, SUBSCRIBE_QOS, self._async_start_probe
             )
         )
 
@@ -353,6 +385,7 @@ class FaceTerminal:
     def _async_stop(self) -> None:
         """Fail every queued or sent command; from now on nothing is published."""
         self._watchdog.stop()
+        self.access.async_stop()
         self._cancel_wakeup()
         self._end_door_hold(notify=False)
         unloaded = HomeAssistantError(
@@ -433,8 +466,19 @@ class FaceTerminal:
                     )
                 case protocol.Answered(request, ack):
                     self._resolve(request, ack)
+                case DecisionNeeded(message):
+                    # Door mode 3: Home Assistant's answer is the record's PushAck.
+                    self.access.async_receive(message)
                 case protocol.RecordReceived(record):
-                    self._handle_record(record)
+                    if isinstance(record, AlarmInfoPush):
+                        self.hass.bus.async_fire(
+                            EVENT_ALARM,
+                            alarm_event_data(
+                                record, device_id=self.device_id, terminal_id=self.terminal_id
+                            ),
+                        )
+                    else:
+                        self._handle_record(record)
                 case protocol.PresenceChanged(online, reason):
                     self._set_online(online, reason)
                 case protocol.Announced(message):
@@ -496,6 +540,21 @@ class FaceTerminal:
 
     def _handle_record(self, message: Record) -> None:
         record = build_record(message, device_id=self.device_id, terminal_id=self.terminal_id)
+        if isinstance(message, protocol.RecPush) and (
+            person := linked_person(self.entry, message.custom_id)
+        ):
+            record.data[ATTR_PERSON_ENTITY_ID] = person
+        if record.replay:
+            # Re-sent after an outage or on request: history for the bus and the logbook,
+            # never a live arrival for the entities (and never the "last" anything).
+            if self.recovery.delivered(message):
+                self.session.counters["replays_already_delivered"] += 1
+                return
+            self.recovery.async_note(message)
+            self.hass.bus.async_fire(record.bus_event, record.data, context=record.context)
+            self.session.counters["replayed_records"] += 1
+            return
+        self.recovery.async_note(message)
         self._remember(record)
         # One context for the event and the entity updates it causes (logbook lines).
         self.hass.bus.async_fire(record.bus_event, record.data, context=record.context)
@@ -667,6 +726,12 @@ class FaceTerminal:
             if self.session.cancel(request, self.hass.loop.time()):
                 self._fail(request, err)
                 self._pump()
+
+    def _publish_now(self, command: protocol.Command) -> None:
+        """Hand a fire-and-forget command (a PushAck) to the MQTT client at once (eager)."""
+        if self.session.closed:
+            return
+        self.hass.async_create_task(self._async_publish_quietly(command), eager_start=True)
 
     async def _async_publish_quietly(self, command: protocol.Command) -> None:
         # A PushAck goes at QoS 0: the broker's PUBACK to a QoS-1 PushAck is a small

@@ -65,6 +65,8 @@ class ImageKind(StrEnum):
 _PLATFORM_CAPABILITY: dict[Platform, Capability | None] = {
     Platform.BINARY_SENSOR: None,
     Platform.CAMERA: Capability.SCENE_SNAPSHOT,
+    # Presence through the door: terminals report a direction with each passage.
+    Platform.DEVICE_TRACKER: Capability.DOOR,
     Platform.EVENT: None,
     Platform.IMAGE: None,
     Platform.LOCK: Capability.DOOR,

@@ -20,6 +20,7 @@ from .const import (
     ATTR_PERSON_ID,
     ATTR_PERSON_NAME,
     CONF_MAC,
+    CONF_PERSON_LINKS,
     CONF_PERSON_NAMES,
     CONF_WEBHOOK_ID,
 )
@@ -43,6 +44,7 @@ TO_REDACT = {
     CONF_MAC,
     CONF_WEBHOOK_ID,
     CONF_PERSON_NAMES,
+    CONF_PERSON_LINKS,
 }
 
 

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any, override
 from homeassistant.components.event import EventEntity, EventEntityDescription
 from homeassistant.core import callback
 
-from .const import SCAN_EVENT_TYPES
+from .access import AccessController, AccessUpdate
+from .const import AWAITING_REMOTE, SCAN_EVENT_TYPES
 from .device import Capability, has_capability
 from .entity import FaceTerminalRecordEntity
 
@@ -26,6 +27,8 @@ PARALLEL_UPDATES = 0
 
 def _access_attributes(record: DeviceRecord) -> dict[str, Any] | None:
     """Attributes of a recognition or stranger record; None for any other record."""
+    if record.event_type == AWAITING_REMOTE:
+        return None  # the access controller shows the request and its decision
     return record.event_attributes if record.is_access else None
 
 
@@ -94,6 +97,20 @@ class FaceTerminalEventEntity(FaceTerminalRecordEntity, EventEntity):
         super().__init__(runtime, description)
         if description.event_types_fn is not None:
             self._attr_event_types = description.event_types_fn(runtime)
+
+    @override
+    async def async_added_to_hass(self) -> None:
+        """Also show door-mode-3 requests and decisions (terminals that take them)."""
+        await super().async_added_to_hass()
+        access = getattr(self.terminal, "access", None)
+        if self.entity_description.key == "access" and isinstance(access, AccessController):
+            self.async_on_remove(access.async_add_listener(self._async_handle_access))
+
+    @callback
+    def _async_handle_access(self, update: AccessUpdate) -> None:
+        """A door-mode-3 request (awaiting_remote) or Home Assistant's decision on it."""
+        self._trigger_event(update.event_type, update.attributes)
+        self.async_write_ha_state()
 
     @callback
     @override

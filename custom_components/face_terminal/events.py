@@ -26,6 +26,7 @@ from .const import (
     ATTR_DEVICE_ID,
     ATTR_DIRECTION,
     ATTR_ID_LAST4,
+    ATTR_PERSON_ENTITY_ID,
     ATTR_PERSON_ID,
     ATTR_PERSON_NAME,
     ATTR_RECORD_ID,
@@ -85,6 +86,11 @@ class TerminalRecord:
     context: Context = field(default_factory=Context)
 
     @property
+    def replay(self) -> bool:
+        """Whether the record was re-sent (after an outage or on request), not live."""
+        return bool(self.data.get(ATTR_REPLAY))
+
+    @property
     def is_access(self) -> bool:
         """Whether the record belongs on the "access" event entity."""
         return self.bus_event in (EVENT_RECOGNITION, EVENT_STRANGER)
@@ -99,7 +105,12 @@ class TerminalRecord:
         """The event entity's attributes: access fields, or the scan's fields."""
         message = self.message
         if isinstance(message, (RecPush, StrSnapPush)):
-            return access_attributes(message)
+            return without_none(
+                {
+                    **access_attributes(message),
+                    ATTR_PERSON_ENTITY_ID: self.data.get(ATTR_PERSON_ENTITY_ID),
+                }
+            )
         return scan_attributes(message)
 
     @property
@@ -124,6 +135,7 @@ class TerminalRecord:
                 ATTR_SIMILARITY: shown.get(ATTR_SIMILARITY),
                 ATTR_ACCESS: self.event_type,
                 ATTR_TIME: self.time.isoformat(),
+                ATTR_PERSON_ENTITY_ID: self.data.get(ATTR_PERSON_ENTITY_ID),
             }
         )
 

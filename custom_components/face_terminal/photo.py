@@ -143,9 +143,11 @@ async def async_camera_image(hass: HomeAssistant, entity_id: str) -> bytes:
 # --- face photos -----------------------------------------------------------------------
 
 
-async def async_prepare_face_photo(hass: HomeAssistant, data: bytes) -> bytes:
+async def async_prepare_face_photo(
+    hass: HomeAssistant, data: bytes, max_bytes: int = MAX_FACE_PHOTO_BYTES
+) -> bytes:
     """Return a JPEG the terminal accepts, made from any picture Pillow can read."""
-    return await hass.async_add_executor_job(prepare_face_photo, data)
+    return await hass.async_add_executor_job(prepare_face_photo, data, max_bytes)
 
 
 def _open(data: bytes) -> Image.Image:
@@ -172,7 +174,7 @@ def _fit_scale(width: int, height: int) -> float:
     return min(1.0, MAX_LONG_SIDE / long_side, MAX_SHORT_SIDE / short_side)
 
 
-def prepare_face_photo(data: bytes) -> bytes:
+def prepare_face_photo(data: bytes, max_bytes: int = MAX_FACE_PHOTO_BYTES) -> bytes:
     """Return `data` unchanged when the terminal accepts it, else a JPEG re-encoding.
 
     Accepted as is: a JPEG in RGB or grey of at most `MAX_FACE_PHOTO_BYTES`, within
@@ -190,7 +192,7 @@ def prepare_face_photo(data: bytes) -> bytes:
     if (
         image.format == "JPEG"
         and image.mode in ("RGB", "L")
-        and len(data) <= MAX_FACE_PHOTO_BYTES
+        and len(data) <= max_bytes
         and scale == 1.0
         and image.getexif().get(_EXIF_ORIENTATION, 1) == 1
     ):
@@ -204,7 +206,7 @@ def prepare_face_photo(data: bytes) -> bytes:
         for quality in _QUALITIES:
             buffer = io.BytesIO()
             resized.save(buffer, format="JPEG", quality=quality, optimize=True)
-            if buffer.tell() <= MAX_FACE_PHOTO_BYTES:
+            if buffer.tell() <= max_bytes:
                 return buffer.getvalue()
         if min(width, height) * _SHRINK_STEP < _MIN_SIDE:  # pragma: no cover - JPEG of 64 px
             raise _invalid("photo_too_large")

@@ -30,8 +30,10 @@ from homeassistant.helpers import service
 from homeassistant.util import dt as dt_util
 
 from . import photo, protocol
+from .access_actions import async_setup_access_actions
 from .const import ATTR_CUSTOM_ID, ATTR_PERSON_ID, ATTR_TERMINAL_ID, DOMAIN
 from .device import Capability
+from .face_tools import async_setup_face_tools
 from .protocol.commands import MAX_QRCODE_DATA_BYTES, MAX_SEARCH_COUNT, MAX_SHOW_INFO_BYTES
 from .roster_services import async_setup_roster_services
 
@@ -451,6 +453,8 @@ def async_setup_services(hass: HomeAssistant) -> None:
     from .services_screen import async_setup_screen_services  # noqa: PLC0415 - imports us
 
     async_setup_screen_services(hass)
+    async_setup_access_actions(hass)
+    async_setup_face_tools(hass)
     hass.services.async_register(DOMAIN, SERVICE_UNLOCK, _async_unlock, schema=UNLOCK_SCHEMA)
     hass.services.async_register(
         DOMAIN,

@@ -164,6 +164,10 @@ async def add_terminal(stack: Stack, terminal: Terminal) -> dict[str, Any]:
         # Saving the options reloads the entry; wait for the new runtime to hear the terminal.
         await client.wait_for_entry(terminal.terminal_id)
         await wait_for_state(client, await online_entity(client, terminal.terminal_id), "on")
+        # The probe's answer can bring the terminal online before its next Online repeat
+        # (the first one came before the entry existed): wait for the answer to that too,
+        # or it lands in the middle of the next test.
+        assert await asyncio.to_thread(terminal.wait_online_acked, 10), "no Online-Ack"
         return await client.wait_for_entry(terminal.terminal_id)
     finally:
         await client.close()

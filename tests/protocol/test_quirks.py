@@ -53,6 +53,7 @@ from custom_components.face_terminal.protocol import (
     topic_terminal_id,
 )
 from custom_components.face_terminal.protocol import commands as cmd
+from custom_components.face_terminal.protocol.alarms import AlarmInfoPush
 
 from .samples import BMP_B64, BMP_URI, JPEG, JPEG_B64, JPEG_URI, PNG_B64
 
@@ -675,8 +676,10 @@ def test_q36_qr_card_idcard_alarm_pushes() -> None:
             },
         },
     )
-    assert isinstance(alarm, UnknownMessage)
-    assert alarm.info_keys == ("code", "description", "event_time", "status")
+    assert isinstance(alarm, AlarmInfoPush)
+    assert (alarm.alarm_code, alarm.description, alarm.status) == (3, "tamper", 1)
+    assert alarm.time is not None
+    assert alarm.time.timestamp() == 1_700_000_000
     assert alarm.terminal_id == TID
 
 

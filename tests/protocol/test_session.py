@@ -337,10 +337,10 @@ def test_a_kind_is_accepted_only_on_its_own_topic(topic: str, payload: bytes) ->
 
 
 def test_any_well_formed_message_on_its_topics_marks_the_terminal_seen() -> None:
-    """Issue 9 item 8: an alarm nothing handles still says the terminal is there."""
+    """Issue 9 item 8: a push nothing handles still says the terminal is there."""
     s = session()
     alarm = payloads.dump(
-        {"operator": "AlarmInfoPush", "info": {"facesluiceId": TERMINAL_ID, "AlarmType": 1}}
+        {"operator": "SomeNewPush", "info": {"facesluiceId": TERMINAL_ID, "AlarmType": 1}}
     )
     events = s.receive(ALARM_TOPIC, alarm, now=3.0)
     assert events == [PresenceChanged(online=True)]
@@ -350,6 +350,16 @@ def test_any_well_formed_message_on_its_topics_marks_the_terminal_seen() -> None
     # The suffix's case does not matter (Q-26).
     assert s.receive(f"{COMMAND_TOPIC}/alarm", alarm, now=4.0) == []
     assert s.last_seen == 4.0
+
+
+def test_alarm_push_is_a_record_of_its_topic() -> None:
+    """AlarmInfoPush on /Alarm is handed on (issue 13); it needs no PushAck."""
+    s = session()
+    alarm = payloads.dump(
+        {"operator": "AlarmInfoPush", "info": {"facesluiceId": TERMINAL_ID, "code": 1}}
+    )
+    events = s.receive(ALARM_TOPIC, alarm, now=3.0)
+    assert kinds(events) == [PresenceChanged, RecordReceived]
 
 
 def test_echoed_commands_are_not_the_terminal() -> None:

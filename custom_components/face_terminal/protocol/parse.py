@@ -15,6 +15,7 @@ import re
 from itertools import islice
 from typing import TYPE_CHECKING, Any, Final
 
+from .alarms import parse_alarm_push
 from .coerce import (
     MAX_NAME_LENGTH,
     as_bool01,
@@ -65,6 +66,7 @@ from .models import (
 )
 from .operators import (
     ADD_PERSONS,
+    ALARM_INFO_PUSH,
     CARD_PUSH,
     DEL_PERSON,
     DELETE_PERSONS,
@@ -476,6 +478,7 @@ _EVENT_PARSERS: Final[dict[str, Callable[[_Msg], Message]]] = {
     QRCODE_PUSH.lower(): _parse_qrcode_push,
     CARD_PUSH.lower(): _parse_card_push,
     IDCARD_PUSH.lower(): _parse_idcard_push,
+    ALARM_INFO_PUSH.lower(): lambda msg: parse_alarm_push(msg.base(), msg.info, msg.time()),
 }
 
 

@@ -48,9 +48,11 @@ from __future__ import annotations
 from collections import Counter, OrderedDict, deque
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, TypeGuard
 
 from . import operators as op
+from .access import VERIFY_STATUS_AWAITING_REMOTE
+from .alarms import AlarmInfoPush
 from .commands import PUSH_ACK_RECORD, PUSH_ACK_STRANGER, Command, build_online_ack, build_push_ack
 from .errors import CommandError, ProtocolError, RecordWithoutPersonError
 from .models import (
@@ -74,9 +76,9 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
     from datetime import datetime
 
-type Record = RecPush | StrSnapPush | QRCodePush | CardPush | IDCardPush
+type Record = RecPush | StrSnapPush | QRCodePush | CardPush | IDCardPush | AlarmInfoPush
 
-RECORD_TYPES: Final = (RecPush, StrSnapPush, QRCodePush, CardPush, IDCardPush)
+RECORD_TYPES: Final = (RecPush, StrSnapPush, QRCodePush, CardPush, IDCardPush, AlarmInfoPush)
 """Message types that are records (an event at the door)."""
 
 DUPLICATE_MEMORY: Final = 2048
@@ -103,6 +105,7 @@ _RECORD_TOPICS: Final[dict[TopicKind, type[Message]]] = {
     TopicKind.QRCODE: QRCodePush,
     TopicKind.CARD: CardPush,
     TopicKind.IDCARD: IDCardPush,
+    TopicKind.ALARM: AlarmInfoPush,
 }
 
 
@@ -199,6 +202,18 @@ class RecordReceived(Event):
     """A new record (duplicates were already dropped)."""
 
     record: Record
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionNeeded(Event):
+    """A record waits for the platform's answer (door mode 3, ``VerifyStatus`` 22).
+
+    Sent for every copy, duplicates included, and never acknowledged by the session: the
+    driver's ``PushAck`` with ``openDoor`` is the answer (see `access.AccessDecisions`,
+    which also refuses copies of decided records, so the terminal stops re-sending).
+    """
+
+    record: RecPush
 
 
 @dataclass(frozen=True, slots=True)
@@ -531,7 +546,9 @@ class TerminalSession:
     def _handle_record(self, message: Record) -> list[Event]:
         events: list[Event] = []
         key = _record_key(message)
-        if key is not None and self.acknowledge_records:
+        if _awaits_decision(message):
+            events.append(DecisionNeeded(message))
+        elif key is not None and self.acknowledge_records:
             push_ack = self._push_ack(message, *key)
             if push_ack is not None:
                 events.append(push_ack)
@@ -575,6 +592,15 @@ class TerminalSession:
         if count:
             self.drops[reason] += 1
         return Dropped(reason, topic, detail[:120])
+
+
+def _awaits_decision(message: Record) -> TypeGuard[RecPush]:
+    """A recognition that waits for the platform's PushAck to open (and has an ID)."""
+    return (
+        isinstance(message, RecPush)
+        and message.verify_status == VERIFY_STATUS_AWAITING_REMOTE
+        and message.record_id is not None
+    )
 
 
 def _record_key(message: Record) -> tuple[int, str] | None:

@@ -1,0 +1,101 @@
+"""Per-person presence through the door: home after an entry, away after an exit.
+
+For every terminal person linked to a Home Assistant person (the ``person_links``
+option), a tracker follows the terminal's recognitions that report a direction (``entr``
+or ``exit``, terminals mounted at an entrance or an exit). Add it to the person as a
+tracker. Replayed records never move it; records without a direction leave it as it is.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, override
+
+from homeassistant.components.device_tracker.const import SourceType
+from homeassistant.components.device_tracker.entity import TrackerEntity
+from homeassistant.const import STATE_HOME, STATE_NOT_HOME
+from homeassistant.core import callback
+from homeassistant.helpers.entity import EntityDescription
+from homeassistant.helpers.restore_state import RestoreEntity
+
+from .const import CONF_PERSON_LINKS
+from .entity import FaceTerminalEntity
+from .protocol import RecPush
+
+if TYPE_CHECKING:
+    from homeassistant.core import HomeAssistant
+    from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+    from .coordinator import FaceTerminal
+    from .device import DeviceConfigEntry
+    from .events import TerminalRecord
+
+PARALLEL_UPDATES = 0
+_LOCATION = {"entr": STATE_HOME, "exit": STATE_NOT_HOME}
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: DeviceConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """One tracker per linked person."""
+    links = entry.options.get(CONF_PERSON_LINKS)
+    if not isinstance(links, dict):
+        return
+    terminal: FaceTerminal = entry.runtime_data  # type: ignore[assignment]
+    async_add_entities(
+        PersonPresenceTracker(terminal, custom_id, person) for custom_id, person in links.items()
+    )
+
+
+class PersonPresenceTracker(FaceTerminalEntity, TrackerEntity, RestoreEntity):
+    """Where a linked person is, as far as this door knows."""
+
+    _attr_translation_key = "presence"
+
+    def __init__(self, terminal: FaceTerminal, custom_id: str, person: str) -> None:
+        """Track `custom_id`; named after the linked person's entity."""
+        super().__init__(terminal, EntityDescription(key=f"presence_{custom_id}"))
+        self._custom_id = custom_id
+        self._attr_translation_placeholders = {"person": person.removeprefix("person.")}
+        self._attr_location_name: str | None = None
+
+    @property
+    @override
+    def available(self) -> bool:
+        """A person stays where they went while the terminal is offline."""
+        return True
+
+    @property
+    @override
+    def source_type(self) -> SourceType:
+        """A fixed door, not a GPS fix."""
+        return SourceType.ROUTER
+
+    @property
+    @override
+    def location_name(self) -> str | None:
+        """``home`` after an entry, ``not_home`` after an exit, unknown before either."""
+        return self._attr_location_name
+
+    @override
+    async def async_added_to_hass(self) -> None:
+        """Restore the last place and follow the terminal's recognitions."""
+        await super().async_added_to_hass()
+        if (last := await self.async_get_last_state()) is not None and last.state in (
+            STATE_HOME,
+            STATE_NOT_HOME,
+        ):
+            self._attr_location_name = last.state
+        self.async_on_remove(self.terminal.async_add_record_listener(self._async_record))
+
+    @callback
+    def _async_record(self, record: TerminalRecord) -> None:
+        message = record.message
+        if not isinstance(message, RecPush) or message.custom_id != self._custom_id:
+            return
+        location = _LOCATION.get(message.direction or "")
+        if location is None or record.replay:
+            return
+        self._attr_location_name = location
+        self.async_write_ha_state()
