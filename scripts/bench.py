@@ -94,6 +94,8 @@ class Settings:
     presence_seconds: float
     scale_load_seconds: float
     scale_rate: float
+    access_records: int
+    roster_people: int
     quick: bool
 
 
@@ -109,6 +111,8 @@ FULL = Settings(
     presence_seconds=60,
     scale_load_seconds=30,
     scale_rate=100,
+    access_records=200,
+    roster_people=1000,
     quick=False,
 )
 QUICK = Settings(
@@ -123,6 +127,8 @@ QUICK = Settings(
     presence_seconds=10,
     scale_load_seconds=5,
     scale_rate=20,
+    access_records=20,
+    roster_people=50,
     quick=True,
 )
 
@@ -1287,6 +1293,48 @@ async def scenario_unlock_lane(stack: Stack) -> Section:
     return Section("unlock-lane", "Unlock while an enrolment is pending", body, targets)
 
 
+# --- scenario: access decision ------------------------------------------------------------
+
+
+async def scenario_access(stack: Stack) -> Section:
+    """Door mode 3: record published → the `PushAck` that opens the door (scripts/bench_access)."""
+    from bench_access import (  # noqa: PLC0415 - a sibling script, imported on demand
+        TARGET_P99_MS,
+        measure_access_latency,
+    )
+
+    [terminal], _ = await stack.add_terminals(1)
+    samples = await measure_access_latency(
+        stack.client, stack.broker.port, terminal.terminal_id, stack.settings.access_records
+    )
+    decision = Distribution.of([sample / 1000 for sample in samples])
+    targets = [
+        (
+            "record → PushAck with openDoor, automation answers at once (p99)",
+            f"< {TARGET_P99_MS:g} ms",
+            f"{fmt(decision.p99)} ms",
+            decision.p99 < TARGET_P99_MS,
+        )
+    ]
+    body = [
+        (
+            f'{len(samples)} records with `VerifyStatus` 22 (door mode 3, "face verification + '
+            'remote door opening") published as the terminal; an automation answers each '
+            "`face_terminal_access_request` with `face_terminal.answer_access_request` "
+            "(grant); timed until the `PushAck` with `openDoor` reaches a broker subscriber."
+        ),
+        "",
+        "| | p50 | p99 | max |",
+        "|---|---|---|---|",
+        (
+            f"| Record → opening `PushAck` | {fmt(decision.p50)} ms | {fmt(decision.p99)} ms "
+            f"| {fmt(decision.maximum)} ms |"
+        ),
+        "",
+    ]
+    return Section("access", "Home Assistant decides access (door mode 3)", body, targets)
+
+
 # --- scenario: scale -----------------------------------------------------------------------
 
 
@@ -1417,9 +1465,13 @@ SCENARIOS: dict[str, Callable[[Stack], Awaitable[Section]]] = {
     "latency": scenario_latency,
     "load": scenario_load,
     "unlock-lane": scenario_unlock_lane,
+    "access": scenario_access,
     "scale": scenario_scale,
 }
-ORDER = ("latency", "load", "unlock-lane", "scale")  # scale grows the stack: last
+ORDER = ("latency", "load", "unlock-lane", "access", "scale")  # scale grows the stack: last
+# The roster sync needs a Home Assistant of its own (photo server, 1 000 people): it runs
+# after the shared stack and writes docs/benchmarks-roster.md (scripts/bench_roster).
+STANDALONE = ("roster",)
 
 
 async def run(
@@ -1495,7 +1547,7 @@ def main() -> None:
         "scenarios",
         nargs="*",
         default=["all"],
-        choices=[*ORDER, "all"],
+        choices=[*ORDER, *STANDALONE, "all"],
         help="scenarios to run (default: all)",
     )
     parser.add_argument("--quick", action="store_true", help="short smoke run, prints only")
@@ -1509,14 +1561,20 @@ def main() -> None:
         help=f"report to write (default: {DOC.relative_to(REPO)}; nothing for --quick)",
     )
     args = parser.parse_args()
-    names = list(ORDER) if "all" in args.scenarios else args.scenarios
+    names = [*ORDER, *STANDALONE] if "all" in args.scenarios else args.scenarios
     settings = QUICK if args.quick else FULL
     if args.scale_sizes:
         sizes = tuple(int(size) for size in args.scale_sizes.split(","))
         settings = dataclasses.replace(settings, scale_sizes=sizes)
     output: Path | None = args.output or (None if args.quick else DOC)
-    with tempfile.TemporaryDirectory(prefix="ft-bench-") as tmp:
-        asyncio.run(run(names, settings, Path(tmp) / "config", output))
+    if any(name in ORDER for name in names):
+        with tempfile.TemporaryDirectory(prefix="ft-bench-") as tmp:
+            asyncio.run(run(names, settings, Path(tmp) / "config", output))
+    if "roster" in names:
+        from bench_roster import run as run_roster  # noqa: PLC0415 - sibling script
+
+        roster_output = None if args.quick else REPO / "docs" / "benchmarks-roster.md"
+        asyncio.run(run_roster(settings.roster_people, 100.0, roster_output))
 
 
 if __name__ == "__main__":
