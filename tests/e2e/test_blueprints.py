@@ -96,6 +96,7 @@ def called(run: dict[str, Any]) -> list[dict[str, Any]]:
 
 def test_every_blueprint_is_valid_yaml_with_the_repository_source_url() -> None:
     assert SHIPPED == [
+        "decide_access.yaml",
         "notify_stranger.yaml",
         "open_door_for_qr_code.yaml",
         "welcome_known_person.yaml",
@@ -218,3 +219,20 @@ async def test_qr_code_opens_the_door_only_for_a_listed_code(
     assert last_command(front_door_online) == "Unlock"
     # The door locks again by itself after the door open time (1 s here).
     await wait_for_state(client, (await client.entity_ids(FRONT_DOOR))["lock.door"], "locked")
+
+
+async def test_access_decision_blueprint_makes_a_valid_automation(
+    front_door_online: Terminal, client: HomeAssistantClient
+) -> None:
+    """The door-mode-3 blueprint saves as an automation that Home Assistant turns on."""
+    device_id = await client.device_id(FRONT_DOOR)
+    entity_id = await create_automation(
+        client,
+        "decide",
+        "decide_access.yaml",
+        {"terminal": device_id, "always": ["alice-01"], "welcome": "Hello"},
+    )
+    state = await client.state(entity_id)
+    assert state is not None
+    assert state["state"] == "on"
+    await client.delete_automation("decide")
