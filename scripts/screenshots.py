@@ -73,6 +73,9 @@ async def wait_until(
         await asyncio.sleep(0.3)
 
 
+ACCESS_AUTOMATION = "front_door_who_may_enter"
+
+
 async def prepare(client: HomeAssistantClient, front: Terminal) -> str:
     """Confirm the front door, let people arrive, give it its dashboard; its device ID."""
 
@@ -83,6 +86,15 @@ async def prepare(client: HomeAssistantClient, front: Terminal) -> str:
 
     await wait_until(front_door_loaded)
     ids = await client.entity_ids(FRONT_DOOR)
+
+    async def front_door_online() -> bool:
+        state = await client.state(ids["binary_sensor.online"])
+        return state is not None and state["state"] == "on"
+
+    # A record pushed before the entry's response subscription is active is re-sent by
+    # the terminal later, as a replay, which never counts as a live arrival.
+    await wait_until(front_door_online)
+    await asyncio.sleep(3)
     device_id = await client.device_id(FRONT_DOOR)
     for who, details in ARRIVALS:
         if who == "stranger":
@@ -114,11 +126,27 @@ async def prepare(client: HomeAssistantClient, front: Terminal) -> str:
             "config": terminal_dashboard("Front door", ids),
         }
     )
+    # The access-decision blueprint as a user sets it up (door mode 3).
+    await client.post(
+        f"/api/config/automation/config/{ACCESS_AUTOMATION}",
+        {
+            "alias": "Front door: who may enter",
+            "use_blueprint": {
+                "path": "face_terminal/decide_access.yaml",
+                "input": {
+                    "terminal": device_id,
+                    "always": ["alice-01"],
+                    "welcome": "Welcome home",
+                    "refusal": "Not now, sorry",
+                },
+            },
+        },
+    )
     return device_id
 
 
 async def shoot(url: str, device_id: str, out: Path) -> list[Path]:
-    """Photograph the three pages; return the files written."""
+    """Photograph the pages the README shows; return the files written."""
     written = []
     async with chromium_page() as page:
         await log_in(page, url)
@@ -146,6 +174,10 @@ async def shoot(url: str, device_id: str, out: Path) -> list[Path]:
             await card.get_by_role("button", name="Add").click()
             await page.get_by_text(f"Terminal ID: {GARAGE}").wait_for()
             await save("discovery-confirm")
+
+            await page.goto(f"{url}/config/automation/edit/{ACCESS_AUTOMATION}")
+            await page.get_by_text("Always let in").filter(visible=True).first.wait_for()
+            await save("access-decision")
         except Exception:
             failed = CONFIG_DIR / "failed-page.png"
             await page.screenshot(path=failed)
