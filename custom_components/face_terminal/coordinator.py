@@ -67,6 +67,7 @@ from .people import linked_person
 from .presence import SilenceWatchdog
 from .protocol import Lane, operators
 from .protocol.alarms import AlarmInfoPush
+from .protocol.face_tools import build_detect_face, build_picture_search, build_picture_similarity
 from .protocol.session import DecisionNeeded
 from .recovery import RecordRecovery
 from .router import async_get_router
@@ -871,6 +872,43 @@ class FaceTerminal:
         """Remove the QR code from the screen."""
         await self.async_request(
             protocol.build_hide_qr_code(self.command_topic, self.terminal_id),
+            lane=Lane.INTERACTIVE,
+        )
+
+    async def async_delete_all_persons(self, *, timeout: float) -> Ack:  # noqa: ASYNC109 - like async_request
+        """Delete every person from the terminal (§4.5); slow on a full library."""
+        return await self.async_request(
+            protocol.build_delete_all_persons(self.command_topic, self.terminal_id),
+            lane=Lane.PERSONS,
+            timeout=timeout,
+        )
+
+    async def async_compare_faces(self, first: bytes, second: bytes) -> Ack:
+        """Ask the terminal how alike the faces on two photos are (§17)."""
+        return await self.async_request(
+            build_picture_similarity(self.command_topic, self.terminal_id, first, second),
+            lane=Lane.INTERACTIVE,
+        )
+
+    async def async_search_face(
+        self, picture: bytes, *, min_similarity: float, max_results: int
+    ) -> Ack:
+        """Search the terminal's library for the face on a photo (§18)."""
+        return await self.async_request(
+            build_picture_search(
+                self.command_topic,
+                self.terminal_id,
+                picture,
+                min_similarity=min_similarity,
+                max_results=max_results,
+            ),
+            lane=Lane.INTERACTIVE,
+        )
+
+    async def async_detect_face(self, picture: bytes) -> Ack:
+        """Ask the terminal whether a photo shows a usable face (§19)."""
+        return await self.async_request(
+            build_detect_face(self.command_topic, self.terminal_id, picture),
             lane=Lane.INTERACTIVE,
         )
 

@@ -24,14 +24,10 @@ from . import photo
 from .const import ATTR_PERSON_ENTITY_ID, DOMAIN
 from .coordinator import TerminalCommandError
 from .people import linked_person
-from .protocol import Lane
 from .protocol.face_tools import (
     DEFAULT_MIN_SIMILARITY,
     MAX_SEARCH_RESULTS,
     NO_MATCH,
-    build_detect_face,
-    build_picture_search,
-    build_picture_similarity,
     face_detected,
     search_matches,
     similarity_of,
@@ -117,8 +113,7 @@ async def _async_compare_faces(call: ServiceCall) -> ServiceResponse:
     terminal = _terminal(call)
     first = await _async_photo(call, FIRST, COMPARE_PHOTO_BYTES)
     second = await _async_photo(call, SECOND, COMPARE_PHOTO_BYTES)
-    command = build_picture_similarity(terminal.command_topic, terminal.terminal_id, first, second)
-    ack = await terminal.async_request(command, lane=Lane.INTERACTIVE)
+    ack = await terminal.async_compare_faces(first, second)
     return {"similarity": similarity_of(ack)}
 
 
@@ -126,15 +121,12 @@ async def _async_identify_face(call: ServiceCall) -> ServiceResponse:
     _check_one(call, FIRST)
     terminal = _terminal(call)
     picture = await _async_photo(call, FIRST, photo.MAX_FACE_PHOTO_BYTES)
-    command = build_picture_search(
-        terminal.command_topic,
-        terminal.terminal_id,
-        picture,
-        min_similarity=call.data[ATTR_MIN_SIMILARITY],
-        max_results=call.data[ATTR_MAX_RESULTS],
-    )
     try:
-        ack = await terminal.async_request(command, lane=Lane.INTERACTIVE)
+        ack = await terminal.async_search_face(
+            picture,
+            min_similarity=call.data[ATTR_MIN_SIMILARITY],
+            max_results=call.data[ATTR_MAX_RESULTS],
+        )
     except TerminalCommandError as err:
         if err.ack.code != NO_MATCH:
             raise
@@ -156,8 +148,7 @@ async def _async_check_face_photo(call: ServiceCall) -> ServiceResponse:
     _check_one(call, FIRST)
     terminal = _terminal(call)
     picture = await _async_photo(call, FIRST, photo.MAX_FACE_PHOTO_BYTES)
-    command = build_detect_face(terminal.command_topic, terminal.terminal_id, picture)
-    ack = await terminal.async_request(command, lane=Lane.INTERACTIVE)
+    ack = await terminal.async_detect_face(picture)
     return {"face_detected": face_detected(ack)}
 
 

@@ -173,11 +173,7 @@ async def _async_delete_all_persons(call: ServiceCall) -> None:
     syncs = async_get_roster_syncs(hass)
     with syncs.reserve(terminals):
         for terminal in terminals:
-            await terminal.async_request(
-                protocol.build_delete_all_persons(terminal.command_topic, terminal.terminal_id),
-                lane=protocol.Lane.PERSONS,
-                timeout=DELETE_ALL_TIMEOUT,
-            )
+            await terminal.async_delete_all_persons(timeout=DELETE_ALL_TIMEOUT)
             await syncs.async_forget(terminal.terminal_id)
             syncs.progress(terminal).cleared()
 
