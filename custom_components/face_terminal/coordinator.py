@@ -457,14 +457,11 @@ class FaceTerminal:
         """
         if now is not None and self.session.last_seen == now:
             self.state.last_seen = dt_util.utcnow()
+        replies: list[protocol.Command] = []
         for event in events:
             match event:
                 case protocol.Publish(command):
-                    # Eager: the PushAck is handed to the MQTT client before the record's
-                    # bus event fires (the terminal re-sends after about 10 s).
-                    self.hass.async_create_task(
-                        self._async_publish_quietly(command), eager_start=True
-                    )
+                    replies.append(command)
                 case protocol.Answered(request, ack):
                     self._resolve(request, ack)
                 case DecisionNeeded(message):
@@ -496,7 +493,17 @@ class FaceTerminal:
                         detail,
                         self.drops[reason],
                     )
+        if replies:
+            # The record's bus event goes first: the WebSocket writers and automations it
+            # woke run before the PushAck is built and written (the terminal waits ~10 s
+            # before it re-sends; measured in docs/benchmarks.md).
+            self.hass.loop.call_soon(self._publish_replies, replies)
         self._pump()
+
+    @callback
+    def _publish_replies(self, replies: list[protocol.Command]) -> None:
+        for command in replies:
+            self._publish_now(command)
 
     def _log_limited(self, reason: str, text: str, *args: object) -> None:
         """Log at debug level, at most once a minute per reason."""
@@ -559,6 +566,14 @@ class FaceTerminal:
         self._remember(record)
         # One context for the event and the entity updates it causes (logbook lines).
         self.hass.bus.async_fire(record.bus_event, record.data, context=record.context)
+        # The entity updates (up to three state writes) follow once what the event woke
+        # has run, so automations on the event never wait for them.
+        self.hass.loop.call_soon(self._notify_record_listeners, record)
+
+    @callback
+    def _notify_record_listeners(self, record: TerminalRecord) -> None:
+        if self.session.closed:
+            return
         for listener in list(self._record_listeners):
             listener(record)
 

@@ -30,7 +30,7 @@ from .coerce import (
 )
 from .errors import ProtocolError, RecordWithoutPersonError
 from .images import decode_image
-from .loose import LooseObject, load_json_object
+from .loose import LooseObject, fast_json_object, load_json_object
 from .models import (
     OTYPE_ID_CARD,
     OTYPE_WHITELIST_AND_ID_CARD,
@@ -233,7 +233,9 @@ def parse_message(topic: str, payload: bytes | bytearray | str) -> Message:
         ProtocolError: the payload is not a JSON object with an ``operator`` (this is also
             what the test shapes ``{}`` and ``{"facesluiceId": ...}`` of Q-01 give).
     """
-    data = load_json_object(_decode(payload), ProtocolError)
+    data = fast_json_object(payload) if isinstance(payload, bytes) else None
+    if not isinstance(data, dict):
+        data = load_json_object(_decode(payload), ProtocolError)
     raw_operator = _Obj(data).get("operator")
     operator = as_str(raw_operator) if isinstance(raw_operator, str) else None
     if operator is None:

@@ -12,7 +12,9 @@ and acts on what comes back:
 
 * `ready` hands out the queued commands that may be published now,
 * `receive` returns `Event` objects in the order they must be handled (a `Publish` of a
-  record's ``PushAck`` comes before the `RecordReceived` it acknowledges),
+  record's ``PushAck`` comes before the `RecordReceived` it acknowledges; a driver may
+  still write replies after it reported the record, as the Home Assistant adapter does
+  to put the record's event first),
 * `expire` returns the requests whose deadline passed, `next_wakeup` says when to call
   `ready`/`expire` again, and `close` ends the session with every request still open.
 
