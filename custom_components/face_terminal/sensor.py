@@ -141,6 +141,8 @@ class FaceTerminalRecordSensor(FaceTerminalRecordEntity, RestoreSensor):
     """A value taken from the device's records, kept across restarts."""
 
     entity_description: FaceTerminalSensorEntityDescription
+    # New with every record: kept on the state, but not a recorder row per record.
+    _unrecorded_attributes = frozenset({ATTR_TIME, ATTR_SIMILARITY, ATTR_CAPTURE_TIME})
 
     def __init__(
         self, runtime: DeviceRuntime, description: FaceTerminalSensorEntityDescription

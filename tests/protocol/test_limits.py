@@ -8,6 +8,8 @@ import pytest
 
 from custom_components.face_terminal.protocol import (
     MAX_ID_LENGTH,
+    MAX_IMAGE_BYTES,
+    MAX_MESSAGE_BYTES,
     MAX_NAME_LENGTH,
     MAX_RECORD_ID_LENGTH,
     MAX_TERMINAL_ID_LENGTH,
@@ -27,6 +29,8 @@ from custom_components.face_terminal.protocol import (
 def test_limits_are_what_the_readme_says() -> None:
     assert (MAX_NAME_LENGTH, MAX_TEXT_LENGTH, MAX_ID_LENGTH) == (64, 256, 64)
     assert (MAX_RECORD_ID_LENGTH, MAX_TERMINAL_ID_LENGTH) == (64, 64)
+    assert round(MAX_MESSAGE_BYTES / 1e6, 1) == 11.3
+    assert MAX_IMAGE_BYTES == 2 * 1024 * 1024
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from custom_components.face_terminal.protocol import (
+    MAX_MESSAGE_BYTES,
     Announced,
     Answered,
     ClockReading,
@@ -401,6 +402,20 @@ def test_malformed_payload_is_dropped() -> None:
     assert isinstance(event, Dropped)
     assert event.reason == "malformed"
     assert s.counters["messages"] == 1
+
+
+def test_oversized_payload_is_dropped_unread() -> None:
+    """A body beyond two largest pictures is refused before parsing: no PushAck, not seen."""
+    s = session()
+    body = payloads.rec_push(record_id="9")
+    padded = body[:-1] + b',"pad":"' + b"A" * MAX_MESSAGE_BYTES + b'"}'
+    (event,) = s.receive(REC_TOPIC, padded, now=0.0)
+    assert isinstance(event, Dropped)
+    assert event.reason == "too_large"
+    assert s.drops["too_large"] == 1
+    assert not s.online
+    # The same record at its real size is a recognition, acknowledged as usual.
+    assert RecordReceived in kinds(s.receive(REC_TOPIC, body, now=1.0))
 
 
 # --- presence -------------------------------------------------------------------------

@@ -73,6 +73,7 @@ from .errors import (
     GENERIC_ERROR_CODES,
     PERSON_ERROR_CODES,
     CommandError,
+    MessageTooLargeError,
     ProtocolError,
     RecordWithoutPersonError,
     describe_ack_error,
@@ -140,7 +141,7 @@ from .models import (
     is_replay,
 )
 from .operators import canonical_operator
-from .parse import parse_message
+from .parse import MAX_MESSAGE_BYTES, parse_message
 from .session import (
     RECORD_TYPES,
     Announced,
@@ -185,6 +186,7 @@ __all__ = [
     "MAX_COMMAND_BYTES",
     "MAX_ID_LENGTH",
     "MAX_IMAGE_BYTES",
+    "MAX_MESSAGE_BYTES",
     "MAX_NAME_LENGTH",
     "MAX_PICTURE_BYTES",
     "MAX_RECORD_ID_LENGTH",
@@ -235,6 +237,7 @@ __all__ = [
     "JovisionUnknown",
     "Lane",
     "Message",
+    "MessageTooLargeError",
     "Offline",
     "Online",
     "PersonRecord",

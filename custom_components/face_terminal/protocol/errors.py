@@ -41,6 +41,10 @@ class RecordWithoutPersonError(ProtocolError):
         self.record_id = record_id
 
 
+class MessageTooLargeError(ProtocolError):
+    """A message larger than any the terminal sends: refused before it is decoded."""
+
+
 class CommandError(ValueError):
     """Invalid arguments for a command builder; the message says what is wrong."""
 

@@ -39,7 +39,7 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
 # Base64 text of MAX_IMAGE_BYTES, plus generous room for line breaks and spaces. Longer
 # text is refused before any work is done on it.
 _MAX_B64_CHARS = (MAX_IMAGE_BYTES + 2) // 3 * 4
-_MAX_RAW_CHARS = _MAX_B64_CHARS * 2 + 1024
+MAX_PICTURE_TEXT_CHARS = _MAX_B64_CHARS * 2 + 1024
 _PREFIX_SEARCH = 256  # a data-URI prefix is short; a comma further in is not a prefix
 # Enough base64 characters (multiple of 4) for the longest magic number (PNG: 8 bytes).
 _SNIFF_CHARS = 16
@@ -83,7 +83,7 @@ def decode_image(value: object) -> ImageResult:
     """
     if not isinstance(value, str):
         return NO_IMAGE
-    if len(value) > _MAX_RAW_CHARS:
+    if len(value) > MAX_PICTURE_TEXT_CHARS:
         return ImageResult(problem=ImageProblem.TOO_LARGE)
     text = value.strip()
     if not text:

@@ -28,8 +28,8 @@ from .coerce import (
     as_str,
     as_terminal_id,
 )
-from .errors import ProtocolError, RecordWithoutPersonError
-from .images import decode_image
+from .errors import MessageTooLargeError, ProtocolError, RecordWithoutPersonError
+from .images import MAX_PICTURE_TEXT_CHARS, decode_image
 from .loose import LooseObject, fast_json_object, load_json_object
 from .models import (
     OTYPE_ID_CARD,
@@ -220,6 +220,12 @@ def _decode(payload: bytes | bytearray | str) -> str:
     raise ProtocolError(f"payload must be bytes or str, not {type(payload).__name__}")
 
 
+# Two pictures (face and scene) of the largest size accepted, with their room for line
+# breaks, plus the record around them. Anything longer is refused unread: parsing it
+# would hold the event loop (and the GIL, so an executor would not help) for nothing.
+MAX_MESSAGE_BYTES: Final = 2 * MAX_PICTURE_TEXT_CHARS + 64 * 1024
+
+
 def parse_message(topic: str, payload: bytes | bytearray | str) -> Message:
     """Parse one message received on `topic` into the matching `Message` subclass.
 
@@ -233,6 +239,8 @@ def parse_message(topic: str, payload: bytes | bytearray | str) -> Message:
         ProtocolError: the payload is not a JSON object with an ``operator`` (this is also
             what the test shapes ``{}`` and ``{"facesluiceId": ...}`` of Q-01 give).
     """
+    if isinstance(payload, (bytes, bytearray, str)) and len(payload) > MAX_MESSAGE_BYTES:
+        raise MessageTooLargeError(f"{len(payload)} bytes, more than {MAX_MESSAGE_BYTES}")
     data = fast_json_object(payload) if isinstance(payload, bytes) else None
     if not isinstance(data, dict):
         data = load_json_object(_decode(payload), ProtocolError)

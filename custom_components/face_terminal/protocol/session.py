@@ -56,7 +56,12 @@ from . import operators as op
 from .access import VERIFY_STATUS_AWAITING_REMOTE
 from .alarms import AlarmInfoPush
 from .commands import PUSH_ACK_RECORD, PUSH_ACK_STRANGER, Command, build_online_ack, build_push_ack
-from .errors import CommandError, ProtocolError, RecordWithoutPersonError
+from .errors import (
+    CommandError,
+    MessageTooLargeError,
+    ProtocolError,
+    RecordWithoutPersonError,
+)
 from .models import (
     Ack,
     CardPush,
@@ -431,6 +436,8 @@ class TerminalSession:
             message = parse_message(topic, payload)
         except RecordWithoutPersonError as err:
             return self._person_less_record(topic, err)
+        except MessageTooLargeError as err:
+            return [self._drop("too_large", topic, str(err))]
         except ProtocolError as err:
             return [self._drop("malformed", topic, str(err))]
         return self._handle(message, now=now, retained=retained)
