@@ -4,6 +4,9 @@ For every terminal person linked to a Home Assistant person (the ``person_links`
 option), a tracker follows the terminal's recognitions that report a direction (``entr``
 or ``exit``, terminals mounted at an entrance or an exit). Add it to the person as a
 tracker. Replayed records never move it; records without a direction leave it as it is.
+
+The links change in the options form or through a roster sync; either reloads the entry,
+and the trackers of links that are gone leave the entity registry here.
 """
 
 from __future__ import annotations
@@ -12,12 +15,13 @@ from typing import TYPE_CHECKING, override
 
 from homeassistant.components.device_tracker.const import SourceType
 from homeassistant.components.device_tracker.entity import TrackerEntity
-from homeassistant.const import STATE_HOME, STATE_NOT_HOME
+from homeassistant.const import STATE_HOME, STATE_NOT_HOME, Platform
 from homeassistant.core import callback
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.restore_state import RestoreEntity
 
-from .const import CONF_PERSON_LINKS
+from .const import CONF_PERSON_LINKS, DOMAIN
 from .entity import FaceTerminalEntity
 from .protocol import RecPush
 
@@ -30,6 +34,7 @@ if TYPE_CHECKING:
     from .events import TerminalRecord
 
 PARALLEL_UPDATES = 0
+PRESENCE_KEY_PREFIX = "presence_"
 _LOCATION = {"entr": STATE_HOME, "exit": STATE_NOT_HOME}
 
 
@@ -38,14 +43,32 @@ async def async_setup_entry(
     entry: DeviceConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """One tracker per linked person."""
+    """One tracker per linked person; none left over for links removed since."""
     links = entry.options.get(CONF_PERSON_LINKS)
     if not isinstance(links, dict):
-        return
+        links = {}
     terminal: FaceTerminal = entry.runtime_data  # type: ignore[assignment]
+    _async_remove_unlinked(hass, entry, terminal, links)
     async_add_entities(
         PersonPresenceTracker(terminal, custom_id, person) for custom_id, person in links.items()
     )
+
+
+@callback
+def _async_remove_unlinked(
+    hass: HomeAssistant, entry: DeviceConfigEntry, terminal: FaceTerminal, links: dict[str, str]
+) -> None:
+    """Remove the registered trackers of persons that are no longer linked."""
+    registry = er.async_get(hass)
+    prefix = f"{terminal.terminal_id}_{PRESENCE_KEY_PREFIX}"
+    for registered in er.async_entries_for_config_entry(registry, entry.entry_id):
+        if (
+            registered.domain == Platform.DEVICE_TRACKER
+            and registered.platform == DOMAIN
+            and registered.unique_id.startswith(prefix)
+            and registered.unique_id.removeprefix(prefix) not in links
+        ):
+            registry.async_remove(registered.entity_id)
 
 
 class PersonPresenceTracker(FaceTerminalEntity, TrackerEntity, RestoreEntity):
@@ -55,7 +78,7 @@ class PersonPresenceTracker(FaceTerminalEntity, TrackerEntity, RestoreEntity):
 
     def __init__(self, terminal: FaceTerminal, custom_id: str, person: str) -> None:
         """Track `custom_id`; named after the linked person's entity."""
-        super().__init__(terminal, EntityDescription(key=f"presence_{custom_id}"))
+        super().__init__(terminal, EntityDescription(key=f"{PRESENCE_KEY_PREFIX}{custom_id}"))
         self._custom_id = custom_id
         self._attr_translation_placeholders = {"person": person.removeprefix("person.")}
         self._attr_location_name: str | None = None
