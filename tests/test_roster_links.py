@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 
 ALICE_TRACKER = "device_tracker.front_door_alice_through_the_door"
 BOB_TRACKER = "device_tracker.front_door_bob_through_the_door"
+GONE_TRACKER = "device_tracker.front_door_gone_through_the_door"
 
 
 @pytest.fixture(autouse=True)
@@ -139,6 +140,8 @@ async def test_deleted_refused_and_unmentioned_people(
         config_entry,
         {"gone": "person.gone", "refused": "person.old", "p1": "person.alice"},
     )
+    registry = er.async_get(hass)
+    assert registry.async_get(GONE_TRACKER) is not None
     fake = FakeRoster(terminal, ["gone", "refused", "p1"])
     fake.fail["refused"] = "461"
     result = report(
@@ -166,11 +169,42 @@ async def test_deleted_refused_and_unmentioned_people(
         "p1": "person.alice",
     }
     await settle_reload(hass, config_entry)
+    assert registry.async_get(GONE_TRACKER) is None
+    assert hass.states.get(ALICE_TRACKER) is not None
+
+
+async def test_relinking_replaces_the_tracker(
+    hass: HomeAssistant,
+    terminal: TerminalResponder,
+    config_entry: MockConfigEntry,
+    roster_dir: Path,
+) -> None:
+    """A custom ID linked to someone else: the old person's tracker goes, a new one comes."""
+    device_id = await linked_terminal(hass, config_entry, {"p1": "person.bob"})
     registry = er.async_get(hass)
-    assert not any(
-        entity.unique_id.endswith("_presence_gone")
-        for entity in er.async_entries_for_config_entry(registry, config_entry.entry_id)
+    old_unique_id = registry.async_get(BOB_TRACKER).unique_id
+    FakeRoster(terminal, ["p1"])
+    result = report(
+        await sync(
+            hass,
+            {
+                "device_id": device_id,
+                "persons": [
+                    {
+                        "custom_id": "p1",
+                        "name": "Alice",
+                        "photo": str(roster_dir / "p1.jpg"),
+                        "ha_person": "person.alice",
+                    }
+                ],
+            },
+        )
     )
+    assert result["person_links"] == {"set": 1, "cleared": 0}
+    await settle_reload(hass, config_entry)
+    assert registry.async_get(BOB_TRACKER) is None
+    assert registry.async_get_entity_id("device_tracker", "face_terminal", old_unique_id) is None
+    assert hass.states.get(ALICE_TRACKER) is not None
 
 
 async def test_inline_null_clears_and_links_reach_every_terminal(

@@ -48,25 +48,34 @@ async def async_setup_entry(
     if not isinstance(links, dict):
         links = {}
     terminal: FaceTerminal = entry.runtime_data  # type: ignore[assignment]
-    _async_remove_unlinked(hass, entry, terminal, links)
-    async_add_entities(
+    trackers = [
         PersonPresenceTracker(terminal, custom_id, person) for custom_id, person in links.items()
-    )
+    ]
+    _async_remove_unlinked(hass, entry, {tracker.entity_description.key for tracker in trackers})
+    async_add_entities(trackers)
+
+
+def presence_key(custom_id: str, person: str) -> str:
+    """The tracker's key: one per link, not one per custom ID.
+
+    Relinking a custom ID to someone else must not move the presence of the person who
+    added the old tracker; the old one goes, a new one comes. An entity ID holds no `|`.
+    """
+    return f"{PRESENCE_KEY_PREFIX}{custom_id}|{person}"
 
 
 @callback
-def _async_remove_unlinked(
-    hass: HomeAssistant, entry: DeviceConfigEntry, terminal: FaceTerminal, links: dict[str, str]
-) -> None:
-    """Remove the registered trackers of persons that are no longer linked."""
+def _async_remove_unlinked(hass: HomeAssistant, entry: DeviceConfigEntry, keys: set[str]) -> None:
+    """Remove the registered trackers of links that are gone."""
     registry = er.async_get(hass)
-    prefix = f"{terminal.terminal_id}_{PRESENCE_KEY_PREFIX}"
+    terminal_id = entry.runtime_data.terminal_id
+    prefix = f"{terminal_id}_{PRESENCE_KEY_PREFIX}"
     for registered in er.async_entries_for_config_entry(registry, entry.entry_id):
         if (
             registered.domain == Platform.DEVICE_TRACKER
             and registered.platform == DOMAIN
             and registered.unique_id.startswith(prefix)
-            and registered.unique_id.removeprefix(prefix) not in links
+            and registered.unique_id.removeprefix(f"{terminal_id}_") not in keys
         ):
             registry.async_remove(registered.entity_id)
 
@@ -78,7 +87,7 @@ class PersonPresenceTracker(FaceTerminalEntity, TrackerEntity, RestoreEntity):
 
     def __init__(self, terminal: FaceTerminal, custom_id: str, person: str) -> None:
         """Track `custom_id`; named after the linked person's entity."""
-        super().__init__(terminal, EntityDescription(key=f"{PRESENCE_KEY_PREFIX}{custom_id}"))
+        super().__init__(terminal, EntityDescription(key=presence_key(custom_id, person)))
         self._custom_id = custom_id
         self._attr_translation_placeholders = {"person": person.removeprefix("person.")}
         self._attr_location_name: str | None = None
