@@ -10,10 +10,11 @@ column or key leaves it as it is). Files and photos must lie in ``allowlist_exte
 
 Problems that make the whole roster unusable (a file outside the allow list, a row
 without a customId, a duplicate customId, an ``ha_person`` that is no ``person.*`` entity
-ID) raise `ServiceValidationError`. Problems of
-one person (a name too long for the terminal, validity in the wrong order, a missing or
-unreadable photo) are kept with the person and reported per person; such a person is
-not sent, and not deleted either.
+ID) raise `ServiceValidationError`: a mistyped link is a mistake in the file, like a
+mistyped ``person_type``, and is fixed before anything is sent. Problems of one person
+(a name too long for the terminal, validity in the wrong order, a missing or unreadable
+photo) are kept with the person and reported per person; such a person is not sent,
+and not deleted either.
 """
 
 from __future__ import annotations
