@@ -832,6 +832,9 @@ async def test_options_suggests_current_values(
         ("alice-01 = light.kitchen", None),
         ("just a name", None),
         ("a,b = person.x", None),
+        # A custom ID may hold the separators itself (a roster may link such a person).
+        ("a=b:c = person.x", {"a=b:c": "person.x"}),
+        ("= person.x", None),
     ],
 )
 async def test_options_person_links(

@@ -8,6 +8,7 @@ from unittest.mock import patch
 import pytest
 from homeassistant.const import STATE_HOME, STATE_NOT_HOME, STATE_UNKNOWN, Platform
 from homeassistant.core import State
+from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry, mock_restore_cache
 
 from custom_components.face_terminal.const import CONF_PERSON_LINKS
@@ -75,3 +76,20 @@ async def test_restored(
 
 async def test_no_links_no_trackers(hass: HomeAssistant, loaded_entry: MockConfigEntry) -> None:
     assert hass.states.async_entity_ids("device_tracker") == []
+
+
+async def test_removed_link_removes_the_tracker(
+    hass: HomeAssistant, terminal: TerminalResponder, config_entry: MockConfigEntry
+) -> None:
+    """A link removed in the options takes its tracker out of the registry on reload."""
+    await linked(hass, config_entry)
+    registry = er.async_get(hass)
+    assert registry.async_get(TRACKER) is not None
+    hass.config_entries.async_update_entry(
+        config_entry, options={CONF_PERSON_LINKS: {"bob-02": "person.bob"}}
+    )
+    assert await hass.config_entries.async_reload(config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert registry.async_get(TRACKER) is None
+    assert hass.states.get(TRACKER) is None
+    assert hass.states.get("device_tracker.front_door_bob_through_the_door") is not None

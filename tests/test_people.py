@@ -75,6 +75,8 @@ def test_helpers() -> None:
     assert linked_person(MockConfigEntry(domain="x", options={CONF_PERSON_LINKS: "x"}), "a") is None
     assert format_links(None) == ""
     assert parse_links(format_links(LINKS)) == LINKS
+    odd = {"a=b": "person.x", "c:d": "person.y", "x = person.z": "person.w"}
+    assert parse_links(format_links(odd)) == odd
     assert parse_links("\n".join(f"p{n} = person.p{n}" for n in range(501))) is None
 
 

@@ -4,6 +4,9 @@ For every terminal person linked to a Home Assistant person (the ``person_links`
 option), a tracker follows the terminal's recognitions that report a direction (``entr``
 or ``exit``, terminals mounted at an entrance or an exit). Add it to the person as a
 tracker. Replayed records never move it; records without a direction leave it as it is.
+
+The links change in the options form or through a roster sync; either reloads the entry,
+and the trackers of links that are gone leave the entity registry here.
 """
 
 from __future__ import annotations
@@ -12,12 +15,13 @@ from typing import TYPE_CHECKING, override
 
 from homeassistant.components.device_tracker.const import SourceType
 from homeassistant.components.device_tracker.entity import TrackerEntity
-from homeassistant.const import STATE_HOME, STATE_NOT_HOME
+from homeassistant.const import STATE_HOME, STATE_NOT_HOME, Platform
 from homeassistant.core import callback
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.restore_state import RestoreEntity
 
-from .const import CONF_PERSON_LINKS
+from .const import CONF_PERSON_LINKS, DOMAIN
 from .entity import FaceTerminalEntity
 from .protocol import RecPush
 
@@ -30,6 +34,7 @@ if TYPE_CHECKING:
     from .events import TerminalRecord
 
 PARALLEL_UPDATES = 0
+PRESENCE_KEY_PREFIX = "presence_"
 _LOCATION = {"entr": STATE_HOME, "exit": STATE_NOT_HOME}
 
 
@@ -38,14 +43,41 @@ async def async_setup_entry(
     entry: DeviceConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """One tracker per linked person."""
+    """One tracker per linked person; none left over for links removed since."""
     links = entry.options.get(CONF_PERSON_LINKS)
     if not isinstance(links, dict):
-        return
+        links = {}
     terminal: FaceTerminal = entry.runtime_data  # type: ignore[assignment]
-    async_add_entities(
+    trackers = [
         PersonPresenceTracker(terminal, custom_id, person) for custom_id, person in links.items()
-    )
+    ]
+    _async_remove_unlinked(hass, entry, {tracker.entity_description.key for tracker in trackers})
+    async_add_entities(trackers)
+
+
+def presence_key(custom_id: str, person: str) -> str:
+    """The tracker's key: one per link, not one per custom ID.
+
+    Relinking a custom ID to someone else must not move the presence of the person who
+    added the old tracker; the old one goes, a new one comes. An entity ID holds no `|`.
+    """
+    return f"{PRESENCE_KEY_PREFIX}{custom_id}|{person}"
+
+
+@callback
+def _async_remove_unlinked(hass: HomeAssistant, entry: DeviceConfigEntry, keys: set[str]) -> None:
+    """Remove the registered trackers of links that are gone."""
+    registry = er.async_get(hass)
+    terminal_id = entry.runtime_data.terminal_id
+    prefix = f"{terminal_id}_{PRESENCE_KEY_PREFIX}"
+    for registered in er.async_entries_for_config_entry(registry, entry.entry_id):
+        if (
+            registered.domain == Platform.DEVICE_TRACKER
+            and registered.platform == DOMAIN
+            and registered.unique_id.startswith(prefix)
+            and registered.unique_id.removeprefix(f"{terminal_id}_") not in keys
+        ):
+            registry.async_remove(registered.entity_id)
 
 
 class PersonPresenceTracker(FaceTerminalEntity, TrackerEntity, RestoreEntity):
@@ -55,7 +87,7 @@ class PersonPresenceTracker(FaceTerminalEntity, TrackerEntity, RestoreEntity):
 
     def __init__(self, terminal: FaceTerminal, custom_id: str, person: str) -> None:
         """Track `custom_id`; named after the linked person's entity."""
-        super().__init__(terminal, EntityDescription(key=f"presence_{custom_id}"))
+        super().__init__(terminal, EntityDescription(key=presence_key(custom_id, person)))
         self._custom_id = custom_id
         self._attr_translation_placeholders = {"person": person.removeprefix("person.")}
         self._attr_location_name: str | None = None

@@ -1,7 +1,8 @@
 """People, not IDs: a terminal's person (its ``customId``) linked to a Home Assistant person.
 
 The links live in the terminal's options (``person_links``, one ``custom_id = person.x``
-line each) until the integration keeps a roster of its own. Recognition events, access
+line each in the options form). A roster sync writes them too (the ``ha_person`` column,
+see `roster_links`), so both ways end in the same option. Recognition events, access
 requests, the access event entity, the last-person sensor and ``identify_face`` carry the
 linked ``person_entity_id``, so automations can say "Alice" instead of "alice-01".
 """
@@ -17,7 +18,9 @@ if TYPE_CHECKING:
     from homeassistant.config_entries import ConfigEntry
 
 MAX_LINKS: Final = 500
-_LINE: Final = re.compile(r"\s*([^=\s,][^=,]{0,46}?)\s*[=:]\s*(person\.[a-z0-9_]+)\s*")
+# The custom ID may hold `=` or `:` itself (the terminal allows them, and a roster may
+# link such a person): the separator is the last one, as the entity ID holds neither.
+_LINE: Final = re.compile(r"\s*([^\s,][^,]{0,46}?)\s*[=:]\s*(person\.[a-z0-9_]+)\s*")
 
 
 def linked_person(entry: ConfigEntry[Any], custom_id: str | None) -> str | None:

@@ -4,13 +4,17 @@ A roster file is CSV (a header line, then one person per line) or YAML (a list o
 mappings, or a mapping with a ``persons`` list) with the fields ``custom_id``, ``name``,
 ``photo`` (a file name in the photo folder, or an absolute path in an allowed folder),
 ``person_type`` (``allow``/``block``), ``valid_from`` and ``valid_until`` (date or date
-and time, both or neither). Files and photos must lie in ``allowlist_external_dirs``.
+and time, both or neither) and ``ha_person`` (the Home Assistant person the terminal
+person is linked to, see `roster_links`; an empty value clears the link, a missing
+column or key leaves it as it is). Files and photos must lie in ``allowlist_external_dirs``.
 
 Problems that make the whole roster unusable (a file outside the allow list, a row
-without a customId, a duplicate customId) raise `ServiceValidationError`. Problems of
-one person (a name too long for the terminal, validity in the wrong order, a missing or
-unreadable photo) are kept with the person and reported per person; such a person is
-not sent, and not deleted either.
+without a customId, a duplicate customId, an ``ha_person`` that is no ``person.*`` entity
+ID) raise `ServiceValidationError`: a mistyped link is a mistake in the file, like a
+mistyped ``person_type``, and is fixed before anything is sent. Problems of one person
+(a name too long for the terminal, validity in the wrong order, a missing or unreadable
+photo) are kept with the person and reported per person; such a person is not sent,
+and not deleted either.
 """
 
 from __future__ import annotations
@@ -18,12 +22,14 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 import yaml  # type: ignore[import-untyped]
+from homeassistant.core import valid_entity_id
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.util import dt as dt_util
 
@@ -45,6 +51,9 @@ FIELD_PHOTO: Final = "photo"
 FIELD_PERSON_TYPE: Final = "person_type"
 FIELD_VALID_FROM: Final = "valid_from"
 FIELD_VALID_UNTIL: Final = "valid_until"
+FIELD_HA_PERSON: Final = "ha_person"
+MAX_ENTITY_ID_LENGTH: Final = 255
+_PERSON_ENTITY: Final = re.compile(r"person\.[a-z0-9_]+")
 ROSTER_FIELDS: Final = (
     FIELD_CUSTOM_ID,
     FIELD_NAME,
@@ -52,6 +61,7 @@ ROSTER_FIELDS: Final = (
     FIELD_PERSON_TYPE,
     FIELD_VALID_FROM,
     FIELD_VALID_UNTIL,
+    FIELD_HA_PERSON,
 )
 PERSON_TYPES: Final = {"allow": 0, "block": 1, "0": 0, "1": 1}
 
@@ -84,6 +94,9 @@ class RosterEntry:
     photo: Path | None = None
     photo_digest: str | None = None
     problem: str | None = None
+    links_person: bool = False
+    """Whether the roster says anything about the link (``ha_person`` given, maybe empty)."""
+    ha_person: str | None = None
 
     def person(self) -> RosterPerson:
         """What the sync plan compares."""
@@ -211,6 +224,24 @@ def _person_type(value: object, where: str) -> int:
     return PERSON_TYPES[key]
 
 
+def _ha_person(row: Mapping[str, Any], where: str) -> tuple[bool, str | None]:
+    """(whether the row mentions a link, the linked ``person.*`` entity or None to clear)."""
+    if FIELD_HA_PERSON not in row:
+        return False, None
+    value = row[FIELD_HA_PERSON]
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return True, None
+    entity_id = value.strip() if isinstance(value, str) else None
+    if (
+        entity_id is None
+        or len(entity_id) > MAX_ENTITY_ID_LENGTH
+        or _PERSON_ENTITY.fullmatch(entity_id) is None  # ASCII only, as the options
+        or not valid_entity_id(entity_id)
+    ):
+        raise _invalid("roster_ha_person_invalid", row=where)
+    return True, entity_id
+
+
 def terminal_time(value: datetime) -> datetime:
     """A time for the terminal: its wall clock runs on Home Assistant's local time."""
     if value.tzinfo is None:
@@ -277,6 +308,7 @@ def check_rows(
             valid_until=_moment(row.get(FIELD_VALID_UNTIL), FIELD_VALID_UNTIL, where),
             photo=_photo(hass, row.get(FIELD_PHOTO), photo_folder, where),
         )
+        entry.links_person, entry.ha_person = _ha_person(row, where)
         entry.problem = _person_problem(entry)
         entries.append(entry)
     return entries

@@ -28,6 +28,7 @@ from .const import DOMAIN, LOGGER
 from .coordinator import FaceTerminal, FaceTerminalConfigEntry
 from .roster import (
     FIELD_CUSTOM_ID,
+    FIELD_HA_PERSON,
     FIELD_NAME,
     FIELD_PERSON_TYPE,
     FIELD_PHOTO,
@@ -35,6 +36,7 @@ from .roster import (
     FIELD_VALID_UNTIL,
     load_roster,
 )
+from .roster_links import check_link_room
 from .roster_sync import DEFAULT_BATCH_SIZE, async_get_roster_syncs, async_sync_terminals
 
 if TYPE_CHECKING:
@@ -65,6 +67,8 @@ INLINE_PERSON_SCHEMA = vol.Schema(
         vol.Optional(FIELD_PERSON_TYPE): vol.In(["allow", "block"]),
         vol.Optional(FIELD_VALID_FROM): vol.Any(cv.datetime, cv.date),
         vol.Optional(FIELD_VALID_UNTIL): vol.Any(cv.datetime, cv.date),
+        # Checked by the roster (a translated error), like a file's column; None clears.
+        vol.Optional(FIELD_HA_PERSON): vol.Any(None, cv.string),
     }
 )
 
@@ -138,6 +142,7 @@ async def _async_sync_persons(call: ServiceCall) -> ServiceResponse:
         )
         if not entries and delete_missing and not call.data[ATTR_ALLOW_EMPTY]:
             raise _invalid("roster_empty_delete")
+        check_link_room([terminal.entry for terminal in terminals], entries)
         reports = await async_sync_terminals(
             hass,
             terminals,

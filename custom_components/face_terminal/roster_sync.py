@@ -50,6 +50,7 @@ from .protocol.roster import (
     plan_roster,
 )
 from .roster import PROBLEM_PHOTO_REQUIRED, PROBLEM_TEXTS
+from .roster_links import write_links
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Iterator, Sequence
@@ -413,6 +414,9 @@ class _Report:
         default_factory=lambda: {"added": 0, "updated": 0, "unchanged": 0, "deleted": 0}
     )
     failed: int = 0
+    synced: set[str] = field(default_factory=set)
+    """CustomIds the terminal now holds as the roster says."""
+    deleted: set[str] = field(default_factory=set)
 
     def add(self, custom_id: str, action: str, outcome: PersonOutcome) -> None:
         item: dict[str, JsonValueType] = {
@@ -425,6 +429,7 @@ class _Report:
                 action, "unchanged"
             )
             self.counts[key] += 1
+            (self.deleted if action == RosterAction.DELETE else self.synced).add(custom_id)
         else:
             self.failed += 1
             if outcome.error_code is not None:
@@ -648,6 +653,14 @@ class TerminalSync:
                 self.known.pop(cid, None)
         persons = await self._async_count(present_set, plan)
         self.progress.finish(persons, self.report.failed)
+        links = write_links(
+            self.terminal.hass,
+            self.terminal.entry,
+            self.entries,
+            self.report.synced,
+            self.report.deleted,
+        )
+        person_links: dict[str, JsonValueType] = {**links}
         return {
             "device_id": self.terminal.device_id,
             "terminal_id": self.terminal.terminal_id,
@@ -656,6 +669,7 @@ class TerminalSync:
             **self.report.counts,
             "failed": self.report.failed,
             "persons_on_terminal": persons,
+            "person_links": person_links,
             "persons": list(self.report.persons),
         }
 
