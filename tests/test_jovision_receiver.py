@@ -370,6 +370,7 @@ async def test_entities_follow_capabilities(hass: HomeAssistant, device: MockCon
         "blacklisted",
         "vip",
         "unknown",
+        "face_captured",
     ]
 
 
