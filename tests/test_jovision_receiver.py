@@ -39,6 +39,7 @@ from custom_components.face_terminal.const import (
     CONF_UUID,
     CONF_WEBHOOK_ID,
     DOMAIN,
+    EVENT_CAPTURE,
     EVENT_RECOGNITION,
     FAMILY_JOVISION,
     JOVISION_MAX_BODY,
@@ -508,25 +509,172 @@ async def test_last_person_restored(hass: HomeAssistant, receiver: Any) -> None:
     assert "icon" not in person.attributes or person.attributes["icon"] != "x"
 
 
-async def test_capture_push_keeps_pictures(
+def capture(*, top: dict[str, Any] | None = None, **record: Any) -> bytes:
+    """A capture push in the seed's shape; `record` overrides fields of ``data``."""
+    data: dict[str, Any] = {
+        "channel": 0,
+        "position": {"x": 220, "y": 96, "w": 180, "h": 240},
+        "capture_time": "2018-04-17 14:53:23",
+        "send_time": "2018-04-17 14:53:24",
+        "quality": 54321,
+        "track_id": 77,
+        "attribute": {"age": 41, "gender": 2, "glasses": 1, "mask": 0},
+        "img_data": base64.b64encode(FACE).decode(),
+        "img_name": "FACE_12721SSQSQCA_20180417T145323000_1.jpg",
+        "img_fr": base64.b64encode(SCENE).decode(),
+        "img_fr_name": "FACE_12721SSQSQCA_20180417T145323000_1_YT.jpg",
+        "face_feature": "QUJDRA==" * 20,
+        "temperature": {"realtime_t": "37.8", "warning_t": "37.3", "warning_type": "over"},
+        **record,
+    }
+    message = {
+        "token": "t0k3n",
+        "method": "sw_face_capture_push",
+        "uuid": UUID,
+        "mac": MAC,
+        "host": HOST,
+        "product_name": "FaceGate",
+        "device_type": 0x10,
+        "data": data,
+        **(top or {}),
+    }
+    return json.dumps(message).encode()
+
+
+async def test_capture_push(
+    hass: HomeAssistant,
+    client: Any,
+    device: MockConfigEntry,
+    hass_client: ClientSessionGenerator,
+) -> None:
+    """A capture: its own bus event, face_captured on the access entity, the pictures.
+
+    It names nobody, so it is no recognition: no recognition event, no last person.
+    """
+    recognitions: list[Event] = []
+    captures: list[Event] = []
+    hass.bus.async_listen(EVENT_RECOGNITION, recognitions.append)
+    hass.bus.async_listen(EVENT_CAPTURE, captures.append)
+
+    status, answer = await post(hass, client, capture())
+    assert (status, answer) == (HTTPStatus.OK, push_reply())
+
+    assert recognitions == []
+    time = datetime(2018, 4, 17, 14, 53, 23, tzinfo=dt_util.get_default_time_zone())
+    assert [event.data for event in captures] == [
+        {
+            "family": "jovision",
+            "device_id": runtime(device).device_id,
+            "terminal_id": UUID,
+            "time": time.isoformat(),
+            "quality": 54321,
+            "age": 41,
+            "gender": "female",
+            "mask": False,
+            "glasses": True,
+            "temperature": 37.8,
+            "temperature_threshold": 37.3,
+            "temperature_warning": "over",
+        }
+    ]
+    access = state(hass, ACCESS)
+    assert access.attributes["event_type"] == "face_captured"
+    shown = {
+        key: access.attributes.get(key)
+        for key in ("quality", "age", "gender", "mask", "glasses", "temperature")
+    }
+    assert shown == {
+        "quality": 54321,
+        "age": 41,
+        "gender": "female",
+        "mask": False,
+        "glasses": True,
+        "temperature": 37.8,
+    }
+    assert access.context.id == captures[0].context.id
+    assert state(hass, LAST_PERSON).state == STATE_UNKNOWN
+    assert runtime(device).last_recognition is None
+
+    image_client = await hass_client()
+    for entity_id, picture in ((LAST_FACE, FACE), (LAST_SCENE, SCENE)):
+        assert state(hass, entity_id).state != STATE_UNKNOWN
+        response = await image_client.get(f"/api/image_proxy/{entity_id}")
+        assert await response.read() == picture
+
+    text = json.dumps([captures[0].data, dict(access.attributes)])
+    for private in ("QUJDRA", base64.b64encode(FACE).decode()[:40], "FACE_", "track_id"):
+        assert private not in text
+    assert runtime(device).counters["sw_face_capture_push"] == 1
+
+
+async def test_capture_report(hass: HomeAssistant, client: Any, device: MockConfigEntry) -> None:
+    """The CamelCase ``sw_cap_face_report``: answered its own way; no user name or hash."""
+    captures: list[Event] = []
+    hass.bus.async_listen(EVENT_CAPTURE, captures.append)
+    body = {
+        "UserName": "admin",
+        "Password": "123456789abcdef123456789abcdef12",
+        "sw_cap_face_report": {
+            "DeviceID": "12221SSS13Q4",
+            "DeviceUUID": UUID,
+            "DeviceType": 16,
+            "HostIP": HOST,
+            "DeviceMac": MAC,
+            "Info": {
+                "FaceID": 1,
+                "FaceQuality": 80,
+                "CaptureTime": "2018-04-23 09:04:00",
+                "Img": base64.b64encode(FACE).decode(),
+                "Attribute": {"Age": 32, "Gender": 1},
+            },
+        },
+    }
+    status, answer = await post(hass, client, json.dumps(body).encode())
+    assert status == HTTPStatus.OK
+    assert json.loads(answer) == {"sw_cap_face_report": {"result": 0, "info": "ok"}}
+    [event] = captures
+    assert (event.data["quality"], event.data["age"], event.data["gender"]) == (80, 32, "male")
+    assert "temperature" not in event.data
+    text = json.dumps([event.data, dict(state(hass, ACCESS).attributes)])
+    assert "admin" not in text
+    assert "123456789abcdef" not in text
+    assert state(hass, ACCESS).attributes["event_type"] == "face_captured"
+
+
+async def test_capture_with_garbage_temperature(
     hass: HomeAssistant, client: Any, device: MockConfigEntry
 ) -> None:
-    """A capture push (no match) is answered; it stores pictures but fires no event."""
-    events: list[Event] = []
-    hass.bus.async_listen(EVENT_RECOGNITION, events.append)
-    body = json.dumps(
-        {
-            "method": "sw_face_capture_push",
-            "uuid": UUID,
-            "mac": MAC,
-            "data": {"img_data": base64.b64encode(FACE).decode()},
-        }
-    ).encode()
-    status, answer = await post(hass, client, body)
-    assert (status, answer) == (HTTPStatus.OK, push_reply())
-    assert events == []
-    assert runtime(device).last_face is not None
-    assert runtime(device).counters["sw_face_capture_push"] == 1
+    """Unreadable readings are left out; the warning text is cleaned and bounded."""
+    captures: list[Event] = []
+    hass.bus.async_listen(EVENT_CAPTURE, captures.append)
+    garbage = {"realtime_t": "hot", "warning_t": "NaN", "warning_type": "\u202e" + "x" * 900}
+    await post(hass, client, capture(temperature=garbage, attribute="not an object"))
+    [event] = captures
+    assert "temperature" not in event.data
+    assert "temperature_threshold" not in event.data
+    warning = event.data["temperature_warning"]
+    assert "\u202e" not in warning
+    assert len(warning) <= 256
+    assert "age" not in event.data
+    assert "temperature" not in state(hass, ACCESS).attributes
+
+
+async def test_capture_claiming_a_match_is_no_recognition(
+    hass: HomeAssistant, client: Any, device: MockConfigEntry
+) -> None:
+    """A capture push carrying a person's name or library index still names nobody."""
+    recognitions: list[Event] = []
+    hass.bus.async_listen(EVENT_RECOGNITION, recognitions.append)
+    await post(
+        hass,
+        client,
+        capture(person_name="Mallory", index_id="478", pic_name="mallory.jpg", pic_sort="3"),
+    )
+    assert recognitions == []
+    access = state(hass, ACCESS)
+    assert access.attributes["event_type"] == "face_captured"
+    assert "Mallory" not in json.dumps(dict(access.attributes))
+    assert state(hass, LAST_PERSON).state == STATE_UNKNOWN
 
 
 # --- bad input ---------------------------------------------------------------------------
