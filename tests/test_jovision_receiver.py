@@ -354,7 +354,10 @@ async def test_match_without_name_shows_index(
     hass: HomeAssistant, client: Any, device: MockConfigEntry
 ) -> None:
     """A library picture without a name: the last person is its index ID, as MQTT's ID."""
+    records: list[Any] = []
+    runtime(device).async_add_record_listener(records.append)
     await post(hass, client, compare(pic_name=""))
+    assert (records[0].alarm_type, records[0].alarm_attributes) == (None, {})
     assert state(hass, LAST_PERSON).state == "478"
     assert "person_name" not in state(hass, ACCESS).attributes
 
@@ -555,9 +558,17 @@ async def test_capture_push(
     captures: list[Event] = []
     hass.bus.async_listen(EVENT_RECOGNITION, recognitions.append)
     hass.bus.async_listen(EVENT_CAPTURE, captures.append)
+    records: list[Any] = []
+    runtime(device).async_add_record_listener(records.append)
 
     status, answer = await post(hass, client, capture())
     assert (status, answer) == (HTTPStatus.OK, push_reply())
+
+    # What every entity reads of the record: a face, nobody's, no alarm, a temperature.
+    [record] = records
+    assert (record.is_access, record.is_scan, record.recognized_person) == (True, False, None)
+    assert (record.person_attributes, record.alarm_type, record.alarm_attributes) == ({}, None, {})
+    assert record.temperature == 37.8
 
     assert recognitions == []
     time = datetime(2018, 4, 17, 14, 53, 23, tzinfo=dt_util.get_default_time_zone())
