@@ -182,6 +182,8 @@ class JovisionDevice:
         timeout: Socket timeout of each POST in seconds.
         scene: Whether pushes carry the background picture (``img_fr``).
         picture_kb: Size of the face pictures in KB (default: natural, ~10 KB).
+        captures: Whether the device also reports faces nobody matched (capture pushes);
+            only the simulator's random arrivals read it, `push_capture` always sends.
     """
 
     def __init__(
@@ -199,6 +201,7 @@ class JovisionDevice:
         timeout: float = 10.0,
         scene: bool = True,
         picture_kb: float | None = None,
+        captures: bool = False,
     ) -> None:
         """Create the device (nothing is sent before `start` or a push)."""
         if not uuid or len(uuid) > 32:
@@ -217,6 +220,7 @@ class JovisionDevice:
         self.timeout = timeout
         self.scene = scene
         self.picture_kb = picture_kb
+        self.captures = captures
         self.library = _Library()
         self.sent: list[Sent] = []
         self.visits: dict[str, int] = {}

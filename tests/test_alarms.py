@@ -10,8 +10,9 @@ import pytest
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
 
-from custom_components.face_terminal.alarms import EVENT_ALARM
-from custom_components.face_terminal.protocol import parse_message
+from custom_components.face_terminal.alarms import EVENT_ALARM, build_alarm
+from custom_components.face_terminal.events import build_record
+from custom_components.face_terminal.protocol import QRCodePush, parse_message
 from custom_components.face_terminal.protocol.alarms import AlarmInfoPush
 
 from . import payloads
@@ -200,3 +201,22 @@ async def test_replayed_high_temperature_is_history(
     fire(hass, payloads.REC_TOPIC, payloads.rec_push(temperature="38.5", extra=extra))
     await hass.async_block_till_done()
     assert alarm_event(hass) == (None, {})
+
+
+def test_alarm_record_contract() -> None:
+    """An alarm push as entities read it: no access, scan or person; a scan is no alarm."""
+    message = parse_message(ALARM_TOPIC, alarm(code="5", description="Door held", status="0"))
+    assert isinstance(message, AlarmInfoPush)
+    record = build_alarm(message, device_id="d", terminal_id=payloads.TERMINAL_ID)
+    assert (record.is_access, record.is_scan, record.replay) == (False, False, False)
+    assert (record.recognized_person, record.person_attributes, record.temperature) == (
+        None,
+        {},
+        None,
+    )
+    attributes = {"alarm_code": 5, "description": "Door held", "status": 0}
+    assert record.event_attributes == record.alarm_attributes == attributes
+    scan = parse_message(payloads.QR_TOPIC, payloads.qr_push())
+    assert isinstance(scan, QRCodePush)
+    scanned = build_record(scan, device_id="d", terminal_id=payloads.TERMINAL_ID)
+    assert (scanned.alarm_type, scanned.alarm_attributes) == (None, {})

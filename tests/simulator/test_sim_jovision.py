@@ -390,6 +390,31 @@ def test_cli_runs_jovision_devices_only(server: Server) -> None:
     assert "sw_face_compare_push -> " in result.stdout
 
 
+def test_cli_jovision_captures(server: Server) -> None:
+    result = run_cli(
+        "--terminals",
+        "0",
+        "--jovision",
+        server.url(),
+        "--jovision-heartbeat",
+        "0",
+        "--jovision-captures",
+        "--stranger-ratio",
+        "1",
+        "--arrivals",
+        "0.1",
+        "--duration",
+        "1",
+        "--seed",
+        "3",
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert server.of("sw_face_capture_push")
+    assert not server.of("sw_face_compare_push")  # every arrival a stranger
+    assert "sw_face_capture_push -> capture FACE_" in result.stdout
+
+
 def test_cli_argument_errors() -> None:
     assert run_cli("--terminals", "0").returncode == 2
     bad_count = run_cli("--terminals", "0", "--jovision", "http://h/x", "--jovision-devices", "0")
