@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+import yaml
+from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
-from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_capture_events,
+    async_mock_service,
+)
 
 from custom_components.face_terminal.alarms import EVENT_ALARM, build_alarm
 from custom_components.face_terminal.events import build_record
@@ -220,3 +227,31 @@ def test_alarm_record_contract() -> None:
     assert isinstance(scan, QRCodePush)
     scanned = build_record(scan, device_id="d", terminal_id=payloads.TERMINAL_ID)
     assert (scanned.alarm_type, scanned.alarm_attributes) == (None, {})
+
+
+def readme_automation(heading: str) -> dict[str, Any]:
+    """The first YAML block after a README heading (the example users copy)."""
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split(f"{heading}\n", 1)[1]
+    block = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+    loaded: dict[str, Any] = yaml.safe_load(block)
+    return loaded
+
+
+async def test_readme_alarm_automation(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, terminal: TerminalResponder
+) -> None:
+    """The README's alarm example runs: alarm code 3 and a high temperature notify."""
+    calls = async_mock_service(hass, "notify", "mobile_app_phone")
+    assert await async_setup_component(hass, "automation", readme_automation("### Alarms"))
+    fire(hass, ALARM_TOPIC, alarm(code="4", description="Something else"))
+    await hass.async_block_till_done()
+    flagged = payloads.rec_push(temperature="38.2", extra={"temperatureAlarm": "1"})
+    fire(hass, payloads.REC_TOPIC, flagged)
+    await hass.async_block_till_done()
+    fire(hass, ALARM_TOPIC, alarm(code="3", description="Tamper switch"))
+    await hass.async_block_till_done()
+    assert [call.data["message"].strip() for call in calls] == [
+        "Body temperature 38.2 at the front door",
+        "Front door terminal: Tamper switch",
+    ]

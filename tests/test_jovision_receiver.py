@@ -8,11 +8,13 @@ import json
 import logging
 from datetime import UTC, datetime, timedelta
 from http import HTTPStatus
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from unittest.mock import patch
 
 import aiohttp
 import pytest
+import yaml
 from homeassistant.config_entries import SOURCE_IGNORE, SOURCE_INTEGRATION_DISCOVERY
 from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE, STATE_UNKNOWN
 from homeassistant.core import Event, HomeAssistant, State
@@ -25,6 +27,7 @@ from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_fire_time_changed,
+    async_mock_service,
     mock_restore_cache_with_extra_data,
 )
 
@@ -879,3 +882,21 @@ async def test_actions_refuse_jovision_devices(
         )
     assert err.value.translation_key == "not_supported_by_jovision"
     assert err.value.translation_placeholders == {"device": "FaceGate"}
+
+
+async def test_readme_capture_automation(
+    hass: HomeAssistant, client: Any, device: MockConfigEntry
+) -> None:
+    """The README's capture example notifies for a warm face only."""
+    calls = async_mock_service(hass, "notify", "mobile_app_phone")
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("**Captures**", 1)[1]
+    block = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+    assert await async_setup_component(hass, "automation", yaml.safe_load(block))
+    cool = {"realtime_t": "36.4", "warning_t": "37.3", "warning_type": "over"}
+    await post(hass, client, capture(temperature=cool))
+    await post(hass, client, capture(temperature=None))
+    await post(hass, client, capture())  # 37.8 over 37.3
+    await hass.async_block_till_done()
+    assert [call.data["message"] for call in calls] == ["37.8 °C at the gate"]
+    assert calls[0].data["data"]["image"] == "/api/image_proxy/image.gate_last_face"
