@@ -900,3 +900,38 @@ async def test_readme_capture_automation(
     await hass.async_block_till_done()
     assert [call.data["message"] for call in calls] == ["37.8 °C at the gate"]
     assert calls[0].data["data"]["image"] == "/api/image_proxy/image.gate_last_face"
+
+
+TEMPERATURE = "sensor.facegate_body_temperature"
+
+
+async def test_temperature_sensor_appears_with_the_first_reading(
+    hass: HomeAssistant, client: Any, device: MockConfigEntry
+) -> None:
+    """No thermometer is assumed: the sensor comes with the first capture that has one."""
+    await post(hass, client, compare())
+    no_reading = {"realtime_t": "warm", "warning_t": "37.3", "warning_type": "over"}
+    await post(hass, client, capture(temperature=no_reading))
+    assert hass.states.get(TEMPERATURE) is None
+
+    captures: list[Event] = []
+    hass.bus.async_listen(EVENT_CAPTURE, captures.append)
+    await post(hass, client, capture())
+    first = state(hass, TEMPERATURE)
+    assert first.state == "37.8"
+    assert first.attributes["unit_of_measurement"] == "°C"
+    assert first.context.id == captures[0].context.id  # one logbook cause
+
+    await post(hass, client, capture(temperature={"realtime_t": "36.9"}))
+    await post(hass, client, capture(temperature=None))  # no reading: the last one stays
+    assert state(hass, TEMPERATURE).state == "36.9"
+
+    # Once it exists it is set up with the device (restored), before any reading.
+    assert await hass.config_entries.async_reload(device.entry_id)
+    await hass.async_block_till_done()
+    await post(hass, client, keepalive())
+    assert state(hass, TEMPERATURE).state == "36.9"
+    await post(hass, client, capture(temperature={"realtime_t": "37.1"}))
+    assert state(hass, TEMPERATURE).state == "37.1"
+    entries = er.async_entries_for_config_entry(er.async_get(hass), device.entry_id)
+    assert [e.entity_id for e in entries].count(TEMPERATURE) == 1
