@@ -188,6 +188,9 @@ async def test_capture_push_is_a_capture_not_a_recognition(
     status, face = await client.get_bytes(f"/api/image_proxy/{ids['image.last_face']}")
     assert status == 200
     assert face == base64.b64decode(sent.payload["data"]["img_data"])
+    # The first reading brings the body-temperature sensor (no thermometer assumed before).
+    temperature = (await client.entity_ids(UUID))["sensor.body_temperature"]
+    await wait_for_state(client, temperature, "37.9")
 
     async with client.subscribe_events("face_terminal_capture") as events:
         reply = await asyncio.to_thread(jovision.device.push_capture, report=True)
