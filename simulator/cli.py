@@ -207,6 +207,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="S",
         help="keepalive interval of the Jovision devices in seconds (default 30)",
     )
+    add(
+        "--jovision-captures",
+        action="store_true",
+        help="Jovision devices also post a capture push for a face nobody matched"
+        " (--stranger-ratio of their arrivals, now and then too warm); the vendor marks"
+        " captures temporarily unused",
+    )
     add("--duration", type=float, metavar="S", help="stop after S seconds (default: Ctrl-C)")
     add("--seed", type=int, help="random seed for --arrivals")
     add(
@@ -259,13 +266,24 @@ def make_jovision_devices(args: argparse.Namespace) -> list[JovisionDevice]:
             heartbeat=args.jovision_heartbeat if args.jovision_heartbeat > 0 else None,
             product_name=f"Jovision {index + 1}",
             picture_kb=args.picture_kb,
+            captures=args.jovision_captures,
         )
         for index in range(args.jovision_devices)
     ]
 
 
 def _jovision_arrival(device: JovisionDevice, rng: random.Random, ratio: float) -> None:
-    """A library person walks up to a Jovision device (it only reports matches)."""
+    """Someone walks up to a Jovision device: a library match, or a capture.
+
+    With captures on, a share of `ratio` are faces nobody matched (capture pushes);
+    without, a device only reports matches.
+    """
+    if device.captures and rng.random() < ratio:
+        temperature = round(rng.uniform(36.0, 38.0), 1) if rng.random() < 0.5 else None
+        device.push_capture(
+            age=rng.randint(18, 70), gender=rng.choice((1, 2)), temperature=temperature
+        )
+        return
     seed = rng.choice(SEED_PERSONS)
     if seed.person_type == 1 or rng.random() < ratio / 3:
         list_type = "blacklist"

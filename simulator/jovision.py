@@ -8,6 +8,11 @@ an HTTP *client*: it POSTs
   default) to the heartbeat address, and
 * ``sw_face_compare_push`` matches against its face library to the push address, with a
   real JPEG face (``img_data``) and background picture (``img_fr``), both base64,
+* on request, face *captures* (no match) in either documented shape: the
+  ``sw_face_capture_push`` message (``YYYY-MM-DD HH:MM:SS`` times, quality 0..99999, a
+  ``track_id`` and, on thermometer models, a ``temperature`` object) or the CamelCase
+  ``{"UserName", "Password", "sw_cap_face_report": {...}}`` report; the vendor marks
+  both "temporarily unused", so the simulator sends them only when asked,
 
 each as an ``HTTP/1.0`` request with ``Connection: keep-alive``, ``Content-Type:
 application/json;charset=utf-8`` and a ``Content-Length``, like the document's example
@@ -44,6 +49,8 @@ _LOGGER = logging.getLogger("simulator.jovision")
 
 METHOD_KEEPALIVE: Final = "keepalive"
 METHOD_COMPARE_PUSH: Final = "sw_face_compare_push"
+METHOD_CAPTURE_PUSH: Final = "sw_face_capture_push"
+METHOD_CAP_FACE_REPORT: Final = "sw_cap_face_report"
 
 #: ``SW_DEV_TYPE`` values of the document.
 DEV_IPC_CAPTURE: Final = 0x10
@@ -95,10 +102,16 @@ class JovisionReply:
 def _result_code(body: dict[str, Any] | None) -> int | None:
     if body is None:
         return None
-    for holder in (body, body.get("data")):
-        if isinstance(holder, dict) and "code" in holder:
+    # {"code": 0, ...}, {"data": {"code": 0}} or {"sw_cap_face_report": {"result": 0}}.
+    holders = (
+        (body, "code"),
+        (body.get("data"), "code"),
+        (body.get(METHOD_CAP_FACE_REPORT), "result"),
+    )
+    for holder, key in holders:
+        if isinstance(holder, dict) and key in holder:
             try:
-                return int(holder["code"])
+                return int(holder[key])
             except TypeError, ValueError:
                 return None
     return None
@@ -169,6 +182,8 @@ class JovisionDevice:
         timeout: Socket timeout of each POST in seconds.
         scene: Whether pushes carry the background picture (``img_fr``).
         picture_kb: Size of the face pictures in KB (default: natural, ~10 KB).
+        captures: Whether the device also reports faces nobody matched (capture pushes);
+            only the simulator's random arrivals read it, `push_capture` always sends.
     """
 
     def __init__(
@@ -186,6 +201,7 @@ class JovisionDevice:
         timeout: float = 10.0,
         scene: bool = True,
         picture_kb: float | None = None,
+        captures: bool = False,
     ) -> None:
         """Create the device (nothing is sent before `start` or a push)."""
         if not uuid or len(uuid) > 32:
@@ -204,6 +220,7 @@ class JovisionDevice:
         self.timeout = timeout
         self.scene = scene
         self.picture_kb = picture_kb
+        self.captures = captures
         self.library = _Library()
         self.sent: list[Sent] = []
         self.visits: dict[str, int] = {}
@@ -380,10 +397,130 @@ class JovisionDevice:
         )
         return self._post(self._push_target, payload)
 
+    def capture_payload(
+        self,
+        *,
+        age: int = 30,
+        gender: int = 1,
+        glasses: int = 0,
+        mask: int = 0,
+        quality: int = 65000,
+        temperature: float | None = None,
+        warning_temperature: float = 37.3,
+        warning_type: str = "over temperature",
+        capture_time: float | None = None,
+    ) -> dict[str, Any]:
+        """The body of a ``sw_face_capture_push`` (document: "Upload face capture data").
+
+        Times are local wall-clock text, unlike the compare push's Unix seconds. With a
+        `temperature` the device is a thermometer model: the ``temperature`` object
+        carries the reading, the alarm threshold and the warning type.
+
+        Raises:
+            JovisionConfigError: `quality` is outside 0..99999.
+        """
+        if not 0 <= quality <= 99999:
+            raise JovisionConfigError(f"quality {quality} is not within 0..99999")
+        when = time.time() if capture_time is None else capture_time
+        stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(when)) + f"{int(when * 1000) % 1000:03d}"
+        number = next(self._pictures)
+        picture_name = f"FACE_{self.uuid}_{stamp}_{number}"
+        label = f"Visitor {number}"
+        data: dict[str, Any] = {
+            "channel": 0,
+            "position": {"x": 220, "y": 96, "w": 180, "h": 240},
+            "capture_time": time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(when)),
+            "send_time": time.strftime("%Y-%m-%d %H:%M:%S", time.localtime()),
+            "quality": quality,
+            "track_id": number,
+            "attribute": {
+                "age": age,
+                "gender": gender,
+                "glasses": glasses,
+                "mask": mask,
+                "race": 1,
+                "beard": 0,
+                "emotion": 2,
+            },
+            "img_data": _b64(images.face_jpeg(label, self.picture_kb)),
+            "img_name": f"{picture_name}.jpg",
+            "img_fr": "",
+            "img_fr_name": "",
+            "face_feature": "",
+        }
+        if temperature is not None:
+            data["temperature"] = {
+                "realtime_t": f"{temperature:.1f}",
+                "warning_t": f"{warning_temperature:.1f}",
+                "warning_type": warning_type,
+            }
+        if self.scene:
+            width, height = _SCENE_SIZE
+            scene = images.scene_picture(
+                f"{self.uuid} {stamp}", width=width, height=height, faces=(label,)
+            )
+            data["img_fr"] = _b64(scene)
+            data["img_fr_name"] = f"{picture_name}_YT.jpg"
+        return {
+            "token": "",
+            "method": METHOD_CAPTURE_PUSH,
+            "uuid": self.uuid,
+            "mac": self.mac,
+            "host": self.host,
+            "product_name": self.product_name,
+            "device_type": self.device_type,
+            "data": data,
+        }
+
+    def cap_face_report_payload(
+        self, *, age: int = 30, gender: int = 1, username: str = "admin", password: str = ""
+    ) -> dict[str, Any]:
+        """The body of a ``sw_cap_face_report`` (the CamelCase capture report).
+
+        ``Password`` is the MD5 of the configured server password, as the document says.
+        """
+        when = time.time()
+        stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(when)) + f"{int(when * 1000) % 1000:03d}"
+        number = next(self._pictures)
+        picture_name = f"FACE_{self.uuid}_{stamp}_{number}"
+        info: dict[str, Any] = {
+            "FaceID": number,
+            "FaceQuality": 80,
+            "Position": {"x1": 220, "y1": 96, "x2": 400, "y2": 336},
+            "CaptureTime": time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(when)),
+            "Img": _b64(images.face_jpeg(f"Visitor {number}", self.picture_kb)),
+            "ImgName": f"{picture_name}.jpg",
+            "Attribute": {"Age": age, "Gender": gender, "Glasses": 0, "Mask": 0},
+        }
+        return {
+            "UserName": username,
+            "Password": hashlib.md5(password.encode(), usedforsecurity=False).hexdigest(),
+            METHOD_CAP_FACE_REPORT: {
+                "DeviceID": self.uuid,
+                "DeviceUUID": self.uuid,
+                "DeviceName": self.product_name,
+                "DeviceType": self.device_type,
+                "Channel": 0,
+                "HostIP": self.host,
+                "DeviceMac": self.mac,
+                "Info": info,
+            },
+        }
+
+    def push_capture(self, *, report: bool = False, **fields: Any) -> JovisionReply:
+        """POST a face capture (no match).
+
+        A ``sw_face_capture_push``, or with `report` the ``sw_cap_face_report`` shape;
+        `fields` go to `capture_payload` or `cap_face_report_payload`.
+        """
+        if report:
+            return self._post(self._push_target, self.cap_face_report_payload(**fields))
+        return self._post(self._push_target, self.capture_payload(**fields))
+
     # --- HTTP ---------------------------------------------------------------------
 
     def _post(self, target: _Target, payload: dict[str, Any]) -> JovisionReply:
-        method = str(payload["method"])
+        method = str(payload.get("method", METHOD_CAP_FACE_REPORT))
         body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
         reply = post_json(target, body, method, self.timeout)
         with self._lock:
@@ -417,6 +554,8 @@ def _summary(payload: dict[str, Any]) -> str:
     data = payload.get("data")
     if not isinstance(data, dict):
         return "ok"
+    if "pic_name" not in data:
+        return f"capture {data.get('img_name')}"
     return f"{data['pic_name']} (list {data['pic_sort']}, score {data['match_score']})"
 
 

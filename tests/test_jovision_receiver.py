@@ -8,11 +8,13 @@ import json
 import logging
 from datetime import UTC, datetime, timedelta
 from http import HTTPStatus
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from unittest.mock import patch
 
 import aiohttp
 import pytest
+import yaml
 from homeassistant.config_entries import SOURCE_IGNORE, SOURCE_INTEGRATION_DISCOVERY
 from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE, STATE_UNKNOWN
 from homeassistant.core import Event, HomeAssistant, State
@@ -25,6 +27,7 @@ from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_fire_time_changed,
+    async_mock_service,
     mock_restore_cache_with_extra_data,
 )
 
@@ -39,6 +42,7 @@ from custom_components.face_terminal.const import (
     CONF_UUID,
     CONF_WEBHOOK_ID,
     DOMAIN,
+    EVENT_CAPTURE,
     EVENT_RECOGNITION,
     FAMILY_JOVISION,
     JOVISION_MAX_BODY,
@@ -353,7 +357,10 @@ async def test_match_without_name_shows_index(
     hass: HomeAssistant, client: Any, device: MockConfigEntry
 ) -> None:
     """A library picture without a name: the last person is its index ID, as MQTT's ID."""
+    records: list[Any] = []
+    runtime(device).async_add_record_listener(records.append)
     await post(hass, client, compare(pic_name=""))
+    assert (records[0].alarm_type, records[0].alarm_attributes) == (None, {})
     assert state(hass, LAST_PERSON).state == "478"
     assert "person_name" not in state(hass, ACCESS).attributes
 
@@ -370,6 +377,7 @@ async def test_entities_follow_capabilities(hass: HomeAssistant, device: MockCon
         "blacklisted",
         "vip",
         "unknown",
+        "face_captured",
     ]
 
 
@@ -507,25 +515,180 @@ async def test_last_person_restored(hass: HomeAssistant, receiver: Any) -> None:
     assert "icon" not in person.attributes or person.attributes["icon"] != "x"
 
 
-async def test_capture_push_keeps_pictures(
+def capture(*, top: dict[str, Any] | None = None, **record: Any) -> bytes:
+    """A capture push in the seed's shape; `record` overrides fields of ``data``."""
+    data: dict[str, Any] = {
+        "channel": 0,
+        "position": {"x": 220, "y": 96, "w": 180, "h": 240},
+        "capture_time": "2018-04-17 14:53:23",
+        "send_time": "2018-04-17 14:53:24",
+        "quality": 54321,
+        "track_id": 77,
+        "attribute": {"age": 41, "gender": 2, "glasses": 1, "mask": 0},
+        "img_data": base64.b64encode(FACE).decode(),
+        "img_name": "FACE_12721SSQSQCA_20180417T145323000_1.jpg",
+        "img_fr": base64.b64encode(SCENE).decode(),
+        "img_fr_name": "FACE_12721SSQSQCA_20180417T145323000_1_YT.jpg",
+        "face_feature": "QUJDRA==" * 20,
+        "temperature": {"realtime_t": "37.8", "warning_t": "37.3", "warning_type": "over"},
+        **record,
+    }
+    message = {
+        "token": "t0k3n",
+        "method": "sw_face_capture_push",
+        "uuid": UUID,
+        "mac": MAC,
+        "host": HOST,
+        "product_name": "FaceGate",
+        "device_type": 0x10,
+        "data": data,
+        **(top or {}),
+    }
+    return json.dumps(message).encode()
+
+
+async def test_capture_push(
+    hass: HomeAssistant,
+    client: Any,
+    device: MockConfigEntry,
+    hass_client: ClientSessionGenerator,
+) -> None:
+    """A capture: its own bus event, face_captured on the access entity, the pictures.
+
+    It names nobody, so it is no recognition: no recognition event, no last person.
+    """
+    recognitions: list[Event] = []
+    captures: list[Event] = []
+    hass.bus.async_listen(EVENT_RECOGNITION, recognitions.append)
+    hass.bus.async_listen(EVENT_CAPTURE, captures.append)
+    records: list[Any] = []
+    runtime(device).async_add_record_listener(records.append)
+
+    status, answer = await post(hass, client, capture())
+    assert (status, answer) == (HTTPStatus.OK, push_reply())
+
+    # What every entity reads of the record: a face, nobody's, no alarm, a temperature.
+    [record] = records
+    assert (record.is_access, record.is_scan, record.recognized_person) == (True, False, None)
+    assert (record.person_attributes, record.alarm_type, record.alarm_attributes) == ({}, None, {})
+    assert record.temperature == 37.8
+
+    assert recognitions == []
+    time = datetime(2018, 4, 17, 14, 53, 23, tzinfo=dt_util.get_default_time_zone())
+    assert [event.data for event in captures] == [
+        {
+            "family": "jovision",
+            "device_id": runtime(device).device_id,
+            "terminal_id": UUID,
+            "time": time.isoformat(),
+            "quality": 54321,
+            "age": 41,
+            "gender": "female",
+            "mask": False,
+            "glasses": True,
+            "temperature": 37.8,
+            "temperature_threshold": 37.3,
+            "temperature_warning": "over",
+        }
+    ]
+    access = state(hass, ACCESS)
+    assert access.attributes["event_type"] == "face_captured"
+    shown = {
+        key: access.attributes.get(key)
+        for key in ("quality", "age", "gender", "mask", "glasses", "temperature")
+    }
+    assert shown == {
+        "quality": 54321,
+        "age": 41,
+        "gender": "female",
+        "mask": False,
+        "glasses": True,
+        "temperature": 37.8,
+    }
+    assert access.context.id == captures[0].context.id
+    assert state(hass, LAST_PERSON).state == STATE_UNKNOWN
+    assert runtime(device).last_recognition is None
+
+    image_client = await hass_client()
+    for entity_id, picture in ((LAST_FACE, FACE), (LAST_SCENE, SCENE)):
+        assert state(hass, entity_id).state != STATE_UNKNOWN
+        response = await image_client.get(f"/api/image_proxy/{entity_id}")
+        assert await response.read() == picture
+
+    text = json.dumps([captures[0].data, dict(access.attributes)])
+    for private in ("QUJDRA", base64.b64encode(FACE).decode()[:40], "FACE_", "track_id"):
+        assert private not in text
+    assert runtime(device).counters["sw_face_capture_push"] == 1
+
+
+async def test_capture_report(hass: HomeAssistant, client: Any, device: MockConfigEntry) -> None:
+    """The CamelCase ``sw_cap_face_report``: answered its own way; no user name or hash."""
+    captures: list[Event] = []
+    hass.bus.async_listen(EVENT_CAPTURE, captures.append)
+    body = {
+        "UserName": "admin",
+        "Password": "123456789abcdef123456789abcdef12",
+        "sw_cap_face_report": {
+            "DeviceID": "12221SSS13Q4",
+            "DeviceUUID": UUID,
+            "DeviceType": 16,
+            "HostIP": HOST,
+            "DeviceMac": MAC,
+            "Info": {
+                "FaceID": 1,
+                "FaceQuality": 80,
+                "CaptureTime": "2018-04-23 09:04:00",
+                "Img": base64.b64encode(FACE).decode(),
+                "Attribute": {"Age": 32, "Gender": 1},
+            },
+        },
+    }
+    status, answer = await post(hass, client, json.dumps(body).encode())
+    assert status == HTTPStatus.OK
+    assert json.loads(answer) == {"sw_cap_face_report": {"result": 0, "info": "ok"}}
+    [event] = captures
+    assert (event.data["quality"], event.data["age"], event.data["gender"]) == (80, 32, "male")
+    assert "temperature" not in event.data
+    text = json.dumps([event.data, dict(state(hass, ACCESS).attributes)])
+    assert "admin" not in text
+    assert "123456789abcdef" not in text
+    assert state(hass, ACCESS).attributes["event_type"] == "face_captured"
+
+
+async def test_capture_with_garbage_temperature(
     hass: HomeAssistant, client: Any, device: MockConfigEntry
 ) -> None:
-    """A capture push (no match) is answered; it stores pictures but fires no event."""
-    events: list[Event] = []
-    hass.bus.async_listen(EVENT_RECOGNITION, events.append)
-    body = json.dumps(
-        {
-            "method": "sw_face_capture_push",
-            "uuid": UUID,
-            "mac": MAC,
-            "data": {"img_data": base64.b64encode(FACE).decode()},
-        }
-    ).encode()
-    status, answer = await post(hass, client, body)
-    assert (status, answer) == (HTTPStatus.OK, push_reply())
-    assert events == []
-    assert runtime(device).last_face is not None
-    assert runtime(device).counters["sw_face_capture_push"] == 1
+    """Unreadable readings are left out; the warning text is cleaned and bounded."""
+    captures: list[Event] = []
+    hass.bus.async_listen(EVENT_CAPTURE, captures.append)
+    garbage = {"realtime_t": "hot", "warning_t": "NaN", "warning_type": "\u202e" + "x" * 900}
+    await post(hass, client, capture(temperature=garbage, attribute="not an object"))
+    [event] = captures
+    assert "temperature" not in event.data
+    assert "temperature_threshold" not in event.data
+    warning = event.data["temperature_warning"]
+    assert "\u202e" not in warning
+    assert len(warning) <= 256
+    assert "age" not in event.data
+    assert "temperature" not in state(hass, ACCESS).attributes
+
+
+async def test_capture_claiming_a_match_is_no_recognition(
+    hass: HomeAssistant, client: Any, device: MockConfigEntry
+) -> None:
+    """A capture push carrying a person's name or library index still names nobody."""
+    recognitions: list[Event] = []
+    hass.bus.async_listen(EVENT_RECOGNITION, recognitions.append)
+    await post(
+        hass,
+        client,
+        capture(person_name="Mallory", index_id="478", pic_name="mallory.jpg", pic_sort="3"),
+    )
+    assert recognitions == []
+    access = state(hass, ACCESS)
+    assert access.attributes["event_type"] == "face_captured"
+    assert "Mallory" not in json.dumps(dict(access.attributes))
+    assert state(hass, LAST_PERSON).state == STATE_UNKNOWN
 
 
 # --- bad input ---------------------------------------------------------------------------
@@ -719,3 +882,56 @@ async def test_actions_refuse_jovision_devices(
         )
     assert err.value.translation_key == "not_supported_by_jovision"
     assert err.value.translation_placeholders == {"device": "FaceGate"}
+
+
+async def test_readme_capture_automation(
+    hass: HomeAssistant, client: Any, device: MockConfigEntry
+) -> None:
+    """The README's capture example notifies for a warm face only."""
+    calls = async_mock_service(hass, "notify", "mobile_app_phone")
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("**Captures**", 1)[1]
+    block = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+    assert await async_setup_component(hass, "automation", yaml.safe_load(block))
+    cool = {"realtime_t": "36.4", "warning_t": "37.3", "warning_type": "over"}
+    await post(hass, client, capture(temperature=cool))
+    await post(hass, client, capture(temperature=None))
+    await post(hass, client, capture())  # 37.8 over 37.3
+    await hass.async_block_till_done()
+    assert [call.data["message"] for call in calls] == ["37.8 °C at the gate"]
+    assert calls[0].data["data"]["image"] == "/api/image_proxy/image.gate_last_face"
+
+
+TEMPERATURE = "sensor.facegate_body_temperature"
+
+
+async def test_temperature_sensor_appears_with_the_first_reading(
+    hass: HomeAssistant, client: Any, device: MockConfigEntry
+) -> None:
+    """No thermometer is assumed: the sensor comes with the first capture that has one."""
+    await post(hass, client, compare())
+    no_reading = {"realtime_t": "warm", "warning_t": "37.3", "warning_type": "over"}
+    await post(hass, client, capture(temperature=no_reading))
+    assert hass.states.get(TEMPERATURE) is None
+
+    captures: list[Event] = []
+    hass.bus.async_listen(EVENT_CAPTURE, captures.append)
+    await post(hass, client, capture())
+    first = state(hass, TEMPERATURE)
+    assert first.state == "37.8"
+    assert first.attributes["unit_of_measurement"] == "°C"
+    assert first.context.id == captures[0].context.id  # one logbook cause
+
+    await post(hass, client, capture(temperature={"realtime_t": "36.9"}))
+    await post(hass, client, capture(temperature=None))  # no reading: the last one stays
+    assert state(hass, TEMPERATURE).state == "36.9"
+
+    # Once it exists it is set up with the device (restored), before any reading.
+    assert await hass.config_entries.async_reload(device.entry_id)
+    await hass.async_block_till_done()
+    await post(hass, client, keepalive())
+    assert state(hass, TEMPERATURE).state == "36.9"
+    await post(hass, client, capture(temperature={"realtime_t": "37.1"}))
+    assert state(hass, TEMPERATURE).state == "37.1"
+    entries = er.async_entries_for_config_entry(er.async_get(hass), device.entry_id)
+    assert [e.entity_id for e in entries].count(TEMPERATURE) == 1

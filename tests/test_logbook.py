@@ -19,8 +19,10 @@ from homeassistant.const import EVENT_STATE_CHANGED
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.loader import async_get_integration
 
+from custom_components.face_terminal.alarms import EVENT_ALARM
 from custom_components.face_terminal.const import (
     DOMAIN,
+    EVENT_CAPTURE,
     EVENT_RECOGNITION,
     EVENT_SCAN,
     EVENT_STRANGER,
@@ -182,6 +184,14 @@ async def test_user_given_device_name(
             "Face terminal read the ID card of Li",
         ),
         (EVENT_SCAN, {"scan_type": "fingerprint"}, "Face terminal read a credential"),
+        (EVENT_CAPTURE, {"family": "jovision"}, "Face terminal captured a face"),
+        (
+            EVENT_ALARM,
+            {"alarm_code": 3, "description": "Tamper"},
+            "Face terminal raised alarm 3: Tamper",
+        ),
+        (EVENT_ALARM, {"alarm_code": 0}, "Face terminal raised alarm 0"),
+        (EVENT_ALARM, {}, "Face terminal raised an alarm"),
     ],
 )
 async def test_describe_incomplete_events(

@@ -89,6 +89,8 @@ DROP_LOG_INTERVAL: Final = 60.0
 EVENT_RECOGNITION: Final = f"{DOMAIN}_recognition"
 EVENT_STRANGER: Final = f"{DOMAIN}_stranger"
 EVENT_SCAN: Final = f"{DOMAIN}_scan"
+EVENT_CAPTURE: Final = f"{DOMAIN}_capture"
+"""A Jovision device captured a face (no match, no person): never a recognition."""
 
 # Event entity types
 ACCESS_GRANTED: Final = "access_granted"
@@ -112,6 +114,17 @@ SCAN_QR_CODE: Final = "qr_code"
 SCAN_CARD: Final = "card"
 SCAN_ID_CARD: Final = "id_card"
 SCAN_EVENT_TYPES: Final = [SCAN_QR_CODE, SCAN_CARD, SCAN_ID_CARD]
+# The alarm event entity: an alarm push of the terminal (its codes are undocumented, so
+# one type with the code as an attribute), or a record the terminal flagged with
+# temperatureAlarm 1 ("the face temperature exceeds the threshold", V1.24 §5/§6).
+TERMINAL_ALARM: Final = "terminal_alarm"
+HIGH_TEMPERATURE: Final = "high_temperature"
+ALARM_EVENT_TYPES: Final = [TERMINAL_ALARM, HIGH_TEMPERATURE]
+ATTR_ALARM_CODE: Final = "alarm_code"
+ATTR_DESCRIPTION: Final = "description"
+ATTR_STATUS: Final = "status"
+# The alarm push's bus event fields the alarm event entity shows.
+ALARM_ATTRIBUTES: Final = (ATTR_ALARM_CODE, ATTR_DESCRIPTION, ATTR_STATUS)
 
 # Event data keys
 ATTR_DEVICE_ID: Final = "device_id"
@@ -184,7 +197,9 @@ JOVISION_MAX_BODY: Final = 4 * 1024 * 1024
 RECOGNIZED: Final = "recognized"
 BLACKLISTED: Final = "blacklisted"
 VIP: Final = "vip"
-JOVISION_ACCESS_EVENT_TYPES: Final = [RECOGNIZED, BLACKLISTED, VIP, ACCESS_UNKNOWN]
+# A capture push: a face was seen, nobody was matched (no person identity).
+FACE_CAPTURED: Final = "face_captured"
+JOVISION_ACCESS_EVENT_TYPES: Final = [RECOGNIZED, BLACKLISTED, VIP, ACCESS_UNKNOWN, FACE_CAPTURED]
 
 ATTR_FAMILY: Final = "family"
 ATTR_INDEX_ID: Final = "index_id"
@@ -194,3 +209,6 @@ ATTR_AGE: Final = "age"
 ATTR_GENDER: Final = "gender"
 ATTR_MASK: Final = "mask"
 ATTR_GLASSES: Final = "glasses"
+ATTR_QUALITY: Final = "quality"
+ATTR_TEMPERATURE_THRESHOLD: Final = "temperature_threshold"
+ATTR_TEMPERATURE_WARNING: Final = "temperature_warning"

@@ -32,7 +32,7 @@ from homeassistant.util import dt as dt_util
 
 from . import protocol
 from .access import AccessController
-from .alarms import EVENT_ALARM, alarm_event_data
+from .alarms import build_alarm
 from .const import (
     ACCESS_EVENT_TYPES,
     ATTR_PERSON_ENTITY_ID,
@@ -205,6 +205,7 @@ class FaceTerminal:
             Capability.SCENE_SNAPSHOT,
             Capability.TEMPERATURE,
             Capability.SCANS,
+            Capability.ALARMS,
         }
     )
     access_event_types: list[str] = ACCESS_EVENT_TYPES
@@ -469,12 +470,7 @@ class FaceTerminal:
                     self.access.async_receive(message)
                 case protocol.RecordReceived(record):
                     if isinstance(record, AlarmInfoPush):
-                        self.hass.bus.async_fire(
-                            EVENT_ALARM,
-                            alarm_event_data(
-                                record, device_id=self.device_id, terminal_id=self.terminal_id
-                            ),
-                        )
+                        self._handle_alarm(record)
                     else:
                         self._handle_record(record)
                 case protocol.PresenceChanged(online, reason):
@@ -574,6 +570,14 @@ class FaceTerminal:
     def _notify_record_listeners(self, record: TerminalRecord) -> None:
         if self.session.closed:
             return
+        for listener in list(self._record_listeners):
+            listener(record)
+
+    def _handle_alarm(self, message: AlarmInfoPush) -> None:
+        """An alarm push: the bus event, then the alarm event entity (same context)."""
+        record = build_alarm(message, device_id=self.device_id, terminal_id=self.terminal_id)
+        self._remember(record)
+        self.hass.bus.async_fire(record.bus_event, record.data, context=record.context)
         for listener in list(self._record_listeners):
             listener(record)
 

@@ -52,6 +52,8 @@ class Capability(StrEnum):
     """Measures body temperature with its records: a temperature sensor."""
     SCANS = "scans"
     """Reads QR codes, cards or ID cards: a scan event entity."""
+    ALARMS = "alarms"
+    """Raises alarms (alarm pushes, over-temperature flags on records): an alarm event entity."""
 
 
 class ImageKind(StrEnum):
@@ -132,6 +134,18 @@ class DeviceRecord(Protocol):
     @property
     def event_attributes(self) -> dict[str, Any]:
         """Attributes of the event entity's event."""
+
+    @property
+    def alarm_type(self) -> str | None:
+        """The alarm event entity's type if the record raises an alarm, else None.
+
+        ``terminal_alarm`` for an alarm push, ``high_temperature`` for a record the
+        device flagged as over its temperature threshold.
+        """
+
+    @property
+    def alarm_attributes(self) -> dict[str, Any]:
+        """Attributes of the alarm event (empty when the record raises none)."""
 
     @property
     def recognized_person(self) -> str | None:

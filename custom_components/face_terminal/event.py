@@ -1,4 +1,4 @@
-"""Event entities of a device: access attempts and scans (QR code, card, ID card)."""
+"""Event entities of a device: access attempts, scans (QR code, card, ID card) and alarms."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from homeassistant.components.event import EventEntity, EventEntityDescription
 from homeassistant.core import callback
 
 from .access import AccessController, AccessUpdate
-from .const import AWAITING_REMOTE, SCAN_EVENT_TYPES
+from .const import ALARM_EVENT_TYPES, AWAITING_REMOTE, SCAN_EVENT_TYPES
 from .device import Capability, has_capability
 from .entity import FaceTerminalRecordEntity
 
@@ -37,18 +37,33 @@ def _scan_attributes(record: DeviceRecord) -> dict[str, Any] | None:
     return record.event_attributes if record.is_scan else None
 
 
+def _alarm_attributes(record: DeviceRecord) -> dict[str, Any] | None:
+    """Attributes of an alarm (push or over-temperature record); None for other records."""
+    return record.alarm_attributes if record.alarm_type is not None else None
+
+
+def _record_type(record: DeviceRecord) -> str | None:
+    return record.event_type
+
+
+def _alarm_type(record: DeviceRecord) -> str | None:
+    return record.alarm_type
+
+
 @dataclass(frozen=True, kw_only=True)
 class FaceTerminalEventEntityDescription(EventEntityDescription):
     """An event entity fed by a device's records.
 
     `attributes_fn` returns the event's attributes for the records the entity shows and
-    None for the others. Only the small, named fields of a `DeviceRecord` ever get here:
-    never a picture, a full ID number or a phone number. `event_types_fn` gives the
-    event types when they depend on the device family; `capability` is what the device
-    needs for the entity to exist.
+    None for the others; `event_type_fn` the event's type (by default the record's own).
+    Only the small, named fields of a `DeviceRecord` ever get here: never a picture, a
+    full ID number or a phone number. `event_types_fn` gives the event types when they
+    depend on the device family; `capability` is what the device needs for the entity to
+    exist.
     """
 
     attributes_fn: Callable[[DeviceRecord], dict[str, Any] | None]
+    event_type_fn: Callable[[DeviceRecord], str | None] = _record_type
     event_types_fn: Callable[[DeviceRuntime], list[str]] | None = None
     capability: Capability | None = None
 
@@ -68,6 +83,15 @@ EVENT_DESCRIPTIONS: tuple[FaceTerminalEventEntityDescription, ...] = (
         attributes_fn=_scan_attributes,
         capability=Capability.SCANS,
     ),
+    FaceTerminalEventEntityDescription(
+        key="alarm",
+        translation_key="alarm",
+        event_types=ALARM_EVENT_TYPES,
+        # A record may be an access event and an alarm: the alarm is typed on its own.
+        event_type_fn=_alarm_type,
+        attributes_fn=_alarm_attributes,
+        capability=Capability.ALARMS,
+    ),
 )
 
 
@@ -76,7 +100,7 @@ async def async_setup_entry(
     entry: DeviceConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the device's access event entity, and the scan entity where it reads cards."""
+    """Add the access event entity, and the scan and alarm entities where they apply."""
     runtime = entry.runtime_data
     async_add_entities(
         FaceTerminalEventEntity(runtime, description)
@@ -115,8 +139,10 @@ class FaceTerminalEventEntity(FaceTerminalRecordEntity, EventEntity):
     @callback
     @override
     def _async_handle_record(self, record: DeviceRecord) -> None:
-        attributes = self.entity_description.attributes_fn(record)
-        if attributes is None or record.event_type not in self.event_types:
+        description = self.entity_description
+        attributes = description.attributes_fn(record)
+        event_type = description.event_type_fn(record)
+        if attributes is None or event_type is None or event_type not in self.event_types:
             return
-        self._trigger_event(record.event_type, attributes)
+        self._trigger_event(event_type, attributes)
         self.async_write_ha_state()

@@ -18,6 +18,7 @@ from .const import (
     ACCESS_DENIED,
     ACCESS_GRANTED,
     ACCESS_UNKNOWN,
+    ALARM_ATTRIBUTES,
     ATTR_ACCESS,
     ATTR_BLACKLISTED,
     ATTR_CARD_NUMBER,
@@ -40,12 +41,14 @@ from .const import (
     EVENT_RECOGNITION,
     EVENT_SCAN,
     EVENT_STRANGER,
+    HIGH_TEMPERATURE,
     NO_PERMISSION,
     NOT_REGISTERED,
     SCAN_CARD,
     SCAN_ID_CARD,
     SCAN_QR_CODE,
     STRANGER,
+    TERMINAL_ALARM,
 )
 from .protocol import (
     CardPush,
@@ -56,6 +59,7 @@ from .protocol import (
     StrSnapPush,
     VerifyStatus,
 )
+from .protocol.alarms import AlarmInfoPush
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -76,8 +80,8 @@ _ACCESS_BY_STATUS: dict[int, str] = {
 class TerminalRecord:
     """A record as the integration hands it to entities, the bus and the logbook."""
 
-    message: Record
-    bus_event: str  # face_terminal_recognition | _stranger | _scan
+    message: Record | AlarmInfoPush
+    bus_event: str  # face_terminal_recognition | _stranger | _scan | _alarm
     event_type: str  # the event entity's type (access_granted, stranger, qr_code, ...)
     time: datetime  # aware, in HA's time zone
     data: dict[str, Any]  # bus event data, already free of personal data it must not carry
@@ -102,8 +106,10 @@ class TerminalRecord:
 
     @property
     def event_attributes(self) -> dict[str, Any]:
-        """The event entity's attributes: access fields, or the scan's fields."""
+        """The event entity's attributes: access fields, the scan's, or the alarm's."""
         message = self.message
+        if isinstance(message, AlarmInfoPush):
+            return self.alarm_attributes
         if isinstance(message, (RecPush, StrSnapPush)):
             return without_none(
                 {
@@ -112,6 +118,36 @@ class TerminalRecord:
                 }
             )
         return scan_attributes(message)
+
+    @property
+    def alarm_type(self) -> str | None:
+        """``terminal_alarm`` for an alarm push; ``high_temperature`` for a flagged record.
+
+        The flag is the record's ``temperatureAlarm`` 1, which V1.24 documents as "the
+        face temperature exceeds the threshold"; the terminal decides, not Home Assistant.
+        """
+        message = self.message
+        if isinstance(message, AlarmInfoPush):
+            return TERMINAL_ALARM
+        if isinstance(message, (RecPush, StrSnapPush)) and message.temperature_alarm:
+            return HIGH_TEMPERATURE
+        return None
+
+    @property
+    def alarm_attributes(self) -> dict[str, Any]:
+        """The alarm's fields: what the terminal sent, never who it was.
+
+        An alarm push's code, description and status; for a high temperature the reading
+        and the record's access type.
+        """
+        alarm_type = self.alarm_type
+        if alarm_type == TERMINAL_ALARM:
+            return {key: self.data[key] for key in ALARM_ATTRIBUTES if key in self.data}
+        if alarm_type == HIGH_TEMPERATURE:
+            return without_none(
+                {ATTR_TEMPERATURE: self.data.get(ATTR_TEMPERATURE), ATTR_ACCESS: self.event_type}
+            )
+        return {}
 
     @property
     def recognized_person(self) -> str | None:

@@ -7,7 +7,8 @@ message is answered at once with the documented JSON and handled in a background
 
 * a message from a device that has its own (loaded) config entry goes to that entry's
   `JovisionDevice`, which keeps presence, the last recognition and the last pictures,
-  and fires the ``face_terminal_recognition`` bus event with ``family: "jovision"``;
+  and fires the ``face_terminal_recognition`` bus event with ``family: "jovision"`` for
+  a match, ``face_terminal_capture`` for a capture (`jovision_capture`);
 * a message from an unknown device starts a discovery flow the user confirms (one flow
   per device); until then its messages are answered and ignored;
 * a message whose MAC address contradicts the one its UUID was first seen with, or that
@@ -86,9 +87,11 @@ from .const import (
 from .coordinator import configuration_url
 from .device import Capability, ImageKind, image_summary
 from .events import record_time, without_none
+from .jovision_capture import JovisionCaptured, describe_capture
 from .presence import SilenceWatchdog
 from .protocol import (
     LIST_UNKNOWN,
+    JovisionCapture,
     JovisionCompare,
     JovisionError,
     JovisionFaceEvent,
@@ -190,10 +193,16 @@ class JovisionRecognition:
     data: dict[str, Any]  # bus event data
     context: Context = field(default_factory=Context)
 
-    # Every Jovision record is a match; the protocol has no scans or thermometer.
+    # A match; the protocol has no scans, and the compare push no temperature or alarm.
     is_access: ClassVar[bool] = True
     is_scan: ClassVar[bool] = False
     temperature: ClassVar[float | None] = None
+    alarm_type: ClassVar[str | None] = None
+
+    @property
+    def alarm_attributes(self) -> dict[str, Any]:
+        """None: a match raises no alarm."""
+        return {}
 
     @property
     def event_attributes(self) -> dict[str, Any]:
@@ -207,6 +216,10 @@ class JovisionRecognition:
             return self.person_name
         index_id = self.message.index_id
         return str(index_id) if index_id is not None else None
+
+
+type JovisionRecord = JovisionRecognition | JovisionCaptured
+"""What a Jovision device hands its entities: a match or a capture."""
 
 
 # --- device runtime -------------------------------------------------------------------
@@ -236,7 +249,7 @@ class JovisionDevice:
             went_silent=self._went_silent,
         )
         self._presence_listeners: list[CALLBACK_TYPE] = []
-        self._recognition_listeners: list[Callable[[JovisionRecognition], None]] = []
+        self._record_listeners: list[Callable[[JovisionRecord], None]] = []
 
     # --- device contract (`device.DeviceRuntime`) -----------------------------------
 
@@ -333,11 +346,11 @@ class JovisionDevice:
 
     @callback
     def async_add_record_listener(
-        self, listener: Callable[[JovisionRecognition], None]
+        self, listener: Callable[[JovisionRecord], None]
     ) -> CALLBACK_TYPE:
-        """Call `listener` with every match (after the pictures are stored)."""
-        self._recognition_listeners.append(listener)
-        return partial(self._recognition_listeners.remove, listener)
+        """Call `listener` with every match and capture (after the pictures are stored)."""
+        self._record_listeners.append(listener)
+        return partial(self._record_listeners.remove, listener)
 
     # --- messages -----------------------------------------------------------------
 
@@ -351,6 +364,8 @@ class JovisionDevice:
             self._store_pictures(message)
         if isinstance(message, JovisionCompare):
             self._handle_compare(message)
+        elif isinstance(message, JovisionCapture):
+            self._handle_capture(message)
 
     def _update_identity(self, message: JovisionMessage) -> None:
         """Follow the device's IP address, firmware and model."""
@@ -389,8 +404,15 @@ class JovisionDevice:
         self.last_recognition = recognition
         # One context for the event and the entity updates it causes (logbook lines).
         self.hass.bus.async_fire(EVENT_RECOGNITION, recognition.data, context=recognition.context)
-        for listener in list(self._recognition_listeners):
+        for listener in list(self._record_listeners):
             listener(recognition)
+
+    def _handle_capture(self, message: JovisionCapture) -> None:
+        """A face without a match: its own bus event, then the entities (same context)."""
+        capture = describe_capture(message, device_id=self.device_id, uuid=self.uuid)
+        self.hass.bus.async_fire(capture.bus_event, capture.data, context=capture.context)
+        for listener in list(self._record_listeners):
+            listener(capture)
 
     def describe(self, message: JovisionCompare) -> JovisionRecognition:
         """Name, event type, attributes and bus event data of a match."""

@@ -22,12 +22,15 @@ from homeassistant.components.logbook.const import LOGBOOK_ENTRY_MESSAGE, LOGBOO
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
 
+from .alarms import EVENT_ALARM
 from .const import (
     ACCESS_DENIED,
     ACCESS_GRANTED,
     ACCESS_UNKNOWN,
     ATTR_ACCESS,
+    ATTR_ALARM_CODE,
     ATTR_CARD_NUMBER,
+    ATTR_DESCRIPTION,
     ATTR_DEVICE_ID,
     ATTR_ID_LAST4,
     ATTR_PERSON_NAME,
@@ -36,6 +39,7 @@ from .const import (
     AWAITING_REMOTE,
     BLACKLISTED,
     DOMAIN,
+    EVENT_CAPTURE,
     EVENT_RECOGNITION,
     EVENT_SCAN,
     EVENT_STRANGER,
@@ -83,6 +87,19 @@ def stranger_line(door: str, data: Mapping[str, Any]) -> tuple[str, str]:
     return door, _replayed("saw a stranger", data)
 
 
+def capture_line(door: str, data: Mapping[str, Any]) -> tuple[str, str]:
+    """Name and message of a Jovision capture (a face, nobody matched)."""
+    return door, "captured a face"
+
+
+def alarm_line(door: str, data: Mapping[str, Any]) -> tuple[str, str]:
+    """Name and message of a terminal's alarm push: its code and its own description."""
+    code = data.get(ATTR_ALARM_CODE)
+    text = f"raised alarm {code}" if code is not None else "raised an alarm"
+    description = data.get(ATTR_DESCRIPTION)
+    return door, f"{text}: {description}" if description else text
+
+
 def scan_line(door: str, data: Mapping[str, Any]) -> tuple[str, str]:
     """Name and message of a QR code, card or ID card."""
     return door, scan_message(data)
@@ -114,7 +131,7 @@ def async_describe_events(
     hass: HomeAssistant,
     async_describe_event: Callable[[str, str, DescribeCallback], None],
 ) -> None:
-    """Describe the recognition, stranger and scan events."""
+    """Describe the recognition, stranger, scan, capture and alarm events."""
 
     @callback
     def door_name(data: Mapping[str, Any]) -> str:
@@ -134,3 +151,5 @@ def async_describe_events(
     async_describe_event(DOMAIN, EVENT_RECOGNITION, describer(recognition_line))
     async_describe_event(DOMAIN, EVENT_STRANGER, describer(stranger_line))
     async_describe_event(DOMAIN, EVENT_SCAN, describer(scan_line))
+    async_describe_event(DOMAIN, EVENT_CAPTURE, describer(capture_line))
+    async_describe_event(DOMAIN, EVENT_ALARM, describer(alarm_line))

@@ -1,4 +1,9 @@
-"""Sensors of a device: the last recognised person and (MQTT) the last body temperature."""
+"""Sensors of a device: the last recognised person and the last body temperature.
+
+Devices known to measure temperature (MQTT terminals) get the temperature sensor at once;
+others (Jovision devices, whose capture push may carry a reading on thermometer models)
+get it with the first record that has a reading, and keep it from then on.
+"""
 
 from __future__ import annotations
 
@@ -12,8 +17,9 @@ from homeassistant.components.sensor import (
     SensorExtraStoredData,
     SensorStateClass,
 )
-from homeassistant.const import UnitOfTemperature
+from homeassistant.const import Platform, UnitOfTemperature
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import entity_registry as er
 
 from .const import (
     ATTR_ACCESS,
@@ -28,6 +34,7 @@ from .const import (
     ATTR_PERSON_ID,
     ATTR_SIMILARITY,
     ATTR_TIME,
+    DOMAIN,
 )
 from .device import Capability, has_capability
 from .entity import FaceTerminalRecordEntity
@@ -37,6 +44,7 @@ from .settings import TerminalSettings
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from homeassistant.core import CALLBACK_TYPE
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
     from homeassistant.helpers.restore_state import ExtraStoredData
     from homeassistant.helpers.typing import StateType
@@ -71,13 +79,15 @@ class FaceTerminalSensorEntityDescription(SensorEntityDescription):
     `value_fn` returns the new value, or None when the record does not concern the
     sensor. `attributes_fn` gives its state attributes, limited to `attribute_keys`
     (also the only keys restored after a restart). `capability` is what the device
-    needs for the sensor to exist.
+    needs for the sensor to exist; with `added_when_used`, a device without it gets the
+    sensor with its first record that has a value.
     """
 
     value_fn: Callable[[DeviceRecord], StateType]
     attributes_fn: Callable[[DeviceRecord], dict[str, Any]] | None = None
     attribute_keys: tuple[str, ...] = ()
     capability: Capability | None = None
+    added_when_used: bool = False
 
 
 SENSOR_DESCRIPTIONS: tuple[FaceTerminalSensorEntityDescription, ...] = (
@@ -97,6 +107,7 @@ SENSOR_DESCRIPTIONS: tuple[FaceTerminalSensorEntityDescription, ...] = (
         suggested_display_precision=1,
         value_fn=lambda record: record.temperature,
         capability=Capability.TEMPERATURE,
+        added_when_used=True,
     ),
 )
 
@@ -135,6 +146,41 @@ async def async_setup_entry(
         if has_capability(runtime, description.capability)
     )
     async_add_entities(roster_sync_entities(runtime))
+    for description in SENSOR_DESCRIPTIONS:
+        if description.added_when_used and not has_capability(runtime, description.capability):
+            _add_when_used(hass, entry, description, async_add_entities)
+
+
+def _add_when_used(
+    hass: HomeAssistant,
+    entry: DeviceConfigEntry,
+    description: FaceTerminalSensorEntityDescription,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the sensor now if the device already had it, else with its first value."""
+    runtime = entry.runtime_data
+    unique_id = f"{runtime.terminal_id}_{description.key}"
+    if er.async_get(hass).async_get_entity_id(Platform.SENSOR, DOMAIN, unique_id):
+        async_add_entities([FaceTerminalRecordSensor(runtime, description)])
+        return
+    unsubscribe: CALLBACK_TYPE | None = None
+
+    @callback
+    def stop() -> None:
+        nonlocal unsubscribe
+        if unsubscribe is not None:
+            unsubscribe()
+            unsubscribe = None
+
+    @callback
+    def first_record(record: DeviceRecord) -> None:
+        if description.value_fn(record) is None:
+            return
+        stop()
+        async_add_entities([FaceTerminalRecordSensor(runtime, description, first=record)])
+
+    unsubscribe = runtime.async_add_record_listener(first_record)
+    entry.async_on_unload(stop)
 
 
 class FaceTerminalRecordSensor(FaceTerminalRecordEntity, RestoreSensor):
@@ -145,11 +191,22 @@ class FaceTerminalRecordSensor(FaceTerminalRecordEntity, RestoreSensor):
     _unrecorded_attributes = frozenset({ATTR_TIME, ATTR_SIMILARITY, ATTR_CAPTURE_TIME})
 
     def __init__(
-        self, runtime: DeviceRuntime, description: FaceTerminalSensorEntityDescription
+        self,
+        runtime: DeviceRuntime,
+        description: FaceTerminalSensorEntityDescription,
+        *,
+        first: DeviceRecord | None = None,
     ) -> None:
-        """No attributes before the first record (or the restored ones)."""
+        """No attributes before the first record (or the restored ones).
+
+        `first` is the record that brought a sensor added when used: its value is the
+        sensor's first state, in the record's context.
+        """
         super().__init__(runtime, description)
         self._attr_extra_state_attributes = {}
+        if first is not None:
+            self.async_set_context(first.context)
+            self._take(first)
 
     @property
     @override
@@ -168,8 +225,8 @@ class FaceTerminalRecordSensor(FaceTerminalRecordEntity, RestoreSensor):
         await super().async_added_to_hass()
 
     def _restore(self, extra: ExtraStoredData | None) -> None:
-        if extra is None:
-            return
+        if extra is None or self._attr_native_value is not None:
+            return  # nothing stored, or a fresh value already (a sensor added when used)
         stored = FaceTerminalSensorStoredData.from_dict(extra.as_dict())
         if stored is None:
             return
@@ -200,10 +257,15 @@ class FaceTerminalRecordSensor(FaceTerminalRecordEntity, RestoreSensor):
     @callback
     @override
     def _async_handle_record(self, record: DeviceRecord) -> None:
+        if self._take(record):
+            self.async_write_ha_state()
+
+    def _take(self, record: DeviceRecord) -> bool:
+        """Take the record's value and attributes; False if it has none for this sensor."""
         description = self.entity_description
         if (value := description.value_fn(record)) is None:
-            return
+            return False
         self._attr_native_value = value
         if description.attributes_fn is not None:
             self._attr_extra_state_attributes = description.attributes_fn(record)
-        self.async_write_ha_state()
+        return True

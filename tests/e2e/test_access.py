@@ -164,3 +164,9 @@ async def test_alarm_push_becomes_an_event(gate: Terminal, client: HomeAssistant
         assert event.data["alarm_code"] == 3
         assert event.data["description"] == "Tamper switch"
         assert event.data["status"] == 1
+    alarm = (await client.entity_ids(GATE))["event.alarm"]
+    state = await client.state(alarm)
+    assert state is not None
+    assert state["attributes"]["event_type"] == "terminal_alarm"
+    assert state["attributes"]["alarm_code"] == 3
+    assert state["attributes"]["description"] == "Tamper switch"

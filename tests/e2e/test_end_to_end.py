@@ -32,6 +32,7 @@ EXPECTED_ENTITIES = {
     "camera.scene",
     "event.access",
     "event.scan",
+    "event.alarm",
     "image.last_face",
     "lock.door",
     "sensor.body_temperature",

@@ -169,6 +169,35 @@ async def test_compare_push_reaches_bus_event_sensor_event_entity_and_images(
     assert scene == base64.b64decode(sent.payload["data"]["img_fr"])
 
 
+async def test_capture_push_is_a_capture_not_a_recognition(
+    jovision: Jovision, client: HomeAssistantClient
+) -> None:
+    ids = await client.entity_ids(UUID)
+    async with client.subscribe_events("face_terminal_capture") as events:
+        reply = await asyncio.to_thread(jovision.device.push_capture, temperature=37.9, age=41)
+        assert reply.ok, reply
+        [event] = await events.wait_for(family="jovision", terminal_id=UUID)
+    assert event.data["temperature"] == 37.9
+    assert event.data["temperature_threshold"] == 37.3
+    assert event.data["age"] == 41
+    assert all(len(str(value)) < 200 for value in event.data.values())  # no picture
+    access = await client.state(ids["event.access"])
+    assert access is not None
+    assert access["attributes"]["event_type"] == "face_captured"
+    [sent] = [s for s in jovision.device.sent if s.method == "sw_face_capture_push"][-1:]
+    status, face = await client.get_bytes(f"/api/image_proxy/{ids['image.last_face']}")
+    assert status == 200
+    assert face == base64.b64decode(sent.payload["data"]["img_data"])
+    # The first reading brings the body-temperature sensor (no thermometer assumed before).
+    temperature = (await client.entity_ids(UUID))["sensor.body_temperature"]
+    await wait_for_state(client, temperature, "37.9")
+
+    async with client.subscribe_events("face_terminal_capture") as events:
+        reply = await asyncio.to_thread(jovision.device.push_capture, report=True)
+        assert reply.ok, reply  # answered in the report's own shape
+        await events.wait_for(family="jovision", terminal_id=UUID)
+
+
 async def test_blacklisted_match_is_reported_as_such(
     jovision: Jovision, client: HomeAssistantClient
 ) -> None:

@@ -194,6 +194,73 @@ def test_push_match_sends_a_compare_push_with_real_pictures(server: Server) -> N
     assert data["img_fr_name"].endswith("_YT.jpg")
 
 
+def test_push_capture_sends_the_documented_capture_shape(server: Server) -> None:
+    device = JovisionDevice(UUID, server.url(), device_type=0x10)
+
+    reply = device.push_capture(temperature=37.84, age=41, gender=2, quality=54321)
+
+    assert reply.ok
+    [request] = server.requests
+    body = request.json
+    assert body["method"] == "sw_face_capture_push"
+    assert body["uuid"] == UUID
+    assert body["device_type"] == 0x10
+    data = body["data"]
+    assert "index_id" not in data  # a capture matched nobody
+    assert "pic_name" not in data
+    assert time.strptime(data["capture_time"], "%Y-%m-%d %H:%M:%S")
+    assert data["quality"] == 54321
+    assert isinstance(data["track_id"], int)
+    assert data["attribute"]["age"] == 41
+    assert data["attribute"]["gender"] == 2
+    assert data["temperature"] == {
+        "realtime_t": "37.8",
+        "warning_t": "37.3",
+        "warning_type": "over temperature",
+    }
+    decode_jpeg(data["img_data"])
+    assert decode_jpeg(data["img_fr"]).width > 0
+    assert data["img_fr_name"].endswith("_YT.jpg")
+
+
+def test_capture_without_thermometer_or_scene(server: Server) -> None:
+    device = JovisionDevice(UUID, server.url(), scene=False)
+    assert device.push_capture().ok
+    data = server.requests[0].json["data"]
+    assert "temperature" not in data
+    assert data["img_fr"] == ""
+
+
+def test_cap_face_report_shape_and_reply(server: Server) -> None:
+    device = JovisionDevice(UUID, server.url())
+    server.reply = lambda _request: (200, b'{"sw_cap_face_report":{"result":0,"info":"ok"}}')
+
+    reply = device.push_capture(report=True, password="secret")
+
+    assert reply.ok
+    assert reply.code == 0
+    body = server.requests[0].json
+    assert body["UserName"] == "admin"
+    assert len(body["Password"]) == 32
+    assert "secret" not in json.dumps(body)
+    report = body["sw_cap_face_report"]
+    assert report["DeviceUUID"] == UUID
+    assert report["Info"]["CaptureTime"]
+    decode_jpeg(report["Info"]["Img"])
+    assert device.replies("sw_cap_face_report") == [reply]
+
+    server.reply = lambda _request: (200, b'{"sw_cap_face_report":{"result":-1}}')
+    refused = device.push_capture(report=True)
+    assert not refused.ok
+    assert refused.code == -1
+
+
+def test_capture_quality_is_checked() -> None:
+    device = JovisionDevice(UUID, "http://127.0.0.1:9/")
+    with pytest.raises(JovisionConfigError, match="quality"):
+        device.push_capture(quality=100000)
+
+
 def test_list_types_index_ids_and_options(server: Server) -> None:
     device = JovisionDevice(UUID, server.url(), scene=False, picture_kb=20)
 
@@ -321,6 +388,31 @@ def test_cli_runs_jovision_devices_only(server: Server) -> None:
     assert all(r.path == "/faceinfo" for r in pushes)
     assert "<picture" not in result.stdout  # the log has no base64 either
     assert "sw_face_compare_push -> " in result.stdout
+
+
+def test_cli_jovision_captures(server: Server) -> None:
+    result = run_cli(
+        "--terminals",
+        "0",
+        "--jovision",
+        server.url(),
+        "--jovision-heartbeat",
+        "0",
+        "--jovision-captures",
+        "--stranger-ratio",
+        "1",
+        "--arrivals",
+        "0.1",
+        "--duration",
+        "1",
+        "--seed",
+        "3",
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert server.of("sw_face_capture_push")
+    assert not server.of("sw_face_compare_push")  # every arrival a stranger
+    assert "sw_face_capture_push -> capture FACE_" in result.stdout
 
 
 def test_cli_argument_errors() -> None:

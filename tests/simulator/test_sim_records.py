@@ -142,6 +142,23 @@ def test_qr_card_and_id_card_pushes(terminal: Terminal, platform: Platform) -> N
     assert decode_picture(id_card.info["IDCardInfo"]["IDCard_photo"]).size == (102, 126)
 
 
+def test_alarm_push_and_temperature_flag(terminal: Terminal, platform: Platform) -> None:
+    """AIO-V2.0.3's AlarmInfoPush on /Alarm; temperatureAlarm 1 at or over the threshold."""
+    before = time.time()
+    assert terminal.push_alarm(3, "Tamper switch", status=1)
+    alarm = platform.wait_on(f"{PREFIX}/{FIRST_ID}/Alarm", "AlarmInfoPush")[0]
+    assert alarm.info["facesluiceId"] == FIRST_ID
+    assert alarm.info["code"] == "3"
+    assert alarm.info["description"] == "Tamper switch"
+    assert alarm.info["status"] == "1"
+    assert int(alarm.info["event_time"]) >= int(before * 1000) - 1000  # epoch ms as text
+
+    terminal.push_recognition("Alice", temperature=38.2)
+    terminal.push_recognition("Alice", temperature=36.6)
+    flags = [rec.info["temperatureAlarm"] for rec in platform.wait_on(REC, "RecPush", count=2)]
+    assert flags == ["1", "0"]  # the default threshold is 37.3
+
+
 def test_camera_profile(make_terminal: TerminalFactory, platform: Platform) -> None:
     terminal = make_terminal(profile="camera")
     record_id = terminal.push_recognition("Alice")
