@@ -203,8 +203,9 @@ class TerminalSettings:
         """A group's parameters as answered at most `max_age` ago; read now only if need be.
 
         `max_age` defaults to the periodic read's interval: while the terminal is online,
-        the store is never older than that anyway. None when the terminal refused the
-        group, did not answer, or is offline.
+        the store is about that old at most anyway. None when the terminal refused the
+        group, or when nothing that recent was known and the read now got no answer
+        (offline, silent firmware).
         """
         if not self._answered_within(section, max_age):
             await self._async_join_or_read(section)
