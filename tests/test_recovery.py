@@ -21,15 +21,17 @@ from custom_components.face_terminal.const import (
     CONF_RECOVER_RECORDS,
     EVENT_RECOGNITION,
     EVENT_STRANGER,
+    SETTINGS_REFRESH_INTERVAL,
 )
 from custom_components.face_terminal.recovery import storage_key
 
 from . import payloads
-from .conftest import TerminalResponder, fire, setup_entry
+from .conftest import TerminalResponder, fire, settle_settings, setup_entry
 
 if TYPE_CHECKING:
     from collections.abc import Generator
 
+    from freezegun.api import FrozenDateTimeFactory
     from homeassistant.core import HomeAssistant
 
 ACCESS = "event.front_door_access"
@@ -103,6 +105,9 @@ async def test_catch_up_after_a_restart(
     assert end is not None
     assert abs((end - dt_util.now().replace(tzinfo=None)).total_seconds()) < 5
     assert config_entry.runtime_data.recovery.last_run == {"records": 2, "snaps": 1}
+    # Nothing known yet: asked once, and the settings store's own read used that answer.
+    await settle_settings(hass, config_entry)
+    assert terminal.operators().count("GetMQTTconfig") == 1
 
 
 async def test_replayed_records_are_history_not_arrivals(
@@ -214,6 +219,71 @@ async def test_terminal_resends_by_itself(
     await hass.async_block_till_done()
     assert manual_pushes(terminal) == []
     assert config_entry.runtime_data.recovery.last_run == {"skipped": "resume_from_breakpoint"}
+    await settle_settings(hass, config_entry)
+    assert terminal.operators().count("GetMQTTconfig") == 1
+
+
+async def test_settings_store_answers_whether_the_terminal_resends(
+    hass: HomeAssistant, terminal: TerminalResponder, config_entry: MockConfigEntry
+) -> None:
+    """Back from an outage, recovery takes resume-on from the settings store: not asked."""
+    terminal.replies["GetMQTTconfig"] = reply_with("GetMQTTconfig", ResumefromBreakpoint="1")
+    await setup_entry(hass, config_entry)
+    fire(hass, payloads.REC_TOPIC, payloads.rec_push(record_id="900", time=terminal_time(5)))
+    await hass.async_block_till_done()
+    assert terminal.operators().count("GetMQTTconfig") == 1  # the store's read at setup
+    fire(hass, payloads.BASIC_TOPIC, payloads.offline())
+    await hass.async_block_till_done()
+    fire(hass, payloads.HEARTBEAT_TOPIC, payloads.heartbeat(time=terminal_time(0)))
+    await hass.async_block_till_done()
+    await settle_settings(hass, config_entry)
+    recovery = config_entry.runtime_data.recovery
+    assert recovery.last_run == {"skipped": "resume_from_breakpoint"}
+    assert manual_pushes(terminal) == []
+    # One more read: the store's own on coming back online, none for recovery.
+    assert terminal.operators().count("GetMQTTconfig") == 2
+
+
+async def test_settings_store_off_recovers_without_asking(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, terminal: TerminalResponder
+) -> None:
+    """The store read resume-off recently: recovery asks for the records straight away."""
+    fire(hass, payloads.REC_TOPIC, payloads.rec_push(record_id="900", time=terminal_time(5)))
+    fire(hass, payloads.BASIC_TOPIC, payloads.offline())
+    await hass.async_block_till_done()
+    operators_before = len(terminal.operators())
+    fire(hass, payloads.HEARTBEAT_TOPIC, payloads.heartbeat(time=terminal_time(0)))
+    await hass.async_block_till_done()
+    # Recovery's command is the first one after coming back: no GetMQTTconfig before it.
+    assert terminal.operators()[operators_before] == "ManualPushRecords"
+
+
+async def test_old_settings_are_read_again(
+    hass: HomeAssistant,
+    terminal: TerminalResponder,
+    config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Away longer than the store's read interval: asked again, and the new answer counts.
+
+    Resume-from-breakpoint was switched on on the terminal's own page meanwhile.
+    """
+    await setup_entry(hass, config_entry)
+    fire(hass, payloads.REC_TOPIC, payloads.rec_push(record_id="900", time=terminal_time(5)))
+    fire(hass, payloads.BASIC_TOPIC, payloads.offline())
+    await hass.async_block_till_done()
+    assert terminal.operators().count("GetMQTTconfig") == 1
+    terminal.replies["GetMQTTconfig"] = reply_with("GetMQTTconfig", ResumefromBreakpoint="1")
+    freezer.tick(SETTINGS_REFRESH_INTERVAL + timedelta(minutes=1))
+    async_fire_time_changed(hass)  # the periodic read is due while the terminal is away
+    await hass.async_block_till_done()
+    fire(hass, payloads.HEARTBEAT_TOPIC, payloads.heartbeat(time=terminal_time(0)))
+    await hass.async_block_till_done()
+    await settle_settings(hass, config_entry)
+    assert config_entry.runtime_data.recovery.last_run == {"skipped": "resume_from_breakpoint"}
+    assert manual_pushes(terminal) == []
+    # Recovery's read answered the store's read on coming online, too.
+    assert terminal.operators().count("GetMQTTconfig") == 2
 
 
 async def test_option_off(
@@ -288,8 +358,8 @@ async def test_terminal_without_the_command(
     fire(hass, payloads.HEARTBEAT_TOPIC, payloads.heartbeat(time=terminal_time(0)))
     await hass.async_block_till_done()
     assert [c["operator"] for c in manual_pushes(terminal)] == []
-    # The unanswered MQTT reads (recovery's own and the settings store's) time out one
-    # after another in the query lane before the unanswered ManualPushRecords does.
+    # The unanswered MQTT read (recovery's, which the settings store's read waits for
+    # too) times out in the query lane before the unanswered ManualPushRecords does.
     recovery = config_entry.runtime_data.recovery
     for step in range(1, 21):
         async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=25 * step))

@@ -24,6 +24,7 @@ from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
 from custom_components.face_terminal.const import CONF_OFFLINE_TIMEOUT, SETTINGS_REFRESH_INTERVAL
+from custom_components.face_terminal.protocol import ConfigSection
 from custom_components.face_terminal.protocol.settings import SETTINGS_BY_KEY
 
 from . import payloads
@@ -195,6 +196,68 @@ async def test_unreported_group_stays_unavailable(
     with pytest.raises(HomeAssistantError) as err:
         await settings.async_set(SETTINGS_BY_KEY["temperature_alarm_threshold"], 38.0)
     assert err.value.translation_key == "setting_not_reported"
+
+
+async def test_current_values_answer_other_modules_without_asking(
+    hass: HomeAssistant, terminal: TerminalResponder, config_entry: MockConfigEntry
+) -> None:
+    """What the store read recently answers `async_current`; a refusal too (None)."""
+    terminal.replies["GetTPTconfig"] = refuse("GetTPTconfig")
+    await setup_entry(hass, config_entry)
+    settings = config_entry.runtime_data.settings
+    sent = len(terminal.operators())
+
+    mqtt = await settings.async_current(ConfigSection.MQTT)
+
+    assert mqtt is not None
+    assert mqtt["ResumefromBreakpoint"] == "1"
+    assert await settings.async_current(ConfigSection.TEMPERATURE) is None
+    assert len(terminal.operators()) == sent  # nothing asked
+
+
+async def test_current_values_share_a_read_under_way(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, terminal: TerminalResponder
+) -> None:
+    """Nothing recent: one read, shared by everyone who asks while it is under way."""
+    settings = loaded_entry.runtime_data.settings
+    settings.answered_at.clear()  # what the store read is too old for the callers now
+    terminal.replies["GetMQTTconfig"] = lambda _command: None  # the answer comes below
+    before = terminal.operators().count("GetMQTTconfig")
+
+    first = hass.async_create_task(settings.async_current(ConfigSection.MQTT))
+    for _ in range(100):
+        if terminal.operators().count("GetMQTTconfig") > before:
+            break
+        await asyncio.sleep(0)
+    second = hass.async_create_task(settings.async_current(ConfigSection.MQTT))
+    refresh = hass.async_create_task(settings.async_refresh())
+    await asyncio.sleep(0)
+    assert not first.done()
+    fire(
+        hass,
+        f"{payloads.COMMAND_TOPIC}/Ack",
+        payloads.ack(
+            "GetMQTTconfig",
+            terminal.last("GetMQTTconfig")["messageId"],
+            ResumefromBreakpoint="0",
+        ),
+    )
+    await hass.async_block_till_done()
+
+    assert (await first)["ResumefromBreakpoint"] == "0"
+    assert (await second)["ResumefromBreakpoint"] == "0"
+    await refresh
+    assert terminal.operators().count("GetMQTTconfig") == before + 1
+
+
+async def test_current_values_of_an_offline_terminal(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, terminal: TerminalResponder
+) -> None:
+    settings = loaded_entry.runtime_data.settings
+    settings.answered_at.clear()
+    fire(hass, payloads.BASIC_TOPIC, payloads.offline())
+    await hass.async_block_till_done()
+    assert await settings.async_current(ConfigSection.MQTT) is None
 
 
 async def test_fahrenheit(

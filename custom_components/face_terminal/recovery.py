@@ -114,8 +114,13 @@ class RecordRecovery:
             return  # nothing seen yet: never replay a new terminal's whole history
         if self._task is not None and not self._task.done():
             return
+        # Not eagerly: this runs inside the runtime's presence callback, itself inside the
+        # handling of a message; a command submitted from there would re-enter the session.
         self._task = self._terminal.entry.async_create_background_task(
-            self.hass, self._async_recover(), f"{DOMAIN} recover {self._terminal.terminal_id}"
+            self.hass,
+            self._async_recover(),
+            f"{DOMAIN} recover {self._terminal.terminal_id}",
+            eager_start=False,
         )
 
     def _terminal_now(self) -> datetime:
@@ -167,13 +172,12 @@ class RecordRecovery:
         LOGGER.debug("Terminal %s: missed-record recovery %s", terminal.terminal_id, run)
 
     async def _async_resume_on(self) -> bool:
-        """Whether the terminal re-sends by itself (unknown counts as no)."""
-        terminal = self._terminal
-        command = protocol.build_get_config(
-            terminal.command_topic, terminal.terminal_id, protocol.ConfigSection.MQTT
-        )
-        try:
-            ack = await terminal.async_request(command, lane=Lane.QUERY)
-        except HomeAssistantError:
-            return False
-        return bool(resume_enabled(ack.info))
+        """Whether the terminal re-sends by itself (unknown counts as no).
+
+        The settings store reads the MQTT group anyway (on coming online, every 15
+        minutes, after a change): what it read within that time answers, and only when
+        it has nothing that recent is the terminal asked, through the store, so the
+        store's own read on coming online does not ask a second time.
+        """
+        parameters = await self._terminal.settings.async_current(protocol.ConfigSection.MQTT)
+        return parameters is not None and resume_enabled(parameters) is True

@@ -5,6 +5,12 @@ group of V1.24 §9 and the firmware version when the terminal comes online, agai
 `SETTINGS_REFRESH_INTERVAL` while it stays online (so a change made on the terminal's own
 web page shows up within that time), and the changed group right after each change.
 
+Other modules that need a parameter ask `async_current` instead of sending their own
+``Get…config`` (record recovery asks whether resume-from-breakpoint is on): a value read
+recently answers at once, a read already under way is shared, and a group read for them
+while a full read runs is not asked again by that read. One terminal is never asked the
+same thing twice at the same time.
+
 A change is sent with the group's ``Up…config`` command. Nothing is assumed: the value
 entities show is what the terminal reported, and after a change it is what the terminal
 confirmed and then reported again (firmware labels do not always mean what they say,
@@ -14,6 +20,7 @@ entities' values (they are unavailable, not guessed).
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING, Any, Final
 
 from homeassistant.const import UnitOfTemperature
@@ -44,9 +51,8 @@ from .protocol.settings import (
 )
 
 if TYPE_CHECKING:
-    import asyncio
     from collections.abc import Callable
-    from datetime import datetime
+    from datetime import datetime, timedelta
 
     from .coordinator import FaceTerminal
 
@@ -82,6 +88,12 @@ class TerminalSettings:
         self.firmware: str | None = None
         self.firmware_build: str | None = None
         self.last_read: datetime | None = None
+        # When each group was last answered (reported or refused), for `async_current`.
+        self.answered_at: dict[protocol.ConfigSection, datetime] = {}
+        # Groups answered since the running full read started: that read skips them.
+        self._answered_in_refresh: set[protocol.ConfigSection] = set()
+        # A read of the group under way, resolved when it ends (answered or not).
+        self._reading: dict[protocol.ConfigSection, asyncio.Future[None]] = {}
         self._listeners: list[CALLBACK_TYPE] = []
         self._refresh_task: asyncio.Task[None] | None = None
         self._refresh_again = False
@@ -156,11 +168,14 @@ class TerminalSettings:
         """
         while True:
             self._refresh_again = False
+            self._answered_in_refresh.clear()
             await self._async_read_version()
             for section in SECTIONS:
                 if not self.terminal.state.online:
                     return  # read again when it is back
-                await self.async_read_section(section)
+                if section in self._answered_in_refresh:
+                    continue  # read for another module meanwhile: the answer is just as new
+                await self._async_join_or_read(section)
             self.last_read = dt_util.utcnow()
             if not self._refresh_again:
                 return
@@ -180,8 +195,53 @@ class TerminalSettings:
             self.firmware_build = ack.build_time
             self._notify()
 
+    async def async_current(
+        self,
+        section: protocol.ConfigSection,
+        max_age: timedelta = SETTINGS_REFRESH_INTERVAL,
+    ) -> dict[str, str] | None:
+        """A group's parameters as answered at most `max_age` ago; read now only if need be.
+
+        `max_age` defaults to the periodic read's interval: while the terminal is online,
+        the store is about that old at most anyway. None when the terminal refused the
+        group, or when nothing that recent was known and the read now got no answer
+        (offline, silent firmware).
+        """
+        if not self._answered_within(section, max_age):
+            await self._async_join_or_read(section)
+            if not self._answered_within(section, max_age):
+                return None
+        return self.parameters.get(section)
+
+    def _answered_within(self, section: protocol.ConfigSection, max_age: timedelta) -> bool:
+        answered = self.answered_at.get(section)
+        return answered is not None and dt_util.utcnow() - answered <= max_age
+
+    async def _async_join_or_read(self, section: protocol.ConfigSection) -> None:
+        """Wait for the read of `section` under way, or read it now."""
+        reading = self._reading.get(section)
+        if reading is not None:
+            # Shielded: a waiter cancelled (its entry unloading) leaves the read alone.
+            await asyncio.shield(reading)
+            return
+        await self.async_read_section(section)
+
     async def async_read_section(self, section: protocol.ConfigSection) -> None:
-        """Read one parameter group; one that is not answered keeps what it had."""
+        """Read one parameter group; one that is not answered keeps what it had.
+
+        Always a new read (never one under way): after a change, only an answer to a read
+        sent after it tells what the terminal stored.
+        """
+        done: asyncio.Future[None] = self.terminal.hass.loop.create_future()
+        self._reading[section] = done
+        try:
+            await self._async_read_section(section)
+        finally:
+            if self._reading.get(section) is done:
+                del self._reading[section]
+            done.set_result(None)
+
+    async def _async_read_section(self, section: protocol.ConfigSection) -> None:
         terminal = self.terminal
         try:
             ack = await terminal.async_request(
@@ -199,10 +259,15 @@ class TerminalSettings:
             # stay unreported rather than guessed.
             self.parameters.pop(section, None)
             self.refused[section] = protocol.describe_ack_error(failed)
-            self._notify()
+            self._answered(section)
             return
         self.parameters[section] = parse_parameters(ack.info)
         self.refused.pop(section, None)
+        self._answered(section)
+
+    def _answered(self, section: protocol.ConfigSection) -> None:
+        self.answered_at[section] = dt_util.utcnow()
+        self._answered_in_refresh.add(section)
         self._notify()
 
     # --- reading ------------------------------------------------------------------
