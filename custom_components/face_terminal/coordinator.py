@@ -578,8 +578,7 @@ class FaceTerminal:
         record = build_alarm(message, device_id=self.device_id, terminal_id=self.terminal_id)
         self._remember(record)
         self.hass.bus.async_fire(record.bus_event, record.data, context=record.context)
-        for listener in list(self._record_listeners):
-            listener(record)
+        self.hass.loop.call_soon(self._notify_record_listeners, record)
 
     def _remember(self, record: TerminalRecord) -> None:
         message = record.message
