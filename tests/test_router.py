@@ -207,7 +207,7 @@ async def test_shared_topics_are_checked_for_kind(
 async def test_offers_wait_while_the_discovery_list_is_full(
     hass: HomeAssistant, terminal: TerminalResponder, loaded_entry: MockConfigEntry
 ) -> None:
-    """At the cap a heartbeat starts no flow and is not remembered: it is offered later."""
+    """At the cap a heartbeat starts no flow: the terminal waits and is offered later."""
     router = hass.data[ROUTER_KEY]
     with patch("custom_components.face_terminal.router.MAX_PENDING_DISCOVERIES", 1):
         for terminal_id in ("7000001", "7000002"):
@@ -222,3 +222,52 @@ async def test_offers_wait_while_the_discovery_list_is_full(
         await hass.async_block_till_done()
         flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
         assert [flow["context"]["unique_id"] for flow in flows] == ["7000002"]
+
+
+async def test_waiting_terminals_are_offered_with_the_next_message(
+    hass: HomeAssistant, terminal: TerminalResponder, loaded_entry: MockConfigEntry
+) -> None:
+    """Once a card goes, the first waiting terminal is offered with any presence message."""
+    router = hass.data[ROUTER_KEY]
+    with patch("custom_components.face_terminal.router.MAX_PENDING_DISCOVERIES", 1):
+        for terminal_id in ("7000001", "7000002", "7000003", "7000002"):
+            async_fire_mqtt_message(hass, HEARTBEAT_TOPIC, payloads.heartbeat(terminal_id))
+            await hass.async_block_till_done()
+        assert router.waiting == 2  # 7000002 heard twice, waits once, keeps its place
+        assert router.refused_offers == 2
+
+        flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+        hass.config_entries.flow.async_abort(flows[0]["flow_id"])
+        # The configured terminal's own heartbeat makes room for the first in line.
+        async_fire_mqtt_message(hass, HEARTBEAT_TOPIC, payloads.heartbeat())
+        await hass.async_block_till_done()
+        flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+        assert [flow["context"]["unique_id"] for flow in flows] == ["7000002"]
+        assert router.waiting == 1
+
+        # Nothing more while the list is full.
+        async_fire_mqtt_message(hass, HEARTBEAT_TOPIC, payloads.heartbeat())
+        await hass.async_block_till_done()
+        assert router.waiting == 1
+
+
+async def test_the_waiting_queue_is_bounded(
+    hass: HomeAssistant, terminal: TerminalResponder, loaded_entry: MockConfigEntry
+) -> None:
+    """Made-up IDs cannot grow the queue: the oldest waiting ID is dropped."""
+    router = hass.data[ROUTER_KEY]
+    with (
+        patch("custom_components.face_terminal.router.MAX_PENDING_DISCOVERIES", 1),
+        patch("custom_components.face_terminal.router.MAX_OFFERED_IDS", 2),
+    ):
+        for number in range(1, 6):
+            async_fire_mqtt_message(hass, HEARTBEAT_TOPIC, payloads.heartbeat(f"700000{number}"))
+            await hass.async_block_till_done()
+        assert router.waiting == 2
+        flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+        hass.config_entries.flow.async_abort(flows[0]["flow_id"])
+        async_fire_mqtt_message(hass, HEARTBEAT_TOPIC, payloads.heartbeat())
+        await hass.async_block_till_done()
+        flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+        # 7000002 and 7000003 were pushed out by 7000004 and 7000005.
+        assert [flow["context"]["unique_id"] for flow in flows] == ["7000004"]

@@ -459,6 +459,7 @@ class FaceTerminal:
         if now is not None and self.session.last_seen == now:
             self.state.last_seen = dt_util.utcnow()
         replies: list[protocol.Command] = []
+        arrivals: list[TerminalRecord] = []
         for event in events:
             match event:
                 case protocol.Publish(command):
@@ -469,10 +470,13 @@ class FaceTerminal:
                     # Door mode 3: Home Assistant's answer is the record's PushAck.
                     self.access.async_receive(message)
                 case protocol.RecordReceived(record):
-                    if isinstance(record, AlarmInfoPush):
+                    arrival = (
                         self._handle_alarm(record)
-                    else:
-                        self._handle_record(record)
+                        if isinstance(record, AlarmInfoPush)
+                        else self._handle_record(record)
+                    )
+                    if arrival is not None:
+                        arrivals.append(arrival)
                 case protocol.PresenceChanged(online, reason):
                     self._set_online(online, reason)
                 case protocol.Announced(message):
@@ -489,15 +493,29 @@ class FaceTerminal:
                         detail,
                         self.drops[reason],
                     )
-        if replies:
-            # The record's bus event goes first: the WebSocket writers and automations it
-            # woke run before the PushAck is built and written (the terminal waits ~10 s
-            # before it re-sends; measured in docs/benchmarks.md).
-            self.hass.loop.call_soon(self._publish_replies, replies)
+        if replies or arrivals:
+            self.hass.async_create_task(
+                self._async_after_events(arrivals, replies), eager_start=False
+            )
         self._pump()
 
-    @callback
-    def _publish_replies(self, replies: list[protocol.Command]) -> None:
+    async def _async_after_events(
+        self, arrivals: list[TerminalRecord], replies: list[protocol.Command]
+    ) -> None:
+        """Entity updates and replies (the PushAck), once the events are out.
+
+        A record's bus event fires first. Home Assistant's WebSocket connections queue
+        what an event sends for one loop pass and write it in the next; the automations
+        it triggered started at once. Waiting those two passes, the up to three state
+        writes and the PushAck no longer delay the event for anyone (measured in
+        docs/benchmarks.md); the terminal waits ~10 s before it re-sends a record.
+        """
+        await asyncio.sleep(0)  # the task's first step was the first pass
+        if self.session.closed:
+            return
+        for record in arrivals:
+            for listener in list(self._record_listeners):
+                listener(record)
         for command in replies:
             self._publish_now(command)
 
@@ -542,7 +560,8 @@ class FaceTerminal:
                 self.state.ip,
             )
 
-    def _handle_record(self, message: Record) -> None:
+    def _handle_record(self, message: Record) -> TerminalRecord | None:
+        """Fire a record's bus event; the live arrival the entities are to see, if any."""
         record = build_record(message, device_id=self.device_id, terminal_id=self.terminal_id)
         if isinstance(message, protocol.RecPush) and (
             person := linked_person(self.entry, message.custom_id)
@@ -553,32 +572,23 @@ class FaceTerminal:
             # never a live arrival for the entities (and never the "last" anything).
             if self.recovery.delivered(message):
                 self.session.counters["replays_already_delivered"] += 1
-                return
+                return None
             self.recovery.async_note(message)
             self.hass.bus.async_fire(record.bus_event, record.data, context=record.context)
             self.session.counters["replayed_records"] += 1
-            return
+            return None
         self.recovery.async_note(message)
         self._remember(record)
         # One context for the event and the entity updates it causes (logbook lines).
         self.hass.bus.async_fire(record.bus_event, record.data, context=record.context)
-        # The entity updates (up to three state writes) follow once what the event woke
-        # has run, so automations on the event never wait for them.
-        self.hass.loop.call_soon(self._notify_record_listeners, record)
+        return record
 
-    @callback
-    def _notify_record_listeners(self, record: TerminalRecord) -> None:
-        if self.session.closed:
-            return
-        for listener in list(self._record_listeners):
-            listener(record)
-
-    def _handle_alarm(self, message: AlarmInfoPush) -> None:
+    def _handle_alarm(self, message: AlarmInfoPush) -> TerminalRecord:
         """An alarm push: the bus event, then the alarm event entity (same context)."""
         record = build_alarm(message, device_id=self.device_id, terminal_id=self.terminal_id)
         self._remember(record)
         self.hass.bus.async_fire(record.bus_event, record.data, context=record.context)
-        self.hass.loop.call_soon(self._notify_record_listeners, record)
+        return record
 
     def _remember(self, record: TerminalRecord) -> None:
         message = record.message

@@ -15,6 +15,12 @@ each heartbeat of every configured terminal would start a flow that aborts at on
 Instead, while the router runs (at least one terminal is set up), a heartbeat from an ID
 no entry knows starts one discovery flow, once per ID while the router lives. That finds
 terminals that were already connected when they were first seen.
+
+At most `MAX_PENDING_DISCOVERIES` discovered terminals wait for the user at once (the IDs
+come from any host on the broker). A terminal heard while the list is full waits in a
+bounded queue and is offered, in the order heard, with the next presence message after a
+card was confirmed or ignored, rather than only with its own next heartbeat (30 s
+later): a site adding hundreds of terminals sees the next cards at once.
 """
 
 from __future__ import annotations
@@ -56,6 +62,8 @@ class PresenceRouter:
         self.unrouted = 0
         self.malformed = 0
         self._offered: OrderedDict[str, None] = OrderedDict()
+        # Terminals heard while the discovery list was full: ID -> its latest heartbeat.
+        self._waiting: OrderedDict[str, ReceiveMessage] = OrderedDict()
         self.refused_offers = 0
         self._unsubscribe: list[CALLBACK_TYPE] = []
 
@@ -108,9 +116,23 @@ class PresenceRouter:
         handler = self.routes.get(terminal_id)
         if handler is not None:
             handler(message, msg.retain)
-            return
-        self.unrouted += 1
-        if msg.topic == protocol.HEARTBEAT_TOPIC and isinstance(message, protocol.HeartBeat):
+        else:
+            self.unrouted += 1
+            if msg.topic == protocol.HEARTBEAT_TOPIC and isinstance(message, protocol.HeartBeat):
+                self._async_offer(terminal_id, msg)
+        if self._waiting:
+            self._async_offer_waiting()
+
+    @property
+    def waiting(self) -> int:
+        """Terminals waiting for room in the discovery list."""
+        return len(self._waiting)
+
+    @callback
+    def _async_offer_waiting(self) -> None:
+        """Offer waiting terminals, first heard first, while the discovery list has room."""
+        while self._waiting and pending_discoveries(self.hass) < MAX_PENDING_DISCOVERIES:
+            terminal_id, msg = self._waiting.popitem(last=False)
             self._async_offer(terminal_id, msg)
 
     @callback
@@ -121,9 +143,14 @@ class PresenceRouter:
         if self.hass.config_entries.async_entry_for_domain_unique_id(DOMAIN, terminal_id):
             return  # configured, ignored or disabled: nothing to offer
         if pending_discoveries(self.hass) >= MAX_PENDING_DISCOVERIES:
-            # Not remembered as offered: its next heartbeat tries again once there is room.
-            self.refused_offers += 1
+            # Not offered yet: it waits (its place kept, its latest heartbeat stored).
+            if terminal_id not in self._waiting:
+                self.refused_offers += 1
+            self._waiting[terminal_id] = msg
+            if len(self._waiting) > MAX_OFFERED_IDS:
+                self._waiting.popitem(last=False)  # the oldest retries with its heartbeat
             return
+        self._waiting.pop(terminal_id, None)
         self._offered[terminal_id] = None
         if len(self._offered) > MAX_OFFERED_IDS:
             self._offered.popitem(last=False)
