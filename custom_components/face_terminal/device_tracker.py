@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, override
 
 from homeassistant.components.device_tracker.const import SourceType
 from homeassistant.components.device_tracker.entity import TrackerEntity
+from homeassistant.components.zone import ENTITY_ID_HOME
 from homeassistant.const import STATE_HOME, STATE_NOT_HOME, Platform
 from homeassistant.core import callback
 from homeassistant.helpers import entity_registry as er
@@ -35,7 +36,10 @@ if TYPE_CHECKING:
 
 PARALLEL_UPDATES = 0
 PRESENCE_KEY_PREFIX = "presence_"
-_LOCATION = {"entr": STATE_HOME, "exit": STATE_NOT_HOME}
+# Where a passage puts the person: the home zone after an entry, no zone after an exit
+# (the state is then ``home`` / ``not_home``; unknown before either).
+_ZONES: dict[str, list[str]] = {"entr": [ENTITY_ID_HOME], "exit": []}
+_RESTORED_ZONES: dict[str, list[str]] = {STATE_HOME: [ENTITY_ID_HOME], STATE_NOT_HOME: []}
 
 
 async def async_setup_entry(
@@ -90,7 +94,6 @@ class PersonPresenceTracker(FaceTerminalEntity, TrackerEntity, RestoreEntity):
         super().__init__(terminal, EntityDescription(key=presence_key(custom_id, person)))
         self._custom_id = custom_id
         self._attr_translation_placeholders = {"person": person.removeprefix("person.")}
-        self._attr_location_name: str | None = None
 
     @property
     @override
@@ -104,21 +107,12 @@ class PersonPresenceTracker(FaceTerminalEntity, TrackerEntity, RestoreEntity):
         """A fixed door, not a GPS fix."""
         return SourceType.ROUTER
 
-    @property
-    @override
-    def location_name(self) -> str | None:
-        """``home`` after an entry, ``not_home`` after an exit, unknown before either."""
-        return self._attr_location_name
-
     @override
     async def async_added_to_hass(self) -> None:
         """Restore the last place and follow the terminal's recognitions."""
         await super().async_added_to_hass()
-        if (last := await self.async_get_last_state()) is not None and last.state in (
-            STATE_HOME,
-            STATE_NOT_HOME,
-        ):
-            self._attr_location_name = last.state
+        if (last := await self.async_get_last_state()) is not None:
+            self._attr_in_zones = _RESTORED_ZONES.get(last.state)
         self.async_on_remove(self.terminal.async_add_record_listener(self._async_record))
 
     @callback
@@ -126,8 +120,8 @@ class PersonPresenceTracker(FaceTerminalEntity, TrackerEntity, RestoreEntity):
         message = record.message
         if not isinstance(message, RecPush) or message.custom_id != self._custom_id:
             return
-        location = _LOCATION.get(message.direction or "")
-        if location is None or record.replay:
+        zones = _ZONES.get(message.direction or "")
+        if zones is None or record.replay:
             return
-        self._attr_location_name = location
+        self._attr_in_zones = zones
         self.async_write_ha_state()
