@@ -271,3 +271,23 @@ async def test_the_waiting_queue_is_bounded(
         flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
         # 7000002 and 7000003 were pushed out by 7000004 and 7000005.
         assert [flow["context"]["unique_id"] for flow in flows] == ["7000004"]
+
+
+async def test_room_is_counted_once_per_refill(
+    hass: HomeAssistant, terminal: TerminalResponder, loaded_entry: MockConfigEntry
+) -> None:
+    """A flow counts only once its first step ran: the refill never offers past the room."""
+    router = hass.data[ROUTER_KEY]
+    with patch("custom_components.face_terminal.router.MAX_PENDING_DISCOVERIES", 1):
+        for terminal_id in ("7000001", "7000002", "7000003"):
+            async_fire_mqtt_message(hass, HEARTBEAT_TOPIC, payloads.heartbeat(terminal_id))
+            await hass.async_block_till_done()
+        assert router.waiting == 2
+        flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+        hass.config_entries.flow.async_abort(flows[0]["flow_id"])
+        with patch.object(discovery_flow, "async_create_flow") as create_flow:
+            async_fire_mqtt_message(hass, HEARTBEAT_TOPIC, payloads.heartbeat())
+            await hass.async_block_till_done()
+        # One slot: one offer, although the offered flow has not started yet.
+        assert create_flow.call_count == 1
+        assert router.waiting == 1

@@ -131,7 +131,10 @@ class PresenceRouter:
     @callback
     def _async_offer_waiting(self) -> None:
         """Offer waiting terminals, first heard first, while the discovery list has room."""
-        while self._waiting and pending_discoveries(self.hass) < MAX_PENDING_DISCOVERIES:
+        room = MAX_PENDING_DISCOVERIES - pending_discoveries(self.hass)
+        # Counted once: a flow counts only once its first step ran, and one started
+        # into a full list aborts and is not offered again by the router.
+        for _ in range(min(room, len(self._waiting))):
             terminal_id, msg = self._waiting.popitem(last=False)
             self._async_offer(terminal_id, msg)
 
