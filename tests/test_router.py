@@ -149,9 +149,8 @@ async def test_offered_ids_are_bounded(
         for terminal_id in ("7000001", "7000002", "7000001"):
             async_fire_mqtt_message(hass, HEARTBEAT_TOPIC, payloads.heartbeat(terminal_id))
             await hass.async_block_till_done()
-    # The first ID was forgotten and offered again (three offers); its flow was still
-    # open, so the flow manager refused the duplicate: two flows in all.
-    assert create_flow.call_count == 3
+    # The first ID was forgotten, but its card is still shown: not offered again.
+    assert create_flow.call_count == 2
     flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
     assert sorted(flow["context"]["unique_id"] for flow in flows) == ["7000001", "7000002"]
 
@@ -291,3 +290,40 @@ async def test_room_is_counted_once_per_refill(
         # One slot: one offer, although the offered flow has not started yet.
         assert create_flow.call_count == 1
         assert router.waiting == 1
+
+
+async def test_a_terminal_whose_card_is_shown_does_not_wait(
+    hass: HomeAssistant, terminal: TerminalResponder, loaded_entry: MockConfigEntry
+) -> None:
+    """Offered for its Online, its heartbeats neither queue it nor take a freed slot."""
+    router = hass.data[ROUTER_KEY]
+    with patch("custom_components.face_terminal.router.MAX_PENDING_DISCOVERIES", 1):
+        async_fire_mqtt_message(hass, BASIC_TOPIC, payloads.online("7000001"))
+        await hass.async_block_till_done()
+        for terminal_id in ("7000001", "7000002"):
+            async_fire_mqtt_message(hass, HEARTBEAT_TOPIC, payloads.heartbeat(terminal_id))
+            await hass.async_block_till_done()
+        assert router.waiting == 1  # only 7000002
+        flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+        await hass.config_entries.flow.async_configure(flows[0]["flow_id"], {})
+        await hass.async_block_till_done()
+        async_fire_mqtt_message(hass, HEARTBEAT_TOPIC, payloads.heartbeat())
+        await hass.async_block_till_done()
+        flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+        assert [flow["context"]["unique_id"] for flow in flows] == ["7000002"]
+
+
+async def test_a_confirmed_card_makes_room_at_once(
+    hass: HomeAssistant, terminal: TerminalResponder, loaded_entry: MockConfigEntry
+) -> None:
+    """Terminals that connected together heartbeat together: no wait for the next round."""
+    with patch("custom_components.face_terminal.router.MAX_PENDING_DISCOVERIES", 1):
+        for terminal_id in ("7000001", "7000002"):
+            async_fire_mqtt_message(hass, HEARTBEAT_TOPIC, payloads.heartbeat(terminal_id))
+            await hass.async_block_till_done()
+        flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+        await hass.config_entries.flow.async_configure(flows[0]["flow_id"], {})
+        await hass.async_block_till_done()
+        # No presence message since: the new terminal's setup offered the next card.
+        flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+        assert [flow["context"]["unique_id"] for flow in flows] == ["7000002"]

@@ -80,6 +80,10 @@ class PresenceRouter:
     def async_register(self, terminal_id: str, handler: PresenceHandler) -> CALLBACK_TYPE:
         """Route the terminal's presence messages to `handler` until the returned call."""
         self.routes[terminal_id] = handler
+        if self._waiting:
+            # A confirmed card made room: offer the next one now, not with the next
+            # presence message (terminals that connected together heartbeat together).
+            self._async_offer_waiting()
 
         @callback
         def unregister() -> None:
@@ -131,20 +135,29 @@ class PresenceRouter:
     @callback
     def _async_offer_waiting(self) -> None:
         """Offer waiting terminals, first heard first, while the discovery list has room."""
-        room = MAX_PENDING_DISCOVERIES - pending_discoveries(self.hass)
         # Counted once: a flow counts only once its first step ran, and one started
         # into a full list aborts and is not offered again by the router.
-        for _ in range(min(room, len(self._waiting))):
+        room = MAX_PENDING_DISCOVERIES - pending_discoveries(self.hass)
+        while room > 0 and self._waiting:
             terminal_id, msg = self._waiting.popitem(last=False)
-            self._async_offer(terminal_id, msg)
+            # Those configured or shown meanwhile (their Online) take no room.
+            if self._async_offer(terminal_id, msg):
+                room -= 1
 
     @callback
-    def _async_offer(self, terminal_id: str, msg: ReceiveMessage) -> None:
-        """Start a discovery flow for a heartbeating terminal no entry knows (once)."""
+    def _async_offer(self, terminal_id: str, msg: ReceiveMessage) -> bool:
+        """Start a discovery flow for a heartbeating terminal no entry knows (once).
+
+        True when a flow was started.
+        """
         if terminal_id in self._offered:
-            return
+            return False
         if self.hass.config_entries.async_entry_for_domain_unique_id(DOMAIN, terminal_id):
-            return  # configured, ignored or disabled: nothing to offer
+            return False  # configured, ignored or disabled: nothing to offer
+        if self.hass.config_entries.flow.async_progress_by_handler(
+            DOMAIN, match_context={"unique_id": terminal_id}
+        ):
+            return False  # its card is shown already (offered for its Online)
         if pending_discoveries(self.hass) >= MAX_PENDING_DISCOVERIES:
             # Not offered yet: it waits (its place kept, its latest heartbeat stored).
             if terminal_id not in self._waiting:
@@ -152,7 +165,7 @@ class PresenceRouter:
             self._waiting[terminal_id] = msg
             if len(self._waiting) > MAX_OFFERED_IDS:
                 self._waiting.popitem(last=False)  # the oldest retries with its heartbeat
-            return
+            return False
         self._waiting.pop(terminal_id, None)
         self._offered[terminal_id] = None
         if len(self._offered) > MAX_OFFERED_IDS:
@@ -171,6 +184,7 @@ class PresenceRouter:
                 timestamp=msg.timestamp,
             ),
         )
+        return True
 
 
 async def async_get_router(hass: HomeAssistant) -> PresenceRouter:
@@ -184,9 +198,19 @@ async def async_get_router(hass: HomeAssistant) -> PresenceRouter:
 
 @callback
 def pending_discoveries(hass: HomeAssistant) -> int:
-    """Terminals discovered over MQTT that wait for the user's confirmation."""
-    return sum(
-        1
-        for flow in hass.config_entries.flow.async_progress_by_handler(DOMAIN)
-        if flow["context"].get("source") == SOURCE_MQTT
-    )
+    """Terminals discovered over MQTT that wait for the user's confirmation.
+
+    A confirmed card's flow stays in progress until its entry is set up; its entry
+    exists by then, and it no longer counts.
+    """
+    entries = hass.config_entries
+    count = 0
+    for flow in entries.flow.async_progress_by_handler(DOMAIN):
+        context = flow["context"]
+        unique_id = context.get("unique_id") or ""  # a waiting card always has one
+        if (
+            context.get("source") == SOURCE_MQTT
+            and entries.async_entry_for_domain_unique_id(DOMAIN, unique_id) is None
+        ):
+            count += 1
+    return count
