@@ -632,8 +632,6 @@ async def confirm_flows(client: HomeAssistantClient, terminal_ids: set[str]) -> 
             if flow["handler"] == "face_terminal"
             and str(flow["context"].get("unique_id")) in pending
         ]
-        if os.environ.get("FT_BENCH_TRACE"):
-            print(f"[trace] {time.monotonic():.1f} flows {len(flows)} pending {len(pending)}", flush=True)
         for flow in flows:
             started = time.perf_counter()
             result = await client.post(f"/api/config/config_entries/flow/{flow['flow_id']}", {})

@@ -327,3 +327,24 @@ async def test_a_confirmed_card_makes_room_at_once(
         # No presence message since: the new terminal's setup offered the next card.
         flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
         assert [flow["context"]["unique_id"] for flow in flows] == ["7000002"]
+
+
+async def test_an_online_refused_for_a_full_list_waits(
+    hass: HomeAssistant, terminal: TerminalResponder, loaded_entry: MockConfigEntry
+) -> None:
+    """Refused by the full list on its Online, a terminal waits in line, not 30 s."""
+    router = hass.data[ROUTER_KEY]
+    with (
+        patch("custom_components.face_terminal.router.MAX_PENDING_DISCOVERIES", 1),
+        patch("custom_components.face_terminal.config_flow.MAX_PENDING_DISCOVERIES", 1),
+    ):
+        for terminal_id in ("7000001", "7000002"):
+            async_fire_mqtt_message(hass, BASIC_TOPIC, payloads.online(terminal_id))
+            await hass.async_block_till_done()
+        assert router.waiting == 1
+        flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+        assert [flow["context"]["unique_id"] for flow in flows] == ["7000001"]
+        await hass.config_entries.flow.async_configure(flows[0]["flow_id"], {})
+        await hass.async_block_till_done()
+        flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+        assert [flow["context"]["unique_id"] for flow in flows] == ["7000002"]

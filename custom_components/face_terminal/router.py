@@ -124,6 +124,14 @@ class PresenceRouter:
             self.unrouted += 1
             if msg.topic == protocol.HEARTBEAT_TOPIC and isinstance(message, protocol.HeartBeat):
                 self._async_offer(terminal_id, msg)
+            elif (
+                msg.topic == protocol.BASIC_TOPIC
+                and isinstance(message, protocol.Online)
+                and pending_discoveries(self.hass) >= MAX_PENDING_DISCOVERIES
+            ):
+                # HA's MQTT discovery offers an Online, but not into a full list: it
+                # waits here instead of until its first heartbeat.
+                self._async_offer(terminal_id, msg)
         if self._waiting:
             self._async_offer_waiting()
 
@@ -170,7 +178,7 @@ class PresenceRouter:
         self._offered[terminal_id] = None
         if len(self._offered) > MAX_OFFERED_IDS:
             self._offered.popitem(last=False)
-        LOGGER.debug("Offering terminal %s, heard on the heartbeat topic", terminal_id)
+        LOGGER.debug("Offering terminal %s, heard on %s", terminal_id, msg.topic)
         discovery_flow.async_create_flow(
             self.hass,
             DOMAIN,
