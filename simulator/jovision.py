@@ -340,23 +340,8 @@ class JovisionDevice:
             "img_fr_name": "",
             "face_feature": "",
         }
-        if self.scene:
-            width, height = _SCENE_SIZE
-            scene = images.scene_picture(
-                f"{self.uuid} {stamp}", width=width, height=height, faces=(name,)
-            )
-            data["img_fr"] = _b64(scene)
-            data["img_fr_name"] = f"{picture_name}_YT.jpg"
-        return {
-            "token": "",
-            "method": METHOD_COMPARE_PUSH,
-            "uuid": self.uuid,
-            "mac": self.mac,
-            "host": self.host,
-            "product_name": self.product_name,
-            "device_type": self.device_type,
-            "data": data,
-        }
+        self._add_scene(data, f"{self.uuid} {stamp}", name, picture_name)
+        return self._push(METHOD_COMPARE_PUSH, data)
 
     def push_match(
         self,
@@ -454,16 +439,22 @@ class JovisionDevice:
                 "warning_t": f"{warning_temperature:.1f}",
                 "warning_type": warning_type,
             }
+        self._add_scene(data, f"{self.uuid} {stamp}", label, picture_name)
+        return self._push(METHOD_CAPTURE_PUSH, data)
+
+    def _add_scene(self, data: dict[str, Any], caption: str, face: str, picture_name: str) -> None:
+        """The scene picture (``img_fr``), when the device uploads original images."""
         if self.scene:
             width, height = _SCENE_SIZE
-            scene = images.scene_picture(
-                f"{self.uuid} {stamp}", width=width, height=height, faces=(label,)
-            )
+            scene = images.scene_picture(caption, width=width, height=height, faces=(face,))
             data["img_fr"] = _b64(scene)
             data["img_fr_name"] = f"{picture_name}_YT.jpg"
+
+    def _push(self, method: str, data: dict[str, Any]) -> dict[str, Any]:
+        """A push body: the device's identity around `data`."""
         return {
             "token": "",
-            "method": METHOD_CAPTURE_PUSH,
+            "method": method,
             "uuid": self.uuid,
             "mac": self.mac,
             "host": self.host,
