@@ -12,8 +12,8 @@ from homeassistant.components.number import (
 )
 from homeassistant.const import PERCENTAGE, EntityCategory, UnitOfLength, UnitOfTime
 
-from .protocol.settings import SETTINGS, Setting, SettingKind, number_range
-from .setting_entity import FaceTerminalSettingEntity
+from .protocol.settings import Setting, SettingKind, number_range
+from .setting_entity import FaceTerminalSettingEntity, setting_entities
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -55,11 +55,8 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the terminal's number settings (only MQTT terminals have these platforms)."""
-    terminal = entry.runtime_data
     async_add_entities(
-        FaceTerminalSettingNumber(terminal, setting)
-        for setting in SETTINGS
-        if setting.kind is SettingKind.NUMBER
+        setting_entities(entry.runtime_data, SettingKind.NUMBER, FaceTerminalSettingNumber)
     )
 
 

@@ -4,15 +4,25 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, override
 
-from homeassistant.const import EntityCategory
-
 from .entity import FaceTerminalEntity
+from .protocol.settings import SETTINGS
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
     from homeassistant.helpers.entity import EntityDescription
 
     from .coordinator import FaceTerminal
-    from .protocol.settings import Setting
+    from .protocol.settings import Setting, SettingKind
+
+
+def setting_entities[EntityT: FaceTerminalSettingEntity](
+    terminal: FaceTerminal,
+    kind: SettingKind,
+    entity_type: Callable[[FaceTerminal, Setting], EntityT],
+) -> Iterator[EntityT]:
+    """One entity of `entity_type` for each setting of `kind` in the catalogue."""
+    return (entity_type(terminal, setting) for setting in SETTINGS if setting.kind is kind)
 
 
 class FaceTerminalSettingEntity(FaceTerminalEntity):
@@ -20,8 +30,6 @@ class FaceTerminalSettingEntity(FaceTerminalEntity):
 
     Unavailable while the terminal is offline or has not reported it: never guessed.
     """
-
-    _attr_entity_category = EntityCategory.CONFIG
 
     def __init__(
         self, terminal: FaceTerminal, setting: Setting, description: EntityDescription

@@ -324,21 +324,9 @@ class TerminalSettings:
                 translation_key="invalid_setting",
                 translation_placeholders={"setting": setting.key, "error": str(err)},
             ) from err
-        try:
-            ack = await terminal.async_request(command, lane=Lane.QUERY)
-        except HomeAssistantError as err:
-            failed = refusal(err)
-            if failed is None:
-                raise
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="setting_refused",
-                translation_placeholders={
-                    "name": terminal.display_name,
-                    "setting": setting.key,
-                    "reason": protocol.describe_ack_error(failed),
-                },
-            ) from err
+        ack = await self._async_send(
+            command, Lane.QUERY, "setting_refused", placeholders={"setting": setting.key}
+        )
         parameters = self.parameters.setdefault(setting.section, {})
         key = next(
             (name for name in parameters if name.casefold() == setting.parameter.casefold()),
@@ -359,8 +347,13 @@ class TerminalSettings:
         lane: Lane,
         refused_key: str,
         timeout: float = COMMAND_TIMEOUT,  # noqa: ASYNC109 - the runtime's ack wait
+        *,
+        placeholders: dict[str, str] | None = None,
     ) -> protocol.Ack:
-        """Send a command; a refusal becomes `refused_key` naming the terminal's reason."""
+        """Send a command; a refusal becomes `refused_key` naming the terminal's reason.
+
+        `placeholders` adds to the message's ``name`` (the terminal) and ``reason``.
+        """
         try:
             return await self.terminal.async_request(command, lane=lane, timeout=timeout)
         except HomeAssistantError as err:
@@ -371,6 +364,7 @@ class TerminalSettings:
                 translation_domain=DOMAIN,
                 translation_key=refused_key,
                 translation_placeholders={
+                    **(placeholders or {}),
                     "name": self.terminal.display_name,
                     "reason": protocol.describe_ack_error(failed),
                 },

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Any, override
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
 from homeassistant.const import EntityCategory
 
-from .protocol.settings import SETTINGS, Setting, SettingKind
-from .setting_entity import FaceTerminalSettingEntity
+from .protocol.settings import Setting, SettingKind
+from .setting_entity import FaceTerminalSettingEntity, setting_entities
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -36,11 +36,8 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the terminal's on/off settings (only MQTT terminals have these platforms)."""
-    terminal = entry.runtime_data
     async_add_entities(
-        FaceTerminalSettingSwitch(terminal, setting)
-        for setting in SETTINGS
-        if setting.kind is SettingKind.SWITCH
+        setting_entities(entry.runtime_data, SettingKind.SWITCH, FaceTerminalSettingSwitch)
     )
 
 

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, override
 from homeassistant.components.text import TextEntity, TextEntityDescription
 from homeassistant.const import EntityCategory
 
-from .protocol.settings import SETTINGS, Setting, SettingKind
-from .setting_entity import FaceTerminalSettingEntity
+from .protocol.settings import Setting, SettingKind
+from .setting_entity import FaceTerminalSettingEntity, setting_entities
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -38,11 +38,8 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the terminal's screen texts (only MQTT terminals have these platforms)."""
-    terminal = entry.runtime_data
     async_add_entities(
-        FaceTerminalSettingText(terminal, setting)
-        for setting in SETTINGS
-        if setting.kind is SettingKind.TEXT
+        setting_entities(entry.runtime_data, SettingKind.TEXT, FaceTerminalSettingText)
     )
 
 
