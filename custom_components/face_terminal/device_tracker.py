@@ -22,8 +22,9 @@ from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.restore_state import RestoreEntity
 
-from .const import CONF_PERSON_LINKS, DOMAIN
+from .const import DOMAIN
 from .entity import FaceTerminalEntity
+from .people import current_links
 from .protocol import RecPush
 
 if TYPE_CHECKING:
@@ -48,9 +49,7 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """One tracker per linked person; none left over for links removed since."""
-    links = entry.options.get(CONF_PERSON_LINKS)
-    if not isinstance(links, dict):
-        links = {}
+    links = current_links(entry)
     terminal: FaceTerminal = entry.runtime_data  # type: ignore[assignment]
     trackers = [
         PersonPresenceTracker(terminal, custom_id, person) for custom_id, person in links.items()

@@ -34,6 +34,16 @@ def linked_person(entry: ConfigEntry[Any], custom_id: str | None) -> str | None:
     return linked if isinstance(linked, str) else None
 
 
+def current_links(entry: ConfigEntry[Any]) -> dict[str, str]:
+    """The entry's links as stored (anything malformed counts as none)."""
+    links = entry.options.get(CONF_PERSON_LINKS)
+    if not isinstance(links, dict):
+        return {}
+    return {
+        str(custom_id): person for custom_id, person in links.items() if isinstance(person, str)
+    }
+
+
 def parse_links(text: str) -> dict[str, str] | None:
     """``custom_id = person.x`` lines as a map; None when a line is not one."""
     links: dict[str, str] = {}

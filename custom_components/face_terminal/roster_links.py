@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Final
 from homeassistant.exceptions import ServiceValidationError
 
 from .const import CONF_PERSON_LINKS, DOMAIN
-from .people import MAX_LINKS
+from .people import MAX_LINKS, current_links
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Mapping, Sequence
@@ -33,16 +33,6 @@ if TYPE_CHECKING:
 
 LINKS_SET: Final = "set"
 LINKS_CLEARED: Final = "cleared"
-
-
-def current_links(entry: ConfigEntry[Any]) -> dict[str, str]:
-    """The entry's links as stored (anything malformed counts as none)."""
-    links = entry.options.get(CONF_PERSON_LINKS)
-    if not isinstance(links, dict):
-        return {}
-    return {
-        str(custom_id): person for custom_id, person in links.items() if isinstance(person, str)
-    }
 
 
 def check_link_room(entries: Sequence[ConfigEntry[Any]], roster: Sequence[RosterEntry]) -> None:
