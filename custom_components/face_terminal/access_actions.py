@@ -12,12 +12,12 @@ from typing import TYPE_CHECKING, Final
 
 import voluptuous as vol
 from homeassistant.core import HomeAssistant, ServiceCall, callback
-from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 
 from .const import ATTR_GRANT, ATTR_MESSAGE, ATTR_REQUEST_ID, DOMAIN
 from .coordinator import FaceTerminal
 from .protocol.commands import MAX_SHOW_INFO_BYTES
+from .validation import invalid_input
 
 if TYPE_CHECKING:
     from .access import AccessController
@@ -34,22 +34,14 @@ ANSWER_ACCESS_REQUEST_SCHEMA: Final = vol.Schema(
 )
 
 
-def _invalid(key: str, **placeholders: str) -> ServiceValidationError:
-    return ServiceValidationError(
-        translation_domain=DOMAIN,
-        translation_key=key,
-        translation_placeholders=placeholders or None,
-    )
-
-
 def _check_message(message: str | None) -> str | None:
     """Screen text: at most 63 UTF-8 bytes, one line; empty means the terminal's own."""
     if message is None or not message.strip():
         return None
     if any(ord(char) < 0x20 for char in message):
-        raise _invalid("access_message_invalid")
+        raise invalid_input("access_message_invalid")
     if len(message.encode("utf-8", errors="surrogatepass")) > MAX_SHOW_INFO_BYTES:
-        raise _invalid("message_too_long", max_bytes=str(MAX_SHOW_INFO_BYTES))
+        raise invalid_input("message_too_long", max_bytes=str(MAX_SHOW_INFO_BYTES))
     return message.strip()
 
 
@@ -59,7 +51,7 @@ def _async_find(hass: HomeAssistant, request_id: str) -> AccessController:
         runtime = entry.runtime_data
         if isinstance(runtime, FaceTerminal) and runtime.access.has_request(request_id):
             return runtime.access
-    raise _invalid("access_request_unknown", request_id=request_id)
+    raise invalid_input("access_request_unknown", request_id=request_id)
 
 
 async def _async_answer_access_request(call: ServiceCall) -> None:

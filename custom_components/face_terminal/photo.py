@@ -27,6 +27,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from . import protocol
 from .const import DOMAIN
 from .protocol.commands import MAX_QRCODE_DATA_BYTES
+from .validation import invalid_input
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -51,16 +52,8 @@ _MIN_SIDE: Final = 64
 _EXIF_ORIENTATION: Final = 0x0112
 
 
-def _invalid(key: str, **placeholders: str) -> ServiceValidationError:
-    return ServiceValidationError(
-        translation_domain=DOMAIN,
-        translation_key=key,
-        translation_placeholders=placeholders or None,
-    )
-
-
 def _too_large() -> ServiceValidationError:
-    return _invalid("image_too_large", max_mb=str(MAX_SOURCE_BYTES // (1024 * 1024)))
+    return invalid_input("image_too_large", max_mb=str(MAX_SOURCE_BYTES // (1024 * 1024)))
 
 
 # --- sources ------------------------------------------------------------------------
@@ -80,7 +73,7 @@ async def async_load_image(
         return await async_download(hass, image_url)
     if camera_entity_id is not None:
         return await async_camera_image(hass, camera_entity_id)
-    raise _invalid("photo_source_count")
+    raise invalid_input("photo_source_count")
 
 
 async def async_read_file(hass: HomeAssistant, image_path: str) -> bytes:
@@ -90,12 +83,14 @@ async def async_read_file(hass: HomeAssistant, image_path: str) -> bytes:
 
 def _read_file(hass: HomeAssistant, image_path: str) -> bytes:
     if not hass.config.is_allowed_path(image_path):
-        raise _invalid("path_not_allowed", path=image_path)
+        raise invalid_input("path_not_allowed", path=image_path)
     try:
         with Path(image_path).open("rb") as file:
             data = file.read(MAX_SOURCE_BYTES + 1)
     except OSError as err:
-        raise _invalid("file_unreadable", path=image_path, error=err.strerror or str(err)) from err
+        raise invalid_input(
+            "file_unreadable", path=image_path, error=err.strerror or str(err)
+        ) from err
     if len(data) > MAX_SOURCE_BYTES:
         raise _too_large()
     return data
@@ -109,7 +104,7 @@ async def async_download(hass: HomeAssistant, url: str) -> bytes:
             url, timeout=aiohttp.ClientTimeout(total=DOWNLOAD_TIMEOUT)
         ) as response:
             if response.status != 200:
-                raise _invalid("download_failed", url=url, status=str(response.status))
+                raise invalid_input("download_failed", url=url, status=str(response.status))
             length = response.headers.get("Content-Length")
             if length is not None and length.isdigit() and int(length) > MAX_SOURCE_BYTES:
                 raise _too_large()
@@ -155,10 +150,10 @@ def _open(data: bytes) -> Image.Image:
     try:
         return Image.open(io.BytesIO(data))
     except Image.DecompressionBombError as err:
-        raise _invalid("photo_too_large") from err
+        raise invalid_input("photo_too_large") from err
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as err:
         # Pillow raises SyntaxError or ValueError for some broken headers.
-        raise _invalid("not_an_image") from err
+        raise invalid_input("not_an_image") from err
 
 
 def _load(image: Image.Image) -> None:
@@ -166,7 +161,7 @@ def _load(image: Image.Image) -> None:
     try:
         image.load()
     except (OSError, SyntaxError, ValueError) as err:
-        raise _invalid("not_an_image") from err
+        raise invalid_input("not_an_image") from err
 
 
 def _fit_scale(width: int, height: int) -> float:
@@ -209,7 +204,7 @@ def prepare_face_photo(data: bytes, max_bytes: int = MAX_FACE_PHOTO_BYTES) -> by
             if buffer.tell() <= max_bytes:
                 return buffer.getvalue()
         if min(width, height) * _SHRINK_STEP < _MIN_SIDE:  # pragma: no cover - JPEG of 64 px
-            raise _invalid("photo_too_large")
+            raise invalid_input("photo_too_large")
         scale *= _SHRINK_STEP
 
 
@@ -238,10 +233,10 @@ def check_qr_image(data: bytes) -> str:
     """
     content_type = protocol.sniff_image_type(data)
     if content_type is None:
-        raise _invalid("qr_image_format")
+        raise invalid_input("qr_image_format")
     size = len(f"data:{content_type};base64,") + 4 * math.ceil(len(data) / 3)
     if size > MAX_QRCODE_DATA_BYTES:
-        raise _invalid(
+        raise invalid_input(
             "qr_image_too_large",
             size=str(size),
             max_size=str(MAX_QRCODE_DATA_BYTES),

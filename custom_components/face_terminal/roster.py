@@ -30,12 +30,11 @@ from typing import TYPE_CHECKING, Any, Final
 
 import yaml  # type: ignore[import-untyped]
 from homeassistant.core import valid_entity_id
-from homeassistant.exceptions import ServiceValidationError
 from homeassistant.util import dt as dt_util
 
-from .const import DOMAIN
 from .photo import MAX_SOURCE_BYTES
 from .protocol.roster import MAX_CUSTOM_ID_BYTES, RosterPerson
+from .validation import invalid_input
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
@@ -110,39 +109,33 @@ class RosterEntry:
         )
 
 
-def _invalid(key: str, **placeholders: str) -> ServiceValidationError:
-    return ServiceValidationError(
-        translation_domain=DOMAIN,
-        translation_key=key,
-        translation_placeholders=placeholders or None,
-    )
-
-
 # --- reading files ---------------------------------------------------------------------
 
 
 def read_roster_file(hass: HomeAssistant, path: str) -> list[dict[str, Any]]:
     """Rows of a CSV or YAML roster file in an allowed folder (blocking: executor)."""
     if not hass.config.is_allowed_path(path):
-        raise _invalid("roster_path_not_allowed", path=path)
+        raise invalid_input("roster_path_not_allowed", path=path)
     file = Path(path)
     suffix = file.suffix.lower()
     if suffix not in (".csv", ".yaml", ".yml"):
-        raise _invalid("roster_format_unknown", path=path)
+        raise invalid_input("roster_format_unknown", path=path)
     try:
         with file.open("rb") as handle:
             data = handle.read(MAX_ROSTER_BYTES + 1)
     except OSError as err:
-        raise _invalid("roster_unreadable", path=path, error=err.strerror or str(err)) from err
+        raise invalid_input("roster_unreadable", path=path, error=err.strerror or str(err)) from err
     if len(data) > MAX_ROSTER_BYTES:
-        raise _invalid("roster_too_large", max_mb=str(MAX_ROSTER_BYTES // (1024 * 1024)))
+        raise invalid_input("roster_too_large", max_mb=str(MAX_ROSTER_BYTES // (1024 * 1024)))
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
-        raise _invalid("roster_invalid", path=path, error="the file is not UTF-8 text") from err
+        raise invalid_input(
+            "roster_invalid", path=path, error="the file is not UTF-8 text"
+        ) from err
     rows = _csv_rows(text, path) if suffix == ".csv" else _yaml_rows(text, path)
     if len(rows) > MAX_ROSTER_PERSONS:
-        raise _invalid("roster_too_many", max_persons=str(MAX_ROSTER_PERSONS))
+        raise invalid_input("roster_too_many", max_persons=str(MAX_ROSTER_PERSONS))
     return rows
 
 
@@ -151,7 +144,7 @@ def _csv_rows(text: str, path: str) -> list[dict[str, Any]]:
         reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
         header = [name.strip().lower() for name in reader.fieldnames or ()]
         if FIELD_CUSTOM_ID not in header or FIELD_NAME not in header:
-            raise _invalid(
+            raise invalid_input(
                 "roster_invalid", path=path, error="the header line needs custom_id and name"
             )
         rows: list[dict[str, Any]] = []
@@ -166,7 +159,7 @@ def _csv_rows(text: str, path: str) -> list[dict[str, Any]]:
                 continue  # blank line
             rows.append(row)
     except csv.Error as err:
-        raise _invalid("roster_invalid", path=path, error=str(err)) from err
+        raise invalid_input("roster_invalid", path=path, error=str(err)) from err
     return rows
 
 
@@ -175,13 +168,15 @@ def _yaml_rows(text: str, path: str) -> list[dict[str, Any]]:
         content = yaml.safe_load(text)
     except yaml.YAMLError as err:
         first_line = str(err).splitlines()[0] if str(err) else type(err).__name__
-        raise _invalid("roster_invalid", path=path, error=first_line) from err
+        raise invalid_input("roster_invalid", path=path, error=first_line) from err
     if isinstance(content, dict) and "persons" in content:
         content = content["persons"]
     if content is None:
         return []
     if not isinstance(content, list) or not all(isinstance(item, dict) for item in content):
-        raise _invalid("roster_invalid", path=path, error="expected a list of persons (mappings)")
+        raise invalid_input(
+            "roster_invalid", path=path, error="expected a list of persons (mappings)"
+        )
     return [{str(key).strip().lower(): value for key, value in item.items()} for item in content]
 
 
@@ -211,7 +206,7 @@ def _custom_id(value: object, where: str) -> str:
         or "," in text
         or not _is_clean(text)
     ):
-        raise _invalid("roster_row_invalid", row=where, field=FIELD_CUSTOM_ID)
+        raise invalid_input("roster_row_invalid", row=where, field=FIELD_CUSTOM_ID)
     return text
 
 
@@ -220,7 +215,7 @@ def _person_type(value: object, where: str) -> int:
         return 0
     key = str(value).strip().lower()
     if isinstance(value, bool) or key not in PERSON_TYPES:
-        raise _invalid("roster_row_invalid", row=where, field=FIELD_PERSON_TYPE)
+        raise invalid_input("roster_row_invalid", row=where, field=FIELD_PERSON_TYPE)
     return PERSON_TYPES[key]
 
 
@@ -238,7 +233,7 @@ def _ha_person(row: Mapping[str, Any], where: str) -> tuple[bool, str | None]:
         or _PERSON_ENTITY.fullmatch(entity_id) is None  # ASCII only, as the options
         or not valid_entity_id(entity_id)
     ):
-        raise _invalid("roster_ha_person_invalid", row=where)
+        raise invalid_input("roster_ha_person_invalid", row=where)
     return True, entity_id
 
 
@@ -264,7 +259,7 @@ def _moment(value: object, field: str, where: str) -> datetime | None:
         return terminal_time(value).replace(microsecond=0)
     if isinstance(value, date):
         return datetime.combine(value, time(23, 59, 59) if end_of_day else time(0, 0, 0))
-    raise _invalid("roster_row_invalid", row=where, field=field)
+    raise invalid_input("roster_row_invalid", row=where, field=field)
 
 
 def _photo(hass: HomeAssistant, value: object, folder: Path | None, where: str) -> Path | None:
@@ -274,10 +269,10 @@ def _photo(hass: HomeAssistant, value: object, folder: Path | None, where: str) 
     path = Path(text)
     if not path.is_absolute():
         if folder is None:
-            raise _invalid("roster_row_invalid", row=where, field=FIELD_PHOTO)
+            raise invalid_input("roster_row_invalid", row=where, field=FIELD_PHOTO)
         path = folder / path
     if not hass.config.is_allowed_path(str(path)):
-        raise _invalid("photo_path_not_allowed", path=str(path))
+        raise invalid_input("photo_path_not_allowed", path=str(path))
     return path
 
 
@@ -295,11 +290,11 @@ def check_rows(
     for where, row in rows:
         custom_id = _custom_id(row.get(FIELD_CUSTOM_ID), where)
         if custom_id in seen:
-            raise _invalid("roster_duplicate_id", custom_id=custom_id)
+            raise invalid_input("roster_duplicate_id", custom_id=custom_id)
         seen.add(custom_id)
         name = _text(row.get(FIELD_NAME))
         if name is None or not _is_clean(name):
-            raise _invalid("roster_row_invalid", row=where, field=FIELD_NAME)
+            raise invalid_input("roster_row_invalid", row=where, field=FIELD_NAME)
         entry = RosterEntry(
             custom_id=custom_id,
             name=name,
@@ -368,7 +363,7 @@ def load_roster(
     folder: Path | None = None
     if photo_folder is not None:
         if not hass.config.is_allowed_path(photo_folder):
-            raise _invalid("photo_path_not_allowed", path=photo_folder)
+            raise invalid_input("photo_path_not_allowed", path=photo_folder)
         folder = Path(photo_folder)
     elif roster_file is not None:
         folder = Path(roster_file).parent
@@ -380,7 +375,7 @@ def load_roster(
         )
     rows.extend((f"persons {index + 1}", row) for index, row in enumerate(inline))
     if len(rows) > MAX_ROSTER_PERSONS:
-        raise _invalid("roster_too_many", max_persons=str(MAX_ROSTER_PERSONS))
+        raise invalid_input("roster_too_many", max_persons=str(MAX_ROSTER_PERSONS))
     entries = check_rows(hass, rows, folder)
     digest_photos(entries)
     return entries

@@ -19,7 +19,7 @@ from homeassistant.core import (
     SupportsResponse,
     callback,
 )
-from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import service
 
@@ -38,6 +38,7 @@ from .roster import (
 )
 from .roster_links import check_link_room
 from .roster_sync import DEFAULT_BATCH_SIZE, async_get_roster_syncs, async_sync_terminals
+from .validation import invalid_input
 
 if TYPE_CHECKING:
     from homeassistant.util.json import JsonValueType
@@ -96,14 +97,6 @@ DELETE_ALL_PERSONS_SCHEMA = vol.Schema(
 )
 
 
-def _invalid(key: str, **placeholders: str) -> ServiceValidationError:
-    return ServiceValidationError(
-        translation_domain=DOMAIN,
-        translation_key=key,
-        translation_placeholders=placeholders or None,
-    )
-
-
 @callback
 def _async_get_terminals(hass: HomeAssistant, call: ServiceCall) -> list[FaceTerminal]:
     """The loaded MQTT terminals the call names, each once."""
@@ -115,9 +108,9 @@ def _async_get_terminals(hass: HomeAssistant, call: ServiceCall) -> list[FaceTer
         shown = device.name_by_user or device.name or device_id
         terminal = cast("FaceTerminalConfigEntry", entry).runtime_data
         if not isinstance(terminal, FaceTerminal):
-            raise _invalid("not_supported_by_jovision", device=shown)
+            raise invalid_input("not_supported_by_jovision", device=shown)
         if (DOMAIN, terminal.terminal_id) not in device.identifiers:
-            raise _invalid("not_a_terminal", device=shown)
+            raise invalid_input("not_a_terminal", device=shown)
         terminals.append(terminal)
     return terminals
 
@@ -128,7 +121,7 @@ async def _async_sync_persons(call: ServiceCall) -> ServiceResponse:
     inline: list[dict[str, Any]] = call.data[ATTR_PERSONS]
     delete_missing: bool = call.data[ATTR_DELETE_MISSING]
     if roster_file is None and not inline and not delete_missing:
-        raise _invalid("roster_source_missing")
+        raise invalid_input("roster_source_missing")
     terminals = _async_get_terminals(hass, call)
     syncs = async_get_roster_syncs(hass)
     with syncs.reserve(terminals):
@@ -141,7 +134,7 @@ async def _async_sync_persons(call: ServiceCall) -> ServiceResponse:
             )
         )
         if not entries and delete_missing and not call.data[ATTR_ALLOW_EMPTY]:
-            raise _invalid("roster_empty_delete")
+            raise invalid_input("roster_empty_delete")
         check_link_room([terminal.entry for terminal in terminals], entries)
         reports = await async_sync_terminals(
             hass,
@@ -173,7 +166,7 @@ async def _async_sync_persons(call: ServiceCall) -> ServiceResponse:
 async def _async_delete_all_persons(call: ServiceCall) -> None:
     hass = call.hass
     if call.data[ATTR_CONFIRM] is not True:
-        raise _invalid("confirmation_required")
+        raise invalid_input("confirmation_required")
     terminals = _async_get_terminals(hass, call)
     syncs = async_get_roster_syncs(hass)
     with syncs.reserve(terminals):

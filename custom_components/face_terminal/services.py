@@ -36,6 +36,7 @@ from .device import Capability
 from .face_tools import async_setup_face_tools
 from .protocol.commands import MAX_QRCODE_DATA_BYTES, MAX_SEARCH_COUNT, MAX_SHOW_INFO_BYTES
 from .roster_services import async_setup_roster_services
+from .validation import invalid_input
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Iterator
@@ -162,14 +163,6 @@ HIDE_QR_CODE_SCHEMA = vol.Schema({vol.Required(ATTR_DEVICE_ID): _DEVICES})
 # --- helpers ----------------------------------------------------------------------------
 
 
-def _invalid(key: str, **placeholders: str) -> ServiceValidationError:
-    return ServiceValidationError(
-        translation_domain=DOMAIN,
-        translation_key=key,
-        translation_placeholders=placeholders or None,
-    )
-
-
 def _utf8_len(text: str) -> int:
     return len(text.encode("utf-8", errors="surrogatepass"))
 
@@ -184,9 +177,9 @@ def _async_get_terminal(hass: HomeAssistant, device_id: str) -> FaceTerminal:
     shown_name = device.name_by_user or device.name or device_id
     if Capability.COMMANDS not in runtime.capabilities:
         # Only Jovision devices lack it: their HTTP push protocol has no commands at all.
-        raise _invalid("not_supported_by_jovision", device=shown_name)
+        raise invalid_input("not_supported_by_jovision", device=shown_name)
     if (DOMAIN, runtime.terminal_id) not in device.identifiers:
-        raise _invalid("not_a_terminal", device=shown_name)
+        raise invalid_input("not_a_terminal", device=shown_name)
     # The runtime that takes commands is the MQTT terminal's, which owns the command API.
     return cast("FaceTerminal", runtime)
 
@@ -204,7 +197,7 @@ def _command_errors() -> Iterator[None]:
     try:
         yield
     except protocol.CommandError as err:
-        raise _invalid("invalid_command", error=str(err)) from err
+        raise invalid_input("invalid_command", error=str(err)) from err
 
 
 async def _async_command[T](
@@ -259,7 +252,7 @@ def _iso(value: datetime) -> str:
 
 def _check_one_source(call: ServiceCall, keys: tuple[str, ...], error: str) -> None:
     if sum(call.data.get(key) is not None for key in keys) != 1:
-        raise _invalid(error)
+        raise invalid_input(error)
 
 
 # --- handlers ---------------------------------------------------------------------------
@@ -268,20 +261,20 @@ def _check_one_source(call: ServiceCall, keys: tuple[str, ...], error: str) -> N
 async def _async_unlock(call: ServiceCall) -> None:
     message: str | None = call.data.get(ATTR_MESSAGE)
     if message is not None and _utf8_len(message) > MAX_MESSAGE_BYTES:
-        raise _invalid("message_too_long", max_bytes=str(MAX_MESSAGE_BYTES))
+        raise invalid_input("message_too_long", max_bytes=str(MAX_MESSAGE_BYTES))
     terminals = _async_get_terminals(call.hass, call)
     _raise_first(await _async_each(terminals, lambda terminal: terminal.async_unlock(message)))
 
 
 def _check_custom_id(custom_id: str) -> None:
     if not custom_id.strip() or _utf8_len(custom_id) > MAX_CUSTOM_ID_BYTES:
-        raise _invalid("custom_id_invalid", max_bytes=str(MAX_CUSTOM_ID_BYTES))
+        raise invalid_input("custom_id_invalid", max_bytes=str(MAX_CUSTOM_ID_BYTES))
 
 
 def _check_person(custom_id: str, name: str) -> None:
     _check_custom_id(custom_id)
     if not name.strip() or _utf8_len(name) > MAX_NAME_BYTES:
-        raise _invalid("name_invalid", max_bytes=str(MAX_NAME_BYTES))
+        raise invalid_input("name_invalid", max_bytes=str(MAX_NAME_BYTES))
 
 
 def _validity(call: ServiceCall) -> tuple[datetime | None, datetime | None]:
@@ -290,10 +283,10 @@ def _validity(call: ServiceCall) -> tuple[datetime | None, datetime | None]:
     if valid_from is None and valid_until is None:
         return None, None
     if valid_from is None or valid_until is None:
-        raise _invalid("validity_incomplete")
+        raise invalid_input("validity_incomplete")
     begin, end = _terminal_time(valid_from), _terminal_time(valid_until)
     if begin >= end:
-        raise _invalid("validity_order")
+        raise invalid_input("validity_order")
     return begin, end
 
 
@@ -374,7 +367,7 @@ def _person(record: protocol.PersonRecord) -> dict[str, JsonValueType]:
 async def _async_list_persons(call: ServiceCall) -> ServiceResponse:
     name: str | None = call.data.get(ATTR_NAME)
     if name is not None and (not name.strip() or _utf8_len(name) > MAX_NAME_BYTES):
-        raise _invalid("name_invalid", max_bytes=str(MAX_NAME_BYTES))
+        raise invalid_input("name_invalid", max_bytes=str(MAX_NAME_BYTES))
     terminal = _async_get_terminal(call.hass, call.data[ATTR_DEVICE_ID][0])
     page = await _async_command(
         lambda terminal: terminal.async_list_persons(
@@ -390,9 +383,9 @@ async def _async_play_voice(call: ServiceCall) -> None:
     file_name: str = call.data[ATTR_FILE].strip()
     custom = call.data[ATTR_SET] == VOICE_SET_CUSTOM
     if not file_name.lower().endswith(".wav") or "/" in file_name or "\\" in file_name:
-        raise _invalid("voice_file_invalid")
+        raise invalid_input("voice_file_invalid")
     if custom and not file_name.lower().endswith("_c.wav"):
-        raise _invalid("custom_voice_file_invalid")
+        raise invalid_input("custom_voice_file_invalid")
     terminals = _async_get_terminals(call.hass, call)
     _raise_first(
         await _async_each(
@@ -415,7 +408,7 @@ async def _async_show_qr_code(call: ServiceCall) -> None:
     _check_one_source(call, (ATTR_TEXT, ATTR_IMAGE_PATH, ATTR_IMAGE_URL), "qr_source_count")
     text: str | None = call.data.get(ATTR_TEXT)
     if text is not None and _utf8_len(text) > MAX_QRCODE_DATA_BYTES:
-        raise _invalid("qr_text_too_long", max_bytes=str(MAX_QRCODE_DATA_BYTES))
+        raise invalid_input("qr_text_too_long", max_bytes=str(MAX_QRCODE_DATA_BYTES))
     terminals = _async_get_terminals(hass, call)
     image: bytes | None = None
     if text is None:
