@@ -17,7 +17,6 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
-from homeassistant.exceptions import ServiceValidationError
 from homeassistant.util import dt as dt_util
 
 from . import protocol
@@ -37,7 +36,6 @@ from .const import (
     CONF_ACCESS_WINDOW,
     DEFAULT_ACCESS_DEFAULT,
     DEFAULT_ACCESS_WINDOW,
-    DOMAIN,
     EVENT_ACCESS_DECISION,
     EVENT_ACCESS_REQUEST,
     LOGGER,
@@ -54,6 +52,7 @@ from .protocol.access import (
     is_live,
     record_age,
 )
+from .validation import invalid_input
 
 if TYPE_CHECKING:
     import asyncio
@@ -187,11 +186,7 @@ class AccessController:
         try:
             decision = self._decisions.answer(request_id, grant=grant, show_info=message)
         except UnknownRequestError as err:
-            raise ServiceValidationError(
-                translation_domain=DOMAIN,
-                translation_key="access_request_unknown",
-                translation_placeholders={"request_id": request_id[:40]},
-            ) from err
+            raise invalid_input("access_request_unknown", request_id=request_id[:40]) from err
         self._apply(decision)
         self._schedule()
 

@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any, Final
 import voluptuous as vol
 from homeassistant.const import ATTR_DEVICE_ID
 from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, SupportsResponse
-from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 
 from . import photo
@@ -32,6 +31,7 @@ from .protocol.face_tools import (
     search_matches,
     similarity_of,
 )
+from .validation import check_one_source
 
 if TYPE_CHECKING:
     from .coordinator import FaceTerminal
@@ -92,13 +92,6 @@ def _terminal(call: ServiceCall) -> FaceTerminal:
     return _async_get_terminal(call.hass, call.data[ATTR_DEVICE_ID][0])
 
 
-def _check_one(call: ServiceCall, keys: tuple[str, ...]) -> None:
-    if sum(call.data.get(key) is not None for key in keys) != 1:
-        raise ServiceValidationError(
-            translation_domain=DOMAIN, translation_key="photo_source_count"
-        )
-
-
 async def _async_photo(call: ServiceCall, keys: tuple[str, ...], max_bytes: int) -> bytes:
     path, url, camera = (call.data.get(key) for key in keys)
     data = await photo.async_load_image(
@@ -108,8 +101,8 @@ async def _async_photo(call: ServiceCall, keys: tuple[str, ...], max_bytes: int)
 
 
 async def _async_compare_faces(call: ServiceCall) -> ServiceResponse:
-    _check_one(call, FIRST)
-    _check_one(call, SECOND)
+    check_one_source(call, FIRST, "photo_source_count")
+    check_one_source(call, SECOND, "photo_source_count")
     terminal = _terminal(call)
     first = await _async_photo(call, FIRST, COMPARE_PHOTO_BYTES)
     second = await _async_photo(call, SECOND, COMPARE_PHOTO_BYTES)
@@ -118,7 +111,7 @@ async def _async_compare_faces(call: ServiceCall) -> ServiceResponse:
 
 
 async def _async_identify_face(call: ServiceCall) -> ServiceResponse:
-    _check_one(call, FIRST)
+    check_one_source(call, FIRST, "photo_source_count")
     terminal = _terminal(call)
     picture = await _async_photo(call, FIRST, photo.MAX_FACE_PHOTO_BYTES)
     try:
@@ -145,7 +138,7 @@ async def _async_identify_face(call: ServiceCall) -> ServiceResponse:
 
 
 async def _async_check_face_photo(call: ServiceCall) -> ServiceResponse:
-    _check_one(call, FIRST)
+    check_one_source(call, FIRST, "photo_source_count")
     terminal = _terminal(call)
     picture = await _async_photo(call, FIRST, photo.MAX_FACE_PHOTO_BYTES)
     ack = await terminal.async_detect_face(picture)

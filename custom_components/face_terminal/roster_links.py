@@ -18,10 +18,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Final
 
-from homeassistant.exceptions import ServiceValidationError
-
-from .const import CONF_PERSON_LINKS, DOMAIN
+from .const import CONF_PERSON_LINKS
 from .people import MAX_LINKS, current_links
+from .validation import invalid_input
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Mapping, Sequence
@@ -46,11 +45,7 @@ def check_link_room(entries: Sequence[ConfigEntry[Any]], roster: Sequence[Roster
         return
     for entry in entries:
         if len(linked | current_links(entry).keys()) > MAX_LINKS:
-            raise ServiceValidationError(
-                translation_domain=DOMAIN,
-                translation_key="roster_too_many_links",
-                translation_placeholders={"max_links": str(MAX_LINKS)},
-            )
+            raise invalid_input("roster_too_many_links", max_links=str(MAX_LINKS))
 
 
 def merge_links(

@@ -36,7 +36,7 @@ from .device import Capability
 from .face_tools import async_setup_face_tools
 from .protocol.commands import MAX_QRCODE_DATA_BYTES, MAX_SEARCH_COUNT, MAX_SHOW_INFO_BYTES
 from .roster_services import async_setup_roster_services
-from .validation import invalid_input
+from .validation import check_one_source, invalid_input
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Iterator
@@ -250,11 +250,6 @@ def _iso(value: datetime) -> str:
     return value.replace(tzinfo=dt_util.get_default_time_zone()).isoformat()
 
 
-def _check_one_source(call: ServiceCall, keys: tuple[str, ...], error: str) -> None:
-    if sum(call.data.get(key) is not None for key in keys) != 1:
-        raise invalid_input(error)
-
-
 # --- handlers ---------------------------------------------------------------------------
 
 
@@ -295,7 +290,7 @@ async def _async_enrol_person(call: ServiceCall) -> ServiceResponse:
     custom_id: str = call.data[ATTR_CUSTOM_ID]
     name: str = call.data[ATTR_NAME]
     _check_person(custom_id, name)
-    _check_one_source(
+    check_one_source(
         call, (ATTR_IMAGE_PATH, ATTR_IMAGE_URL, ATTR_CAMERA_ENTITY_ID), "photo_source_count"
     )
     valid_from, valid_until = _validity(call)
@@ -405,7 +400,7 @@ async def _async_list_voices(call: ServiceCall) -> ServiceResponse:
 
 async def _async_show_qr_code(call: ServiceCall) -> None:
     hass = call.hass
-    _check_one_source(call, (ATTR_TEXT, ATTR_IMAGE_PATH, ATTR_IMAGE_URL), "qr_source_count")
+    check_one_source(call, (ATTR_TEXT, ATTR_IMAGE_PATH, ATTR_IMAGE_URL), "qr_source_count")
     text: str | None = call.data.get(ATTR_TEXT)
     if text is not None and _utf8_len(text) > MAX_QRCODE_DATA_BYTES:
         raise invalid_input("qr_text_too_long", max_bytes=str(MAX_QRCODE_DATA_BYTES))

@@ -15,7 +15,6 @@ import voluptuous as vol
 from homeassistant.components.update import DOMAIN as UPDATE_DOMAIN
 from homeassistant.const import ATTR_DEVICE_ID
 from homeassistant.core import HomeAssistant, ServiceCall, callback
-from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import service
 
@@ -32,9 +31,9 @@ from .services import (
     _async_each,
     _async_get_terminal,
     _async_get_terminals,
-    _check_one_source,
     _raise_first,
 )
+from .validation import check_one_source, invalid_input
 
 SERVICE_SET_ADVERTISEMENT: Final = "set_advertisement"
 SERVICE_DELETE_ADVERTISEMENT: Final = "delete_advertisement"
@@ -85,7 +84,7 @@ INSTALL_FIRMWARE_SCHEMA: Final[dict[str | vol.Marker, object]] = {
 
 async def _async_set_advertisement(call: ServiceCall) -> None:
     hass = call.hass
-    _check_one_source(
+    check_one_source(
         call, (ATTR_IMAGE_PATH, ATTR_IMAGE_URL, ATTR_CAMERA_ENTITY_ID), "photo_source_count"
     )
     terminals = _async_get_terminals(hass, call)
@@ -118,9 +117,7 @@ async def _async_delete_advertisement(call: ServiceCall) -> None:
 
 async def _async_factory_reset(call: ServiceCall) -> None:
     if call.data[ATTR_CONFIRM] is not True:
-        raise ServiceValidationError(
-            translation_domain=DOMAIN, translation_key="factory_reset_not_confirmed"
-        )
+        raise invalid_input("factory_reset_not_confirmed")
     terminal = _async_get_terminal(call.hass, call.data[ATTR_DEVICE_ID][0])
     await terminal.settings.async_factory_reset(call.data[ATTR_PARTS])
 

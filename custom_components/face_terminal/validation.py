@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from homeassistant.exceptions import ServiceValidationError
 
 from .const import DOMAIN
+
+if TYPE_CHECKING:
+    from homeassistant.core import ServiceCall
 
 
 def invalid_input(key: str, **placeholders: str) -> ServiceValidationError:
@@ -14,3 +19,9 @@ def invalid_input(key: str, **placeholders: str) -> ServiceValidationError:
         translation_key=key,
         translation_placeholders=placeholders or None,
     )
+
+
+def check_one_source(call: ServiceCall, keys: tuple[str, ...], error: str) -> None:
+    """Exactly one of `keys` must be given (a photo from a file, a URL or a camera)."""
+    if sum(call.data.get(key) is not None for key in keys) != 1:
+        raise invalid_input(error)
