@@ -444,12 +444,12 @@ async def test_record_id_the_terminal_cannot_take_back(
     assert len(events) == 1
 
 
-async def test_duplicate_memory_is_bounded(
+async def test_delivery_memory_is_bounded(
     hass: HomeAssistant, loaded_entry: MockConfigEntry
 ) -> None:
     """Only the most recent record IDs are remembered."""
     events = all_events(hass)
-    runtime_of(loaded_entry).session.duplicate_memory = 3
+    runtime_of(loaded_entry).session.delivered.capacity = 3
     for record_id in ("1", "2", "3", "4"):
         await deliver(hass, REC_TOPIC, payloads.rec_push(record_id=record_id))
     await deliver(hass, REC_TOPIC, payloads.rec_push(record_id="4"))  # remembered

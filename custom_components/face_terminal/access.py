@@ -6,7 +6,8 @@ A terminal in "face verification + remote door opening" mode sends each recognit
 (and an ``awaiting_remote`` event on the access event entity) that automations answer
 with the ``face_terminal.answer_access_request`` action. Whatever is not answered within
 the configured window gets the configured default; records that are not live (re-sent
-after an outage, manual re-pushes, records decided before) never open the door. The
+after an outage, manual re-pushes, records decided before, records older than the
+decision window on the terminal's clock) never open the door. The
 decision logic itself is `protocol.access`; this module feeds it and sends its answers.
 """
 
@@ -135,7 +136,7 @@ class AccessController:
             push_type=message.push_type,
             send_in_time=message.send_in_time,
             age=record_age(message.time, self._terminal_now()),
-            max_age=self.policy.max_age,
+            window=self.policy.window,
             replay=message.replay,
         )
         outcome = self._decisions.receive(record_id, now=now, live=live)

@@ -52,7 +52,6 @@ from .const import (
     DEFAULT_UNLOCK_MESSAGE,
     DOMAIN,
     DROP_LOG_INTERVAL,
-    DUPLICATE_MEMORY,
     ENROL_SPACING,
     ENROL_TIMEOUT,
     LOGGER,
@@ -61,13 +60,16 @@ from .const import (
     SCENE_CACHE_SECONDS,
     SUBSCRIBE_QOS,
 )
+from .delivery import DeliveryJournal
 from .device import Capability, ImageKind, image_summary
+from .errors import TerminalCommandError
 from .events import Record, TerminalRecord, access_attributes, access_type, build_record
 from .people import linked_person
 from .presence import SilenceWatchdog
 from .protocol import Lane, operators
 from .protocol.alarms import AlarmInfoPush
 from .protocol.face_tools import build_detect_face, build_picture_search, build_picture_similarity
+from .protocol.recovery import Gaps
 from .protocol.session import DecisionNeeded
 from .recovery import RecordRecovery
 from .router import async_get_router
@@ -75,7 +77,7 @@ from .settings import TerminalSettings
 
 if TYPE_CHECKING:
     from collections import Counter
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Mapping, Sequence
     from datetime import datetime
 
     from homeassistant.components.mqtt import ReceiveMessage
@@ -169,7 +171,6 @@ class FaceTerminal:
             self.command_topic,
             acknowledge_records=self.acknowledge_records,
             spacing=ENROL_SPACING,
-            duplicate_memory=DUPLICATE_MEMORY,
         )
         self._waiters: dict[protocol.Request, asyncio.Future[Ack]] = {}
         self._wakeup: asyncio.TimerHandle | None = None
@@ -191,8 +192,15 @@ class FaceTerminal:
         self._scene: bytes | None = None
         self._scene_time = 0.0
         self.settings = TerminalSettings(self)
-        self.access = AccessController(hass, self, self._publish_now)
-        self.recovery = RecordRecovery(hass, self)
+        gaps = Gaps()
+        self.journal = DeliveryJournal(hass, entry, self.session.delivered, gaps, self._publish_now)
+        # A decision's PushAck acknowledges its record too: it waits like any other.
+        self.access = AccessController(
+            hass, self, lambda command: self.journal.async_acknowledge([command])
+        )
+        self.recovery = RecordRecovery(
+            hass, self, self.session.delivered, gaps, self.journal.async_gaps_changed
+        )
 
     # --- device contract (`device.DeviceRuntime`) -----------------------------------
 
@@ -275,14 +283,9 @@ class FaceTerminal:
                 "pending": self.access.pending_count,
                 **self.access.counters,
             },
-            "record_recovery": {
-                "enabled": self.recovery.enabled,
-                "unsupported": self.recovery.unsupported,
-                "last_run": self.recovery.last_run,
-                # Times only: the record IDs of the watermark stay out.
-                "last_record_time": _iso(self.recovery.watermark.records.time),
-                "last_snap_time": _iso(self.recovery.watermark.snaps.time),
-            },
+            # Counts and times only: the IDs of delivered records stay out.
+            "record_recovery": self.recovery.as_diagnostics(),
+            "delivery": self.journal.as_diagnostics(),
         }
 
     # --- options ------------------------------------------------------------------
@@ -306,6 +309,15 @@ class FaceTerminal:
     def door_open_time(self) -> float:
         """Seconds the door counts as open after a remote unlock."""
         return float(self.entry.options.get(CONF_DOOR_OPEN_TIME, DEFAULT_DOOR_OPEN_TIME))
+
+    @property
+    def clock_offset(self) -> float | None:
+        """Seconds the terminal's clock is ahead of Home Assistant's (None: not known yet)."""
+        return self.state.clock_offset
+
+    async def async_mqtt_settings(self) -> Mapping[str, Any] | None:
+        """The terminal's MQTT parameter group as the settings store read it recently."""
+        return await self.settings.async_current(protocol.ConfigSection.MQTT)
 
     @property
     def display_name(self) -> str:
@@ -340,9 +352,18 @@ class FaceTerminal:
             configuration_url=configuration_url(self.state.ip),
         )
         self.device_id = device.id
-        await self.recovery.async_load()
+        await self.journal.async_load()
+        # Unload callbacks run last-in first-out: the journal's last write comes after
+        # the session closed, so it holds everything the session reported.
+        self.entry.async_on_unload(self.journal.async_stop)
+        # Whatever the terminal recorded since the last record delivered before Home
+        # Assistant (or this entry) stopped is a gap until the terminal is heard again.
+        self.recovery.async_outage()
         self.entry.async_on_unload(
             self.async_add_presence_listener(self.recovery.async_presence_changed)
+        )
+        self.entry.async_on_unload(
+            mqtt.async_subscribe_connection_status(self.hass, self._async_mqtt_connection)
         )
         # One subscription for every response sub-topic in every spelling (Q-26): the
         # session classifies the suffix. `+` (not `#`) skips our own commands on the
@@ -375,7 +396,15 @@ class FaceTerminal:
         )
 
     @callback
+    def _async_mqtt_connection(self, connected: bool) -> None:
+        """Home Assistant's own broker connection dropped: records may be missed."""
+        if not connected:
+            self.recovery.async_outage()
+
+    @callback
     def _async_start_probe(self) -> None:
+        # (Re)subscribed: records reach us again, so what was missed meanwhile can be asked.
+        self.recovery.async_fill()
         self.settings.async_subscription_ready()
         if self._probe_task is not None and not self._probe_task.done():
             return
@@ -459,17 +488,22 @@ class FaceTerminal:
         if now is not None and self.session.last_seen == now:
             self.state.last_seen = dt_util.utcnow()
         replies: list[protocol.Command] = []
+        acknowledgements: list[protocol.Command] = []
         arrivals: list[TerminalRecord] = []
+        delivered = False
         for event in events:
             match event:
                 case protocol.Publish(command):
                     replies.append(command)
+                case protocol.Acknowledge(command):
+                    acknowledgements.append(command)
                 case protocol.Answered(request, ack):
                     self._resolve(request, ack)
                 case DecisionNeeded(message):
                     # Door mode 3: Home Assistant's answer is the record's PushAck.
                     self.access.async_receive(message)
                 case protocol.RecordReceived(record):
+                    delivered = True
                     arrival = (
                         self._handle_alarm(record)
                         if isinstance(record, AlarmInfoPush)
@@ -481,8 +515,19 @@ class FaceTerminal:
                     self._set_online(online, reason)
                 case protocol.Announced(message):
                     self._handle_online(message)
+                    self.recovery.async_reconnected()
                 case protocol.ClockReading(terminal_time):
                     self._check_clock(terminal_time)
+                case protocol.Dropped(reason, topic, detail, record_id) if record_id:
+                    # Each dropped record is somebody's passage: worth its own line.
+                    LOGGER.debug(
+                        "Terminal %s: dropped record %s on %s (%s; %d dropped for this reason)",
+                        self.terminal_id,
+                        record_id,
+                        topic,
+                        reason,
+                        self.drops[reason],
+                    )
                 case protocol.Dropped(reason, topic, detail):
                     self._log_limited(
                         reason,
@@ -493,6 +538,10 @@ class FaceTerminal:
                         detail,
                         self.drops[reason],
                     )
+        if delivered:
+            self.journal.async_changed()
+        if acknowledgements:
+            self.journal.async_acknowledge(acknowledgements)
         if replies or arrivals:
             self.hass.async_create_task(
                 self._async_after_events(arrivals, replies), eager_start=False
@@ -502,13 +551,13 @@ class FaceTerminal:
     async def _async_after_events(
         self, arrivals: list[TerminalRecord], replies: list[protocol.Command]
     ) -> None:
-        """Entity updates and replies (the PushAck), once the events are out.
+        """Entity updates and replies (an ``Online-Ack``), once the events are out.
 
         A record's bus event fires first. Home Assistant's WebSocket connections queue
         what an event sends for one loop pass and write it in the next; the automations
         it triggered started at once. Waiting those two passes, the up to three state
-        writes and the PushAck no longer delay the event for anyone (measured in
-        docs/benchmarks.md); the terminal waits ~10 s before it re-sends a record.
+        writes no longer delay the event for anyone (measured in docs/benchmarks.md).
+        ``PushAck``s go through the delivery journal instead (`delivery`).
         """
         await asyncio.sleep(0)  # the task's first step was the first pass
         if self.session.closed:
@@ -570,14 +619,9 @@ class FaceTerminal:
         if record.replay:
             # Re-sent after an outage or on request: history for the bus and the logbook,
             # never a live arrival for the entities (and never the "last" anything).
-            if self.recovery.delivered(message):
-                self.session.counters["replays_already_delivered"] += 1
-                return None
-            self.recovery.async_note(message)
             self.hass.bus.async_fire(record.bus_event, record.data, context=record.context)
             self.session.counters["replayed_records"] += 1
             return None
-        self.recovery.async_note(message)
         self._remember(record)
         # One context for the event and the entity updates it causes (logbook lines).
         self.hass.bus.async_fire(record.bus_event, record.data, context=record.context)
@@ -982,19 +1026,3 @@ class FaceTerminal:
     def last_scene(self) -> bytes | None:
         """The last scene picture the terminal sent, if any."""
         return self._scene
-
-
-class TerminalCommandError(HomeAssistantError):
-    """The terminal refused a command; the message says what its error code means."""
-
-    def __init__(self, ack: Ack, name: str) -> None:
-        """Build the translated error from the failed ack."""
-        self.ack = ack
-        super().__init__(
-            translation_domain=DOMAIN,
-            translation_key="command_failed",
-            translation_placeholders={
-                "name": name,
-                "reason": protocol.describe_ack_error(ack),
-            },
-        )

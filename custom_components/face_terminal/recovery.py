@@ -1,66 +1,127 @@
 """Recover the records a terminal made while Home Assistant or the broker was away.
 
-A terminal with resume-from-breakpoint re-sends unacknowledged records by itself. One
-without it (the factory default) keeps them only in its own log; when it comes back,
-`RecordRecovery` asks it for the records since the last one Home Assistant saw
-(``ManualPushRecords`` §20 and ``ManualPushSnaps`` §22). Those arrive with ``PushType``
-2: the runtime fires them as replays (``replay: true``), never as live arrivals, and
-drops the ones already delivered. The last record time per terminal is stored, so this
-also works across a restart of Home Assistant.
+Every outage opens a *gap* that begins at the last record delivered before it
+(`protocol.recovery.Gaps`): Home Assistant starting (the journal's newest record), the
+terminal going offline or announcing itself again with ``Online`` (it reconnected to
+the broker), or Home Assistant's own MQTT connection dropping. Once the terminal is
+heard again, the gap is filled:
 
-Switched by the ``recover_records`` option (on by default). A terminal that does not
-answer the command is left alone until its entry is reloaded.
+* a terminal with resume-from-breakpoint re-sends every unacknowledged record by itself
+  (nothing was acknowledged that is not durable, `delivery`), so the gap just closes;
+* otherwise (the factory default) it is asked for the period (``ManualPushRecords`` §20,
+  ``ManualPushSnaps`` §22). Those copies arrive with ``PushType`` 2: they are fired as
+  replays (``replay: true``), and the ones already delivered — live ones that raced the
+  answer included — are recognised by their identity and dropped.
+
+A gap that could not be filled (the terminal refused, or never answered) raises a repair
+naming the period; the gap stays open and the next reconnection tries again. Switched by
+the ``recover_records`` option (on by default).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, Protocol
 
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers.storage import Store
+from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
 
 from . import protocol
 from .const import CONF_RECOVER_RECORDS, DEFAULT_RECOVER_RECORDS, DOMAIN, LOGGER
+from .errors import TerminalCommandError
 from .protocol import Lane
-from .protocol.recovery import KindWatermark, Watermark, resume_enabled
+from .protocol.delivery import format_time
+from .protocol.recovery import Gaps, resume_enabled
 
 if TYPE_CHECKING:
     import asyncio
-    from collections.abc import Callable
+    from collections.abc import Callable, Mapping
     from datetime import datetime
 
-    from .coordinator import FaceTerminal
+    from homeassistant.config_entries import ConfigEntry
 
-STORAGE_VERSION: Final = 1
-SAVE_DELAY: Final = 10  # seconds: records come in bursts, one write per burst
+    from .protocol.delivery import DeliveryLog
+
 RECOVERY_TIMEOUT: Final = 20.0
 # ManualPush*-Ack codes that are answers, not failures (§20.1, §22.1).
 NOTHING_TO_SEND: Final = 466  # no record in the period
 UPLOAD_OFF: Final = 467  # the terminal does not upload this kind at all
+GAP_ISSUE_PREFIX: Final = "records_gap_"
+
+_BUILDERS: Final[dict[int, Callable[..., protocol.Command]]] = {
+    protocol.PUSH_ACK_RECORD: protocol.build_manual_push_records,
+    protocol.PUSH_ACK_STRANGER: protocol.build_manual_push_snaps,
+}
+_NAMES: Final = {protocol.PUSH_ACK_RECORD: "records", protocol.PUSH_ACK_STRANGER: "snaps"}
 
 
-def storage_key(entry_id: str) -> str:
-    """Storage file of one terminal's watermark."""
-    return f"{DOMAIN}.records_{entry_id}"
+def gap_issue_id(entry_id: str) -> str:
+    """Repair issue of a terminal whose missed records could not be recovered."""
+    return f"{GAP_ISSUE_PREFIX}{entry_id}"
+
+
+class RecoveryPort(Protocol):
+    """What the recovery needs of a terminal's runtime."""
+
+    entry: ConfigEntry
+    terminal_id: str
+    command_topic: str
+
+    @property
+    def display_name(self) -> str:
+        """The terminal's name in messages."""
+
+    @property
+    def online(self) -> bool:
+        """Whether the terminal is heard from."""
+
+    @property
+    def clock_offset(self) -> float | None:
+        """Seconds the terminal's clock is ahead of Home Assistant's."""
+
+    async def async_request(
+        self,
+        command: protocol.Command,
+        *,
+        lane: Lane | None = None,
+        timeout: float = ...,  # noqa: ASYNC109
+        require_online: bool = ...,
+    ) -> protocol.Ack:
+        """Send a command and wait for its answer."""
+
+    async def async_mqtt_settings(self) -> Mapping[str, Any] | None:
+        """The terminal's MQTT parameter group, as recently read."""
+
+
+@dataclass(slots=True)
+class _Failure:
+    start: datetime
+    end: datetime
+    reason: str | None  # the terminal's refusal; None: no answer
 
 
 class RecordRecovery:
-    """The watermark of one terminal and the catch-up after it comes back."""
+    """The gaps of one terminal and the catch-up that fills them."""
 
-    def __init__(self, hass: HomeAssistant, terminal: FaceTerminal) -> None:
-        """Nothing is loaded before `async_load`."""
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        terminal: RecoveryPort,
+        log: DeliveryLog,
+        gaps: Gaps,
+        gaps_changed: Callable[[], None],
+    ) -> None:
+        """`log` is the session's delivery log; `gaps_changed` stores the gaps soon."""
         self.hass = hass
         self._terminal = terminal
-        self._store: Store[dict[str, Any]] = Store(
-            hass, STORAGE_VERSION, storage_key(terminal.entry.entry_id)
-        )
-        self.watermark = Watermark()
-        self._online: bool | None = None
+        self._log = log
+        self.gaps = gaps
+        self._gaps_changed = gaps_changed
         self._task: asyncio.Task[None] | None = None
-        self.unsupported = False
+        self._again = False
         self.last_run: dict[str, Any] = {}
 
     @property
@@ -68,116 +129,157 @@ class RecordRecovery:
         """The ``recover_records`` option."""
         return bool(self._terminal.entry.options.get(CONF_RECOVER_RECORDS, DEFAULT_RECOVER_RECORDS))
 
-    async def async_load(self) -> None:
-        """Read the stored watermark (an unreadable one starts empty)."""
-        self.watermark = Watermark.from_dict(await self._store.async_load())
-
-    # --- records ----------------------------------------------------------------------
-
-    def _kind(self, message: protocol.Message) -> tuple[KindWatermark, str | None] | None:
-        if isinstance(message, protocol.RecPush):
-            return self.watermark.records, message.record_id
-        if isinstance(message, protocol.StrSnapPush):
-            return self.watermark.snaps, message.snap_id
-        return None
+    # --- outages ----------------------------------------------------------------------
 
     @callback
-    def async_note(self, message: protocol.Message) -> None:
-        """Remember a delivered record's time (stored a few seconds later)."""
-        found = self._kind(message)
-        if found is None:
-            return
-        kind, record_id = found
-        if kind.note(getattr(message, "time", None), record_id):
-            self._store.async_delay_save(self.watermark.as_dict, SAVE_DELAY)
-
-    @callback
-    def delivered(self, message: protocol.Message) -> bool:
-        """Whether a re-sent record was delivered before (drop it)."""
-        found = self._kind(message)
-        if found is None:
-            return False
-        kind, record_id = found
-        return kind.delivered(getattr(message, "time", None), record_id)
-
-    # --- catching up --------------------------------------------------------------------
+    def async_outage(self) -> None:
+        """Something may have been missed from now on: open a gap after the newest record."""
+        changed = False
+        now = self._terminal_now()
+        for kind in _BUILDERS:
+            changed |= self.gaps.open(kind, self._log.newest(kind, not_after=now))
+        if changed:
+            self._gaps_changed()
 
     @callback
     def async_presence_changed(self) -> None:
-        """Catch up when the terminal comes (back) online."""
-        online = self._terminal.state.online
-        came_back = online and not self._online
-        self._online = online
-        if not came_back or not self.enabled or self.unsupported:
+        """Offline opens a gap; coming (back) online fills the open ones."""
+        if self._terminal.online:
+            self.async_fill()
+        else:
+            self.async_outage()
+
+    @callback
+    def async_reconnected(self) -> None:
+        """The terminal announced itself (``Online``): it was away from the broker."""
+        self.async_outage()
+        self.async_fill()
+
+    @callback
+    def async_fill(self) -> None:
+        """Fill the open gaps now (in the background), or once the current run ends."""
+        if not self.gaps or not self.enabled or not self._terminal.online:
             return
-        if self.watermark.records.time is None and self.watermark.snaps.time is None:
-            return  # nothing seen yet: never replay a new terminal's whole history
         if self._task is not None and not self._task.done():
+            self._again = True
             return
-        # Not eagerly: this runs inside the runtime's presence callback, itself inside the
-        # handling of a message; a command submitted from there would re-enter the session.
+        # Not eagerly: this runs inside the runtime's handling of a message; a command
+        # submitted from there would re-enter the session.
         self._task = self._terminal.entry.async_create_background_task(
             self.hass,
-            self._async_recover(),
+            self._async_fill_all(),
             f"{DOMAIN} recover {self._terminal.terminal_id}",
             eager_start=False,
         )
 
+    # --- catching up --------------------------------------------------------------------
+
     def _terminal_now(self) -> datetime:
-        offset = self._terminal.state.clock_offset or 0.0
+        offset = self._terminal.clock_offset or 0.0
         return dt_util.now().replace(tzinfo=None, microsecond=0) + timedelta(seconds=offset)
 
-    async def _async_recover(self) -> None:
-        terminal = self._terminal
+    async def _async_fill_all(self) -> None:
+        while True:
+            self._again = False
+            await self._async_fill_once()
+            if not self._again or not self.gaps:
+                return
+
+    async def _async_fill_once(self) -> None:
         if await self._async_resume_on():
+            # The terminal re-sends by itself whatever was not acknowledged.
+            self._close(list(self.gaps.starts))
             self.last_run = {"skipped": "resume_from_breakpoint"}
-            return  # the terminal re-sends what nobody acknowledged by itself
+            return
         end = self._terminal_now()
         run: dict[str, Any] = {}
-        jobs: tuple[tuple[str, KindWatermark, Callable[..., protocol.Command]], ...] = (
-            ("records", self.watermark.records, protocol.build_manual_push_records),
-            ("snaps", self.watermark.snaps, protocol.build_manual_push_snaps),
-        )
-        for name, kind, build in jobs:
-            if kind.time is None or kind.time > end:
+        failure: _Failure | None = None
+        for kind, build in _BUILDERS.items():
+            period = self.gaps.period(kind, end)
+            if period is None:
                 continue
-            command = build(terminal.command_topic, terminal.terminal_id, kind.time, end)
-            try:
-                ack = await terminal.async_request(
-                    command, lane=Lane.QUERY, timeout=RECOVERY_TIMEOUT
-                )
-            except HomeAssistantError as err:
-                code = getattr(getattr(err, "ack", None), "code", None)
-                if code in (NOTHING_TO_SEND, UPLOAD_OFF):
-                    run[name] = 0
-                    continue
-                if code is None:
-                    # No answer at all: firmware without the command. Leave it alone.
-                    self.unsupported = True
-                    LOGGER.info(
-                        "Terminal %s does not answer %s; missed records are not recovered",
-                        terminal.display_name,
-                        command.operator,
-                    )
-                else:
-                    LOGGER.warning(
-                        "Terminal %s refused to re-send missed records: %s",
-                        terminal.display_name,
-                        err,
-                    )
-                run[name] = None
+            count, failure = await self._async_ask(build, *period)
+            run[_NAMES[kind]] = count
+            if failure is not None:
                 break
-            run[name] = protocol.as_int(ack.info.get("RecordNum")) or 0
+            self._close([kind])
         self.last_run = run
-        LOGGER.debug("Terminal %s: missed-record recovery %s", terminal.terminal_id, run)
+        LOGGER.debug("Terminal %s: missed-record recovery %s", self._terminal.terminal_id, run)
+        self._report(failure)
+
+    async def _async_ask(
+        self, build: Callable[..., protocol.Command], start: datetime, end: datetime
+    ) -> tuple[int | None, _Failure | None]:
+        """Ask for one period; the number of records re-sent, or what went wrong."""
+        terminal = self._terminal
+        command = build(terminal.command_topic, terminal.terminal_id, start, end)
+        try:
+            ack = await terminal.async_request(command, lane=Lane.QUERY, timeout=RECOVERY_TIMEOUT)
+        except TerminalCommandError as err:
+            if err.ack.code in (NOTHING_TO_SEND, UPLOAD_OFF):
+                return 0, None
+            LOGGER.warning(
+                "Terminal %s refused to re-send the records of %s to %s: %s",
+                terminal.display_name,
+                format_time(start),
+                format_time(end),
+                err.reason,
+            )
+            return None, _Failure(start, end, err.reason)
+        except HomeAssistantError as err:
+            LOGGER.info(
+                "Terminal %s did not re-send the records of %s to %s: %s",
+                terminal.display_name,
+                format_time(start),
+                format_time(end),
+                err,
+            )
+            return None, _Failure(start, end, None)
+        return protocol.as_int(ack.info.get("RecordNum")) or 0, None
+
+    def _close(self, kinds: list[int]) -> None:
+        closed = [kind for kind in kinds if self.gaps.close(kind)]
+        if closed:
+            self._gaps_changed()
+        if not self.gaps:
+            ir.async_delete_issue(self.hass, DOMAIN, gap_issue_id(self._terminal.entry.entry_id))
+
+    def _report(self, failure: _Failure | None) -> None:
+        """Raise the repair for a gap that stays open (it is retried on reconnection)."""
+        if failure is None:
+            return
+        ir.async_create_issue(
+            self.hass,
+            DOMAIN,
+            gap_issue_id(self._terminal.entry.entry_id),
+            is_fixable=False,
+            severity=ir.IssueSeverity.WARNING,
+            translation_key="records_gap" if failure.reason else "records_gap_unanswered",
+            translation_placeholders={
+                "name": self._terminal.display_name,
+                "start": format_time(failure.start).replace("T", " "),
+                "end": format_time(failure.end).replace("T", " "),
+                **({"reason": failure.reason} if failure.reason else {}),
+            },
+        )
 
     async def _async_resume_on(self) -> bool:
         """Whether the terminal re-sends by itself (unknown counts as no).
 
         The settings store reads the MQTT group anyway (on coming online, every 15
-        minutes, after a change): what it read within that time answers, and only when
-        it has nothing that recent is the terminal asked, through the store, so the
-        store's own read on coming online does not ask a second time.
+        minutes, after a change): what it read recently answers, so the terminal is not
+        asked twice when it comes online.
         """
-        parameters = await self._terminal.settings.async_current(protocol.ConfigSection.MQTT)
-        return parameters is not None and resume_enabled(parameters) is True
+        parameters = await self._terminal.async_mqtt_settings()
+        return parameters is not None and resume_enabled(dict(parameters)) is True
+
+    def as_diagnostics(self) -> dict[str, Any]:
+        """Whether it runs, its last run and the open gaps (times only, no record IDs)."""
+        return {
+            "enabled": self.enabled,
+            "last_run": self.last_run,
+            "open_gaps": {
+                _NAMES.get(kind, str(kind)): format_time(start)
+                for kind, start in self.gaps.starts.items()
+            },
+        }

@@ -1,4 +1,4 @@
-"""The watermark of delivered records (pure)."""
+"""Gaps in what was received, and the periods to ask a terminal for (pure)."""
 
 from __future__ import annotations
 
@@ -6,80 +6,72 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from custom_components.face_terminal.protocol.recovery import (
-    MAX_IDS_PER_SECOND,
-    KindWatermark,
-    Watermark,
-    resume_enabled,
-)
+from custom_components.face_terminal.protocol.commands import PUSH_ACK_RECORD, PUSH_ACK_STRANGER
+from custom_components.face_terminal.protocol.recovery import Gaps, resume_enabled
 
 BASE = datetime(2020, 5, 1, 8, 0, 0)  # terminal wall clock (no zone)
 
 
-def test_note_moves_forward_and_collects_ids_of_the_same_second() -> None:
-    kind = KindWatermark()
-    assert kind.note(BASE, "1")
-    assert kind.note(BASE.replace(microsecond=5), "2")
-    assert not kind.note(BASE, "2")
-    assert not kind.note(BASE - timedelta(seconds=1), "0")  # older: no change
-    assert kind.time == BASE
-    assert kind.ids == ["1", "2"]
-    assert kind.note(BASE + timedelta(seconds=1), None)
-    assert kind.ids == []
+def test_a_gap_opens_after_the_last_record_and_keeps_its_earliest_start() -> None:
+    gaps = Gaps()
+    assert not gaps
+    assert gaps.open(PUSH_ACK_RECORD, BASE)
+    assert gaps
+    # A second outage before the first was filled: one period from the earlier start.
+    assert not gaps.open(PUSH_ACK_RECORD, BASE + timedelta(minutes=5))
+    assert gaps.starts == {PUSH_ACK_RECORD: BASE}
+    # An earlier start (records of the first outage were not all known) widens it.
+    assert gaps.open(PUSH_ACK_RECORD, BASE - timedelta(seconds=1))
+    assert gaps.period(PUSH_ACK_RECORD, BASE + timedelta(hours=1)) == (
+        BASE - timedelta(seconds=1),
+        BASE + timedelta(hours=1),
+    )
 
 
-def test_note_ignores_records_without_a_usable_time() -> None:
-    kind = KindWatermark()
-    assert not kind.note(None, "1")
-    assert not kind.note(BASE.replace(tzinfo=UTC), "1")
-    assert kind.time is None
+def test_no_gap_without_a_record_before_it() -> None:
+    gaps = Gaps()
+    # A new terminal: its whole history is never replayed.
+    assert not gaps.open(PUSH_ACK_RECORD, None)
+    # A time with a zone is not a terminal wall-clock time.
+    assert not gaps.open(PUSH_ACK_RECORD, BASE.replace(tzinfo=UTC))
+    assert not gaps
+    assert gaps.period(PUSH_ACK_RECORD, BASE) is None
 
 
-def test_ids_per_second_are_bounded() -> None:
-    kind = KindWatermark()
-    for number in range(MAX_IDS_PER_SECOND + 10):
-        kind.note(BASE, str(number))
-    assert len(kind.ids) == MAX_IDS_PER_SECOND
+def test_a_gap_that_begins_after_now_asks_for_nothing() -> None:
+    gaps = Gaps()
+    gaps.open(PUSH_ACK_STRANGER, BASE + timedelta(hours=1))
+    assert gaps.period(PUSH_ACK_STRANGER, BASE) is None
+    assert gaps.period(PUSH_ACK_STRANGER, BASE + timedelta(hours=1)) is not None
 
 
-def test_delivered() -> None:
-    kind = KindWatermark()
-    assert not kind.delivered(BASE, "1")  # nothing seen yet
-    kind.note(BASE, "1")
-    assert kind.delivered(BASE - timedelta(seconds=5), "9")
-    assert kind.delivered(BASE, "1")
-    assert not kind.delivered(BASE, "2")  # same second, another record: missed
-    assert not kind.delivered(BASE, None)
-    assert not kind.delivered(BASE + timedelta(seconds=1), "3")
-    assert not kind.delivered(None, "1")
-    assert not kind.delivered(BASE.replace(tzinfo=UTC), "1")
+def test_close() -> None:
+    gaps = Gaps()
+    gaps.open(PUSH_ACK_RECORD, BASE)
+    gaps.open(PUSH_ACK_STRANGER, BASE)
+    assert gaps.close(PUSH_ACK_RECORD)
+    assert not gaps.close(PUSH_ACK_RECORD)
+    assert gaps.starts == {PUSH_ACK_STRANGER: BASE}
 
 
-def test_round_trip() -> None:
-    mark = Watermark()
-    mark.records.note(BASE, "7")
-    restored = Watermark.from_dict(mark.as_dict())
-    assert restored == mark
-    assert mark.as_dict()["snaps"] == {"time": None, "ids": []}
+def test_round_trip_and_cleaning() -> None:
+    gaps = Gaps()
+    gaps.open(PUSH_ACK_RECORD, BASE.replace(microsecond=500))
+    restored = Gaps()
+    restored.restore(gaps.as_dict())
+    assert restored.starts == {PUSH_ACK_RECORD: BASE}
+    restored.restore(
+        {"2": "2020-05-01T08:00:00", "7": "2020-05-01T08:00:00", "1": "yesterday", "x": 1}
+    )
+    assert restored.starts == {PUSH_ACK_RECORD: BASE}
 
 
-@pytest.mark.parametrize(
-    "data",
-    [
-        None,
-        [],
-        {"records": "x"},
-        {"records": {"time": "yesterday", "ids": ["1"]}},
-        {"records": {"time": 5, "ids": "1"}},
-    ],
-)
-def test_unreadable_storage_starts_empty(data: object) -> None:
-    assert Watermark.from_dict(data).records.time is None
-
-
-def test_stored_ids_are_cleaned() -> None:
-    data = {"records": {"time": "2020-05-01T08:00:00", "ids": ["1", 2, None, {"x": 1}]}}
-    assert Watermark.from_dict(data).records.ids == ["1", "2"]
+@pytest.mark.parametrize("data", [None, [], "x", {"1": None}])
+def test_unreadable_storage_has_no_gap(data: object) -> None:
+    gaps = Gaps()
+    gaps.open(PUSH_ACK_RECORD, BASE)
+    gaps.restore(data)
+    assert not gaps
 
 
 @pytest.mark.parametrize(

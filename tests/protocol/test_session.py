@@ -9,6 +9,7 @@ import pytest
 
 from custom_components.face_terminal.protocol import (
     MAX_MESSAGE_BYTES,
+    Acknowledge,
     Announced,
     Answered,
     ClockReading,
@@ -31,7 +32,12 @@ from custom_components.face_terminal.protocol import (
     parse_message,
     response_wildcard,
 )
-from custom_components.face_terminal.protocol.commands import PersonSpec
+from custom_components.face_terminal.protocol.commands import (
+    PUSH_ACK_RECORD,
+    PUSH_ACK_STRANGER,
+    PersonSpec,
+)
+from custom_components.face_terminal.protocol.delivery import DeliveryLog
 from tests import payloads
 from tests.payloads import (
     ACK_TOPIC,
@@ -258,20 +264,52 @@ def test_commands_know_their_identity() -> None:
 # --- records --------------------------------------------------------------------------
 
 
-def test_record_is_acknowledged_first_then_reported_once() -> None:
+def test_record_is_reported_once_and_its_ack_held_for_the_driver() -> None:
     s = session()
     events = s.receive(REC_TOPIC, payloads.rec_push(record_id="381"), now=0.0)
-    assert kinds(events) == [PresenceChanged, Publish, RecordReceived]
-    publish = events[1]
-    assert isinstance(publish, Publish)
-    body = json.loads(publish.command.payload)
+    # The record first; its PushAck is an `Acknowledge`: the driver sends it only once
+    # the record is durable on its side.
+    assert kinds(events) == [PresenceChanged, RecordReceived, Acknowledge]
+    acknowledge = events[2]
+    assert isinstance(acknowledge, Acknowledge)
+    body = json.loads(acknowledge.command.payload)
     assert body["operator"] == "PushAck"
     assert body["info"]["SnapOrRecordID"] == "381"
-    # The terminal re-sends: acknowledged again, not reported again.
-    assert kinds(s.receive(REC_TOPIC, payloads.rec_push(record_id="381"), now=1.0)) == [Publish]
+    assert (PUSH_ACK_RECORD, "381") in s.delivered
+    # The terminal re-sends: acknowledged again, dropped by its identity (with its ID).
+    again = s.receive(REC_TOPIC, payloads.rec_push(record_id="381"), now=1.0)
+    assert kinds(again) == [Dropped, Acknowledge]
+    dropped = again[0]
+    assert isinstance(dropped, Dropped)
+    assert (dropped.reason, dropped.record_id) == ("already_delivered", "381")
     assert s.counters["duplicates"] == 1
+    assert s.drops["already_delivered"] == 1
     assert s.counters["records"] == 1
     assert s.counters["acks_sent"] == 2
+
+
+def test_older_records_after_a_newer_one_are_new() -> None:
+    """Identity, not order: after an outage re-sent records come behind live ones."""
+    s = session()
+    s.receive(REC_TOPIC, payloads.rec_push(record_id="50", time="2020-05-01 08:00:10"), now=0.0)
+    late = s.receive(
+        REC_TOPIC,
+        payloads.rec_push(
+            record_id="49", time="2020-05-01 08:00:00", extra={"Sendintime": 0}
+        ),
+        now=1.0,
+    )
+    assert kinds(late) == [RecordReceived, Acknowledge]
+
+
+def test_delivered_records_survive_in_the_drivers_log() -> None:
+    """A log the driver restored (after a restart) drops what was delivered before it."""
+    log = DeliveryLog()
+    log.add((PUSH_ACK_STRANGER, "7"), None)
+    s = TerminalSession(TERMINAL_ID, COMMAND_TOPIC, delivered=log)
+    assert s.delivered is log
+    events = s.receive(SNAP_TOPIC, payloads.str_snap_push(snap_id="7"), now=0.0)
+    assert kinds(events) == [PresenceChanged, Dropped, Acknowledge]
 
 
 def test_records_without_acknowledgement() -> None:
@@ -292,8 +330,8 @@ def test_implausible_record_id_is_no_record_id() -> None:
     assert s.counters["acks_sent"] == 0
 
 
-def test_duplicate_memory_is_bounded() -> None:
-    s = session(duplicate_memory=2)
+def test_delivery_memory_is_bounded() -> None:
+    s = session(delivered=DeliveryLog(capacity=2))
     for record_id in ("1", "2", "3"):
         s.receive(REC_TOPIC, payloads.rec_push(record_id=record_id), now=0.0)
     again = s.receive(REC_TOPIC, payloads.rec_push(record_id="1"), now=0.0)
@@ -487,10 +525,10 @@ def test_personless_record_is_dropped_but_acknowledged_on_its_topic() -> None:
     """A record naming nobody is no recognition; on our Rec topic it still gets a PushAck."""
     s = session()
     events = s.receive(REC_TOPIC, PERSONLESS_RECORD, now=0.0)
-    assert kinds(events) == [Dropped, Publish]
-    publish = events[1]
-    assert isinstance(publish, Publish)
-    assert json.loads(publish.command.payload)["info"]["SnapOrRecordID"] == "77"
+    assert kinds(events) == [Dropped, Acknowledge]
+    acknowledge = events[1]
+    assert isinstance(acknowledge, Acknowledge)
+    assert json.loads(acknowledge.command.payload)["info"]["SnapOrRecordID"] == "77"
     assert s.drops["malformed"] == 1
     assert s.counters["records"] == 0
     # Elsewhere (another kind's topic) or with acknowledgements off: dropped only.

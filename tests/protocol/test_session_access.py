@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from custom_components.face_terminal.protocol import (
+    Acknowledge,
+    Dropped,
     PresenceChanged,
-    Publish,
     RecordReceived,
     TerminalSession,
 )
@@ -26,14 +27,14 @@ def test_awaiting_record_is_not_acknowledged_but_handed_over(acknowledge: bool) 
     assert decision.record.record_id == "381"
     # A copy: handed over again (the decision answers it), but no second record.
     again = session.receive(REC_TOPIC, record, now=1.0)
-    assert [type(event) for event in again] == [DecisionNeeded]
+    assert [type(event) for event in again] == [DecisionNeeded, Dropped]
 
 
 def test_other_records_keep_their_plain_push_ack() -> None:
     session = TerminalSession(TERMINAL_ID, COMMAND_TOPIC)
     events = session.receive(REC_TOPIC, payloads.rec_push(verify_status="1"), now=0.0)
     assert not any(isinstance(event, DecisionNeeded) for event in events)
-    assert any(isinstance(event, Publish) for event in events)
+    assert any(isinstance(event, Acknowledge) for event in events)
 
 
 def test_awaiting_record_without_id_is_a_plain_record() -> None:

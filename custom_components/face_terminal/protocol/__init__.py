@@ -144,6 +144,7 @@ from .operators import canonical_operator
 from .parse import MAX_MESSAGE_BYTES, parse_message
 from .session import (
     RECORD_TYPES,
+    Acknowledge,
     Announced,
     Answered,
     ClockReading,
@@ -206,6 +207,7 @@ __all__ = [
     "RESPONSE_SUFFIXES",
     "SUFFIX_VARIANTS",
     "Ack",
+    "Acknowledge",
     "Announced",
     "Answered",
     "AudioAck",

@@ -11,9 +11,12 @@ Rules (all fail closed):
 * A request waits at most `AccessPolicy.window` seconds; then the configured default
   applies (deny unless the user chose otherwise).
 * A record that is not live never opens the door: one the terminal re-sent after an
-  outage (``Sendintime`` 0, an old record time), a manual re-push (``PushType`` 2), or a
-  record ID that was decided before (V1.24 §9.3.5 warns that re-sent records must not
-  open the door again).
+  outage (``Sendintime`` 0), a manual re-push (``PushType`` 2), a record ID that was
+  decided before (V1.24 §9.3.5 warns that re-sent records must not open the door again),
+  or a record older than the decision window. One number decides that age: a record
+  whose time on the terminal's clock (corrected by its known offset, whole seconds, as
+  records carry) lies more than `AccessPolicy.window` seconds back is history, whatever
+  its ``Sendintime`` says (the terminal's own "sent in time" allows 10 s).
 * The terminal re-sends an unanswered record after about 10 s; a copy of a record that
   is still waiting keeps waiting (it is the same person at the same door).
 * Both maps keyed by device input (pending and decided records) are bounded; a request
@@ -22,6 +25,7 @@ Rules (all fail closed):
 
 from __future__ import annotations
 
+import math
 import secrets
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -43,8 +47,6 @@ DEFAULT_WINDOW: Final = 5.0
 """Seconds an automation has to answer; the terminal re-sends after about 10 s."""
 MIN_WINDOW: Final = 1.0
 MAX_WINDOW: Final = 9.0
-DEFAULT_MAX_AGE: Final = 30.0
-"""A record older than this (terminal clock, corrected by its known offset) is not live."""
 DEFAULT_MAX_PENDING: Final = 32
 DECIDED_MEMORY: Final = 512
 
@@ -68,15 +70,14 @@ class AccessPolicy:
 
     window: float = DEFAULT_WINDOW
     default_grant: bool = False
-    max_age: float = DEFAULT_MAX_AGE
     max_pending: int = DEFAULT_MAX_PENDING
 
     def __post_init__(self) -> None:
         """Reject a policy the terminal's re-send interval would defeat."""
         if not MIN_WINDOW <= self.window <= MAX_WINDOW:
             raise ValueError(f"window must be {MIN_WINDOW}-{MAX_WINDOW} s, not {self.window}")
-        if self.max_pending < 1 or self.max_age <= 0:
-            raise ValueError("max_pending and max_age must be positive")
+        if self.max_pending < 1:
+            raise ValueError("max_pending must be positive")
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,17 +106,20 @@ def is_live(
     push_type: int | None,
     send_in_time: bool | None,
     age: float | None,
-    max_age: float = DEFAULT_MAX_AGE,
+    window: float,
     replay: bool = False,
 ) -> bool:
     """Whether a record is a passage happening now (only those may open the door).
 
     `age` is seconds between the record's time and now on the terminal's clock (None when
-    the record has no time); `replay` is any earlier finding that it was re-sent.
+    the record has no time); `window` is the decision window; `replay` is any earlier
+    finding that it was re-sent. Record times are whole seconds, so the age counts in
+    whole seconds too: a fresh record is never refused for the fraction of a second its
+    time was rounded down.
     """
     if replay or push_type == MANUAL_PUSH_TYPE or send_in_time is False:
         return False
-    return age is None or age <= max_age
+    return age is None or math.floor(age) <= window
 
 
 def record_age(record_time: datetime | None, terminal_now: datetime | None) -> float | None:

@@ -1,105 +1,80 @@
-"""Which records a platform has seen, to ask a terminal for the rest (§20, §22).
+"""Gaps in what a platform received from a terminal, and the periods to ask for (§20, §22).
 
-After Home Assistant or the broker was away, a terminal without resume-from-breakpoint
-does not re-send what it recorded meanwhile; ``ManualPushRecords`` / ``ManualPushSnaps``
-ask it for a period. `Watermark` remembers, per record kind, the latest record time seen
-on the terminal's clock and the IDs recorded at that very second, so that
+While Home Assistant, the broker or the connection is away, a terminal without
+resume-from-breakpoint keeps its records only in its own log. ``ManualPushRecords`` /
+``ManualPushSnaps`` ask it to re-send a period. `Gaps` remembers, per record kind, where
+each gap begins: the time of the last record delivered before the outage (inclusive, as
+other records of that same second may not have arrived). The period asked for runs from
+there to now; what comes back that was delivered already is recognised by its identity
+(`delivery.DeliveryLog`) and dropped, whatever order it arrives in.
 
-* the period to ask for starts at that time (inclusive: records of the same second may
-  not all have arrived), and
-* re-sent records that were delivered before are recognised and dropped.
-
-Pure data: the caller persists `Watermark.as_dict` and restores it with `from_dict`.
+Pure data: the driver persists `Gaps.as_dict` and restores it with `Gaps.restore`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from .coerce import as_int
+from .delivery import KINDS, format_time, parse_time
 
-MAX_IDS_PER_SECOND: Final = 64
-"""Bound on the IDs kept for the latest second (device input)."""
+if TYPE_CHECKING:
+    from datetime import datetime
+
 RESUME_KEY: Final = "ResumefromBreakpoint"
-_FORMAT: Final = "%Y-%m-%dT%H:%M:%S"
 
 
-@dataclass(slots=True)
-class KindWatermark:
-    """The latest record time of one kind (records or stranger snapshots)."""
+class Gaps:
+    """Open gaps of one terminal: per kind (``PushAckType``), where the gap begins."""
 
-    time: datetime | None = None
-    ids: list[str] = field(default_factory=list)  # record IDs at `time`
+    def __init__(self) -> None:
+        """No gap is open."""
+        self.starts: dict[int, datetime] = {}
 
-    def note(self, when: datetime | None, record_id: str | None) -> bool:
-        """Take a delivered record; return whether the watermark moved or grew."""
-        if when is None or when.tzinfo is not None:
+    def __bool__(self) -> bool:
+        """Whether any gap is open."""
+        return bool(self.starts)
+
+    def open(self, kind: int, start: datetime | None) -> bool:
+        """Note an outage after the record at `start`; return whether anything changed.
+
+        A gap that is already open keeps its (earlier) start: the outages merge into one
+        period. Without a record before it (`start` None) there is nothing to ask for — a
+        new terminal's whole history is never replayed.
+        """
+        if start is None or start.tzinfo is not None:
             return False
-        when = when.replace(microsecond=0)
-        if self.time is None or when > self.time:
-            self.time = when
-            self.ids = [record_id] if record_id else []
-            return True
-        if (
-            when == self.time
-            and record_id
-            and record_id not in self.ids
-            and len(self.ids) < MAX_IDS_PER_SECOND
-        ):
-            self.ids.append(record_id)
-            return True
-        return False
-
-    def delivered(self, when: datetime | None, record_id: str | None) -> bool:
-        """Whether a re-sent record was delivered before (older, or seen at the latest second)."""
-        if self.time is None or when is None or when.tzinfo is not None:
+        current = self.starts.get(kind)
+        if current is not None and current <= start:
             return False
-        when = when.replace(microsecond=0)
-        if when < self.time:
-            return True
-        return when == self.time and record_id is not None and record_id in self.ids
+        self.starts[kind] = start.replace(microsecond=0)
+        return True
 
+    def close(self, kind: int) -> bool:
+        """The gap was filled (or the terminal re-sends by itself); return whether one was open."""
+        return self.starts.pop(kind, None) is not None
 
-@dataclass(slots=True)
-class Watermark:
-    """What a platform has seen of one terminal: recognition records and snapshots."""
-
-    records: KindWatermark = field(default_factory=KindWatermark)
-    snaps: KindWatermark = field(default_factory=KindWatermark)
+    def period(self, kind: int, end: datetime) -> tuple[datetime, datetime] | None:
+        """From the gap's start to `end` (the terminal's now), if a gap began before it."""
+        start = self.starts.get(kind)
+        if start is None or start > end:
+            return None
+        return start, end
 
     def as_dict(self) -> dict[str, Any]:
-        """JSON-ready form for storage."""
-        return {
-            name: {
-                "time": None if kind.time is None else kind.time.strftime(_FORMAT),
-                "ids": list(kind.ids),
-            }
-            for name, kind in (("records", self.records), ("snaps", self.snaps))
-        }
+        """JSON-ready form: ``{kind: start}``."""
+        return {str(kind): format_time(start) for kind, start in self.starts.items()}
 
-    @classmethod
-    def from_dict(cls, data: object) -> Watermark:
-        """Restore from `as_dict`; anything unreadable starts empty (never raises)."""
-        mark = cls()
+    def restore(self, data: object) -> None:
+        """Replace the gaps with `as_dict` output; anything unreadable is skipped."""
+        self.starts.clear()
         if not isinstance(data, dict):
-            return mark
-        for name, kind in (("records", mark.records), ("snaps", mark.snaps)):
-            stored = data.get(name)
-            if not isinstance(stored, dict):
-                continue
-            text = stored.get("time")
-            try:
-                kind.time = datetime.strptime(text, _FORMAT) if isinstance(text, str) else None  # noqa: DTZ007 - terminal wall clock
-            except ValueError:
-                continue
-            ids = stored.get("ids")
-            if isinstance(ids, list):
-                kind.ids = [str(item) for item in ids if isinstance(item, (str, int))][
-                    :MAX_IDS_PER_SECOND
-                ]
-        return mark
+            return
+        for key, text in data.items():
+            kind = as_int(key)
+            start = parse_time(text)
+            if kind in KINDS and start is not None:
+                self.starts[kind] = start
 
 
 def resume_enabled(info: dict[str, Any]) -> bool | None:

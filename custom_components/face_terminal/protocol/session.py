@@ -11,10 +11,9 @@ never touches a network, a timer or a clock: the driver feeds it
 and acts on what comes back:
 
 * `ready` hands out the queued commands that may be published now,
-* `receive` returns `Event` objects in the order they must be handled (a `Publish` of a
-  record's ``PushAck`` comes before the `RecordReceived` it acknowledges; a driver may
-  still write replies after it reported the record, as the Home Assistant adapter does
-  to put the record's event first),
+* `receive` returns `Event` objects in the order they must be handled (a record's
+  `RecordReceived` comes before the `Acknowledge` carrying its ``PushAck``, which the
+  driver publishes only once the record is durable),
 * `expire` returns the requests whose deadline passed, `next_wakeup` says when to call
   `ready`/`expire` again, and `close` ends the session with every request still open.
 
@@ -27,8 +26,10 @@ Rules it implements (V1.24 and the real-firmware notes):
   the payload's terminal ID must be ours). Everything else is counted as dropped.
 * Every well-formed message from the terminal on one of its topics marks it seen (and
   online), also kinds nothing handles, such as an alarm on ``/Alarm``.
-* Records the terminal expects to be acknowledged are answered with ``PushAck`` (when
-  enabled) and de-duplicated by (kind, record ID) over a bounded memory.
+* Records the terminal expects to be acknowledged are de-duplicated by identity (kind and
+  record ID, `delivery.DeliveryLog`, which the driver persists), never by order, and
+  answered with ``PushAck`` (when enabled) through `Acknowledge`: the driver sends it only
+  once the record is durable on its side, so an acknowledged record is never lost.
 * Lanes: each lane sends one command at a time; lanes never wait for each other, so an
   unlock is not stuck behind an enrolment. ``EditPerson``-type commands keep
   `SPACING_OPERATORS` apart by ``spacing`` seconds (V1.24 §4.1). A request's deadline
@@ -47,7 +48,7 @@ Driving it (what `coordinator.FaceTerminal` does with MQTT and the event loop's 
 
 from __future__ import annotations
 
-from collections import Counter, OrderedDict, deque
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Final, TypeGuard
@@ -56,6 +57,7 @@ from . import operators as op
 from .access import VERIFY_STATUS_AWAITING_REMOTE
 from .alarms import AlarmInfoPush
 from .commands import PUSH_ACK_RECORD, PUSH_ACK_STRANGER, Command, build_online_ack, build_push_ack
+from .delivery import DeliveryLog, Identity
 from .errors import (
     CommandError,
     MessageTooLargeError,
@@ -87,9 +89,6 @@ type Record = RecPush | StrSnapPush | QRCodePush | CardPush | IDCardPush | Alarm
 
 RECORD_TYPES: Final = (RecPush, StrSnapPush, QRCodePush, CardPush, IDCardPush, AlarmInfoPush)
 """Message types that are records (an event at the door)."""
-
-DUPLICATE_MEMORY: Final = 2048
-"""How many (kind, record ID) pairs are remembered to drop re-sent records."""
 
 DEFAULT_SPACING: Final = 1.0
 """V1.24 §4.1: base64 enrolments at least 1 s apart, or the terminal stalls."""
@@ -197,6 +196,17 @@ class Publish(Event):
 
 
 @dataclass(frozen=True, slots=True)
+class Acknowledge(Event):
+    """Publish this ``PushAck`` once every record reported so far is durable.
+
+    The terminal deletes an acknowledged record for good, so the driver first makes
+    sure what it reported cannot be lost any more (stored, recorded), then publishes.
+    """
+
+    command: Command
+
+
+@dataclass(frozen=True, slots=True)
 class Answered(Event):
     """A submitted command got its ``-Ack`` (which may still report a failure)."""
 
@@ -257,6 +267,8 @@ class Dropped(Event):
     reason: str
     topic: str
     detail: str
+    record_id: str | None = None
+    """Set for a dropped record: each one is worth a line of its own in a debug log."""
 
 
 # --- the session ---------------------------------------------------------------------------
@@ -278,7 +290,11 @@ class TerminalSession:
     platform's), ``mismatched_acks`` (right ``messageId``, wrong operator),
     ``push_ack_acks`` (the terminal confirming our ``PushAck``), ``unhandled`` (well-formed
     messages of kinds nothing handles); `drops` by reason: ``malformed``,
-    ``wrong_topic``, ``foreign_terminal``, ``foreign_topic``.
+    ``wrong_topic``, ``foreign_terminal``, ``foreign_topic``, ``already_delivered`` (a
+    copy of a record delivered before: re-sent, or answered from a recovery).
+
+    `delivered` is the identity of every record handed out (bounded); the driver restores
+    it when it starts and persists it as it changes (`DeliveryLog.changes`).
     """
 
     def __init__(
@@ -288,7 +304,7 @@ class TerminalSession:
         *,
         acknowledge_records: bool = True,
         spacing: float = DEFAULT_SPACING,
-        duplicate_memory: int = DUPLICATE_MEMORY,
+        delivered: DeliveryLog | None = None,
     ) -> None:
         """Start a session; nothing is pending and the terminal counts as offline."""
         self.terminal_id = terminal_id
@@ -300,9 +316,7 @@ class TerminalSession:
         self.counters: Counter[str] = Counter()
         self.drops: Counter[str] = Counter()
         self.closed = False
-        self.duplicate_memory = duplicate_memory
-        """How many record keys are remembered to drop duplicates (oldest go first)."""
-        self._seen_records: OrderedDict[tuple[int, str], None] = OrderedDict()
+        self.delivered = delivered if delivered is not None else DeliveryLog()
         self._lanes: dict[Lane, _LaneState] = {lane: _LaneState() for lane in Lane}
         self._by_message_id: dict[str, Request] = {}
         self._spacing_free_at = float("-inf")
@@ -456,9 +470,7 @@ class TerminalSession:
             and self.acknowledge_records
             and self._own_topic_kind(topic) is TopicKind.REC
         ):
-            command = self._push_ack_command(topic, PUSH_ACK_RECORD, err.record_id)
-            if command is not None:
-                events.append(command)
+            events.append(self._push_ack_command(topic, PUSH_ACK_RECORD, err.record_id))
         return events
 
     def receive_message(
@@ -553,29 +565,32 @@ class TerminalSession:
         return [Answered(request, ack)]
 
     def _handle_record(self, message: Record) -> list[Event]:
+        identity = _identity(message)
         events: list[Event] = []
-        key = _record_key(message)
+        decision = False
         if _awaits_decision(message):
+            decision = True
             events.append(DecisionNeeded(message))
-        elif key is not None and self.acknowledge_records:
-            push_ack = self._push_ack(message, *key)
-            if push_ack is not None:
-                events.append(push_ack)
-        if key is not None:
-            if key in self._seen_records:
-                self.counters["duplicates"] += 1
-                return events
-            self._seen_records[key] = None
-            while len(self._seen_records) > self.duplicate_memory:
-                self._seen_records.popitem(last=False)
-        self.counters["records"] += 1
-        events.append(RecordReceived(message))
+        if identity is not None and identity in self.delivered:
+            self.counters["duplicates"] += 1
+            events.append(
+                self._drop(
+                    "already_delivered", message.topic, message.operator, record_id=identity[1]
+                )
+            )
+        else:
+            if identity is not None:
+                self.delivered.add(identity, getattr(message, "time", None))
+            self.counters["records"] += 1
+            events.append(RecordReceived(message))
+        # A decision's PushAck is the platform's answer (door mode 3): the driver sends it.
+        if identity is not None and self.acknowledge_records and not decision:
+            acknowledge = self._push_ack_command(message.topic, *identity)
+            if acknowledge is not None:
+                events.append(acknowledge)
         return events
 
-    def _push_ack(self, message: Record, push_type: int, record_id: str) -> Event | None:
-        return self._push_ack_command(message.topic, push_type, record_id)
-
-    def _push_ack_command(self, topic: str, push_type: int, record_id: str) -> Event | None:
+    def _push_ack_command(self, topic: str, push_type: int, record_id: str) -> Event:
         try:
             command = build_push_ack(
                 self.command_topic, self.terminal_id, push_ack_type=push_type, record_id=record_id
@@ -583,7 +598,7 @@ class TerminalSession:
         except CommandError as err:
             return self._drop("unacknowledgeable", topic, str(err), count=False)
         self.counters["acks_sent"] += 1
-        return Publish(command)
+        return Acknowledge(command)
 
     # --- presence -------------------------------------------------------------------
 
@@ -597,10 +612,18 @@ class TerminalSession:
         self.online = online
         return [PresenceChanged(online, reason)]
 
-    def _drop(self, reason: str, topic: str, detail: str, *, count: bool = True) -> Dropped:
+    def _drop(
+        self,
+        reason: str,
+        topic: str,
+        detail: str,
+        *,
+        count: bool = True,
+        record_id: str | None = None,
+    ) -> Dropped:
         if count:
             self.drops[reason] += 1
-        return Dropped(reason, topic, detail[:120])
+        return Dropped(reason, topic, detail[:120], record_id)
 
 
 def _awaits_decision(message: Record) -> TypeGuard[RecPush]:
@@ -612,7 +635,7 @@ def _awaits_decision(message: Record) -> TypeGuard[RecPush]:
     )
 
 
-def _record_key(message: Record) -> tuple[int, str] | None:
+def _identity(message: Record) -> Identity | None:
     """(PushAckType, ID) of a record the terminal expects to be acknowledged."""
     if isinstance(message, RecPush) and message.record_id:
         return (PUSH_ACK_RECORD, message.record_id)
