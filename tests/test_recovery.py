@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 from unittest.mock import patch
 
 import pytest
 from homeassistant.components.event import ATTR_EVENT_TYPE
-from homeassistant.const import EVENT_HOMEASSISTANT_FINAL_WRITE, Platform
+from homeassistant.const import Platform
+from homeassistant.helpers.recorder import DATA_INSTANCE
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -16,14 +18,15 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed,
 )
 
-from custom_components.face_terminal import protocol
 from custom_components.face_terminal.const import (
     CONF_RECOVER_RECORDS,
+    DOMAIN,
     EVENT_RECOGNITION,
     EVENT_STRANGER,
     SETTINGS_REFRESH_INTERVAL,
 )
-from custom_components.face_terminal.recovery import storage_key
+from custom_components.face_terminal.delivery import storage_key
+from custom_components.face_terminal.recovery import gap_issue_id
 
 from . import payloads
 from .conftest import TerminalResponder, fire, settle_settings, setup_entry
@@ -33,6 +36,7 @@ if TYPE_CHECKING:
 
     from freezegun.api import FrozenDateTimeFactory
     from homeassistant.core import HomeAssistant
+    from homeassistant.helpers import issue_registry as ir
 
 ACCESS = "event.front_door_access"
 FORMAT = "%Y-%m-%d %H:%M:%S"
@@ -58,7 +62,10 @@ def terminal_time(seconds_ago: float) -> str:
 def stored_mark(
     hass_storage: dict[str, Any], entry: MockConfigEntry, seconds_ago: float = 3600
 ) -> str:
-    """Pretend Home Assistant last saw a record `seconds_ago` (returns that time, ISO)."""
+    """Pretend Home Assistant last saw a record `seconds_ago` (returns that time, ISO).
+
+    Stored in the format of version 0.2 (a watermark), which the journal migrates.
+    """
     when = (dt_util.now() - timedelta(seconds=seconds_ago)).strftime("%Y-%m-%dT%H:%M:%S")
     hass_storage[storage_key(entry.entry_id)] = {
         "version": 1,
@@ -124,7 +131,7 @@ async def test_replayed_records_are_history_not_arrivals(
     strangers = async_capture_events(hass, EVENT_STRANGER)
     old_second = since.replace("T", " ")
 
-    # Delivered before the outage: same second and ID as the stored mark.
+    # Delivered before the outage: the ID the stored mark names.
     fire(
         hass,
         payloads.REC_TOPIC,
@@ -147,9 +154,154 @@ async def test_replayed_records_are_history_not_arrivals(
     # A live stranger snapshot is an arrival as before.
     assert strangers[0].data["replay"] is False
     assert hass.states.get(ACCESS).attributes[ATTR_EVENT_TYPE] == "stranger"
-    counters = config_entry.runtime_data.counters
-    assert counters["replays_already_delivered"] == 1
-    assert counters["replayed_records"] == 1
+    runtime = config_entry.runtime_data
+    assert runtime.drops["already_delivered"] == 1
+    assert runtime.counters["replayed_records"] == 1
+
+
+async def test_live_and_resent_records_interleave_without_loss(
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    terminal: TerminalResponder,
+    config_entry: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The race of the outage: live records arrive before the recovery's answer.
+
+    Keeping only "the newest seen" threw the whole gap away behind the first live
+    record; by identity, every missed record is delivered once, and only the copies of
+    the live ones are dropped (each with a debug line naming its ID).
+    """
+    caplog.set_level("DEBUG", logger="custom_components.face_terminal")
+    config_entry.add_to_hass(hass)
+    stored_mark(hass_storage, config_entry, seconds_ago=120)
+    await setup_entry(hass, config_entry)
+    recognitions = async_capture_events(hass, EVENT_RECOGNITION)
+    live = payloads.rec_push(record_id="610", time=terminal_time(1))
+    fire(hass, payloads.REC_TOPIC, live)
+    await hass.async_block_till_done()
+    # The terminal's answer to ManualPushRecords: the gap, and the live record again.
+    for record_id, seconds_ago in (("601", 100), ("602", 90), ("610", 1)):
+        fire(
+            hass,
+            payloads.REC_TOPIC,
+            payloads.rec_push(
+                record_id=record_id, time=terminal_time(seconds_ago), extra={"PushType": "2"}
+            ),
+        )
+    await hass.async_block_till_done()
+    delivered = [(e.data["record_id"], e.data["replay"]) for e in recognitions]
+    assert delivered == [("610", False), ("601", True), ("602", True)]
+    assert "dropped record 610" in caplog.text
+
+
+async def test_delivered_records_are_stored_without_waiting_for_a_stop(
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    loaded_entry: MockConfigEntry,
+    terminal: TerminalResponder,
+) -> None:
+    """A kill -9 keeps what was delivered: written at once, not on a debounce or at stop."""
+    when = terminal_time(5)
+    for record_id in ("900", "901"):
+        fire(hass, payloads.REC_TOPIC, payloads.rec_push(record_id=record_id, time=when))
+        await hass.async_block_till_done()
+    fire(hass, payloads.QR_TOPIC, payloads.qr_push())  # no identity: nothing to store
+    await hass.async_block_till_done(wait_background_tasks=True)
+    stored = hass_storage[storage_key(loaded_entry.entry_id)]
+    assert stored["version"] == 2
+    assert stored["data"]["delivered"]["records"] == [
+        ["900", when.replace(" ", "T")],
+        ["901", when.replace(" ", "T")],
+    ]
+    assert stored["data"]["delivered"]["snaps"] == []
+    # Nothing was seen before this start, so nothing was asked for.
+    assert manual_pushes(terminal) == []
+    journal = loaded_entry.runtime_data.journal
+    assert not journal.dirty
+    assert journal.counters["saves"] >= 1
+
+
+async def test_push_ack_waits_for_the_write(
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    loaded_entry: MockConfigEntry,
+    terminal: TerminalResponder,
+) -> None:
+    """The terminal deletes what it gets a PushAck for: only once the record is stored."""
+    key = storage_key(loaded_entry.entry_id)
+    stored_when_acked: list[bool] = []
+
+    def on_push_ack(command: dict[str, Any]) -> None:
+        records = hass_storage.get(key, {}).get("data", {}).get("delivered", {}).get("records")
+        stored_when_acked.append(
+            any(pair[0] == command["info"]["SnapOrRecordID"] for pair in records or [])
+        )
+
+    terminal.replies["PushAck"] = on_push_ack
+    fire(hass, payloads.REC_TOPIC, payloads.rec_push(record_id="920", time=terminal_time(1)))
+    await hass.async_block_till_done()
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert stored_when_acked == [True]
+
+
+class FakeRecorder:
+    """Stands in for the recorder: commits when the test says so."""
+
+    def __init__(self, hass: HomeAssistant) -> None:
+        self.hass = hass
+        self.futures: list[Any] = []
+
+    def async_get_commit_future(self) -> Any:
+        future = self.hass.loop.create_future()
+        self.futures.append(future)
+        return future
+
+    def commit(self) -> None:
+        for future in self.futures:
+            if not future.done():
+                future.set_result(None)
+
+
+async def test_push_ack_waits_for_the_recorder(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, terminal: TerminalResponder
+) -> None:
+    """After a kill -9 the recorder loses what it had not committed: ack only after."""
+    recorder = FakeRecorder(hass)
+    hass.data[DATA_INSTANCE] = recorder  # type: ignore[assignment]
+    try:
+        fire(hass, payloads.REC_TOPIC, payloads.rec_push(record_id="930", time=terminal_time(1)))
+        for _ in range(20):
+            await asyncio.sleep(0.02)
+            if recorder.futures:
+                break
+        assert recorder.futures
+        assert "PushAck" not in terminal.operators()
+        recorder.commit()
+        await hass.async_block_till_done(wait_background_tasks=True)
+        assert terminal.operators().count("PushAck") == 1
+    finally:
+        del hass.data[DATA_INSTANCE]
+
+
+async def test_stuck_recorder_holds_the_acks_back(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, terminal: TerminalResponder
+) -> None:
+    """No commit in time: no PushAck (the terminal re-sends; the copy is acked later)."""
+    hass.data[DATA_INSTANCE] = FakeRecorder(hass)  # type: ignore[assignment]
+    try:
+        with patch("custom_components.face_terminal.delivery.RECORDER_WAIT", 0.05):
+            fire(hass, payloads.REC_TOPIC, payloads.rec_push(record_id="931"))
+            await hass.async_block_till_done(wait_background_tasks=True)
+    finally:
+        del hass.data[DATA_INSTANCE]
+    assert "PushAck" not in terminal.operators()
+    assert loaded_entry.runtime_data.journal.counters["acks_held_back"] == 1
+    # The copy the terminal re-sends is dropped, and acknowledged this time.
+    fire(hass, payloads.REC_TOPIC, payloads.rec_push(record_id="931"))
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert terminal.operators().count("PushAck") == 1
+    assert loaded_entry.runtime_data.drops["already_delivered"] == 1
 
 
 async def test_late_resend_counts_as_replay(
@@ -163,31 +315,6 @@ async def test_late_resend_counts_as_replay(
     await hass.async_block_till_done()
     assert recognitions[0].data["replay"] is True
     assert hass.states.get(ACCESS).attributes.get(ATTR_EVENT_TYPE) is None
-
-
-async def test_live_records_move_the_stored_mark(
-    hass: HomeAssistant,
-    hass_storage: dict[str, Any],
-    loaded_entry: MockConfigEntry,
-    terminal: TerminalResponder,
-) -> None:
-    """The last record time is stored, so a restart of Home Assistant knows it."""
-    when = terminal_time(5)
-    fire(hass, payloads.REC_TOPIC, payloads.rec_push(record_id="900", time=when))
-    fire(hass, payloads.REC_TOPIC, payloads.rec_push(record_id="901", time=when))
-    fire(hass, payloads.QR_TOPIC, payloads.qr_push())  # not a record with a time: ignored
-    await hass.async_block_till_done()
-    recovery = loaded_entry.runtime_data.recovery
-    qr = protocol.parse_message(payloads.QR_TOPIC, payloads.qr_push())
-    assert not recovery.delivered(qr)
-    # Stored at the latest when Home Assistant stops (the write waits a few seconds).
-    hass.bus.async_fire(EVENT_HOMEASSISTANT_FINAL_WRITE)
-    await hass.async_block_till_done()
-    stored = hass_storage[storage_key(loaded_entry.entry_id)]["data"]
-    assert stored["records"] == {"time": when.replace(" ", "T"), "ids": ["900", "901"]}
-    assert stored["snaps"]["time"] is None
-    # Nothing was seen before this start, so nothing was asked for.
-    assert manual_pushes(terminal) == []
 
 
 async def test_back_online_after_an_outage(
@@ -322,54 +449,128 @@ async def test_nothing_to_send_is_an_answer(
     assert config_entry.runtime_data.recovery.last_run == {"records": 0, "snaps": 0}
 
 
-async def test_refusal_is_logged_and_stops(
+async def test_refusal_raises_a_repair_naming_the_period(  # noqa: PLR0917 - fixtures
     hass: HomeAssistant,
     hass_storage: dict[str, Any],
     terminal: TerminalResponder,
     config_entry: MockConfigEntry,
     caplog: pytest.LogCaptureFixture,
+    issue_registry: ir.IssueRegistry,
 ) -> None:
     config_entry.add_to_hass(hass)
-    stored_mark(hass_storage, config_entry)
+    since = stored_mark(hass_storage, config_entry)
     terminal.replies["ManualPushRecords"] = lambda c: payloads.ack(
         "ManualPushRecords", c["messageId"], code="464", result="fail"
     )
     await setup_entry(hass, config_entry)
     await hass.async_block_till_done()
     assert [c["operator"] for c in manual_pushes(terminal)] == ["ManualPushRecords"]
-    assert config_entry.runtime_data.recovery.last_run == {"records": None}
-    assert "refused to re-send missed records" in caplog.text
+    runtime = config_entry.runtime_data
+    assert runtime.recovery.last_run == {"records": None}
+    assert "refused to re-send the records of" in caplog.text
+    issue = issue_registry.async_get_issue(DOMAIN, gap_issue_id(config_entry.entry_id))
+    assert issue is not None
+    assert issue.translation_key == "records_gap"
+    assert issue.translation_placeholders is not None
+    assert issue.translation_placeholders["start"] == since.replace("T", " ")
+    assert issue.translation_placeholders["name"] == "Front door"
+    assert issue.translation_placeholders["reason"]
+    # The gap stays open and is asked again when the terminal comes back; then it is
+    # filled and the repair goes away.
+    assert runtime.recovery.gaps
+    terminal.replies.pop("ManualPushRecords")
+    fire(hass, payloads.BASIC_TOPIC, payloads.offline())
+    await hass.async_block_till_done()
+    fire(hass, payloads.HEARTBEAT_TOPIC, payloads.heartbeat(time=terminal_time(0)))
+    await hass.async_block_till_done()
+    records = [c for c in manual_pushes(terminal) if c["operator"] == "ManualPushRecords"]
+    assert len(records) == 2
+    assert records[1]["info"]["TimeS"] == since  # the same gap, not a new one
+    assert not runtime.recovery.gaps
+    assert issue_registry.async_get_issue(DOMAIN, gap_issue_id(config_entry.entry_id)) is None
 
 
-async def test_terminal_without_the_command(
+async def test_terminal_that_never_answers_gets_a_repair(
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    terminal: TerminalResponder,
+    config_entry: MockConfigEntry,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    """Old firmware without the command: the gap is reported, not silently lost."""
+    config_entry.add_to_hass(hass)
+    stored_mark(hass_storage, config_entry)
+    terminal.replies["ManualPushRecords"] = lambda _command: None
+    with patch("custom_components.face_terminal.recovery.RECOVERY_TIMEOUT", 0.05):
+        await setup_entry(hass, config_entry)
+        # Gone and back while the first attempt still waits: no second attempt alongside.
+        fire(hass, payloads.BASIC_TOPIC, payloads.offline())
+        fire(hass, payloads.HEARTBEAT_TOPIC, payloads.heartbeat(time=terminal_time(0)))
+        for _ in range(50):
+            await asyncio.sleep(0.02)
+            if issue_registry.async_get_issue(DOMAIN, gap_issue_id(config_entry.entry_id)):
+                break
+    issue = issue_registry.async_get_issue(DOMAIN, gap_issue_id(config_entry.entry_id))
+    assert issue is not None
+    assert issue.translation_key == "records_gap_unanswered"
+    await hass.async_block_till_done(wait_background_tasks=True)
+    # One attempt at a time: the reconnection while it waited ran once after it.
+    assert (
+        1 <= len([c for c in manual_pushes(terminal) if c["operator"] == "ManualPushRecords"]) <= 2
+    )
+
+
+async def test_online_announcement_opens_and_fills_a_gap(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, terminal: TerminalResponder
+) -> None:
+    """``Online`` means the terminal reconnected to the broker: it may have missed us."""
+    when = terminal_time(5)
+    fire(hass, payloads.REC_TOPIC, payloads.rec_push(record_id="940", time=when))
+    await hass.async_block_till_done()
+    fire(hass, payloads.BASIC_TOPIC, payloads.online(time=terminal_time(0)))
+    await hass.async_block_till_done()
+    pushes = manual_pushes(terminal)
+    assert [c["operator"] for c in pushes] == ["ManualPushRecords"]
+    assert pushes[0]["info"]["TimeS"] == when.replace(" ", "T")
+
+
+async def test_home_assistants_own_mqtt_outage_opens_a_gap(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, terminal: TerminalResponder
+) -> None:
+    """Home Assistant's broker connection dropped: recovered once it re-subscribed."""
+    fire(hass, payloads.REC_TOPIC, payloads.rec_push(record_id="950", time=terminal_time(5)))
+    await hass.async_block_till_done()
+    runtime = loaded_entry.runtime_data
+    runtime._async_mqtt_connection(False)
+    assert runtime.recovery.gaps
+    runtime._async_mqtt_connection(True)
+    runtime._async_start_probe()
+    await hass.async_block_till_done()
+    assert [c["operator"] for c in manual_pushes(terminal)] == ["ManualPushRecords"]
+    assert not runtime.recovery.gaps
+
+
+async def test_open_gaps_survive_a_restart(
     hass: HomeAssistant,
     hass_storage: dict[str, Any],
     terminal: TerminalResponder,
     config_entry: MockConfigEntry,
 ) -> None:
-    """Old firmware never answers: recovery gives up for this terminal (no retry loop)."""
+    """A gap not filled before Home Assistant stopped is asked for after it starts."""
     config_entry.add_to_hass(hass)
-    stored_mark(hass_storage, config_entry)
-    terminal.replies["GetMQTTconfig"] = lambda _command: None
-    terminal.replies["ManualPushRecords"] = lambda _command: None
+    key = storage_key(config_entry.entry_id)
+    start = terminal_time(7200).replace(" ", "T")
+    hass_storage[key] = {
+        "version": 2,
+        "minor_version": 1,
+        "key": key,
+        "data": {
+            "delivered": {"records": [["1", terminal_time(60).replace(" ", "T")]], "snaps": []},
+            "gaps": {"2": start},
+        },
+    }
     await setup_entry(hass, config_entry)
-    # Gone and back while the first attempt still waits: no second attempt alongside.
-    fire(hass, payloads.BASIC_TOPIC, payloads.offline())
-    fire(hass, payloads.HEARTBEAT_TOPIC, payloads.heartbeat(time=terminal_time(0)))
     await hass.async_block_till_done()
-    assert [c["operator"] for c in manual_pushes(terminal)] == []
-    # The unanswered MQTT read (recovery's, which the settings store's read waits for
-    # too) times out in the query lane before the unanswered ManualPushRecords does.
-    recovery = config_entry.runtime_data.recovery
-    for step in range(1, 21):
-        async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=25 * step))
-        await hass.async_block_till_done()
-        if recovery.unsupported:
-            break
-    assert recovery.unsupported
-    assert recovery.last_run == {"records": None}
-    # Offline and back: not asked again.
-    fire(hass, payloads.BASIC_TOPIC, payloads.offline())
-    fire(hass, payloads.HEARTBEAT_TOPIC, payloads.heartbeat(time=terminal_time(0)))
-    await hass.async_block_till_done()
-    assert [c["operator"] for c in manual_pushes(terminal)] == ["ManualPushRecords"]
+    pushes = manual_pushes(terminal)
+    assert [c["operator"] for c in pushes] == ["ManualPushRecords"]
+    assert pushes[0]["info"]["TimeS"] == start

@@ -26,7 +26,9 @@ from homeassistant.helpers.recorder import DATA_INSTANCE
 from homeassistant.helpers.storage import Store
 
 from .const import DOMAIN, LOGGER
-from .protocol.delivery import DeliveryLog
+from .protocol.commands import PUSH_ACK_RECORD, PUSH_ACK_STRANGER
+from .protocol.delivery import DeliveryLog, parse_time
+from .protocol.recovery import Gaps
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -34,7 +36,6 @@ if TYPE_CHECKING:
     from homeassistant.config_entries import ConfigEntry
 
     from . import protocol
-    from .protocol.recovery import Gaps
 
 STORAGE_VERSION: Final = 2
 SAVE_INTERVAL: Final = 0.1
@@ -56,8 +57,15 @@ class _DeliveryStore(Store[dict[str, Any]]):
     async def _async_migrate_func(
         self, old_major_version: int, old_minor_version: int, old_data: dict[str, Any]
     ) -> dict[str, Any]:
+        # The stored times were the newest records before Home Assistant stopped: where
+        # the gaps of this start begin, even for a kind with no ID stored.
         log = DeliveryLog.from_watermark(old_data)
-        return {"delivered": log.as_dict(), "gaps": {}}
+        gaps = Gaps()
+        for kind, name in ((PUSH_ACK_RECORD, "records"), (PUSH_ACK_STRANGER, "snaps")):
+            stored = old_data.get(name)
+            if isinstance(stored, dict):
+                gaps.open(kind, parse_time(stored.get("time")))
+        return {"delivered": log.as_dict(), "gaps": gaps.as_dict()}
 
 
 class DeliveryJournal:

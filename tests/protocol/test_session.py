@@ -294,9 +294,7 @@ def test_older_records_after_a_newer_one_are_new() -> None:
     s.receive(REC_TOPIC, payloads.rec_push(record_id="50", time="2020-05-01 08:00:10"), now=0.0)
     late = s.receive(
         REC_TOPIC,
-        payloads.rec_push(
-            record_id="49", time="2020-05-01 08:00:00", extra={"Sendintime": 0}
-        ),
+        payloads.rec_push(record_id="49", time="2020-05-01 08:00:00", extra={"Sendintime": 0}),
         now=1.0,
     )
     assert kinds(late) == [RecordReceived, Acknowledge]
