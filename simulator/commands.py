@@ -15,7 +15,6 @@ because ``OpendoorWay`` is 0 (face-only mode).
 
 from __future__ import annotations
 
-import dataclasses
 import ipaddress
 import logging
 import socket
@@ -23,10 +22,10 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable
 from typing import Any
 
 from simulator import images
+from simulator.command_types import Command, CommandError, Handler, Reply
 from simulator.config import FACTORY_SECTIONS, VERIFY_MODES, default_config, section_for
 from simulator.device import (
     BUILTIN_AUDIO,
@@ -42,7 +41,6 @@ from simulator.messages import (
     as_int,
     as_text,
     format_command_time,
-    has_key,
     lookup,
     parse_time,
 )
@@ -96,60 +94,6 @@ def fetch_picture(uri: str, timeout: float) -> bytes:
     return data
 
 
-@dataclasses.dataclass(slots=True)
-class Command:
-    """A received command: the decoded message and its size on the wire."""
-
-    message: JsonDict
-    size: int = 0
-
-    @property
-    def operator(self) -> str:
-        """The operator as received."""
-        return str(self.message.get("operator", ""))
-
-    @property
-    def info(self) -> JsonDict | None:
-        """``info`` when it is an object."""
-        info = self.message.get("info")
-        return info if isinstance(info, dict) else None
-
-    def field(self, key: str) -> Any:
-        """Read ``key`` from ``info`` first, then from the message root."""
-        info = self.info
-        if info is not None and has_key(info, key):
-            return lookup(info, key)
-        return lookup(self.message, key)
-
-
-@dataclasses.dataclass(slots=True)
-class Reply:
-    """What the transport must do after a command.
-
-    Attributes:
-        messages: Messages to publish, in order.
-        reboot: Simulate a reboot after publishing.
-        batch: A validated batch command to run on the batch thread.
-    """
-
-    messages: list[Outgoing] = dataclasses.field(default_factory=list)
-    reboot: bool = False
-    batch: Command | None = None
-
-
-class CommandError(Exception):
-    """Raised inside handlers to answer with an error code."""
-
-    def __init__(self, code: str, detail: str) -> None:
-        """Store the appendix code and its text."""
-        super().__init__(detail)
-        self.code = code
-        self.detail = detail
-
-
-type Handler = Callable[[Command], Reply]
-
-
 class CommandProcessor:
     """Turn commands into replies against a :class:`Device`."""
 
@@ -195,7 +139,7 @@ class CommandProcessor:
             "ManualPushRecords": self._manual_push,
             "ManualPushSnaps": self._manual_push,
         }
-        table.update(SettingsHandlers(self).table())  # Versions, Upgrade, EditAD
+        table.update(SettingsHandlers(device, self._ok).table())  # Versions, Upgrade, EditAD
         for name, handler in table.items():
             self._handlers[name.casefold()] = handler
 

@@ -20,13 +20,15 @@ import urllib.request
 from typing import TYPE_CHECKING, Final
 
 from simulator import images
+from simulator.command_types import Command, CommandError, Handler, Reply
 from simulator.device import VERSION_BUILD, VERSION_NAME
 from simulator.messages import as_float, as_int, as_text, lookup
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from simulator.commands import Command, CommandProcessor, Reply
+    from simulator.device import Device
+    from simulator.messages import JsonDict
 
 _INT: Final = "int"
 _FLOAT: Final = "float"
@@ -152,23 +154,22 @@ def _download(url: str, timeout: float, limit: int) -> bytes | None:
 class SettingsHandlers:
     """``Versions``, ``Upgrade`` and ``EditAD`` of a simulated terminal."""
 
-    def __init__(self, processor: CommandProcessor) -> None:
-        """Bind to the processor (its device, ack helpers and error type)."""
-        self.processor = processor
+    def __init__(self, device: Device, ok: Callable[[Command, JsonDict], Reply]) -> None:
+        """Bind to the device and to the processor's answer for a command that succeeded."""
+        self.device = device
+        self.ok = ok
         self.firmware = VERSION_NAME
 
-    def table(self) -> dict[str, Callable[[Command], Reply]]:
+    def table(self) -> dict[str, Handler]:
         """The handlers by operator, to merge into the processor's table."""
         return {"Versions": self.versions, "Upgrade": self.upgrade, "EditAD": self.edit_ad}
 
     def versions(self, command: Command) -> Reply:
         """The version name (changed by an upgrade) and build time."""
-        return self.processor._ok(command, {"name": self.firmware, "buildtime": VERSION_BUILD})  # noqa: SLF001
+        return self.ok(command, {"name": self.firmware, "buildtime": VERSION_BUILD})
 
     def upgrade(self, command: Command) -> Reply:
         """Download the firmware file, confirm, and restart with the new version."""
-        from simulator.commands import CommandError  # noqa: PLC0415 - imports us
-
         info = command.info
         if info is None:
             raise CommandError("462", "Parameter error")
@@ -176,18 +177,16 @@ class SettingsHandlers:
         name = as_text(lookup(info, "name")) or "upgraded"
         if not urllib.parse.urlsplit(path).path.lower().endswith(".swx"):
             raise CommandError("462", "Parameter error")
-        data = _download(path, self.processor.device.uri_timeout, MAX_FIRMWARE_BYTES)
+        data = _download(path, self.device.uri_timeout, MAX_FIRMWARE_BYTES)
         if not data:
             raise CommandError("464", "download failed")
         self.firmware = name
-        reply = self.processor._ok(command, {"Name": name})  # noqa: SLF001
+        reply = self.ok(command, {"Name": name})
         reply.reboot = True
         return reply
 
     def edit_ad(self, command: Command) -> Reply:
         """Add or change an advertisement; the picture is downloaded like a terminal does."""
-        from simulator.commands import CommandError  # noqa: PLC0415 - imports us
-
         info = command.info
         if info is None:
             raise CommandError("461", "Parameter error")
@@ -196,7 +195,7 @@ class SettingsHandlers:
             raise CommandError("462", "Can't find adslot")
         if not 0 <= slot <= 4:
             raise CommandError("463", "AD num is full")
-        device = self.processor.device
+        device = self.device
         path = as_text(lookup(info, "path"))
         if path:
             data = _download(path, device.uri_timeout, 4 * 1024 * 1024)
@@ -206,7 +205,7 @@ class SettingsHandlers:
         if path:
             advert["path"] = path
         advert["polltime"] = as_int(lookup(info, "polltime"), advert["polltime"])
-        return self.processor._ok(command, {"adid": lookup(info, "adid") or ""})  # noqa: SLF001
+        return self.ok(command, {"adid": lookup(info, "adid") or ""})
 
 
 def _is_ad_picture(data: bytes) -> bool:

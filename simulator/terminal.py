@@ -33,7 +33,8 @@ from paho.mqtt.enums import CallbackAPIVersion, MQTTErrorCode
 
 from simulator import network
 from simulator.alarms import alarm_push
-from simulator.commands import Command, CommandProcessor, Reply
+from simulator.command_types import Command, Reply
+from simulator.commands import CommandProcessor
 from simulator.device import KIND_BASIC, KIND_HEARTBEAT, Device, Outgoing
 from simulator.messages import JsonDict, sanitize, summarize
 from simulator.network import Task, network_hub, scheduler

@@ -17,6 +17,7 @@ from homeassistant.helpers import config_validation as cv
 from .const import ATTR_GRANT, ATTR_MESSAGE, ATTR_REQUEST_ID, DOMAIN
 from .coordinator import FaceTerminal
 from .protocol.commands import MAX_SHOW_INFO_BYTES
+from .protocol.text import utf8_len
 from .validation import invalid_input
 
 if TYPE_CHECKING:
@@ -40,7 +41,7 @@ def _check_message(message: str | None) -> str | None:
         return None
     if any(ord(char) < 0x20 for char in message):
         raise invalid_input("access_message_invalid")
-    if len(message.encode("utf-8", errors="surrogatepass")) > MAX_SHOW_INFO_BYTES:
+    if utf8_len(message) > MAX_SHOW_INFO_BYTES:
         raise invalid_input("message_too_long", max_bytes=str(MAX_SHOW_INFO_BYTES))
     return message.strip()
 

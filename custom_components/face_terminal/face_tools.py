@@ -7,19 +7,33 @@
 
 Photos come from a file, a URL or any camera entity, like ``enrol_person``'s, and are
 scaled down to what the terminal accepts. The terminal does the work; these actions only
-send one command and read its answer. Responses never hold a picture.
+send one command and read its answer. Responses never hold a picture. Registered by
+`services.async_setup_services`; the terminal and the photo fields are `action_helpers`'.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
 import voluptuous as vol
 from homeassistant.const import ATTR_DEVICE_ID
-from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, SupportsResponse
+from homeassistant.core import (
+    HomeAssistant,
+    ServiceCall,
+    ServiceResponse,
+    SupportsResponse,
+    callback,
+)
 from homeassistant.helpers import config_validation as cv
 
 from . import photo
+from .action_helpers import (
+    ONE_DEVICE,
+    PHOTO_FIELDS,
+    PHOTO_SOURCES,
+    async_get_one_terminal,
+    async_load_photo,
+)
 from .const import ATTR_PERSON_ENTITY_ID, DOMAIN
 from .coordinator import TerminalCommandError
 from .people import linked_person
@@ -33,16 +47,10 @@ from .protocol.face_tools import (
 )
 from .validation import check_one_source
 
-if TYPE_CHECKING:
-    from .coordinator import FaceTerminal
-
 SERVICE_COMPARE_FACES: Final = "compare_faces"
 SERVICE_IDENTIFY_FACE: Final = "identify_face"
 SERVICE_CHECK_FACE_PHOTO: Final = "check_face_photo"
 
-ATTR_IMAGE_PATH: Final = "image_path"
-ATTR_IMAGE_URL: Final = "image_url"
-ATTR_CAMERA_ENTITY_ID: Final = "camera_entity_id"
 ATTR_SECOND_IMAGE_PATH: Final = "second_image_path"
 ATTR_SECOND_IMAGE_URL: Final = "second_image_url"
 ATTR_SECOND_CAMERA_ENTITY_ID: Final = "second_camera_entity_id"
@@ -51,20 +59,13 @@ ATTR_MAX_RESULTS: Final = "max_results"
 
 # Two photos share one command of at most 1 MB: each gets half of the usual budget.
 COMPARE_PHOTO_BYTES: Final = 340 * 1024
-FIRST: Final = (ATTR_IMAGE_PATH, ATTR_IMAGE_URL, ATTR_CAMERA_ENTITY_ID)
+FIRST: Final = PHOTO_SOURCES
 SECOND: Final = (ATTR_SECOND_IMAGE_PATH, ATTR_SECOND_IMAGE_URL, ATTR_SECOND_CAMERA_ENTITY_ID)
-
-_ONE_DEVICE = vol.All(cv.ensure_list, vol.Length(min=1, max=1), [cv.string])
-_PHOTO = {
-    vol.Optional(ATTR_IMAGE_PATH): cv.string,
-    vol.Optional(ATTR_IMAGE_URL): cv.url,
-    vol.Optional(ATTR_CAMERA_ENTITY_ID): cv.entity_domain("camera"),
-}
 
 COMPARE_FACES_SCHEMA: Final = vol.Schema(
     {
-        vol.Required(ATTR_DEVICE_ID): _ONE_DEVICE,
-        **_PHOTO,
+        vol.Required(ATTR_DEVICE_ID): ONE_DEVICE,
+        **PHOTO_FIELDS,
         vol.Optional(ATTR_SECOND_IMAGE_PATH): cv.string,
         vol.Optional(ATTR_SECOND_IMAGE_URL): cv.url,
         vol.Optional(ATTR_SECOND_CAMERA_ENTITY_ID): cv.entity_domain("camera"),
@@ -72,8 +73,8 @@ COMPARE_FACES_SCHEMA: Final = vol.Schema(
 )
 IDENTIFY_FACE_SCHEMA: Final = vol.Schema(
     {
-        vol.Required(ATTR_DEVICE_ID): _ONE_DEVICE,
-        **_PHOTO,
+        vol.Required(ATTR_DEVICE_ID): ONE_DEVICE,
+        **PHOTO_FIELDS,
         vol.Optional(ATTR_MIN_SIMILARITY, default=DEFAULT_MIN_SIMILARITY): vol.All(
             vol.Coerce(float), vol.Range(min=0, max=100)
         ),
@@ -82,28 +83,20 @@ IDENTIFY_FACE_SCHEMA: Final = vol.Schema(
         ),
     }
 )
-CHECK_FACE_PHOTO_SCHEMA: Final = vol.Schema({vol.Required(ATTR_DEVICE_ID): _ONE_DEVICE, **_PHOTO})
+CHECK_FACE_PHOTO_SCHEMA: Final = vol.Schema(
+    {vol.Required(ATTR_DEVICE_ID): ONE_DEVICE, **PHOTO_FIELDS}
+)
 
 
-def _terminal(call: ServiceCall) -> FaceTerminal:
-    # Resolution and its translated errors are shared with the other actions.
-    from .services import _async_get_terminal  # noqa: PLC0415 - services imports this module
-
-    return _async_get_terminal(call.hass, call.data[ATTR_DEVICE_ID][0])
-
-
-async def _async_photo(call: ServiceCall, keys: tuple[str, ...], max_bytes: int) -> bytes:
-    path, url, camera = (call.data.get(key) for key in keys)
-    data = await photo.async_load_image(
-        call.hass, image_path=path, image_url=url, camera_entity_id=camera
-    )
+async def _async_photo(call: ServiceCall, sources: tuple[str, str, str], max_bytes: int) -> bytes:
+    data = await async_load_photo(call, sources)
     return await photo.async_prepare_face_photo(call.hass, data, max_bytes)
 
 
 async def _async_compare_faces(call: ServiceCall) -> ServiceResponse:
     check_one_source(call, FIRST, "photo_source_count")
     check_one_source(call, SECOND, "photo_source_count")
-    terminal = _terminal(call)
+    terminal = async_get_one_terminal(call)
     first = await _async_photo(call, FIRST, COMPARE_PHOTO_BYTES)
     second = await _async_photo(call, SECOND, COMPARE_PHOTO_BYTES)
     ack = await terminal.async_compare_faces(first, second)
@@ -112,7 +105,7 @@ async def _async_compare_faces(call: ServiceCall) -> ServiceResponse:
 
 async def _async_identify_face(call: ServiceCall) -> ServiceResponse:
     check_one_source(call, FIRST, "photo_source_count")
-    terminal = _terminal(call)
+    terminal = async_get_one_terminal(call)
     picture = await _async_photo(call, FIRST, photo.MAX_FACE_PHOTO_BYTES)
     try:
         ack = await terminal.async_search_face(
@@ -139,12 +132,13 @@ async def _async_identify_face(call: ServiceCall) -> ServiceResponse:
 
 async def _async_check_face_photo(call: ServiceCall) -> ServiceResponse:
     check_one_source(call, FIRST, "photo_source_count")
-    terminal = _terminal(call)
+    terminal = async_get_one_terminal(call)
     picture = await _async_photo(call, FIRST, photo.MAX_FACE_PHOTO_BYTES)
     ack = await terminal.async_detect_face(picture)
     return {"face_detected": face_detected(ack)}
 
 
+@callback
 def async_setup_face_tools(hass: HomeAssistant) -> None:
     """Register the face tool actions."""
     for name, handler, schema in (

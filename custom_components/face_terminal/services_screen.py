@@ -5,6 +5,9 @@
 * ``factory_reset`` (§9.9): admin only, and it needs ``confirm: true`` - a button would be
   too easy to press by accident for something that can delete every person.
 * ``install_firmware`` (§7.1): an action on the firmware update entity, admin only.
+
+Registered by `services.async_setup_services`; the terminals, the photo fields and the
+run on several terminals are `action_helpers`' like every action's.
 """
 
 from __future__ import annotations
@@ -18,21 +21,19 @@ from homeassistant.core import HomeAssistant, ServiceCall, callback
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import service
 
-from . import photo
+from .action_helpers import (
+    DEVICES,
+    ONE_DEVICE,
+    PHOTO_FIELDS,
+    PHOTO_SOURCES,
+    async_get_one_terminal,
+    async_get_terminals,
+    async_load_photo,
+    async_run_on_each,
+)
 from .advertisement import async_serve_advertisement
 from .const import DOMAIN
 from .protocol.settings import AD_POLL_TIME_DEFAULT, AD_POLL_TIME_MAX, AD_SLOTS, FactoryPart
-from .services import (
-    _DEVICES,
-    _ONE_DEVICE,
-    ATTR_CAMERA_ENTITY_ID,
-    ATTR_IMAGE_PATH,
-    ATTR_IMAGE_URL,
-    _async_each,
-    _async_get_terminal,
-    _async_get_terminals,
-    _raise_first,
-)
 from .validation import check_one_source, invalid_input
 
 SERVICE_SET_ADVERTISEMENT: Final = "set_advertisement"
@@ -51,11 +52,9 @@ _SLOT = vol.All(vol.Coerce(int), vol.Range(min=0, max=AD_SLOTS - 1))
 
 SET_ADVERTISEMENT_SCHEMA = vol.Schema(
     {
-        vol.Required(ATTR_DEVICE_ID): _DEVICES,
+        vol.Required(ATTR_DEVICE_ID): DEVICES,
         vol.Required(ATTR_SLOT): _SLOT,
-        vol.Optional(ATTR_IMAGE_PATH): cv.string,
-        vol.Optional(ATTR_IMAGE_URL): cv.url,
-        vol.Optional(ATTR_CAMERA_ENTITY_ID): cv.entity_domain("camera"),
+        **PHOTO_FIELDS,
         vol.Optional(ATTR_POLL_TIME, default=AD_POLL_TIME_DEFAULT): vol.All(
             vol.Coerce(int), vol.Range(min=1, max=AD_POLL_TIME_MAX)
         ),
@@ -63,12 +62,12 @@ SET_ADVERTISEMENT_SCHEMA = vol.Schema(
 )
 
 DELETE_ADVERTISEMENT_SCHEMA = vol.Schema(
-    {vol.Required(ATTR_DEVICE_ID): _DEVICES, vol.Required(ATTR_SLOT): _SLOT}
+    {vol.Required(ATTR_DEVICE_ID): DEVICES, vol.Required(ATTR_SLOT): _SLOT}
 )
 
 FACTORY_RESET_SCHEMA = vol.Schema(
     {
-        vol.Required(ATTR_DEVICE_ID): _ONE_DEVICE,
+        vol.Required(ATTR_DEVICE_ID): ONE_DEVICE,
         vol.Required(ATTR_PARTS): vol.All(
             cv.ensure_list, vol.Length(min=1), [vol.In([part.value for part in FactoryPart])]
         ),
@@ -83,42 +82,29 @@ INSTALL_FIRMWARE_SCHEMA: Final[dict[str | vol.Marker, object]] = {
 
 
 async def _async_set_advertisement(call: ServiceCall) -> None:
-    hass = call.hass
-    check_one_source(
-        call, (ATTR_IMAGE_PATH, ATTR_IMAGE_URL, ATTR_CAMERA_ENTITY_ID), "photo_source_count"
-    )
-    terminals = _async_get_terminals(hass, call)
-    data = await photo.async_load_image(
-        hass,
-        image_path=call.data.get(ATTR_IMAGE_PATH),
-        image_url=call.data.get(ATTR_IMAGE_URL),
-        camera_entity_id=call.data.get(ATTR_CAMERA_ENTITY_ID),
-    )
-    url = await async_serve_advertisement(hass, data)
+    check_one_source(call, PHOTO_SOURCES, "photo_source_count")
+    terminals = async_get_terminals(call)
+    url = await async_serve_advertisement(call.hass, await async_load_photo(call))
     slot: int = call.data[ATTR_SLOT]
     poll_time: int = call.data[ATTR_POLL_TIME]
-    _raise_first(
-        await _async_each(
-            terminals,
-            lambda terminal: terminal.settings.async_set_advertisement(slot, url, poll_time),
-        )
+    await async_run_on_each(
+        terminals,
+        lambda terminal: terminal.settings.async_set_advertisement(slot, url, poll_time),
     )
 
 
 async def _async_delete_advertisement(call: ServiceCall) -> None:
-    terminals = _async_get_terminals(call.hass, call)
+    terminals = async_get_terminals(call)
     slot: int = call.data[ATTR_SLOT]
-    _raise_first(
-        await _async_each(
-            terminals, lambda terminal: terminal.settings.async_delete_advertisement(slot)
-        )
+    await async_run_on_each(
+        terminals, lambda terminal: terminal.settings.async_delete_advertisement(slot)
     )
 
 
 async def _async_factory_reset(call: ServiceCall) -> None:
     if call.data[ATTR_CONFIRM] is not True:
         raise invalid_input("factory_reset_not_confirmed")
-    terminal = _async_get_terminal(call.hass, call.data[ATTR_DEVICE_ID][0])
+    terminal = async_get_one_terminal(call)
     await terminal.settings.async_factory_reset(call.data[ATTR_PARTS])
 
 

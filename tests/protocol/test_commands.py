@@ -40,7 +40,6 @@ from custom_components.face_terminal.protocol import (
     build_voice_play,
     new_message_id,
     parse_message,
-    truncate_utf8,
 )
 from custom_components.face_terminal.protocol import commands as cmd
 
@@ -433,16 +432,6 @@ def test_round_trip_ack_matches_command() -> None:
     assert ack.operator == "Unlock-Ack"
     assert ack.message_id == MID
     assert getattr(ack, "open_door", None) is True
-
-
-def test_truncate_utf8() -> None:
-    assert truncate_utf8("abc", 10) == "abc"
-    assert truncate_utf8("abcdef", 3) == "abc"
-    assert truncate_utf8("张三李四", 7) == "张三"  # 3 bytes each: no half character
-    assert truncate_utf8("😀x", 3) == ""
-    assert truncate_utf8("x", 0) == ""
-    with pytest.raises(CommandError):
-        truncate_utf8("x", -1)
     text = "请通过" * 30
     info = body(build_unlock(CT, TID, text))["info"]
     assert len(info["showInfo"].encode()) <= 63

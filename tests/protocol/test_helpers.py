@@ -1,4 +1,4 @@
-"""Unit tests of the helper modules: coerce, times, images, topics, operators."""
+"""Unit tests of the helper modules: coerce, text, times, images, topics, operators."""
 
 import base64
 from datetime import UTC, date, datetime
@@ -30,6 +30,8 @@ from custom_components.face_terminal.protocol import (
     topic_command_topic,
     topic_kind,
     topic_terminal_id,
+    truncate_utf8,
+    utf8_len,
 )
 from custom_components.face_terminal.protocol.images import LazyImage
 
@@ -146,6 +148,26 @@ def test_as_float(value: object, expected: float | None) -> None:
 )
 def test_as_bool01(value: object, expected: bool | None) -> None:
     assert as_bool01(value) is expected
+
+
+# --- text -----------------------------------------------------------------------------------
+
+
+def test_utf8_len_counts_bytes() -> None:
+    assert utf8_len("abc") == 3
+    assert utf8_len("张三") == 6  # 3 bytes each: the firmware's limits are in bytes
+    assert utf8_len("😀") == 4
+    assert utf8_len("\ud800") == 3  # a lone surrogate is measured, not an error
+
+
+def test_truncate_utf8() -> None:
+    assert truncate_utf8("abc", 10) == "abc"
+    assert truncate_utf8("abcdef", 3) == "abc"
+    assert truncate_utf8("张三李四", 7) == "张三"  # 3 bytes each: no half character
+    assert truncate_utf8("😀x", 3) == ""
+    assert truncate_utf8("x", 0) == ""
+    with pytest.raises(CommandError):
+        truncate_utf8("x", -1)
 
 
 # --- times ----------------------------------------------------------------------------------------

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from simulator import images
-from simulator.commands import Command, CommandProcessor, Reply
+from simulator.command_types import Command, Reply
+from simulator.commands import CommandProcessor
 from simulator.device import Device
 
 ID = "1305433"

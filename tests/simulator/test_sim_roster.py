@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from simulator import images
-from simulator.commands import Command, CommandProcessor
+from simulator.command_types import Command
+from simulator.commands import CommandProcessor
 from simulator.device import Device
 
 if TYPE_CHECKING:

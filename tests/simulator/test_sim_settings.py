@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from PIL import Image
 
-from simulator.commands import Command, CommandProcessor
+from simulator.command_types import Command
+from simulator.commands import CommandProcessor
 from simulator.device import VERSION_NAME, Device
 
 if TYPE_CHECKING:

@@ -9,7 +9,8 @@ usable, and tested, on its own.
 * `TerminalSession` is the transport-free conversation with one terminal (see
   `session`): lanes, pending commands, ack matching, deadlines, records, presence.
 * `topics` knows the topic layout, `images` the picture encoding, `times` the time
-  formats, `errors` the exceptions and the terminal's error codes.
+  formats, `text` the UTF-8 byte lengths the firmware limits text by, `errors` the
+  exceptions and the terminal's error codes.
 """
 
 from .coerce import (
@@ -66,7 +67,6 @@ from .commands import (
     build_versions,
     build_voice_play,
     new_message_id,
-    truncate_utf8,
 )
 from .errors import (
     ERROR_CODES,
@@ -161,6 +161,7 @@ from .session import (
     default_lane,
     normalise_terminal_id,
 )
+from .text import truncate_utf8, utf8_len
 from .times import format_command_time, format_date, format_record_time, parse_time
 from .topics import (
     BASIC_TOPIC,
@@ -333,4 +334,5 @@ __all__ = [
     "topic_kind",
     "topic_terminal_id",
     "truncate_utf8",
+    "utf8_len",
 ]

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Final
 from . import operators as op
 from .errors import CommandError
 from .images import BMP, JPEG, PNG, encode_image_base64, sniff_image_type
+from .text import truncate_utf8, utf8_len
 from .times import format_command_time, format_date, format_record_time
 
 if TYPE_CHECKING:
@@ -96,21 +97,7 @@ def ack_operator(operator: str) -> str:
     return op.ack_operator(operator)
 
 
-def truncate_utf8(text: str, max_bytes: int) -> str:
-    """Cut `text` to at most `max_bytes` UTF-8 bytes without splitting a character."""
-    if max_bytes < 0:
-        raise CommandError("max_bytes must not be negative")
-    encoded = text.encode("utf-8")
-    if len(encoded) <= max_bytes:
-        return text
-    return encoded[:max_bytes].decode("utf-8", errors="ignore")
-
-
 # --- validation helpers ----------------------------------------------------------------
-
-
-def _utf8_len(text: str) -> int:
-    return len(text.encode("utf-8", errors="surrogatepass"))
 
 
 def _check_text(name: str, value: object, max_bytes: int | None = None) -> str:
@@ -120,9 +107,9 @@ def _check_text(name: str, value: object, max_bytes: int | None = None) -> str:
         raise CommandError(f"{name} must not be empty")
     if any(ord(char) < 0x20 or 0xD800 <= ord(char) <= 0xDFFF for char in value):
         raise CommandError(f"{name} must not contain control characters")
-    if max_bytes is not None and _utf8_len(value) > max_bytes:
+    if max_bytes is not None and utf8_len(value) > max_bytes:
         raise CommandError(
-            f"{name} is {_utf8_len(value)} bytes in UTF-8; the terminal accepts at most {max_bytes}"
+            f"{name} is {utf8_len(value)} bytes in UTF-8; the terminal accepts at most {max_bytes}"
         )
     return value
 
@@ -719,9 +706,9 @@ def build_show_qr_code(
             raise CommandError("image is not a PNG, JPEG or BMP file")
         image_type = _QR_IMAGE_TYPES[content_type]
         data = encode_image_base64(bytes(image), content_type)
-    if _utf8_len(data) > MAX_QRCODE_DATA_BYTES:
+    if utf8_len(data) > MAX_QRCODE_DATA_BYTES:
         raise CommandError(
-            f"QRCodeData is {_utf8_len(data)} bytes; the terminal accepts at most "
+            f"QRCodeData is {utf8_len(data)} bytes; the terminal accepts at most "
             f"{MAX_QRCODE_DATA_BYTES}"
         )
     info = {

@@ -28,6 +28,7 @@ from . import operators as op
 from .coerce import as_float, as_int
 from .commands import Command, ConfigSection, _command, _encode, build_set_config
 from .errors import CommandError
+from .text import utf8_len
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -356,10 +357,6 @@ def _shift(bits: int) -> int:
 # --- writing ----------------------------------------------------------------------------
 
 
-def _utf8_len(text: str) -> int:
-    return len(text.encode("utf-8", errors="surrogatepass"))
-
-
 def number_range(setting: Setting, fahrenheit: bool = False) -> tuple[float, float]:
     """The allowed range of a number setting (in °F for temperatures when `fahrenheit`)."""
     if fahrenheit and setting.key in FAHRENHEIT_RANGES:
@@ -385,9 +382,9 @@ def encode(
         text = value.strip()
         if any(unicodedata.category(char) in {"Cc", "Cf", "Cs"} for char in text):
             raise CommandError(f"{setting.key} must not contain control characters")
-        if _utf8_len(text) > setting.max_bytes:
+        if utf8_len(text) > setting.max_bytes:
             raise CommandError(
-                f"{setting.key} is {_utf8_len(text)} bytes in UTF-8; the terminal accepts "
+                f"{setting.key} is {utf8_len(text)} bytes in UTF-8; the terminal accepts "
                 f"at most {setting.max_bytes}"
             )
         return text
@@ -456,7 +453,7 @@ def _check_url(name: str, url: object) -> str:
     parts = urlsplit(text)
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         raise CommandError(f"{name} must be an http:// or https:// URL")
-    if any(char.isspace() or ord(char) < 0x20 for char in text) or _utf8_len(text) > 1023:
+    if any(char.isspace() or ord(char) < 0x20 for char in text) or utf8_len(text) > 1023:
         raise CommandError(f"{name} must be a URL without spaces, at most 1023 bytes")
     return text
 
@@ -476,7 +473,7 @@ def build_upgrade(
     path = _check_url("url", url)
     if not urlsplit(path).path.lower().endswith(".swx"):
         raise CommandError("the firmware file must end in .swx")
-    if not isinstance(name, str) or not name.strip() or _utf8_len(name) > MAX_FIRMWARE_NAME_BYTES:
+    if not isinstance(name, str) or not name.strip() or utf8_len(name) > MAX_FIRMWARE_NAME_BYTES:
         raise CommandError(f"name must be text of 1 to {MAX_FIRMWARE_NAME_BYTES} bytes")
     info = {"name": name.strip(), "path": path}
     return _encode(
