@@ -20,9 +20,11 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_mqtt_message,
 )
 
-from custom_components.face_terminal import photo_server, roster_sync
+from custom_components.face_terminal import photo_server
 from custom_components.face_terminal.const import CONF_COMMAND_TOPIC, CONF_TERMINAL_ID, DOMAIN
 from custom_components.face_terminal.photo_server import PHOTO_URL_PREFIX
+from custom_components.face_terminal.roster import services as roster_services
+from custom_components.face_terminal.roster import sync as roster_sync
 
 from . import payloads
 from .conftest import TerminalResponder, setup_entry
@@ -767,13 +769,13 @@ async def test_roster_file_access_errors(
         )
     assert err.value.translation_key == "roster_row_invalid"
     with (
-        patch("custom_components.face_terminal.roster.MAX_ROSTER_BYTES", 10),
+        patch("custom_components.face_terminal.roster.entries.MAX_ROSTER_BYTES", 10),
         pytest.raises(ServiceValidationError) as err,
     ):
         await sync(hass, {"device_id": device_id, "roster_file": str(faces_dir / "roster.csv")})
     assert err.value.translation_key == "roster_too_large"
     with (
-        patch("custom_components.face_terminal.roster.MAX_ROSTER_PERSONS", 1),
+        patch("custom_components.face_terminal.roster.entries.MAX_ROSTER_PERSONS", 1),
         pytest.raises(ServiceValidationError) as err,
     ):
         await sync(hass, {"device_id": device_id, "roster_file": str(faces_dir / "roster.csv")})
@@ -984,7 +986,7 @@ async def test_inline_times_with_time_zone_and_photo_problems(
     fake = FakeRoster(terminal)
     await hass.config.async_set_time_zone("Europe/Amsterdam")
     (faces_dir / "folder.jpg").mkdir()
-    with patch("custom_components.face_terminal.roster.MAX_SOURCE_BYTES", 10):
+    with patch("custom_components.face_terminal.roster.entries.MAX_SOURCE_BYTES", 10):
         result = report(
             await sync(
                 hass,
@@ -1035,7 +1037,7 @@ async def test_inline_roster_too_many(
 ) -> None:
     FakeRoster(terminal)
     with (
-        patch("custom_components.face_terminal.roster.MAX_ROSTER_PERSONS", 1),
+        patch("custom_components.face_terminal.roster.entries.MAX_ROSTER_PERSONS", 1),
         pytest.raises(ServiceValidationError) as err,
     ):
         await sync(
@@ -1157,9 +1159,7 @@ def test_described_defaults_match_the_schema() -> None:
     """The UI offers the defaults the action really uses."""
     from homeassistant.util.yaml import load_yaml_dict
 
-    from custom_components.face_terminal import roster_services
-
-    described = load_yaml_dict(str(Path(roster_services.__file__).parent / "services.yaml"))
+    described = load_yaml_dict(str(Path(roster_services.__file__).parent.parent / "services.yaml"))
     fields = described["sync_persons"]["fields"]
     assert fields["batch_size"]["default"] == roster_sync.DEFAULT_BATCH_SIZE
     assert fields["delete_missing"]["default"] is False

@@ -17,9 +17,10 @@ from pytest_homeassistant_custom_component.common import (
     async_capture_events,
 )
 
-from custom_components.face_terminal import roster_links, roster_sync
 from custom_components.face_terminal.const import CONF_PERSON_LINKS, EVENT_RECOGNITION
-from custom_components.face_terminal.roster import RosterEntry
+from custom_components.face_terminal.roster import links as roster_links
+from custom_components.face_terminal.roster import sync as roster_sync
+from custom_components.face_terminal.roster.entries import RosterEntry
 
 from . import payloads
 from .conftest import TerminalResponder, fire, settle_probe, setup_entry

@@ -35,7 +35,7 @@ from .const import ATTR_CUSTOM_ID, ATTR_PERSON_ID, ATTR_TERMINAL_ID, DOMAIN
 from .device import Capability
 from .face_tools import async_setup_face_tools
 from .protocol.commands import MAX_QRCODE_DATA_BYTES, MAX_SEARCH_COUNT, MAX_SHOW_INFO_BYTES
-from .roster_services import async_setup_roster_services
+from .roster.services import async_setup_roster_services
 from .validation import check_one_source, invalid_input
 
 if TYPE_CHECKING:

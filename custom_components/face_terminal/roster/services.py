@@ -23,10 +23,11 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import service
 
-from . import protocol
-from .const import DOMAIN, LOGGER
-from .coordinator import FaceTerminal, FaceTerminalConfigEntry
-from .roster import (
+from .. import protocol
+from ..const import DOMAIN, LOGGER
+from ..coordinator import FaceTerminal, FaceTerminalConfigEntry
+from ..validation import invalid_input
+from .entries import (
     FIELD_CUSTOM_ID,
     FIELD_HA_PERSON,
     FIELD_NAME,
@@ -36,9 +37,8 @@ from .roster import (
     FIELD_VALID_UNTIL,
     load_roster,
 )
-from .roster_links import check_link_room
-from .roster_sync import DEFAULT_BATCH_SIZE, async_get_roster_syncs, async_sync_terminals
-from .validation import invalid_input
+from .links import check_link_room
+from .sync import DEFAULT_BATCH_SIZE, async_get_roster_syncs, async_sync_terminals
 
 if TYPE_CHECKING:
     from homeassistant.util.json import JsonValueType

@@ -32,13 +32,13 @@ from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 from homeassistant.util.hass_dict import HassKey
 
-from . import protocol
-from .const import DOMAIN, LOGGER
-from .coordinator import TerminalCommandError
-from .photo import prepare_face_photo
-from .photo_server import async_get_photo_server, local_base_url, photo_url
-from .protocol import Lane
-from .protocol.roster import (
+from .. import protocol
+from ..const import DOMAIN, LOGGER
+from ..coordinator import TerminalCommandError
+from ..photo import prepare_face_photo
+from ..photo_server import async_get_photo_server, local_base_url, photo_url
+from ..protocol import Lane
+from ..protocol.roster import (
     Fingerprint,
     PersonOutcome,
     RosterAction,
@@ -49,8 +49,8 @@ from .protocol.roster import (
     fingerprint,
     plan_roster,
 )
-from .roster import PROBLEM_PHOTO_REQUIRED, PROBLEM_TEXTS
-from .roster_links import write_links
+from .entries import PROBLEM_PHOTO_REQUIRED, PROBLEM_TEXTS
+from .links import write_links
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Iterator, Sequence
@@ -58,9 +58,9 @@ if TYPE_CHECKING:
 
     from homeassistant.util.json import JsonValueType
 
-    from .coordinator import FaceTerminal
-    from .photo_server import PhotoServer
-    from .roster import RosterEntry
+    from ..coordinator import FaceTerminal
+    from ..photo_server import PhotoServer
+    from .entries import RosterEntry
 
 STORAGE_KEY: Final = f"{DOMAIN}.roster"
 STORAGE_VERSION: Final = 1

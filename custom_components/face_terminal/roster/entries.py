@@ -32,9 +32,9 @@ import yaml  # type: ignore[import-untyped]
 from homeassistant.core import valid_entity_id
 from homeassistant.util import dt as dt_util
 
-from .photo import MAX_SOURCE_BYTES
-from .protocol.roster import MAX_CUSTOM_ID_BYTES, RosterPerson
-from .validation import invalid_input
+from ..photo import MAX_SOURCE_BYTES
+from ..protocol.roster import MAX_CUSTOM_ID_BYTES, RosterPerson
+from ..validation import invalid_input
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence

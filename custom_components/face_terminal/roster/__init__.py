@@ -1,0 +1,4 @@
+"""People at scale: rosters, and bringing terminals in line with them.
+
+placeholder
+"""
