@@ -18,7 +18,8 @@ from homeassistant.const import EntityCategory
 
 from ..device import Capability
 from ..entity import FaceTerminalEntity
-from .sync import STATE_IDLE, STATE_SYNCING, async_get_roster_syncs
+from .progress import STATE_IDLE, STATE_SYNCING
+from .state import async_get_roster_syncs
 
 if TYPE_CHECKING:
     from ..coordinator import FaceTerminal

@@ -1,7 +1,7 @@
 """Actions for people at scale: `sync_persons` and `delete_all_persons`.
 
 `sync_persons` brings terminals in line with a roster (a CSV/YAML file with a photo
-folder and/or inline entries) using the batch commands; see `roster_sync`. It answers
+folder and/or inline entries) using the batch commands; see `roster.sync`. It answers
 per terminal and per person. `delete_all_persons` wipes a terminal's person list and
 access records (V1.24 §4.5) and needs ``confirm: true``.
 """
@@ -35,10 +35,11 @@ from .entries import (
     FIELD_PHOTO,
     FIELD_VALID_FROM,
     FIELD_VALID_UNTIL,
-    load_roster,
 )
+from .files import load_roster
 from .links import check_link_room
-from .sync import DEFAULT_BATCH_SIZE, async_get_roster_syncs, async_sync_terminals
+from .state import async_get_roster_syncs
+from .sync import DEFAULT_BATCH_SIZE, async_sync_terminals
 
 if TYPE_CHECKING:
     from homeassistant.util.json import JsonValueType
