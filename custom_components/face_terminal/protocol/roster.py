@@ -316,8 +316,9 @@ class BatchTracker:
         if answer is not None and not answer.ok:
             self._polls.supported = False
             return BatchStep.WAIT
-        if not isinstance(answer, QueryProgressAck):
-            self._failed += self._polls.answered
+        if not isinstance(answer, QueryProgressAck):  # no answer, or none about progress
+            if self._polls.answered:
+                self._failed += 1
             if self._failed >= self._policy.failed_polls:
                 return BatchStep.SILENT
             return BatchStep.WAIT
