@@ -7,6 +7,7 @@ import custom_components.face_terminal  # noqa: F401, I001
 import asyncio
 import copy
 from collections.abc import Callable, Generator
+import dataclasses
 from datetime import timedelta
 import json
 from typing import TYPE_CHECKING, Any
@@ -21,6 +22,7 @@ from pytest_homeassistant_custom_component.common import (
 
 from homeassistant.const import CONF_NAME
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.core_config import async_process_ha_core_config
 from homeassistant.util import dt as dt_util
 
 from custom_components.face_terminal.const import (
@@ -29,11 +31,15 @@ from custom_components.face_terminal.const import (
     CONF_TERMINAL_ID,
     DOMAIN,
 )
+from custom_components.face_terminal.roster import commands as roster_commands
 
 from . import payloads
 from .payloads import COMMAND_TOPIC, TERMINAL_ID
+from .roster_fakes import BASE_URL, write_photos
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from pytest_homeassistant_custom_component.typing import MqttMockHAClient
 
 type Reply = Callable[[dict[str, Any]], bytes | None]
@@ -224,3 +230,50 @@ def no_mqtt_misc_timer() -> Generator[None]:
     """
     with patch("homeassistant.components.mqtt.client.MQTT._async_start_misc_periodic"):
         yield
+
+
+# --- roster sync ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def quick_roster() -> Generator[None]:
+    """Roster batches polled and backed off in milliseconds instead of seconds."""
+    policy = dataclasses.replace(roster_commands.BATCH_POLICY, busy_first=0.01, busy_longest=0.02)
+    with (
+        patch.object(roster_commands, "POLL_INTERVAL", 0.01),
+        patch.object(roster_commands, "BATCH_POLICY", policy),
+    ):
+        yield
+
+
+@pytest.fixture
+def only_sensor_platform() -> Generator[None]:
+    """Set terminals up with the sensor platform only (the roster sync sensor is there)."""
+    with patch("custom_components.face_terminal.PLATFORMS", ["sensor"]):
+        yield
+
+
+@pytest.fixture
+async def faces_dir(hass: HomeAssistant, tmp_path: Path) -> Path:
+    """An allowed folder with a CSV roster of three people and their photos.
+
+    Home Assistant has a local URL, so the terminal downloads the photos in batches.
+    """
+    await async_process_ha_core_config(hass, {"internal_url": BASE_URL})
+    hass.config.allowlist_external_dirs = {str(tmp_path)}
+    write_photos(tmp_path)
+    (tmp_path / "roster.csv").write_text(
+        "custom_id,name,photo,person_type,valid_from,valid_until\n"
+        "p1,Alice,p1.jpg,allow,,\n"
+        "p2,Bob,p2.jpg,block,2026-01-01,2026-12-31\n"
+        "p3,Carol,p3.jpg,,,\n",
+        encoding="utf-8",
+    )
+    return tmp_path
+
+
+@pytest.fixture
+def device_id(loaded_entry: MockConfigEntry) -> str:
+    """The loaded terminal's device; its person commands need no spacing here."""
+    loaded_entry.runtime_data.session.spacing = 0
+    return str(loaded_entry.runtime_data.device_id)

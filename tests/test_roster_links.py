@@ -17,13 +17,13 @@ from pytest_homeassistant_custom_component.common import (
     async_capture_events,
 )
 
-from custom_components.face_terminal import roster_links, roster_sync
 from custom_components.face_terminal.const import CONF_PERSON_LINKS, EVENT_RECOGNITION
-from custom_components.face_terminal.roster import RosterEntry
+from custom_components.face_terminal.roster import links as roster_links
+from custom_components.face_terminal.roster.entries import RosterEntry
 
 from . import payloads
 from .conftest import TerminalResponder, fire, settle_probe, setup_entry
-from .test_roster import BASE_URL, FakeRoster, by_id, report, sync
+from .roster_fakes import BASE_URL, FakeRoster, by_id, report, sync, write_photos
 
 if TYPE_CHECKING:
     from collections.abc import Generator
@@ -35,14 +35,13 @@ ALICE_TRACKER = "device_tracker.front_door_alice_through_the_door"
 BOB_TRACKER = "device_tracker.front_door_bob_through_the_door"
 GONE_TRACKER = "device_tracker.front_door_gone_through_the_door"
 
+pytestmark = pytest.mark.usefixtures("quick_roster")
+
 
 @pytest.fixture(autouse=True)
 def only_trackers() -> Generator[None]:
     """The per-person trackers are the entities that follow the links."""
-    with (
-        patch("custom_components.face_terminal.PLATFORMS", [Platform.DEVICE_TRACKER]),
-        patch.object(roster_sync, "POLL_INTERVAL", 0.01),
-    ):
+    with patch("custom_components.face_terminal.PLATFORMS", [Platform.DEVICE_TRACKER]):
         yield
 
 
@@ -51,8 +50,7 @@ async def roster_dir(hass: HomeAssistant, tmp_path: Path) -> Path:
     """An allowed folder with photos p1 to p3."""
     await async_process_ha_core_config(hass, {"internal_url": BASE_URL})
     hass.config.allowlist_external_dirs = {str(tmp_path)}
-    for number in range(1, 4):
-        (tmp_path / f"p{number}.jpg").write_bytes(payloads.jpeg(60 + number, 80))
+    write_photos(tmp_path)
     return tmp_path
 
 

@@ -1239,10 +1239,10 @@ def test_descriptions_match_schemas_translations_and_icons() -> None:
     from custom_components.face_terminal import (
         access_actions,
         face_tools,
-        roster_services,
         services,
         services_screen,
     )
+    from custom_components.face_terminal.roster import services as roster_services
 
     base = Path(services.__file__).parent
     described = _SERVICES_SCHEMA(load_yaml_dict(str(base / "services.yaml")))

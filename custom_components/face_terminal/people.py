@@ -2,7 +2,7 @@
 
 The links live in the terminal's options (``person_links``, one ``custom_id = person.x``
 line each in the options form). A roster sync writes them too (the ``ha_person`` column,
-see `roster_links`), so both ways end in the same option. Recognition events, access
+see `roster.links`), so both ways end in the same option. Recognition events, access
 requests, the access event entity, the last-person sensor and ``identify_face`` carry the
 linked ``person_entity_id``, so automations can say "Alice" instead of "alice-01".
 """

@@ -38,7 +38,7 @@ from .const import (
 )
 from .device import Capability, has_capability
 from .entity import FaceTerminalRecordEntity
-from .roster_sensor import roster_sync_entities
+from .roster.sensor import roster_sync_entities
 from .settings import TerminalSettings
 
 if TYPE_CHECKING:

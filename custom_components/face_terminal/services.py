@@ -55,7 +55,7 @@ from .const import ATTR_CUSTOM_ID, ATTR_PERSON_ID, ATTR_TERMINAL_ID, DOMAIN
 from .face_tools import async_setup_face_tools
 from .protocol.commands import MAX_QRCODE_DATA_BYTES, MAX_SEARCH_COUNT, MAX_SHOW_INFO_BYTES
 from .protocol.text import utf8_len
-from .roster_services import async_setup_roster_services
+from .roster.services import async_setup_roster_services
 from .services_screen import async_setup_screen_services
 from .validation import check_one_source, invalid_input
 

@@ -8,7 +8,10 @@ Pure functions for the batch roster sync (V1.24 §4.2.1, §4.8-§4.10):
 * `plan_roster` computes which persons to add, update, leave alone or delete;
 * `batch_outcomes` turns a batch ack into one outcome per person: an ack with code 200
   only says the command was parsed (Q-24), so a person counts as done only when the
-  ack lists them as succeeded and not as failed.
+  ack lists them as succeeded and not as failed;
+* `BatchTracker` decides, from the answers and the time, what to do while a batch runs:
+  wait, send it again (lost, or the terminal busy) or give up; `BusyBackoff` is its
+  patience with a busy terminal, also for deletions.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Final
 
 from .errors import describe_ack_error, error_meaning, person_error_meaning
-from .models import QueryPersonAck
+from .models import QueryPersonAck, QueryProgressAck
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Iterator, Mapping, Sequence
@@ -31,6 +34,8 @@ if TYPE_CHECKING:
 MAX_CUSTOM_ID_BYTES: Final = 47
 NO_ACK_CODE: Final = 0
 """`PersonOutcome.error_code` of a person the batch ack did not mention at all."""
+BUSY_CODE: Final = 410
+"""A batch command refused because the terminal still runs one (Q-29)."""
 
 
 class RosterAction(StrEnum):
@@ -193,6 +198,161 @@ def batch_outcomes(ack: Ack, sent: Sequence[str]) -> dict[str, PersonOutcome]:
                 False, NO_ACK_CODE, "the terminal did not report this person as done"
             )
     return outcomes
+
+
+def failed_outcomes(sent: Sequence[str], error: str) -> dict[str, PersonOutcome]:
+    """Every person of a command that got no usable answer, failed for the same reason."""
+    return {cid: PersonOutcome(False, None, error) for cid in sent}
+
+
+# --- while a batch runs -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BatchPolicy:
+    """How patiently a batch is awaited; the defaults suit real terminals."""
+
+    idle_polls: int = 3
+    """Idle answers in a row, after the batch went out, that mean it was lost (§4.8)."""
+    failed_polls: int = 5
+    """Unanswered progress polls in a row that mean the terminal is gone."""
+    resends: int = 1
+    """How often a lost batch is sent again."""
+    busy_first: float = 2.0
+    """Seconds before the first new try after a busy refusal; doubled each time."""
+    busy_longest: float = 30.0
+    busy_give_up: float = 600.0
+    """Seconds of busy refusals after which the last refusal is the answer."""
+
+
+class BusyBackoff:
+    """Pauses before sending a command again that a busy terminal refused (code 410)."""
+
+    def __init__(self, policy: BatchPolicy) -> None:
+        """No refusal yet."""
+        self._policy = policy
+        self._since: float | None = None
+        self._pause = policy.busy_first
+
+    def answered(self, ack: Ack, now: float) -> float | None:
+        """Seconds to wait before sending again, or None: `ack` is the answer to report."""
+        if ack.code != BUSY_CODE:
+            return None
+        if self._since is None:
+            self._since = now
+        elif now - self._since >= self._policy.busy_give_up:
+            return None
+        else:
+            self._pause = min(self._pause * 2, self._policy.busy_longest)
+        return self._pause
+
+
+@dataclass(slots=True)
+class ProgressPolls:
+    """What one sync learnt about a terminal's ``QueryProgress``, over all its batches."""
+
+    supported: bool = True
+    """False once the terminal refused it (older firmware): it is not asked again."""
+    answered: bool = False
+    """Whether it ever answered: only then does its silence count."""
+
+
+class BatchStep(StrEnum):
+    """What to do after a progress poll (`BatchTracker.polled`)."""
+
+    WAIT = "wait"
+    """Keep waiting for the batch's answer; poll again later."""
+    RESEND = "resend"
+    """The terminal lost the batch: send it again."""
+    UNCONFIRMED = "unconfirmed"
+    """It lost the batch again: give up, nobody in it is confirmed."""
+    SILENT = "silent"
+    """The terminal stopped answering: give up."""
+
+
+class BatchTracker:
+    """The policy while one batch command runs (V1.24 §4.8, §4.10), without I/O or clock.
+
+    The driver sends the batch, tells `sent` when it left its lane (it may wait behind
+    the §4.1 spacing first), asks ``QueryProgress`` while `polls` and hands each answer
+    to `polled`, and hands the batch's own answer to `answered`. The rules:
+
+    * A terminal idle `BatchPolicy.idle_polls` times in a row without having answered
+      lost the batch: send it again (`BatchPolicy.resends` times), then give up. Only
+      polls asked after the batch went out count: before, the terminal is idle because
+      it has nothing to do yet.
+    * `BatchPolicy.failed_polls` unanswered polls in a row from a terminal that answered
+      before mean it is gone. One that never answered may just not know the command;
+      one that refused it is not asked again (`ProgressPolls`); both are only awaited.
+    * A busy refusal (410) of the batch is followed by a new try after `BusyBackoff`'s
+      pause.
+    """
+
+    def __init__(self, size: int, polls: ProgressPolls, policy: BatchPolicy) -> None:
+        """Track a batch of `size` persons, not sent yet."""
+        self.size = size
+        self._polls = polls
+        self._policy = policy
+        self._busy = BusyBackoff(policy)
+        self._resent = 0
+        self._sent_at: float | None = None
+        self._idle = 0
+        self._failed = 0
+        self.done: int | None = None
+        """How many persons of this batch the terminal reported done (None: not said)."""
+
+    @property
+    def polls(self) -> bool:
+        """Whether to ask the terminal for the batch's progress."""
+        return self._polls.supported
+
+    def sent(self, at: float) -> None:
+        """The batch left its lane at `at` (only the first report of a send counts)."""
+        if self._sent_at is None:
+            self._sent_at = at
+
+    def polled(self, answer: Ack | None, *, asked_at: float) -> BatchStep:
+        """A ``QueryProgress`` answer (a refusal too; None: none came) asked at `asked_at`."""
+        if answer is not None and not answer.ok:
+            self._polls.supported = False
+            return BatchStep.WAIT
+        if not isinstance(answer, QueryProgressAck):  # no answer, or none about progress
+            if self._polls.answered:
+                self._failed += 1
+            if self._failed >= self._policy.failed_polls:
+                return BatchStep.SILENT
+            return BatchStep.WAIT
+        self._polls.answered = True
+        self._failed = 0
+        if self._sent_at is None or asked_at <= self._sent_at:
+            return BatchStep.WAIT  # the terminal's state is not about this batch yet
+        if answer.done is not None:
+            self.done = min(answer.done, self.size)
+        if not answer.finished:
+            self._idle = 0
+            return BatchStep.WAIT
+        self._idle += 1
+        if self._idle < self._policy.idle_polls:
+            return BatchStep.WAIT
+        if self._resent == self._policy.resends:
+            return BatchStep.UNCONFIRMED
+        self._resent += 1
+        self._busy = BusyBackoff(self._policy)
+        self._start_again()
+        return BatchStep.RESEND
+
+    def answered(self, ack: Ack, now: float) -> float | None:
+        """The batch's answer: seconds to wait before sending it again, or None: final."""
+        pause = self._busy.answered(ack, now)
+        if pause is not None:
+            self._start_again()
+        return pause
+
+    def _start_again(self) -> None:
+        """The next send is a new one: nothing seen so far is about it."""
+        self._sent_at = None
+        self._idle = self._failed = 0
+        self.done = None
 
 
 def chunked[T](items: Sequence[T], size: int) -> Iterator[Sequence[T]]:

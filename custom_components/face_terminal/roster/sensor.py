@@ -16,13 +16,14 @@ from homeassistant.components.sensor import (
 )
 from homeassistant.const import EntityCategory
 
-from .device import Capability
-from .entity import FaceTerminalEntity
-from .roster_sync import STATE_IDLE, STATE_SYNCING, async_get_roster_syncs
+from ..device import Capability
+from ..entity import FaceTerminalEntity
+from .progress import STATE_IDLE, STATE_SYNCING
+from .state import async_get_roster_syncs
 
 if TYPE_CHECKING:
-    from .coordinator import FaceTerminal
-    from .device import DeviceRuntime
+    from ..coordinator import FaceTerminal
+    from ..device import DeviceRuntime
 
 ROSTER_SYNC_DESCRIPTION = SensorEntityDescription(
     key="roster_sync",

@@ -1,16 +1,15 @@
-"""Rosters: the people terminals should hold, read from a file or given inline.
+"""Roster entries: one checked person per roster row, with its problem if it has one.
 
-A roster file is CSV (a header line, then one person per line) or YAML (a list of
-mappings, or a mapping with a ``persons`` list) with the fields ``custom_id``, ``name``,
-``photo`` (a file name in the photo folder, or an absolute path in an allowed folder),
-``person_type`` (``allow``/``block``), ``valid_from`` and ``valid_until`` (date or date
-and time, both or neither) and ``ha_person`` (the Home Assistant person the terminal
-person is linked to, see `roster_links`; an empty value clears the link, a missing
-column or key leaves it as it is). Files and photos must lie in ``allowlist_external_dirs``.
+The fields of a row are ``custom_id``, ``name``, ``photo`` (a file name in the photo
+folder, or an absolute path in an allowed folder), ``person_type`` (``allow``/``block``),
+``valid_from`` and ``valid_until`` (date or date and time, both or neither) and
+``ha_person`` (the Home Assistant person the terminal person is linked to, see
+`roster.links`; an empty value clears the link, a missing column or key leaves it as
+it is).
 
-Problems that make the whole roster unusable (a file outside the allow list, a row
-without a customId, a duplicate customId, an ``ha_person`` that is no ``person.*`` entity
-ID) raise `ServiceValidationError`: a mistyped link is a mistake in the file, like a
+Problems that make the whole roster unusable (a row without a customId, a duplicate
+customId, an ``ha_person`` that is no ``person.*`` entity ID, a photo outside the allow
+list) raise `ServiceValidationError`: a mistyped link is a mistake in the file, like a
 mistyped ``person_type``, and is fixed before anything is sent. Problems of one person
 (a name too long for the terminal, validity in the wrong order, a missing or unreadable
 photo) are kept with the person and reported per person; such a person is not sent,
@@ -19,30 +18,26 @@ and not deleted either.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
-import yaml  # type: ignore[import-untyped]
 from homeassistant.core import valid_entity_id
 from homeassistant.util import dt as dt_util
 
-from .photo import MAX_SOURCE_BYTES
-from .protocol.roster import MAX_CUSTOM_ID_BYTES, RosterPerson
-from .validation import invalid_input
+from ..action_helpers import terminal_time
+from ..photo import MAX_SOURCE_BYTES
+from ..protocol.roster import MAX_CUSTOM_ID_BYTES, RosterPerson
+from ..validation import invalid_input
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
 
     from homeassistant.core import HomeAssistant
 
-MAX_ROSTER_BYTES: Final = 5 * 1024 * 1024
-MAX_ROSTER_PERSONS: Final = 20_000
 MAX_NAME_BYTES: Final = 31
 FIELD_CUSTOM_ID: Final = "custom_id"
 FIELD_NAME: Final = "name"
@@ -53,15 +48,6 @@ FIELD_VALID_UNTIL: Final = "valid_until"
 FIELD_HA_PERSON: Final = "ha_person"
 MAX_ENTITY_ID_LENGTH: Final = 255
 _PERSON_ENTITY: Final = re.compile(r"person\.[a-z0-9_]+")
-ROSTER_FIELDS: Final = (
-    FIELD_CUSTOM_ID,
-    FIELD_NAME,
-    FIELD_PHOTO,
-    FIELD_PERSON_TYPE,
-    FIELD_VALID_FROM,
-    FIELD_VALID_UNTIL,
-    FIELD_HA_PERSON,
-)
 PERSON_TYPES: Final = {"allow": 0, "block": 1, "0": 0, "1": 1}
 
 # Per-person problems (reported in the action's response, in English).
@@ -107,77 +93,6 @@ class RosterEntry:
             valid_until=self.valid_until,
             photo_digest=self.photo_digest,
         )
-
-
-# --- reading files ---------------------------------------------------------------------
-
-
-def read_roster_file(hass: HomeAssistant, path: str) -> list[dict[str, Any]]:
-    """Rows of a CSV or YAML roster file in an allowed folder (blocking: executor)."""
-    if not hass.config.is_allowed_path(path):
-        raise invalid_input("roster_path_not_allowed", path=path)
-    file = Path(path)
-    suffix = file.suffix.lower()
-    if suffix not in (".csv", ".yaml", ".yml"):
-        raise invalid_input("roster_format_unknown", path=path)
-    try:
-        with file.open("rb") as handle:
-            data = handle.read(MAX_ROSTER_BYTES + 1)
-    except OSError as err:
-        raise invalid_input("roster_unreadable", path=path, error=err.strerror or str(err)) from err
-    if len(data) > MAX_ROSTER_BYTES:
-        raise invalid_input("roster_too_large", max_mb=str(MAX_ROSTER_BYTES // (1024 * 1024)))
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        raise invalid_input(
-            "roster_invalid", path=path, error="the file is not UTF-8 text"
-        ) from err
-    rows = _csv_rows(text, path) if suffix == ".csv" else _yaml_rows(text, path)
-    if len(rows) > MAX_ROSTER_PERSONS:
-        raise invalid_input("roster_too_many", max_persons=str(MAX_ROSTER_PERSONS))
-    return rows
-
-
-def _csv_rows(text: str, path: str) -> list[dict[str, Any]]:
-    try:
-        reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
-        header = [name.strip().lower() for name in reader.fieldnames or ()]
-        if FIELD_CUSTOM_ID not in header or FIELD_NAME not in header:
-            raise invalid_input(
-                "roster_invalid", path=path, error="the header line needs custom_id and name"
-            )
-        rows: list[dict[str, Any]] = []
-        for raw in reader:
-            if len(rows) > MAX_ROSTER_PERSONS:
-                break
-            row = {
-                (key or "").strip().lower(): (value.strip() if isinstance(value, str) else None)
-                for key, value in raw.items()
-            }
-            if not any(row.values()):
-                continue  # blank line
-            rows.append(row)
-    except csv.Error as err:
-        raise invalid_input("roster_invalid", path=path, error=str(err)) from err
-    return rows
-
-
-def _yaml_rows(text: str, path: str) -> list[dict[str, Any]]:
-    try:
-        content = yaml.safe_load(text)
-    except yaml.YAMLError as err:
-        first_line = str(err).splitlines()[0] if str(err) else type(err).__name__
-        raise invalid_input("roster_invalid", path=path, error=first_line) from err
-    if isinstance(content, dict) and "persons" in content:
-        content = content["persons"]
-    if content is None:
-        return []
-    if not isinstance(content, list) or not all(isinstance(item, dict) for item in content):
-        raise invalid_input(
-            "roster_invalid", path=path, error="expected a list of persons (mappings)"
-        )
-    return [{str(key).strip().lower(): value for key, value in item.items()} for item in content]
 
 
 # --- checking rows ---------------------------------------------------------------------
@@ -235,13 +150,6 @@ def _ha_person(row: Mapping[str, Any], where: str) -> tuple[bool, str | None]:
     ):
         raise invalid_input("roster_ha_person_invalid", row=where)
     return True, entity_id
-
-
-def terminal_time(value: datetime) -> datetime:
-    """A time for the terminal: its wall clock runs on Home Assistant's local time."""
-    if value.tzinfo is None:
-        return value
-    return dt_util.as_local(value).replace(tzinfo=None)
 
 
 def _moment(value: object, field: str, where: str) -> datetime | None:
@@ -350,32 +258,3 @@ def digest_photos(entries: Sequence[RosterEntry]) -> None:
             entry.problem = PROBLEM_PHOTO_MISSING
         except OSError:
             entry.problem = PROBLEM_PHOTO_UNREADABLE
-
-
-def load_roster(
-    hass: HomeAssistant,
-    *,
-    roster_file: str | None,
-    photo_folder: str | None,
-    inline: Sequence[Mapping[str, Any]],
-) -> list[RosterEntry]:
-    """Read, check and digest a roster from a file and/or inline entries (executor)."""
-    folder: Path | None = None
-    if photo_folder is not None:
-        if not hass.config.is_allowed_path(photo_folder):
-            raise invalid_input("photo_path_not_allowed", path=photo_folder)
-        folder = Path(photo_folder)
-    elif roster_file is not None:
-        folder = Path(roster_file).parent
-    rows: list[tuple[str, Mapping[str, Any]]] = []
-    if roster_file is not None:
-        rows.extend(
-            (f"row {index + 1}", row)
-            for index, row in enumerate(read_roster_file(hass, roster_file))
-        )
-    rows.extend((f"persons {index + 1}", row) for index, row in enumerate(inline))
-    if len(rows) > MAX_ROSTER_PERSONS:
-        raise invalid_input("roster_too_many", max_persons=str(MAX_ROSTER_PERSONS))
-    entries = check_rows(hass, rows, folder)
-    digest_photos(entries)
-    return entries

@@ -18,9 +18,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Final
 
-from .const import CONF_PERSON_LINKS
-from .people import MAX_LINKS, current_links
-from .validation import invalid_input
+from ..const import CONF_PERSON_LINKS
+from ..people import MAX_LINKS, current_links
+from ..validation import invalid_input
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Mapping, Sequence
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from homeassistant.config_entries import ConfigEntry
     from homeassistant.core import HomeAssistant
 
-    from .roster import RosterEntry
+    from .entries import RosterEntry
 
 LINKS_SET: Final = "set"
 LINKS_CLEARED: Final = "cleared"

@@ -1,7 +1,7 @@
 """Actions for people at scale: `sync_persons` and `delete_all_persons`.
 
 `sync_persons` brings terminals in line with a roster (a CSV/YAML file with a photo
-folder and/or inline entries) using the batch commands; see `roster_sync`. It answers
+folder and/or inline entries) using the batch commands; see `roster.sync`. It answers
 per terminal and per person. `delete_all_persons` wipes a terminal's person list and
 access records (V1.24 §4.5) and needs ``confirm: true``.
 """
@@ -23,10 +23,11 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import service
 
-from . import protocol
-from .const import DOMAIN, LOGGER
-from .coordinator import FaceTerminal, FaceTerminalConfigEntry
-from .roster import (
+from .. import protocol
+from ..const import DOMAIN, LOGGER
+from ..coordinator import FaceTerminal, FaceTerminalConfigEntry
+from ..validation import invalid_input
+from .entries import (
     FIELD_CUSTOM_ID,
     FIELD_HA_PERSON,
     FIELD_NAME,
@@ -34,11 +35,11 @@ from .roster import (
     FIELD_PHOTO,
     FIELD_VALID_FROM,
     FIELD_VALID_UNTIL,
-    load_roster,
 )
-from .roster_links import check_link_room
-from .roster_sync import DEFAULT_BATCH_SIZE, async_get_roster_syncs, async_sync_terminals
-from .validation import invalid_input
+from .files import load_roster
+from .links import check_link_room
+from .state import async_get_roster_syncs
+from .sync import DEFAULT_BATCH_SIZE, async_sync_terminals
 
 if TYPE_CHECKING:
     from homeassistant.util.json import JsonValueType

@@ -1,0 +1,221 @@
+"""The roster's conversation with one terminal: list, delete, batch edit, inline enrol.
+
+These methods only send, wait and sleep. What an answer means for the next step is
+decided by the pure helpers of `protocol.roster`: `BatchTracker` while an
+``EditPersonsNew`` batch runs (progress polls, a lost batch, a busy terminal),
+`BusyBackoff` for ``DeletePersons``, and `batch_outcomes` for the result per person.
+Only `async_list` raises; every other outcome is a `PersonOutcome` per person.
+
+Batches and deletions go on the persons lane, one at a time; ``QueryProgress`` and
+``QueryPerson`` on the query lane beside them, so a running batch can be watched.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import TYPE_CHECKING, Final, Literal
+
+from homeassistant.exceptions import HomeAssistantError
+
+from .. import protocol
+from ..const import DOMAIN, LOGGER
+from ..coordinator import TerminalCommandError
+from ..protocol import Lane
+from ..protocol.roster import (
+    BatchPolicy,
+    BatchStep,
+    BatchTracker,
+    BusyBackoff,
+    PersonOutcome,
+    ProgressPolls,
+    batch_outcomes,
+    custom_ids_from_ack,
+    failed_outcomes,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+    from ..coordinator import FaceTerminal
+
+BATCH_POLICY: Final = BatchPolicy()
+POLL_INTERVAL: Final = 2.0
+PROGRESS_TIMEOUT: Final = 5.0
+BATCH_TIMEOUT_BASE: Final = 60.0
+BATCH_TIMEOUT_PER_PERSON: Final = 35.0
+"""Backstop only: a terminal may spend a download timeout on every photo."""
+LIST_TIMEOUT: Final = 15.0
+DELETE_TIMEOUT: Final = 60.0
+UNCONFIRMED: Final = "the terminal did not confirm the batch"
+
+type _Lost = Literal[BatchStep.RESEND, BatchStep.UNCONFIRMED]
+
+
+class RosterCommands:
+    """The commands of one terminal's roster sync."""
+
+    def __init__(self, terminal: FaceTerminal) -> None:
+        """Talk to `terminal`; nothing is known yet about its ``QueryProgress``."""
+        self.terminal = terminal
+        self._polls = ProgressPolls()
+
+    @property
+    def _address(self) -> tuple[str, str]:
+        return self.terminal.command_topic, self.terminal.terminal_id
+
+    def _now(self) -> float:
+        """The session's clock (`protocol.Request.sent_at` is on it)."""
+        return self.terminal.hass.loop.time()
+
+    async def _async_answer(
+        self,
+        command: protocol.Command,
+        *,
+        lane: Lane,
+        timeout: float,  # noqa: ASYNC109 - a deadline for the answer, like async_request's
+    ) -> protocol.Ack:
+        """The terminal's answer to `command`, a refusal included (the caller judges it)."""
+        try:
+            return await self.terminal.async_request(command, lane=lane, timeout=timeout)
+        except TerminalCommandError as err:
+            return err.ack
+
+    async def async_list(self) -> tuple[list[str], int | None]:
+        """The terminal's customIds and how many persons it holds.
+
+        Asked once more when no answer comes: one lost message must not cost the sync.
+        Raises `HomeAssistantError` when the terminal refuses, or answers neither time.
+        """
+        command = protocol.build_query_person(*self._address)
+        try:
+            ack = await self.terminal.async_request(command, timeout=LIST_TIMEOUT)
+        except TerminalCommandError:
+            raise
+        except HomeAssistantError:
+            ack = await self.terminal.async_request(command, timeout=LIST_TIMEOUT)
+        return custom_ids_from_ack(ack)
+
+    async def async_delete(self, custom_ids: Sequence[str]) -> dict[str, PersonOutcome]:
+        """One ``DeletePersons`` (§4.9), sent again while the terminal is busy."""
+        command = protocol.build_delete_persons(*self._address, list(custom_ids))
+        busy = BusyBackoff(BATCH_POLICY)
+        while True:
+            try:
+                ack = await self._async_answer(command, lane=Lane.PERSONS, timeout=DELETE_TIMEOUT)
+            except HomeAssistantError as err:
+                return failed_outcomes(custom_ids, str(err))
+            pause = busy.answered(ack, self._now())
+            if pause is None:
+                return batch_outcomes(ack, custom_ids)
+            await self._async_busy_pause(pause)
+
+    async def async_enrol(self, spec: protocol.PersonSpec) -> PersonOutcome:
+        """One ``EditPerson`` with its photo inline (no local URL to download it from)."""
+        try:
+            await self.terminal.async_enrol_person(spec)
+        except TerminalCommandError as err:
+            return PersonOutcome(False, err.ack.code, protocol.describe_ack_error(err.ack))
+        except HomeAssistantError as err:
+            return PersonOutcome(False, None, str(err))
+        return PersonOutcome(True)
+
+    async def async_edit_batch(
+        self, specs: Sequence[protocol.PersonSpec], on_done: Callable[[int], None]
+    ) -> dict[str, PersonOutcome]:
+        """One ``EditPersonsNew`` batch (§4.10); `on_done` hears the terminal's count."""
+        sent = [spec.custom_id for spec in specs]
+        # Built once: a lost or refused batch goes out again as it is. The roster checked
+        # every field the builder checks, so it does not refuse a person here.
+        command = protocol.build_edit_persons_new(*self._address, specs)
+        tracker = BatchTracker(len(specs), self._polls, BATCH_POLICY)
+        while True:
+            try:
+                result = await self._async_send_batch(command, tracker, on_done)
+            except HomeAssistantError as err:
+                return failed_outcomes(sent, str(err))
+            if result is BatchStep.UNCONFIRMED:
+                return failed_outcomes(sent, UNCONFIRMED)
+            if result is BatchStep.RESEND:
+                LOGGER.info(
+                    "Roster sync of %s: the terminal lost a batch; sending it again",
+                    self.terminal.display_name,
+                )
+                continue
+            pause = tracker.answered(result, self._now())
+            if pause is None:
+                return batch_outcomes(result, sent)
+            await self._async_busy_pause(pause)
+
+    async def _async_send_batch(
+        self, command: protocol.Command, tracker: BatchTracker, on_done: Callable[[int], None]
+    ) -> protocol.Ack | _Lost:
+        """Send the batch once: its answer, or that the terminal lost it.
+
+        Raises `HomeAssistantError` when the batch is not answered in time, or when the
+        terminal stops answering its progress polls.
+        """
+        task = self.terminal.hass.async_create_task(
+            self._async_answer(
+                command,
+                lane=Lane.PERSONS,
+                timeout=BATCH_TIMEOUT_BASE + BATCH_TIMEOUT_PER_PERSON * tracker.size,
+            ),
+            eager_start=True,
+        )
+        try:
+            while True:
+                interval = POLL_INTERVAL if tracker.polls else None
+                await asyncio.wait({task}, timeout=interval)
+                if task.done():
+                    return task.result()
+                asked_at = self._now()
+                answer = await self._async_progress()
+                if task.done():
+                    return task.result()
+                if (sent_at := self._sent_at(command)) is not None:
+                    tracker.sent(sent_at)
+                step = tracker.polled(answer, asked_at=asked_at)
+                if tracker.done is not None:
+                    on_done(tracker.done)
+                if step is BatchStep.SILENT:
+                    raise HomeAssistantError(
+                        translation_domain=DOMAIN,
+                        translation_key="sync_terminal_silent",
+                        translation_placeholders={"name": self.terminal.display_name},
+                    )
+                if step is not BatchStep.WAIT:
+                    return step
+        finally:
+            if not task.done():
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, HomeAssistantError):
+                    await task
+
+    async def _async_progress(self) -> protocol.Ack | None:
+        """The answer to ``QueryProgress`` (a refusal too); None when none came."""
+        try:
+            return await self._async_answer(
+                protocol.build_query_progress(*self._address),
+                lane=Lane.QUERY,
+                timeout=PROGRESS_TIMEOUT,
+            )
+        except HomeAssistantError:
+            return None
+
+    def _sent_at(self, command: protocol.Command) -> float | None:
+        """When the session let `command` out of its lane; None while it still waits.
+
+        A batch waits behind the §4.1 spacing of the person command before it; the
+        terminal is idle meanwhile, which must not count against the batch.
+        """
+        pending = self.terminal.session.pending
+        return next((request.sent_at for request in pending if request.command is command), None)
+
+    async def _async_busy_pause(self, pause: float) -> None:
+        LOGGER.debug(
+            "Roster sync of %s: terminal busy, next try in %.0f s",
+            self.terminal.display_name,
+            pause,
+        )
+        await asyncio.sleep(pause)
