@@ -230,9 +230,9 @@ def test_alarm_record_contract() -> None:
 
 
 def readme_automation(heading: str) -> dict[str, Any]:
-    """The first YAML block after a README heading (the example users copy)."""
-    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
-    section = readme.split(f"{heading}\n", 1)[1]
+    """The first YAML block after a heading of docs/automations.md (the example users copy)."""
+    page = Path(__file__).parent.parent / "docs" / "automations.md"
+    section = page.read_text(encoding="utf-8").split(f"{heading}\n", 1)[1]
     block = section.split("```yaml\n", 1)[1].split("```", 1)[0]
     loaded: dict[str, Any] = yaml.safe_load(block)
     return loaded
@@ -241,9 +241,9 @@ def readme_automation(heading: str) -> dict[str, Any]:
 async def test_readme_alarm_automation(
     hass: HomeAssistant, loaded_entry: MockConfigEntry, terminal: TerminalResponder
 ) -> None:
-    """The README's alarm example runs: alarm code 3 and a high temperature notify."""
+    """The documented alarm example runs: alarm code 3 and a high temperature notify."""
     calls = async_mock_service(hass, "notify", "mobile_app_phone")
-    assert await async_setup_component(hass, "automation", readme_automation("### Alarms"))
+    assert await async_setup_component(hass, "automation", readme_automation("## Alarms"))
     fire(hass, ALARM_TOPIC, alarm(code="4", description="Something else"))
     await hass.async_block_till_done()
     flagged = payloads.rec_push(temperature="38.2", extra={"temperatureAlarm": "1"})

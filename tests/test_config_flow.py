@@ -232,6 +232,23 @@ async def test_discovery_cloud_client_id(hass: HomeAssistant, mqtt_mock: MqttMoc
     assert result["data"][CONF_COMMAND_TOPIC] == COMMAND_TOPIC
 
 
+async def test_discovery_of_an_id_with_a_dot_is_shown_and_refused(
+    hass: HomeAssistant, mqtt_mock: MqttMockHAClient
+) -> None:
+    """A terminal ID with a dot breaks on RabbitMQ: its card says so and adds nothing."""
+    result = await discover(hass, BASIC_TOPIC, payloads.online("door.1"))
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "discovery_confirm"
+    assert result["errors"] == {"base": "terminal_id_with_dot"}
+    assert result["description_placeholders"]["terminal_id"] == "door.1"
+
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "terminal_id_with_dot"
+    assert result["description_placeholders"] == {"terminal_id": "door.1"}
+    assert hass.config_entries.async_entries(DOMAIN) == []
+
+
 @pytest.mark.parametrize(
     ("topic", "payload", "reason"),
     [
@@ -556,6 +573,13 @@ async def test_user_not_heard_go_back(hass: HomeAssistant, mqtt_mock: MqttMockHA
             {CONF_TERMINAL_ID: TERMINAL_ID, CONF_COMMAND_TOPIC: "a\x00b"},
             {CONF_COMMAND_TOPIC: "invalid_command_topic"},
         ),
+        # RabbitMQ turns `.` in topics into `/` (docs/clustered-brokers.md).
+        ({CONF_TERMINAL_ID: "door.1"}, {CONF_TERMINAL_ID: "terminal_id_with_dot"}),
+        ({CONF_TERMINAL_ID: "group@@@door.1"}, {CONF_TERMINAL_ID: "terminal_id_with_dot"}),
+        (
+            {CONF_TERMINAL_ID: TERMINAL_ID, CONF_COMMAND_TOPIC: "site.gate/door"},
+            {CONF_COMMAND_TOPIC: "command_topic_with_dot"},
+        ),
     ],
 )
 @pytest.mark.usefixtures("no_wait")
@@ -675,6 +699,12 @@ async def test_reconfigure(
     )
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {CONF_COMMAND_TOPIC: "invalid_command_topic"}
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_COMMAND_TOPIC: "site/gate.1", CONF_NAME: "Gate"}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {CONF_COMMAND_TOPIC: "command_topic_with_dot"}
 
     for bad_ip in ("http://evil.example", "127.0.0.1", "gate.local"):
         result = await hass.config_entries.flow.async_configure(
@@ -907,7 +937,8 @@ def test_translations_cover_the_flow() -> None:
     strings = json.loads((root / "translations" / "en.json").read_text())
     config, options = strings["config"], strings["options"]
     used_errors = set(re.findall(r'errors\[[A-Z_]+\] = "(\w+)"', source))
-    assert used_errors
+    used_errors |= set(re.findall(r'errors=\{"base": "(\w+)"\}', source))
+    assert {"terminal_id_with_dot", "command_topic_with_dot"} <= used_errors
     assert used_errors <= set(config["error"]) | set(options["error"])
     reasons = set(re.findall(r'(?:reason=|AbortFlow\()"(\w+)"', source))
     assert {"no_internal_url", "receiver_already_configured"} <= reasons

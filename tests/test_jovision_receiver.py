@@ -887,10 +887,10 @@ async def test_actions_refuse_jovision_devices(
 async def test_readme_capture_automation(
     hass: HomeAssistant, client: Any, device: MockConfigEntry
 ) -> None:
-    """The README's capture example notifies for a warm face only."""
+    """The documented capture example (docs/jovision.md) notifies for a warm face only."""
     calls = async_mock_service(hass, "notify", "mobile_app_phone")
-    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
-    section = readme.split("**Captures**", 1)[1]
+    page = (Path(__file__).parent.parent / "docs" / "jovision.md").read_text(encoding="utf-8")
+    section = page.split("## Captures\n", 1)[1]
     block = section.split("```yaml\n", 1)[1].split("```", 1)[0]
     assert await async_setup_component(hass, "automation", yaml.safe_load(block))
     cool = {"realtime_t": "36.4", "warning_t": "37.3", "warning_type": "over"}

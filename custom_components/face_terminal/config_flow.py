@@ -98,6 +98,9 @@ UNLOCK_MESSAGE_MAX_BYTES: Final = 63
 MIN_DOOR_OPEN_TIME: Final = 1
 MAX_DOOR_OPEN_TIME: Final = 60
 _FORBIDDEN_ID_CHARACTERS: Final = frozenset("/#+")
+_DOT: Final = "."
+"""Refused in terminal IDs and command topics: RabbitMQ's MQTT plugin (a clustered broker)
+turns `.` in a topic into `/`, so the terminal's subscription and acks silently break."""
 _NO_IP: Final = "-"
 
 
@@ -196,7 +199,22 @@ class FaceTerminalConfigFlow(JovisionConfigFlow, domain=DOMAIN):
     async def async_step_discovery_confirm(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Let the user confirm a discovered terminal."""
+        """Let the user confirm a discovered terminal.
+
+        A terminal whose ID has a dot is shown, not silently dropped, with the reason it
+        cannot be added (its topics break on clustered brokers); confirming ends the flow.
+        """
+        if _DOT in self._terminal_id:
+            if user_input is not None:
+                return self.async_abort(
+                    reason="terminal_id_with_dot",
+                    description_placeholders={"terminal_id": self._terminal_id},
+                )
+            return self.async_show_form(
+                step_id="discovery_confirm",
+                description_placeholders=self._placeholders(),
+                errors={"base": "terminal_id_with_dot"},
+            )
         if user_input is not None:
             return self._async_create_terminal_entry()
         self._set_confirm_only()
@@ -228,13 +246,17 @@ class FaceTerminalConfigFlow(JovisionConfigFlow, domain=DOMAIN):
             command_topic: str | None = None
             if terminal_id is None:
                 errors[CONF_TERMINAL_ID] = "invalid_terminal_id"
+            elif _DOT in terminal_id:
+                errors[CONF_TERMINAL_ID] = "terminal_id_with_dot"
             else:
                 command_topic = _clean_command_topic(
                     raw_topic or default_command_topic(terminal_id)
                 )
                 if command_topic is None:
                     errors[CONF_COMMAND_TOPIC] = "invalid_command_topic"
-            if terminal_id is not None and command_topic is not None:
+                elif _DOT in command_topic:
+                    errors[CONF_COMMAND_TOPIC] = "command_topic_with_dot"
+            if terminal_id is not None and command_topic is not None and not errors:
                 await self.async_set_unique_id(terminal_id, raise_on_progress=False)
                 self._abort_if_unique_id_configured()
                 self._terminal_id = terminal_id
@@ -361,6 +383,8 @@ class FaceTerminalConfigFlow(JovisionConfigFlow, domain=DOMAIN):
             ip = as_ip(raw_ip) if raw_ip else None
             if command_topic is None:
                 errors[CONF_COMMAND_TOPIC] = "invalid_command_topic"
+            elif _DOT in command_topic:
+                errors[CONF_COMMAND_TOPIC] = "command_topic_with_dot"
             if raw_ip and ip is None:
                 errors[CONF_IP] = "invalid_ip"
             if not errors:

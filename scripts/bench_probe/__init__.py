@@ -1,8 +1,9 @@
 """Benchmark-only probe: event-loop lag and loop-thread CPU inside Home Assistant.
 
-`scripts/bench` links this folder into the custom_components of the throw-away
-configuration it starts Home Assistant with; it is not part of the integration and is
-never installed anywhere else.
+`scripts/bench` copies this file into the custom_components of the throw-away
+configuration it starts Home Assistant with, and writes its manifest there
+(`PROBE_MANIFEST` in scripts/bench.py: hassfest validates every `manifest.json` in the
+repository, and this is no integration to ship); it is never installed anywhere else.
 
 * Loop lag: a timer re-armed every 10 ms on the event loop records how late it ran.
   A callback that holds the loop (or a thread holding the GIL) shows up as lag.
