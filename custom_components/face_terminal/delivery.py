@@ -6,8 +6,9 @@ A terminal deletes a record for good once it gets the record's ``PushAck``. So a
 * the record's bus event was fired (the session reported the record before its ack),
 * the recorder committed it (when the recorder runs: after a ``kill -9`` the recorder
   would otherwise lose up to its commit interval of history), and
-* the identity of every delivered record, and the open gaps, are stored, so a copy that
-  comes back after a restart — re-sent, or answered from a recovery — is recognised.
+* the identity of every delivered (and recorded) record, and the open gaps, are stored,
+  so a copy that comes back after a restart — re-sent, or answered from a recovery — is
+  recognised.
 
 `DeliveryJournal` persists the session's `DeliveryLog` and the recovery's `Gaps` with a
 short, bounded delay — a write starts as soon as the previous one ended and at most
@@ -140,22 +141,27 @@ class DeliveryJournal:
         )
 
     async def _async_flush(self) -> None:
-        """Write, wait for the recorder, release the acks; again while more arrived."""
+        """Record, write, release the acks; again while more arrived.
+
+        The identities written are those of records whose events the recorder has
+        committed: a snapshot taken before asking for the commit. Written after a
+        commit that did not happen, they would make a ``kill -9`` drop the terminal's
+        copies of records the history never got.
+        """
         loop = self.hass.loop
         last_write = float("-inf")
         while not self._stopped and (self._acks or self.dirty):
+            if self.dirty and (wait := last_write + SAVE_INTERVAL - loop.time()) > 0:
+                await asyncio.sleep(wait)
             acks, self._acks = self._acks, []
-            if self.dirty:
-                if (wait := last_write + SAVE_INTERVAL - loop.time()) > 0:
-                    await asyncio.sleep(wait)
-                    acks.extend(self._acks)  # what came meanwhile is in this write too
-                    self._acks = []
-                revision = self._revision()
-                await self._store.async_save(self._data())
+            revision, data = self._revision(), self._data()
+            recorded = await self._async_recorded()
+            if revision != self._saved:
+                await self._store.async_save(data)
                 self._saved = revision
                 self.counters["saves"] += 1
                 last_write = loop.time()
-            if not await self._async_recorded():
+            if not recorded:
                 self.counters["acks_held_back"] += len(acks)
                 LOGGER.debug(
                     "Recorder did not commit within %s s: %d PushAcks held back (re-sent"
