@@ -249,6 +249,10 @@ class CommandProcessor:
                 ident,
             )
         if as_int(lookup(info, "openDoor")) == 1:
+            # How old the record was when the platform's answer opened the door: a
+            # platform must never open for a passage that is long over.
+            age = None if entry is None else time.monotonic() - entry.created
+            self.device.remote_openings.append((ident, age))
             self._open_door(as_text(lookup(info, "showInfo")))
         body = {
             "PushAckType": str(ack_type if ack_type is not None else ""),

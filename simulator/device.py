@@ -158,6 +158,9 @@ class Device:
         self.clock_offset = dt.timedelta()
         self.online_acked = False
         self.unlock_count = 0
+        #: Doors opened by a ``PushAck`` (door mode 3): (record ID, its age in seconds,
+        #: None when the record was no longer waiting).
+        self.remote_openings: list[tuple[int | None, float | None]] = []
         self.show_infos: list[str] = []
         self.played_audio: list[str] = []
         self.qr_display: JsonDict | None = None

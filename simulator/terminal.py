@@ -576,6 +576,12 @@ class Terminal:
         return self.device.unlock_count
 
     @property
+    def remote_openings(self) -> list[tuple[int | None, float | None]]:
+        """Doors opened by a ``PushAck``: (record ID, record age in seconds or None)."""
+        with self.device.lock:
+            return list(self.device.remote_openings)
+
+    @property
     def show_infos(self) -> list[str]:
         """UI prompts shown (``showInfo`` of ``Unlock``/``PushAck``)."""
         return list(self.device.show_infos)
