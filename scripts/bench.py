@@ -1484,7 +1484,10 @@ SCENARIOS: dict[str, Callable[[Stack], Awaitable[Section]]] = {
 ORDER = ("latency", "load", "unlock-lane", "access", "scale")  # scale grows the stack: last
 # The roster sync needs a Home Assistant of its own (photo server, 1 000 people): it runs
 # after the shared stack and writes docs/benchmarks-roster.md (scripts/bench_roster).
-STANDALONE = ("roster",)
+# The chaos scenario restarts and kills its own Home Assistant and broker
+# (scripts/bench_chaos); its section goes into docs/benchmarks.md after the others.
+STANDALONE = ("chaos", "roster")
+SECTIONS = (*ORDER, "chaos")
 
 
 async def run(
@@ -1546,11 +1549,24 @@ def render(previous: str, sections: list[Section], info: dict[str, str]) -> str:
         "|---|---|",
         *(f"| {key} | {value} |" for key, value in info.items()),
         "",
-        *(kept[name] + "\n" for name in ORDER if name in kept),
+        *(kept[name] + "\n" for name in SECTIONS if name in kept),
         notes.rstrip(),
         "",
     ]
     return "\n".join(lines)
+
+
+async def run_chaos(*, quick: bool, output: Path | None) -> Section:
+    """Records counted by ID through each kind of outage (scripts/bench_chaos)."""
+    from bench_chaos import measure, report  # noqa: PLC0415 - a sibling script, on demand
+
+    print("[bench] === chaos ===", flush=True)
+    body, targets = report(await measure(quick=quick))
+    section = Section("chaos", "Exactly once through outages (chaos)", body, targets)
+    print(section.console(), flush=True)
+    if output is not None:
+        write_report(output, [section], machine())
+    return section
 
 
 def main() -> None:
@@ -1583,6 +1599,8 @@ def main() -> None:
     if any(name in ORDER for name in names):
         with tempfile.TemporaryDirectory(prefix="ft-bench-") as tmp:
             asyncio.run(run(names, settings, Path(tmp) / "config", output))
+    if "chaos" in names:
+        asyncio.run(run_chaos(quick=args.quick, output=output))
     if "roster" in names:
         from bench_roster import run as run_roster  # noqa: PLC0415 - sibling script
 

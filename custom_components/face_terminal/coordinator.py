@@ -467,6 +467,11 @@ class FaceTerminal:
     @callback
     def _async_message_received(self, msg: ReceiveMessage) -> None:
         """A message on one of the terminal's response sub-topics."""
+        if self.hass.is_stopping:
+            # The recorder may not keep what is fired now: leave records to the terminal's
+            # re-send (or the recovery after the start), never acknowledge them now.
+            self.session.counters["ignored_while_stopping"] += 1
+            return
         payload = msg.payload
         if isinstance(payload, str):
             payload = payload.encode()

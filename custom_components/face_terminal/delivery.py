@@ -155,13 +155,9 @@ class DeliveryJournal:
                 await asyncio.sleep(wait)
             acks, self._acks = self._acks, []
             revision, data = self._revision(), self._data()
-            recorded = await self._async_recorded()
-            if revision != self._saved:
-                await self._store.async_save(data)
-                self._saved = revision
-                self.counters["saves"] += 1
-                last_write = loop.time()
-            if not recorded:
+            if not await self._async_recorded():
+                # Neither stored nor acknowledged: the terminal re-sends (or a recovery
+                # asks for) these records, and they are recognised only if recorded.
                 self.counters["acks_held_back"] += len(acks)
                 LOGGER.debug(
                     "Recorder did not commit within %s s: %d PushAcks held back (re-sent"
@@ -170,6 +166,11 @@ class DeliveryJournal:
                     len(acks),
                 )
                 continue
+            if revision != self._saved:
+                await self._store.async_save(data)
+                self._saved = revision
+                self.counters["saves"] += 1
+                last_write = loop.time()
             # After an unload meanwhile, `publish` sends nothing (the session is closed).
             for command in acks:
                 self._publish(command)
