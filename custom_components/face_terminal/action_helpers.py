@@ -7,7 +7,9 @@ into another's private names.
 * `async_get_terminal`, `async_get_terminals`, `async_get_one_terminal` turn the
   ``device_id`` field into terminals whose runtime takes commands
   (`Capability.COMMANDS`, an MQTT terminal), or refuse the call with a translated
-  error before anything is sent.
+  error before anything is sent; `async_loaded_terminals` lists every loaded one.
+  A terminal takes intents (``terminal.async_request(protocol.Unlock(...))``) and
+  offers its features (``terminal.door``, ``terminal.settings``, …).
 * `async_run_on_each` runs one command on all named terminals at once and then raises
   the first error; `async_each` keeps every terminal's outcome for actions that report
   per terminal.
@@ -19,7 +21,6 @@ into another's private names.
 from __future__ import annotations
 
 import asyncio
-from contextlib import contextmanager
 from typing import TYPE_CHECKING, Final, cast
 
 import voluptuous as vol
@@ -30,16 +31,16 @@ from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import service
 from homeassistant.util import dt as dt_util
 
-from . import photo, protocol
+from . import photo
 from .const import DOMAIN
+from .coordinator import FaceTerminal
 from .device import Capability
-from .validation import invalid_input
+from .validation import invalid_arguments, invalid_input
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable, Iterator
+    from collections.abc import Awaitable, Callable
     from datetime import datetime
 
-    from .coordinator import FaceTerminal
     from .device import DeviceConfigEntry
 
 ATTR_IMAGE_PATH: Final = "image_path"
@@ -92,20 +93,21 @@ def async_get_one_terminal(call: ServiceCall) -> FaceTerminal:
     return async_get_terminal(call.hass, call.data[ATTR_DEVICE_ID][0])
 
 
-@contextmanager
-def command_errors() -> Iterator[None]:
-    """Invalid builder arguments (`protocol.CommandError`) are the caller's fault."""
-    try:
-        yield
-    except protocol.CommandError as err:
-        raise invalid_input("invalid_command", error=str(err)) from err
+@callback
+def async_loaded_terminals(hass: HomeAssistant) -> list[FaceTerminal]:
+    """Every loaded terminal whose runtime takes commands (no receiver, no Jovision)."""
+    return [
+        entry.runtime_data
+        for entry in hass.config_entries.async_loaded_entries(DOMAIN)
+        if isinstance(entry.runtime_data, FaceTerminal)
+    ]
 
 
 async def async_command[T](
     action: Callable[[FaceTerminal], Awaitable[T]], terminal: FaceTerminal
 ) -> T:
     """Run `action` on one terminal, refusing invalid command arguments as bad input."""
-    with command_errors():
+    with invalid_arguments():
         return await action(terminal)
 
 
