@@ -14,8 +14,8 @@ import voluptuous as vol
 from homeassistant.core import HomeAssistant, ServiceCall, callback
 from homeassistant.helpers import config_validation as cv
 
-from .action_helpers import async_loaded_terminals
 from .const import ATTR_GRANT, ATTR_MESSAGE, ATTR_REQUEST_ID, DOMAIN
+from .coordinator import FaceTerminal
 from .protocol.commands import MAX_SHOW_INFO_BYTES
 from .protocol.text import utf8_len
 from .validation import invalid_input
@@ -48,9 +48,10 @@ def _check_message(message: str | None) -> str | None:
 
 @callback
 def _async_find(hass: HomeAssistant, request_id: str) -> AccessController:
-    for terminal in async_loaded_terminals(hass):
-        if terminal.access.has_request(request_id):
-            return terminal.access
+    for entry in hass.config_entries.async_loaded_entries(DOMAIN):
+        runtime = entry.runtime_data
+        if isinstance(runtime, FaceTerminal) and runtime.access.has_request(request_id):
+            return runtime.access
     raise invalid_input("access_request_unknown", request_id=request_id)
 
 

@@ -7,7 +7,7 @@ into another's private names.
 * `async_get_terminal`, `async_get_terminals`, `async_get_one_terminal` turn the
   ``device_id`` field into terminals whose runtime takes commands
   (`Capability.COMMANDS`, an MQTT terminal), or refuse the call with a translated
-  error before anything is sent; `async_loaded_terminals` lists every loaded one.
+  error before anything is sent.
   A terminal takes intents (``terminal.async_request(protocol.Unlock(...))``) and
   offers its features (``terminal.door``, ``terminal.settings``, …).
 * `async_run_on_each` runs one command on all named terminals at once and then raises
@@ -33,13 +33,14 @@ from homeassistant.util import dt as dt_util
 
 from . import photo
 from .const import DOMAIN
-from .coordinator import FaceTerminal
 from .device import Capability
 from .validation import invalid_arguments, invalid_input
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
     from datetime import datetime
+
+    from .coordinator import FaceTerminal
 
     from .device import DeviceConfigEntry
 
@@ -91,16 +92,6 @@ def async_get_terminals(call: ServiceCall) -> list[FaceTerminal]:
 def async_get_one_terminal(call: ServiceCall) -> FaceTerminal:
     """The terminal of an action whose schema takes exactly one device (`ONE_DEVICE`)."""
     return async_get_terminal(call.hass, call.data[ATTR_DEVICE_ID][0])
-
-
-@callback
-def async_loaded_terminals(hass: HomeAssistant) -> list[FaceTerminal]:
-    """Every loaded terminal whose runtime takes commands (no receiver, no Jovision)."""
-    return [
-        entry.runtime_data
-        for entry in hass.config_entries.async_loaded_entries(DOMAIN)
-        if isinstance(entry.runtime_data, FaceTerminal)
-    ]
 
 
 async def async_command[T](

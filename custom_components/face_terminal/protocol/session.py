@@ -163,7 +163,7 @@ PROGRESS_TIMEOUT: Final = 5.0
 RESEND_TIMEOUT: Final = 20.0
 """``ManualPush…`` answers once the terminal collected the period (§20, §22)."""
 UPGRADE_TIMEOUT: Final = 120.0
-"""``Upgrade-Ack`` comes once the firmware file is downloaded (§7.1)."""
+"""``Upgrade-Ack`` only says the download is accepted, yet it may take long (§7.1)."""
 
 
 @dataclass(frozen=True, slots=True)
