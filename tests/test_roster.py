@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from pathlib import Path
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 from unittest.mock import patch
 
@@ -18,6 +19,7 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.face_terminal.const import CONF_COMMAND_TOPIC, CONF_TERMINAL_ID, DOMAIN
+from custom_components.face_terminal.device import Capability
 from custom_components.face_terminal.photo_server import PHOTO_URL_PREFIX
 from custom_components.face_terminal.protocol.roster import Fingerprint
 from custom_components.face_terminal.roster import services as roster_services
@@ -389,7 +391,10 @@ async def test_devices_that_cannot_sync(
     other = MockConfigEntry(domain=DOMAIN, title="Jovision", unique_id="jv")
     other.add_to_hass(hass)
     other.mock_state(hass, ConfigEntryState.LOADED)
-    other.runtime_data = object()
+    # A Jovision device: its runtime takes no commands.
+    other.runtime_data = SimpleNamespace(
+        capabilities=frozenset({Capability.SCENE_PUSH}), terminal_id="jv"
+    )
     device = device_registry.async_get_or_create(
         config_entry_id=other.entry_id, identifiers={(DOMAIN, "jv")}, name="Camera"
     )
