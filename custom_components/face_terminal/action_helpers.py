@@ -41,7 +41,6 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from .coordinator import FaceTerminal
-
     from .device import DeviceConfigEntry
 
 ATTR_IMAGE_PATH: Final = "image_path"
