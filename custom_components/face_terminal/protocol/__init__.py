@@ -10,7 +10,7 @@ usable, and tested, on its own.
   the session frames and addresses it with those builders.
 * `TerminalSession` is the transport-free conversation with one terminal (see
   `session`): framing, lanes and deadlines (one table, `ROUTES`), pending commands, ack
-  matching, records, presence.
+  matching, records, presence; `session_events` holds what it hands its driver.
 * `topics` knows the topic layout, `images` the picture encoding, `times` the time
   formats, `text` the UTF-8 byte lengths the firmware limits text by, `errors` the
   exceptions and the terminal's error codes.
@@ -180,8 +180,15 @@ from .operators import canonical_operator
 from .parse import MAX_MESSAGE_BYTES, parse_message
 from .session import (
     COMMAND_TIMEOUT,
-    RECORD_TYPES,
     ROUTES,
+    Route,
+    SessionClosedError,
+    TerminalSession,
+    normalise_terminal_id,
+    route,
+)
+from .session_events import (
+    RECORD_TYPES,
     Acknowledge,
     Announced,
     Answered,
@@ -195,11 +202,6 @@ from .session import (
     Record,
     RecordReceived,
     Request,
-    Route,
-    SessionClosedError,
-    TerminalSession,
-    normalise_terminal_id,
-    route,
 )
 from .text import truncate_utf8, utf8_len
 from .times import format_command_time, format_date, format_record_time, parse_time

@@ -12,7 +12,8 @@ never touches a network, a timer or a clock: the driver feeds it
 and acts on what comes back:
 
 * `ready` hands out the queued commands that may be published now,
-* `receive` returns `Event` objects in the order they must be handled (a record's
+* `receive` returns `Event` objects (`session_events`, with `Request` and `Lane`) in
+  the order they must be handled (a record's
   `RecordReceived` comes before the `Acknowledge` carrying its ``PushAck``, which the
   driver publishes only once the record is durable),
 * `expire` returns the requests whose deadline passed, `next_wakeup` says when to call
@@ -61,7 +62,6 @@ from __future__ import annotations
 
 from collections import Counter, deque
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import TYPE_CHECKING, Final, TypeGuard
 
 from . import operators as op
@@ -97,26 +97,30 @@ from .models import (
     UnknownMessage,
 )
 from .parse import parse_message
+from .session_events import (
+    Acknowledge,
+    Announced,
+    Answered,
+    ClockReading,
+    DecisionNeeded,
+    Dropped,
+    Event,
+    Lane,
+    PresenceChanged,
+    Publish,
+    Record,
+    RecordReceived,
+    Request,
+)
 from .topics import BASIC_TOPIC, HEARTBEAT_TOPIC, TopicKind, response_wildcard, topic_kind
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
-    from datetime import datetime
 
     from .intents import Intent
 
-type Record = RecPush | StrSnapPush | QRCodePush | CardPush | IDCardPush | AlarmInfoPush
-
-RECORD_TYPES: Final = (RecPush, StrSnapPush, QRCodePush, CardPush, IDCardPush, AlarmInfoPush)
-"""Message types that are records (an event at the door)."""
-
 DEFAULT_SPACING: Final = 1.0
 """V1.24 §4.1: base64 enrolments at least 1 s apart, or the terminal stalls."""
-
-SPACING_OPERATORS: Final = frozenset(
-    {op.EDIT_PERSON, op.EDIT_PERSONS, op.ADD_PERSONS, op.EDIT_PERSONS_NEW}
-)
-"""``EditPerson``-type commands: the next one waits `spacing` after the last one ended."""
 
 PRESENCE_TOPICS: Final = frozenset({BASIC_TOPIC, HEARTBEAT_TOPIC})
 """Shared topics of every terminal; messages there name their terminal in the payload."""
@@ -133,21 +137,6 @@ _RECORD_TOPICS: Final[dict[TopicKind, type[Message]]] = {
     TopicKind.IDCARD: IDCardPush,
     TopicKind.ALARM: AlarmInfoPush,
 }
-
-
-class Lane(StrEnum):
-    """Queues of commands that do not wait for each other.
-
-    Within one lane commands go one at a time, in order. Pick the lane by who waits for
-    the answer: a person at the door (`DOOR`), someone watching the screen
-    (`INTERACTIVE`), person management that the terminal must take one at a time
-    (`PERSONS`), or reads and settings nobody stands in front of (`QUERY`).
-    """
-
-    DOOR = "door"
-    INTERACTIVE = "interactive"
-    PERSONS = "persons"
-    QUERY = "query"
 
 
 COMMAND_TIMEOUT: Final = 10.0
@@ -232,116 +221,6 @@ def normalise_terminal_id(raw: str | None) -> str | None:
 
 class SessionClosedError(Exception):
     """The session was closed (the terminal was unloaded): nothing more is sent."""
-
-
-@dataclass(eq=False, slots=True)
-class Request:
-    """One submitted command on its way through a lane. Read-only for drivers."""
-
-    command: Command
-    lane: Lane
-    deadline: float
-    """Monotonic time after which `TerminalSession.expire` gives the request up."""
-    timeout: float
-    """Seconds from submission to `deadline` (for error messages)."""
-    sent_at: float | None = None
-    """When `TerminalSession.ready` handed it out for publishing; None while queued."""
-
-    @property
-    def spaced(self) -> bool:
-        """Whether this command keeps the ``EditPerson`` spacing."""
-        return self.command.operator in SPACING_OPERATORS
-
-
-# --- events -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Event:
-    """Something the driver has to act on; returned by `TerminalSession.receive`."""
-
-
-@dataclass(frozen=True, slots=True)
-class Publish(Event):
-    """Publish this command now (an ``Online-Ack`` or a record's ``PushAck``); no reply."""
-
-    command: Command
-
-
-@dataclass(frozen=True, slots=True)
-class Acknowledge(Event):
-    """Publish this ``PushAck`` once every record reported so far is durable.
-
-    The terminal deletes an acknowledged record for good, so the driver first makes
-    sure what it reported cannot be lost any more (stored, recorded), then publishes.
-    """
-
-    command: Command
-
-
-@dataclass(frozen=True, slots=True)
-class Answered(Event):
-    """A submitted command got its ``-Ack`` (which may still report a failure)."""
-
-    request: Request
-    ack: Ack
-
-
-@dataclass(frozen=True, slots=True)
-class RecordReceived(Event):
-    """A new record (duplicates were already dropped)."""
-
-    record: Record
-
-
-@dataclass(frozen=True, slots=True)
-class DecisionNeeded(Event):
-    """A record waits for the platform's answer (door mode 3, ``VerifyStatus`` 22).
-
-    Sent for every copy, duplicates included, and never acknowledged by the session: the
-    driver's ``PushAck`` with ``openDoor`` is the answer (see `access.AccessDecisions`,
-    which also refuses copies of decided records, so the terminal stops re-sending).
-    """
-
-    record: RecPush
-
-
-@dataclass(frozen=True, slots=True)
-class PresenceChanged(Event):
-    """The terminal went online or offline; `reason` says why it went offline."""
-
-    online: bool
-    reason: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Announced(Event):
-    """The terminal sent ``Online`` (its address and name may have changed)."""
-
-    message: Online
-
-
-@dataclass(frozen=True, slots=True)
-class ClockReading(Event):
-    """The terminal's wall-clock time from a presence message (no time zone)."""
-
-    time: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class Dropped(Event):
-    """Something was refused, for the driver's (rate-limited) debug log.
-
-    A refused message is also counted under `reason` in `TerminalSession.drops`. The
-    one reason that is not a refused message, ``unacknowledgeable`` (a record whose ID
-    cannot be put into a ``PushAck``; the record itself still counts), is not counted.
-    """
-
-    reason: str
-    topic: str
-    detail: str
-    record_id: str | None = None
-    """Set for a dropped record: each one is worth a line of its own in a debug log."""
 
 
 # --- the session ---------------------------------------------------------------------------
