@@ -13,9 +13,9 @@ and acts on what comes back:
 
 * `ready` hands out the queued commands that may be published now,
 * `receive` returns `Event` objects (`session_events`, with `Request` and `Lane`) in
-  the order they must be handled (a record's
-  `RecordReceived` comes before the `Acknowledge` carrying its ``PushAck``, which the
-  driver publishes only once the record is durable),
+  the order they must be handled (a record's `RecordReceived` comes before the
+  `Acknowledge` carrying its ``PushAck``, which the driver publishes only once the
+  record is durable),
 * `expire` returns the requests whose deadline passed, `next_wakeup` says when to call
   `ready`/`expire` again, and `close` ends the session with every request still open.
 
