@@ -1189,9 +1189,15 @@ async def test_publish_failure_reaches_the_caller(
             "custom_components.face_terminal.sender.mqtt.async_publish",
             side_effect=HomeAssistantError("not connected"),
         ),
-        pytest.raises(HomeAssistantError, match="not connected"),
+        pytest.raises(HomeAssistantError, match="not connected") as err,
     ):
         await runtime.door.async_unlock()
+    assert err.value.translation_key == "publish_failed"
+    assert err.value.translation_placeholders == {
+        "name": "Front door",
+        "command": "Unlock",
+        "error": "not connected",
+    }
     assert not runtime.session.pending
     await runtime.door.async_unlock()
     assert terminal.operators()[-1] == "Unlock"

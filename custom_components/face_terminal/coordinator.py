@@ -66,7 +66,6 @@ if TYPE_CHECKING:
     from homeassistant.components.mqtt import ReceiveMessage
 
     from .events import TerminalRecord
-    from .protocol import Ack
 
 type FaceTerminalConfigEntry = ConfigEntry[FaceTerminal]
 
@@ -108,6 +107,10 @@ class FaceTerminal:
         self._sender = CommandSender(
             hass, self.session, name=lambda: self.display_name, online=lambda: self.state.online
         )
+        # How features and actions send (`port.TerminalPort`): an intent, framed by the
+        # session and sent by the sender, which raises the `errors` classes on failure.
+        self.frame = self.session.frame
+        self.async_request = self._sender.async_request
         self._drop_log = DropLog(self.terminal_id, self.drops)
         self._watchdog = SilenceWatchdog(
             hass,
@@ -119,7 +122,7 @@ class FaceTerminal:
         )
         self._presence_listeners: list[CALLBACK_TYPE] = []
         self.identity = TerminalIdentity(self, self.state, self.counters)
-        self.records = RecordEvents(self, self.state, self.counters)
+        self.records = RecordEvents(self, self.state.remember, self.counters)
         self.settings = TerminalSettings(self)
         self.door = DoorRelease(self)
         self.scene = SceneSnapshots(self)
@@ -374,26 +377,3 @@ class FaceTerminal:
             )
         for listener in list(self._presence_listeners):
             listener()
-
-    # --- commands (`sender`) -----------------------------------------------------------
-
-    def frame(self, intent: protocol.Intent) -> protocol.Command:
-        """The command `intent` asks for, addressed to this terminal (`port.TerminalPort`)."""
-        return self.session.frame(intent)
-
-    async def async_request(
-        self,
-        what: protocol.Intent | protocol.Command,
-        *,
-        timeout: float | None = None,  # noqa: ASYNC109 - covers the lane wait, too
-        require_online: bool = True,
-        on_sent: Callable[[float], None] | None = None,
-    ) -> Ack:
-        """Send `what` and wait for its ``-Ack`` (`port.TerminalPort.async_request`).
-
-        Raises `protocol.CommandError` (nothing queued), `errors.CommandFailedError`
-        (offline, no answer, unloaded, not published), `errors.TerminalCommandError`.
-        """
-        return await self._sender.async_request(
-            what, timeout=timeout, require_online=require_online, on_sent=on_sent
-        )

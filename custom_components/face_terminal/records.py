@@ -1,8 +1,8 @@
 """Records the session hands over, as Home Assistant bus events and entity updates.
 
 `RecordEvents` (``FaceTerminal.records``) turns each new record into its bus event —
-with the Home Assistant person linked to the recognised customId — and remembers a live
-one in the terminal's `snapshot.TerminalSnapshot`. Its listeners (the entities) hear of
+with the Home Assistant person linked to the recognised customId — and hands a live one
+to `remember` (the terminal's `snapshot.TerminalSnapshot`). Its listeners (the entities) hear of
 the live records later, once the runtime let the bus event go out first.
 
 Replays (re-sent after an outage, or on request) are history for the bus and the
@@ -28,18 +28,20 @@ if TYPE_CHECKING:
 
     from .events import Record, TerminalRecord
     from .port import TerminalPort
-    from .snapshot import TerminalSnapshot
 
 
 class RecordEvents:
     """One terminal's records: bus events, the snapshot, the entities' listeners."""
 
     def __init__(
-        self, terminal: TerminalPort, state: TerminalSnapshot, counters: Counter[str]
+        self,
+        terminal: TerminalPort,
+        remember: Callable[[TerminalRecord], None],
+        counters: Counter[str],
     ) -> None:
-        """Remember live records in `state`; count replays in `counters`."""
+        """Hand live records to `remember` before their event; count replays in `counters`."""
         self._terminal = terminal
-        self._state = state
+        self._remember = remember
         self._counters = counters
         self._listeners: list[Callable[[TerminalRecord], None]] = []
 
@@ -65,7 +67,7 @@ class RecordEvents:
                 terminal.hass.bus.async_fire(record.bus_event, record.data, context=record.context)
                 self._counters["replayed_records"] += 1
                 return None
-        self._state.remember(record)
+        self._remember(record)
         # One context for the event and the entity updates it causes (logbook lines).
         terminal.hass.bus.async_fire(record.bus_event, record.data, context=record.context)
         return record

@@ -14,58 +14,34 @@ knows *where* and *how*.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, override
+from dataclasses import dataclass, field, fields
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from .commands import (
-    PUSH_ACK_RECORD,
-    Command,
-    ConfigSection,
-    PersonSpec,
-    build_del_person,
-    build_delete_all_persons,
-    build_delete_persons,
-    build_edit_person,
-    build_edit_persons_new,
-    build_get_audio,
-    build_get_config,
-    build_get_scene_snap,
-    build_get_sys_time,
-    build_hide_qr_code,
-    build_manual_push_records,
-    build_manual_push_snaps,
-    build_push_ack,
-    build_query_person,
-    build_query_progress,
-    build_reboot,
-    build_search_person_list,
-    build_set_config,
-    build_set_sys_time,
-    build_show_qr_code,
-    build_unlock,
-    build_versions,
-    build_voice_play,
-)
-from .face_tools import (
-    DEFAULT_MIN_SIMILARITY,
-    build_detect_face,
-    build_picture_search,
-    build_picture_similarity,
-)
-from .settings import build_delete_ad, build_edit_ad, build_factory_default, build_upgrade
+from . import commands, face_tools, settings
+from .commands import PUSH_ACK_RECORD, ConfigSection, PersonSpec
+from .face_tools import DEFAULT_MIN_SIMILARITY
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Callable, Mapping, Sequence
     from datetime import datetime
+
+    from .commands import Command
 
 
 @dataclass(frozen=True, slots=True)
 class Intent:
-    """A command to send, by what it asks; `TerminalSession.frame` turns it into bytes."""
+    """A command to send, by what it asks; `TerminalSession.frame` turns it into bytes.
+
+    Each kind names its catalogue builder (`build`); its fields are that builder's
+    keyword arguments after the command topic and terminal ID.
+    """
+
+    build: ClassVar[Callable[..., Command]]
 
     def frame(self, command_topic: str, terminal_id: str) -> Command:
         """The command for one terminal (`CommandError` for invalid arguments)."""
-        raise NotImplementedError
+        arguments: dict[str, Any] = {item.name: getattr(self, item.name) for item in fields(self)}
+        return type(self).build(command_topic, terminal_id, **arguments)
 
 
 # --- door and screen -----------------------------------------------------------------
@@ -75,57 +51,45 @@ class Intent:
 class Unlock(Intent):
     """Open the door (§8), showing `show_info` on the screen (None: the terminal's own)."""
 
-    show_info: str | None = None
+    build = commands.build_unlock
 
-    @override
-    def frame(self, command_topic: str, terminal_id: str) -> Command:
-        return build_unlock(command_topic, terminal_id, show_info=self.show_info)
+    show_info: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class AnswerAccess(Intent):
     """Answer a door-mode-3 record (§9.3.5): its ``PushAck`` with ``openDoor``."""
 
+    build = commands.build_push_ack
+
     record_id: str
     open_door: bool
     show_info: str | None = None
-
-    @override
-    def frame(self, command_topic: str, terminal_id: str) -> Command:
-        return build_push_ack(
-            command_topic,
-            terminal_id,
-            push_ack_type=PUSH_ACK_RECORD,
-            record_id=self.record_id,
-            open_door=self.open_door,
-            show_info=self.show_info,
-        )
+    push_ack_type: int = field(default=PUSH_ACK_RECORD, init=False)
 
 
 @dataclass(frozen=True, slots=True)
 class PlayVoice(Intent):
     """Play a built-in (or `custom`, ``_C.wav``) sound file (§14)."""
 
+    build = commands.build_voice_play
+
     file_name: str
     custom: bool = False
-
-    @override
-    def frame(self, command_topic: str, terminal_id: str) -> Command:
-        return build_voice_play(command_topic, terminal_id, self.file_name, self.custom)
 
 
 @dataclass(frozen=True, slots=True)
 class ListVoices(Intent):
     """The terminal's built-in and custom sound files (``GetAudio``)."""
 
-    @override
-    def frame(self, command_topic: str, terminal_id: str) -> Command:
-        return build_get_audio(command_topic, terminal_id)
+    build = commands.build_get_audio
 
 
 @dataclass(frozen=True, slots=True)
 class ShowQRCode(Intent):
     """Show a QR code drawn from `text`, or a ready picture, at a screen position."""
+
+    build = commands.build_show_qr_code
 
     text: str | None = None
     image: bytes | None = field(default=None, repr=False)
@@ -134,62 +98,39 @@ class ShowQRCode(Intent):
     width: int = 200
     height: int = 200
 
-    @override
-    def frame(self, command_topic: str, terminal_id: str) -> Command:
-        return build_show_qr_code(
-            command_topic,
-            terminal_id,
-            text=self.text,
-            image=self.image,
-            x=self.x,
-            y=self.y,
-            width=self.width,
-            height=self.height,
-        )
-
 
 @dataclass(frozen=True, slots=True)
 class HideQRCode(Intent):
     """Remove the QR code from the screen."""
 
-    @override
-    def frame(self, command_topic: str, terminal_id: str) -> Command:
-        return build_hide_qr_code(command_topic, terminal_id)
+    build = commands.build_hide_qr_code
 
 
 @dataclass(frozen=True, slots=True)
 class SnapScene(Intent):
     """A fresh picture of the terminal's view (``GetSceneSnap``)."""
 
-    @override
-    def frame(self, command_topic: str, terminal_id: str) -> Command:
-        return build_get_scene_snap(command_topic, terminal_id)
+    build = commands.build_get_scene_snap
 
 
 @dataclass(frozen=True, slots=True)
 class ShowAdvertisement(Intent):
     """Show the JPEG at `url` in advertisement `slot` (``EditAD``, §12.1)."""
 
+    build = settings.build_edit_ad
+
     slot: int
     url: str
     poll_time: int
-
-    @override
-    def frame(self, command_topic: str, terminal_id: str) -> Command:
-        return build_edit_ad(
-            command_topic, terminal_id, self.slot, self.url, poll_time=self.poll_time
-        )
 
 
 @dataclass(frozen=True, slots=True)
 class DeleteAdvertisement(Intent):
     """Remove the advertisement in `slot` (``DelAD``, §12.3)."""
 
-    slot: int
+    build = settings.build_delete_ad
 
-    @override
-    def frame(self, command_topic: str, terminal_id: str) -> Command:
-        return build_delete_ad(command_topic, terminal_id, self.slot)
+    slot: int
 
 
 # --- persons ---------------------------------------------------------------------------
@@ -199,86 +140,68 @@ class DeleteAdvertisement(Intent):
 class EnrolPerson(Intent):
     """Add or change one person, a picture inline or by URL (``EditPerson``, §4.1)."""
 
-    person: PersonSpec
+    build = commands.build_edit_person
 
-    @override
-    def frame(self, command_topic: str, terminal_id: str) -> Command:
-        return build_edit_person(command_topic, terminal_id, person=self.person)
+    person: PersonSpec
 
 
 @dataclass(frozen=True, slots=True)
 class EnrolPersons(Intent):
     """Add or change a batch of persons, pictures by URL (``EditPersonsNew``, §4.10)."""
 
-    persons: Sequence[PersonSpec]
+    build = commands.build_edit_persons_new
 
-    @override
-    def frame(self, command_topic: str, terminal_id: str) -> Command:
-        return build_edit_persons_new(command_topic, terminal_id, self.persons)
+    persons: Sequence[PersonSpec]
 
 
 @dataclass(frozen=True, slots=True)
 class ReadProgress(Intent):
     """Whether a batch enrolment still runs (``QueryProgress``, §4.8)."""
 
-    @override
-    def frame(self, command_topic: str, terminal_id: str) -> Command:
-        return build_query_progress(command_topic, terminal_id)
+    build = commands.build_query_progress
 
 
 @dataclass(frozen=True, slots=True)
 class DeletePerson(Intent):
     """Delete one person by customId (``DelPerson``)."""
 
-    custom_id: str
+    build = commands.build_del_person
 
-    @override
-    def frame(self, command_topic: str, terminal_id: str) -> Command:
-        return build_del_person(command_topic, terminal_id, self.custom_id)
+    custom_id: str
 
 
 @dataclass(frozen=True, slots=True)
 class DeletePersons(Intent):
     """Delete up to 200 persons by customId (``DeletePersons``, §4.9)."""
 
-    custom_ids: Sequence[str]
+    build = commands.build_delete_persons
 
-    @override
-    def frame(self, command_topic: str, terminal_id: str) -> Command:
-        return build_delete_persons(command_topic, terminal_id, list(self.custom_ids))
+    custom_ids: Sequence[str]
 
 
 @dataclass(frozen=True, slots=True)
 class DeleteAllPersons(Intent):
     """Delete every person and their records (``DeleteAllPerson``, §4.5)."""
 
-    @override
-    def frame(self, command_topic: str, terminal_id: str) -> Command:
-        return build_delete_all_persons(command_topic, terminal_id)
+    build = commands.build_delete_all_persons
 
 
 @dataclass(frozen=True, slots=True)
 class ListPersonIds(Intent):
     """The customIds of every enrolled person (``QueryPerson``, §4.2.1)."""
 
-    @override
-    def frame(self, command_topic: str, terminal_id: str) -> Command:
-        return build_query_person(command_topic, terminal_id)
+    build = commands.build_query_person
 
 
 @dataclass(frozen=True, slots=True)
 class SearchPersons(Intent):
     """One page of persons by fuzzy `name` (None: everybody), no pictures (§4.2.3)."""
 
+    build = commands.build_search_person_list
+
     name: str | None = None
     offset: int = 0
     count: int = 100
-
-    @override
-    def frame(self, command_topic: str, terminal_id: str) -> Command:
-        return build_search_person_list(
-            command_topic, terminal_id, name=self.name, offset=self.offset, count=self.count
-        )
 
 
 # --- face tools (§17-19) -----------------------------------------------------------------
@@ -288,42 +211,30 @@ class SearchPersons(Intent):
 class CompareFaces(Intent):
     """How alike the faces on two photos are (``GetPictureSimilarity``, §17)."""
 
+    build = face_tools.build_picture_similarity
+
     first: bytes = field(repr=False)
     second: bytes = field(repr=False)
-
-    @override
-    def frame(self, command_topic: str, terminal_id: str) -> Command:
-        return build_picture_similarity(command_topic, terminal_id, self.first, self.second)
 
 
 @dataclass(frozen=True, slots=True)
 class SearchFace(Intent):
     """Who in the library a photo shows (``GetPictureSearch``, §18)."""
 
+    build = face_tools.build_picture_search
+
     picture: bytes = field(repr=False)
     min_similarity: float = DEFAULT_MIN_SIMILARITY
     max_results: int = 1
-
-    @override
-    def frame(self, command_topic: str, terminal_id: str) -> Command:
-        return build_picture_search(
-            command_topic,
-            terminal_id,
-            self.picture,
-            min_similarity=self.min_similarity,
-            max_results=self.max_results,
-        )
 
 
 @dataclass(frozen=True, slots=True)
 class DetectFace(Intent):
     """Whether a photo shows a usable face (``DetectFaceFromPic``, §19)."""
 
-    picture: bytes = field(repr=False)
+    build = face_tools.build_detect_face
 
-    @override
-    def frame(self, command_topic: str, terminal_id: str) -> Command:
-        return build_detect_face(command_topic, terminal_id, self.picture)
+    picture: bytes = field(repr=False)
 
 
 # --- device and settings -------------------------------------------------------------------
@@ -333,84 +244,68 @@ class DetectFace(Intent):
 class ReadVersions(Intent):
     """The firmware version and build time (``Versions``)."""
 
-    @override
-    def frame(self, command_topic: str, terminal_id: str) -> Command:
-        return build_versions(command_topic, terminal_id)
+    build = commands.build_versions
 
 
 @dataclass(frozen=True, slots=True)
 class Reboot(Intent):
     """Restart the terminal (``RebootDevice``, §9.7)."""
 
-    @override
-    def frame(self, command_topic: str, terminal_id: str) -> Command:
-        return build_reboot(command_topic, terminal_id)
+    build = commands.build_reboot
 
 
 @dataclass(frozen=True, slots=True)
 class ReadClock(Intent):
     """The terminal's wall-clock time (``GetSysTime``)."""
 
-    @override
-    def frame(self, command_topic: str, terminal_id: str) -> Command:
-        return build_get_sys_time(command_topic, terminal_id)
+    build = commands.build_get_sys_time
 
 
 @dataclass(frozen=True, slots=True)
 class SetClock(Intent):
     """Set the terminal's wall clock to `when` (local time without a zone)."""
 
-    when: datetime
+    build = commands.build_set_sys_time
 
-    @override
-    def frame(self, command_topic: str, terminal_id: str) -> Command:
-        return build_set_sys_time(command_topic, terminal_id, when=self.when)
+    when: datetime
 
 
 @dataclass(frozen=True, slots=True)
 class ReadConfig(Intent):
     """One parameter group (``Get…config``, §9)."""
 
-    section: ConfigSection
+    build = commands.build_get_config
 
-    @override
-    def frame(self, command_topic: str, terminal_id: str) -> Command:
-        return build_get_config(command_topic, terminal_id, self.section)
+    section: ConfigSection
 
 
 @dataclass(frozen=True, slots=True)
 class WriteConfig(Intent):
     """Change the given parameters of one group and nothing else (``Up…config``, §9)."""
 
+    build = commands.build_set_config
+
     section: ConfigSection
     values: Mapping[str, object]
-
-    @override
-    def frame(self, command_topic: str, terminal_id: str) -> Command:
-        return build_set_config(command_topic, terminal_id, self.section, self.values)
 
 
 @dataclass(frozen=True, slots=True)
 class InstallFirmware(Intent):
     """Download and install the firmware file at `url` (``Upgrade``, §7.1)."""
 
+    build = settings.build_upgrade
+
     url: str
     name: str
-
-    @override
-    def frame(self, command_topic: str, terminal_id: str) -> Command:
-        return build_upgrade(command_topic, terminal_id, self.url, self.name)
 
 
 @dataclass(frozen=True, slots=True)
 class FactoryReset(Intent):
     """Restore `parts` to factory settings (``SetFactoryDefault``, §9.9)."""
 
-    parts: Sequence[str]
+    build = settings.build_factory_default
 
-    @override
-    def frame(self, command_topic: str, terminal_id: str) -> Command:
-        return build_factory_default(command_topic, terminal_id, self.parts)
+    parts: Sequence[str]
 
 
 # --- records -------------------------------------------------------------------------------
@@ -420,21 +315,17 @@ class FactoryReset(Intent):
 class ResendRecords(Intent):
     """Re-send the recognition records of a period (``ManualPushRecords``, §20)."""
 
-    start: datetime
-    end: datetime
+    build = commands.build_manual_push_records
 
-    @override
-    def frame(self, command_topic: str, terminal_id: str) -> Command:
-        return build_manual_push_records(command_topic, terminal_id, self.start, self.end)
+    begin: datetime
+    end: datetime
 
 
 @dataclass(frozen=True, slots=True)
 class ResendSnaps(Intent):
     """Re-send the stranger snapshots of a period (``ManualPushSnaps``, §22)."""
 
-    start: datetime
-    end: datetime
+    build = commands.build_manual_push_snaps
 
-    @override
-    def frame(self, command_topic: str, terminal_id: str) -> Command:
-        return build_manual_push_snaps(command_topic, terminal_id, self.start, self.end)
+    begin: datetime
+    end: datetime
