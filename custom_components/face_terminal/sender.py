@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from homeassistant.components import mqtt
+from homeassistant.core import callback
 from homeassistant.exceptions import HomeAssistantError
 
 from . import protocol
@@ -126,6 +127,7 @@ class CommandSender:
             return
         self.hass.async_create_task(self._async_publish_quietly(command), eager_start=True)
 
+    @callback
     def _async_wakeup(self, when: float) -> None:
         self._wakeup = None
         # The timer fired, so its time has come even when a test moved time forward

@@ -59,7 +59,7 @@ class RosterCommands:
         self._polls = ProgressPolls()
 
     def _now(self) -> float:
-        """The session's clock (`protocol.Request.sent_at` is on it)."""
+        """The session's clock (what `on_sent` reports is on it)."""
         return self.terminal.hass.loop.time()
 
     async def _async_answer(
@@ -81,12 +81,13 @@ class RosterCommands:
         Asked once more when no answer comes: one lost message must not cost the sync.
         Raises `HomeAssistantError` when the terminal refuses, or answers neither time.
         """
+        command = self.terminal.frame(protocol.ListPersonIds())
         try:
-            ack = await self.terminal.async_request(protocol.ListPersonIds())
+            ack = await self.terminal.async_request(command)
         except TerminalCommandError:
             raise
         except HomeAssistantError:
-            ack = await self.terminal.async_request(protocol.ListPersonIds())
+            ack = await self.terminal.async_request(command)
         return custom_ids_from_ack(ack)
 
     async def async_delete(self, custom_ids: Sequence[str]) -> dict[str, PersonOutcome]:
