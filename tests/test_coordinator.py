@@ -1201,3 +1201,41 @@ async def test_publish_failure_reaches_the_caller(
     assert not runtime.session.pending
     await runtime.door.async_unlock()
     assert terminal.operators()[-1] == "Unlock"
+
+
+async def test_on_sent_hears_when_the_command_leaves_its_lane(
+    hass: HomeAssistant, terminal: TerminalResponder, loaded_entry: MockConfigEntry
+) -> None:
+    """A request waiting behind another in its lane is reported sent only when it goes."""
+    runtime = runtime_of(loaded_entry)
+    terminal.replies["DelPerson"] = lambda cmd: None
+    first = hass.async_create_task(runtime.async_request(protocol.DeletePerson("alice-01")))
+    sent: list[float] = []
+    second = hass.async_create_task(
+        runtime.async_request(protocol.DeletePerson("bob-02"), on_sent=sent.append)
+    )
+    for _ in range(5):
+        await asyncio.sleep(0)
+    assert sent == []
+    fire(hass, ACK_TOPIC, payloads.ack("DelPerson", terminal.last("DelPerson")["messageId"]))
+    await first
+    for _ in range(5):
+        await asyncio.sleep(0)
+    assert len(sent) == 1
+    assert sent[0] <= hass.loop.time()
+    assert terminal.last("DelPerson")["info"]["customId"] == "bob-02"
+    fire(hass, ACK_TOPIC, payloads.ack("DelPerson", terminal.last("DelPerson")["messageId"]))
+    await second
+    assert len(sent) == 1
+
+
+async def test_invalid_intent_is_refused_before_anything_is_sent(
+    hass: HomeAssistant, terminal: TerminalResponder, loaded_entry: MockConfigEntry
+) -> None:
+    """The session frames an intent first: bad arguments never reach a lane."""
+    runtime = runtime_of(loaded_entry)
+    sent = len(terminal.commands)
+    with pytest.raises(protocol.CommandError):
+        await runtime.async_request(protocol.PlayVoice("../secret.wav"))
+    assert not runtime.session.pending
+    assert len(terminal.commands) == sent
