@@ -31,6 +31,7 @@ from custom_components.face_terminal.const import (
     CONF_TERMINAL_ID,
     DOMAIN,
 )
+from custom_components.face_terminal.protocol import ROUTES
 from custom_components.face_terminal.roster import commands as roster_commands
 
 from . import payloads
@@ -191,18 +192,18 @@ async def settle_probe(hass: HomeAssistant, entry: MockConfigEntry) -> None:
         async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=1))
         for _ in range(100):
             await asyncio.sleep(0)
-            if runtime._probe_task is not None and runtime._probe_task.done():
+            if runtime.identity._probe is not None and runtime.identity._probe.done():
                 return
         await hass.async_block_till_done()
-        if runtime._probe_task is not None:
+        if runtime.identity._probe is not None:
             break
-    if runtime._probe_task is None:
+    if runtime.identity._probe is None:
         # The mocked client's confirmation did not come through (it depends on loop
         # timers that frozen time can stall); the real-broker tests cover that path.
         runtime._async_start_probe()
     for _ in range(100):
         await asyncio.sleep(0)
-        if runtime._probe_task is not None and runtime._probe_task.done():
+        if runtime.identity._probe is not None and runtime.identity._probe.done():
             return
     await hass.async_block_till_done()
 
@@ -219,6 +220,12 @@ async def loaded_entry(
 def fire(hass: HomeAssistant, topic: str, payload: bytes) -> None:
     """Deliver a message as the broker would."""
     async_fire_mqtt_message(hass, topic, payload)
+
+
+def answer_within(operator: str, seconds: float) -> Any:
+    """Patch the deadline the session's route table gives `operator` (a short timeout)."""
+    route = ROUTES[operator]
+    return patch.dict(ROUTES, {operator: dataclasses.replace(route, timeout=seconds)})
 
 
 @pytest.fixture(autouse=True)

@@ -37,7 +37,7 @@ def only_camera() -> Generator[None]:
 @pytest.fixture
 def no_cache() -> Generator[None]:
     """Every picture request goes to the terminal."""
-    with patch("custom_components.face_terminal.coordinator.SCENE_CACHE_SECONDS", 0):
+    with patch("custom_components.face_terminal.scene.SCENE_CACHE_SECONDS", 0):
         yield
 
 
@@ -162,6 +162,6 @@ async def test_offline(
     assert hass.states.get(ENTITY_ID).state == STATE_UNAVAILABLE
 
     entity = hass.data["camera"].get_entity(ENTITY_ID)
-    with patch("custom_components.face_terminal.coordinator.SCENE_CACHE_SECONDS", 0):
+    with patch("custom_components.face_terminal.scene.SCENE_CACHE_SECONDS", 0):
         assert await entity.async_camera_image() == picture
     assert terminal.operators().count("GetSceneSnap") == 1

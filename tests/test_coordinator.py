@@ -20,8 +20,8 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.face_terminal import protocol
+from custom_components.face_terminal.clock import clock_issue_id
 from custom_components.face_terminal.const import (
-    COMMAND_TIMEOUT,
     CONF_ACKNOWLEDGE_RECORDS,
     CONF_OFFLINE_TIMEOUT,
     CONF_UNLOCK_MESSAGE,
@@ -31,12 +31,8 @@ from custom_components.face_terminal.const import (
     EVENT_SCAN,
     EVENT_STRANGER,
 )
-from custom_components.face_terminal.coordinator import (
-    FaceTerminal,
-    TerminalCommandError,
-    clock_issue_id,
-)
-from custom_components.face_terminal.protocol import normalise_terminal_id
+from custom_components.face_terminal.errors import TerminalCommandError
+from custom_components.face_terminal.protocol import COMMAND_TIMEOUT, normalise_terminal_id
 
 from . import payloads
 from .conftest import TerminalResponder, fire, setup_entry
@@ -58,6 +54,7 @@ if TYPE_CHECKING:
     from homeassistant.helpers import device_registry as dr
     from homeassistant.helpers import issue_registry as ir
 
+    from custom_components.face_terminal.coordinator import FaceTerminal
     from custom_components.face_terminal.events import TerminalRecord
 
 LOGGER_NAME = "custom_components.face_terminal"
@@ -532,7 +529,7 @@ async def test_own_commands_are_not_processed(
     events = all_events(hass)
     runtime = runtime_of(loaded_entry)
     messages = runtime.counters["messages"]
-    await runtime.async_unlock()
+    await runtime.door.async_unlock()
     # The mock broker echoes every publish; a record-looking echo is ignored too.
     await deliver(hass, COMMAND_TOPIC, payloads.rec_push())
     assert not events
@@ -749,7 +746,7 @@ async def test_command_ack_by_message_id(
 
     terminal.replies["Unlock"] = two_acks
     unmatched = runtime.counters["unmatched_acks"]
-    await runtime.async_unlock("Welcome")
+    await runtime.door.async_unlock("Welcome")
     await hass.async_block_till_done()
     assert terminal.last("Unlock")["info"]["showInfo"] == "Welcome"
     assert runtime.counters["unmatched_acks"] == unmatched + 2
@@ -761,10 +758,10 @@ async def test_unlock_uses_configured_message(
     """Without a message, the option's text is shown (or nothing)."""
     await setup_with_options(hass, config_entry, {CONF_UNLOCK_MESSAGE: "Hi"})
     runtime = runtime_of(config_entry)
-    await runtime.async_unlock()
+    await runtime.door.async_unlock()
     assert terminal.last("Unlock")["info"]["showInfo"] == "Hi"
-    assert runtime.unlock_message == "Hi"
-    assert runtime.door_open_time == 5
+    assert runtime.door.unlock_message == "Hi"
+    assert runtime.door.hold_time == 5
 
 
 async def test_command_timeout(
@@ -796,7 +793,7 @@ async def test_command_failure(
         "Unlock", cmd["messageId"], code=464, result="fail"
     )
     with pytest.raises(TerminalCommandError) as err:
-        await runtime.async_unlock()
+        await runtime.door.async_unlock()
     assert err.value.translation_key == "command_failed"
     assert err.value.ack.code == 464
     reason = err.value.translation_placeholders["reason"]
@@ -814,7 +811,7 @@ async def test_command_success_codes(
 ) -> None:
     """`code` 200 as text or number, or only `result` ok, all mean success."""
     terminal.replies["Unlock"] = lambda cmd: payloads.ack("Unlock", cmd["messageId"], code=code)
-    await runtime_of(loaded_entry).async_unlock()
+    await runtime_of(loaded_entry).door.async_unlock()
 
 
 async def test_command_while_offline(
@@ -825,7 +822,7 @@ async def test_command_while_offline(
     await deliver(hass, BASIC_TOPIC, payloads.offline())
     count = len(terminal.commands)
     with pytest.raises(HomeAssistantError) as err:
-        await runtime.async_unlock()
+        await runtime.door.async_unlock()
     assert err.value.translation_key == "terminal_offline"
     assert len(terminal.commands) == count
 
@@ -848,7 +845,7 @@ async def test_commands_of_one_lane_are_serialised(
     assert terminal.operators()[-1] == "Versions"
     assert "GetSysTime" not in terminal.operators()
     # The door lane does not wait for the query lane.
-    await runtime.async_unlock()
+    await runtime.door.async_unlock()
     assert terminal.operators()[-1] == "Unlock"
     assert not first.done()
 
@@ -870,12 +867,12 @@ async def test_unlock_is_not_blocked_behind_an_enrolment(
     runtime = runtime_of(loaded_entry)
     terminal.replies["EditPerson"] = lambda cmd: None
     alice = protocol.PersonSpec(custom_id="alice-01", name="Alice", picture=payloads.jpeg())
-    enrolment = hass.async_create_task(runtime.async_enrol_person(alice))
+    enrolment = hass.async_create_task(runtime.async_request(protocol.EnrolPerson(alice)))
     for _ in range(5):
         await asyncio.sleep(0)
     assert terminal.operators()[-1] == "EditPerson"
 
-    await runtime.async_unlock()
+    await runtime.door.async_unlock()
     assert terminal.operators()[-2:] == ["EditPerson", "Unlock"]
     assert not enrolment.done()
 
@@ -892,8 +889,8 @@ async def test_timeout_covers_the_wait_in_the_lane(
     """A command queued behind an unanswered one times out on its own deadline, unsent."""
     runtime = runtime_of(loaded_entry)
     terminal.silent = True
-    first = hass.async_create_task(runtime.async_delete_person("alice-01"))
-    second = hass.async_create_task(runtime.async_delete_person("bob-02"))
+    first = hass.async_create_task(runtime.async_request(protocol.DeletePerson("alice-01")))
+    second = hass.async_create_task(runtime.async_request(protocol.DeletePerson("bob-02")))
     for _ in range(5):
         await asyncio.sleep(0)
     freezer.tick(timedelta(seconds=COMMAND_TIMEOUT + 1))
@@ -925,9 +922,9 @@ async def test_enrolments_are_spaced(
     alice = protocol.PersonSpec(custom_id="alice-01", name="Alice", picture=payloads.jpeg())
     bob = protocol.PersonSpec(custom_id="bob-02", name="Bob", picture=payloads.jpeg())
     with patch.object(session, "ready", ready):
-        first = await runtime.async_enrol_person(alice)
-        second_task = hass.async_create_task(runtime.async_enrol_person(bob))
-        await runtime.async_unlock()  # another lane, not spaced: goes at once
+        first = await runtime.async_request(protocol.EnrolPerson(alice))
+        second_task = hass.async_create_task(runtime.async_request(protocol.EnrolPerson(bob)))
+        await runtime.door.async_unlock()  # another lane, not spaced: goes at once
         assert [operator for operator, _ in sends] == ["EditPerson", "Unlock"]
         async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=6))
         second = await second_task
@@ -948,12 +945,12 @@ async def test_scene_snapshot(
     terminal.replies["GetSceneSnap"] = lambda cmd: payloads.ack(
         "GetSceneSnap", cmd["messageId"], ImgData=payloads.data_uri(picture)
     )
-    assert runtime.last_scene is None
-    results = await asyncio.gather(runtime.async_scene_snapshot(), runtime.async_scene_snapshot())
+    assert runtime.scene.last is None
+    results = await asyncio.gather(runtime.scene.async_snapshot(), runtime.scene.async_snapshot())
     assert results == [picture, picture]
-    assert await runtime.async_scene_snapshot() == picture
+    assert await runtime.scene.async_snapshot() == picture
     assert terminal.operators().count("GetSceneSnap") == 1
-    assert runtime.last_scene == picture
+    assert runtime.scene.last == picture
 
 
 async def test_scene_snapshot_without_picture(
@@ -961,7 +958,7 @@ async def test_scene_snapshot_without_picture(
 ) -> None:
     """An ack without a usable picture is an error."""
     with pytest.raises(HomeAssistantError) as err:
-        await runtime_of(loaded_entry).async_scene_snapshot()
+        await runtime_of(loaded_entry).scene.async_snapshot()
     assert err.value.translation_key == "no_scene_image"
 
 
@@ -990,7 +987,7 @@ async def test_publish_failure_is_logged(
     caplog.set_level(logging.DEBUG, logger=LOGGER_NAME)
     events = all_events(hass)
     with patch(
-        "custom_components.face_terminal.coordinator.mqtt.async_publish",
+        "custom_components.face_terminal.sender.mqtt.async_publish",
         side_effect=HomeAssistantError("not connected"),
     ):
         await deliver(hass, REC_TOPIC, payloads.rec_push())
@@ -1004,7 +1001,7 @@ async def test_unload_cancels_pending_commands(
     """Unloading ends waiting commands instead of leaving them to time out."""
     runtime = runtime_of(loaded_entry)
     terminal.replies["Unlock"] = lambda cmd: None
-    task = hass.async_create_task(runtime.async_unlock())
+    task = hass.async_create_task(runtime.door.async_unlock())
     for _ in range(5):
         await asyncio.sleep(0)
     assert runtime.session.pending
@@ -1022,7 +1019,7 @@ async def test_unload_fails_queued_callers_and_publishes_nothing_after(
     runtime = runtime_of(loaded_entry)
     terminal.silent = True
     tasks = [
-        hass.async_create_task(runtime.async_delete_person(custom_id))
+        hass.async_create_task(runtime.async_request(protocol.DeletePerson(custom_id)))
         for custom_id in ("alice-01", "bob-02", "carol-03")
     ]
     for _ in range(5):
@@ -1039,7 +1036,7 @@ async def test_unload_fails_queued_callers_and_publishes_nothing_after(
     # A caller that arrives after the unload is refused at once, unsent.
     runtime.state.online = True
     with pytest.raises(HomeAssistantError) as err:
-        await runtime.async_unlock()
+        await runtime.door.async_unlock()
     assert err.value.translation_key == "terminal_unloaded"
     assert len(terminal.commands) == sent
 
@@ -1050,7 +1047,7 @@ async def test_unload_right_after_the_ack(
     """An ack that arrived just before the unload still completes its command."""
     runtime = runtime_of(loaded_entry)
     terminal.replies["Unlock"] = lambda cmd: None
-    task = hass.async_create_task(runtime.async_unlock())
+    task = hass.async_create_task(runtime.door.async_unlock())
     for _ in range(5):
         await asyncio.sleep(0)
     async_fire_mqtt_message(
@@ -1169,7 +1166,7 @@ async def test_cancelled_caller_frees_its_lane(
     """A caller that gives up (cancelled) does not keep the next command waiting."""
     runtime = runtime_of(loaded_entry)
     terminal.replies["DelPerson"] = lambda cmd: None
-    first = hass.async_create_task(runtime.async_delete_person("alice-01"))
+    first = hass.async_create_task(runtime.async_request(protocol.DeletePerson("alice-01")))
     for _ in range(5):
         await asyncio.sleep(0)
     first.cancel()
@@ -1177,7 +1174,7 @@ async def test_cancelled_caller_frees_its_lane(
         await first
     assert not runtime.session.pending
     terminal.replies.pop("DelPerson")
-    await runtime.async_delete_person("bob-02")
+    await runtime.async_request(protocol.DeletePerson("bob-02"))
     deleted = [c["info"]["customId"] for c in terminal.commands if c["operator"] == "DelPerson"]
     assert deleted == ["alice-01", "bob-02"]
 
@@ -1189,12 +1186,56 @@ async def test_publish_failure_reaches_the_caller(
     runtime = runtime_of(loaded_entry)
     with (
         patch(
-            "custom_components.face_terminal.coordinator.mqtt.async_publish",
+            "custom_components.face_terminal.sender.mqtt.async_publish",
             side_effect=HomeAssistantError("not connected"),
         ),
-        pytest.raises(HomeAssistantError, match="not connected"),
+        pytest.raises(HomeAssistantError, match="not connected") as err,
     ):
-        await runtime.async_unlock()
+        await runtime.door.async_unlock()
+    assert err.value.translation_key == "publish_failed"
+    assert err.value.translation_placeholders == {
+        "name": "Front door",
+        "command": "Unlock",
+        "error": "not connected",
+    }
     assert not runtime.session.pending
-    await runtime.async_unlock()
+    await runtime.door.async_unlock()
     assert terminal.operators()[-1] == "Unlock"
+
+
+async def test_on_sent_hears_when_the_command_leaves_its_lane(
+    hass: HomeAssistant, terminal: TerminalResponder, loaded_entry: MockConfigEntry
+) -> None:
+    """A request waiting behind another in its lane is reported sent only when it goes."""
+    runtime = runtime_of(loaded_entry)
+    terminal.replies["DelPerson"] = lambda cmd: None
+    first = hass.async_create_task(runtime.async_request(protocol.DeletePerson("alice-01")))
+    sent: list[float] = []
+    second = hass.async_create_task(
+        runtime.async_request(protocol.DeletePerson("bob-02"), on_sent=sent.append)
+    )
+    for _ in range(5):
+        await asyncio.sleep(0)
+    assert sent == []
+    fire(hass, ACK_TOPIC, payloads.ack("DelPerson", terminal.last("DelPerson")["messageId"]))
+    await first
+    for _ in range(5):
+        await asyncio.sleep(0)
+    assert len(sent) == 1
+    assert sent[0] <= hass.loop.time()
+    assert terminal.last("DelPerson")["info"]["customId"] == "bob-02"
+    fire(hass, ACK_TOPIC, payloads.ack("DelPerson", terminal.last("DelPerson")["messageId"]))
+    await second
+    assert len(sent) == 1
+
+
+async def test_invalid_intent_is_refused_before_anything_is_sent(
+    hass: HomeAssistant, terminal: TerminalResponder, loaded_entry: MockConfigEntry
+) -> None:
+    """The session frames an intent first: bad arguments never reach a lane."""
+    runtime = runtime_of(loaded_entry)
+    sent = len(terminal.commands)
+    with pytest.raises(protocol.CommandError):
+        await runtime.async_request(protocol.PlayVoice("../secret.wav"))
+    assert not runtime.session.pending
+    assert len(terminal.commands) == sent

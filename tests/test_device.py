@@ -10,10 +10,11 @@ import pytest
 from homeassistant.const import Platform
 
 from custom_components.face_terminal.const import DOMAIN, PLATFORMS
-from custom_components.face_terminal.coordinator import FaceTerminal, TerminalSnapshot
+from custom_components.face_terminal.coordinator import FaceTerminal
 from custom_components.face_terminal.device import Capability, ImageKind, device_platforms
 from custom_components.face_terminal.jovision import JovisionDevice
 from custom_components.face_terminal.protocol import Image
+from custom_components.face_terminal.snapshot import TerminalSnapshot
 
 PACKAGE = Path(__file__).parent.parent / "custom_components" / "face_terminal"
 SHARED_MODULES = ("entity", "binary_sensor", "event", "image", "sensor")

@@ -10,8 +10,8 @@ from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.face_terminal import async_remove_config_entry_device, protocol
+from custom_components.face_terminal.clock import clock_issue_id
 from custom_components.face_terminal.const import DOMAIN
-from custom_components.face_terminal.coordinator import clock_issue_id
 
 from . import payloads
 from .conftest import TerminalResponder, fire, settle_probe, settle_settings, setup_entry

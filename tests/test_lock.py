@@ -27,11 +27,11 @@ from pytest_homeassistant_custom_component.common import (
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 
 from custom_components.face_terminal.const import (
-    COMMAND_TIMEOUT,
     CONF_DOOR_OPEN_TIME,
     CONF_UNLOCK_MESSAGE,
     DEFAULT_DOOR_OPEN_TIME,
 )
+from custom_components.face_terminal.protocol.session import COMMAND_TIMEOUT
 
 from . import payloads
 from .conftest import TerminalResponder, fire, setup_entry

@@ -191,15 +191,17 @@ async def test_personal_data_never_leaves(
     )
     await hass.async_block_till_done()
 
-    assert await runtime.async_scene_snapshot() == scene
+    assert await runtime.scene.async_snapshot() == scene
     with pytest.raises(HomeAssistantError) as err:
-        await runtime.async_enrol_person(
-            protocol.PersonSpec(
-                custom_id="zhang-3",
-                name="张三",
-                id_card=payloads.ID_NUMBER,
-                phone=payloads.PHONE,
-                picture=id_photo,
+        await runtime.async_request(
+            protocol.EnrolPerson(
+                protocol.PersonSpec(
+                    custom_id="zhang-3",
+                    name="张三",
+                    id_card=payloads.ID_NUMBER,
+                    phone=payloads.PHONE,
+                    picture=id_photo,
+                )
             )
         )
     await hass.async_block_till_done()

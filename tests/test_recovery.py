@@ -29,7 +29,7 @@ from custom_components.face_terminal.delivery import storage_key
 from custom_components.face_terminal.recovery import gap_issue_id
 
 from . import payloads
-from .conftest import TerminalResponder, fire, settle_settings, setup_entry
+from .conftest import TerminalResponder, answer_within, fire, settle_settings, setup_entry
 
 if TYPE_CHECKING:
     from collections.abc import Generator
@@ -501,7 +501,7 @@ async def test_terminal_that_never_answers_gets_a_repair(
     config_entry.add_to_hass(hass)
     stored_mark(hass_storage, config_entry)
     terminal.replies["ManualPushRecords"] = lambda _command: None
-    with patch("custom_components.face_terminal.recovery.RECOVERY_TIMEOUT", 0.05):
+    with answer_within("ManualPushRecords", 0.05), answer_within("ManualPushSnaps", 0.05):
         await setup_entry(hass, config_entry)
         # Gone and back while the first attempt still waits: no second attempt alongside.
         fire(hass, payloads.BASIC_TOPIC, payloads.offline())

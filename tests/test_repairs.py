@@ -13,8 +13,8 @@ from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 
 from custom_components.face_terminal import protocol
+from custom_components.face_terminal.clock import clock_issue_id
 from custom_components.face_terminal.const import DOMAIN
-from custom_components.face_terminal.coordinator import clock_issue_id
 from custom_components.face_terminal.repairs import ClockDriftRepairFlow, async_create_fix_flow
 
 from . import payloads

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from pathlib import Path
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 from unittest.mock import patch
 
@@ -18,15 +19,15 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.face_terminal.const import CONF_COMMAND_TOPIC, CONF_TERMINAL_ID, DOMAIN
+from custom_components.face_terminal.device import Capability
 from custom_components.face_terminal.photo_server import PHOTO_URL_PREFIX
 from custom_components.face_terminal.protocol.roster import Fingerprint
-from custom_components.face_terminal.roster import commands as roster_commands
 from custom_components.face_terminal.roster import services as roster_services
 from custom_components.face_terminal.roster import state as roster_state
 from custom_components.face_terminal.roster import sync as roster_sync
 
 from . import payloads
-from .conftest import TerminalResponder, setup_entry
+from .conftest import TerminalResponder, answer_within, setup_entry
 from .payloads import COMMAND_TOPIC, TERMINAL_ID
 from .roster_fakes import BASE_URL, SENSOR, FakeRoster, by_id, report, sync
 
@@ -228,7 +229,7 @@ async def test_several_terminals_sync_concurrently(
         },
     )
     await setup_entry(hass, other)  # never answers: its sync fails, ours does not
-    with patch.object(roster_commands, "LIST_TIMEOUT", 0.05):
+    with answer_within("QueryPerson", 0.05):
         result = await sync(
             hass,
             {
@@ -242,7 +243,7 @@ async def test_several_terminals_sync_concurrently(
     assert theirs["success"] is False
     assert theirs["terminal_id"] == "2000001"
     with (
-        patch.object(roster_commands, "LIST_TIMEOUT", 0.05),
+        answer_within("QueryPerson", 0.05),
         pytest.raises(HomeAssistantError) as err,
     ):
         await sync(
@@ -292,7 +293,7 @@ async def test_count_is_estimated_when_the_terminal_does_not_list_again(
         return fake.query_person(command) if calls == 1 else None
 
     terminal.replies["QueryPerson"] = query_person
-    with patch.object(roster_commands, "LIST_TIMEOUT", 0.05):
+    with answer_within("QueryPerson", 0.05):
         result = report(
             await sync(hass, {"device_id": device_id, "roster_file": str(faces_dir / "roster.csv")})
         )
@@ -390,7 +391,10 @@ async def test_devices_that_cannot_sync(
     other = MockConfigEntry(domain=DOMAIN, title="Jovision", unique_id="jv")
     other.add_to_hass(hass)
     other.mock_state(hass, ConfigEntryState.LOADED)
-    other.runtime_data = object()
+    # A Jovision device: its runtime takes no commands.
+    other.runtime_data = SimpleNamespace(
+        capabilities=frozenset({Capability.SCENE_PUSH}), terminal_id="jv"
+    )
     device = device_registry.async_get_or_create(
         config_entry_id=other.entry_id, identifiers={(DOMAIN, "jv")}, name="Camera"
     )

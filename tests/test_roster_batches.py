@@ -17,6 +17,7 @@ from custom_components.face_terminal.roster import progress as roster_progress
 from custom_components.face_terminal.roster import sync as roster_sync
 
 from . import payloads
+from .conftest import answer_within
 from .payloads import COMMAND_TOPIC
 from .roster_fakes import SENSOR, FakeRoster, by_id, report, sync
 
@@ -131,7 +132,7 @@ async def test_terminal_silent_during_batch(
         return fake.query_progress(command) if answers == 1 else None
 
     terminal.replies["QueryProgress"] = progress_once
-    with patch.object(roster_commands, "PROGRESS_TIMEOUT", 0.01):
+    with answer_within("QueryProgress", 0.01):
         result = report(
             await sync(hass, {"device_id": device_id, "roster_file": str(faces_dir / "roster.csv")})
         )
@@ -168,7 +169,7 @@ async def test_terminal_without_query_progress(
         return None
 
     terminal.replies["QueryProgress"] = no_progress
-    with patch.object(roster_commands, "PROGRESS_TIMEOUT", 0.01):
+    with answer_within("QueryProgress", 0.01):
         result = report(
             await sync(hass, {"device_id": device_id, "roster_file": str(faces_dir / "roster.csv")})
         )
@@ -217,7 +218,7 @@ async def test_deletion_refused_or_unanswered(
     assert persons["old"]["error_code"] == 414
     assert persons["old"]["action"] == "delete"
     terminal.replies["DeletePersons"] = lambda command: None
-    with patch.object(roster_commands, "DELETE_TIMEOUT", 0.05):
+    with answer_within("DeletePersons", 0.05):
         persons = by_id(report(await sync(hass, data)))
     assert "did not answer" in persons["old"]["error"]
 
@@ -278,7 +279,7 @@ async def test_inline_enrol_unanswered(
     terminal.replies["EditPerson"] = lambda command: None
     with (
         patch.object(roster_sync, "local_base_url", return_value=None),
-        patch("custom_components.face_terminal.coordinator.ENROL_TIMEOUT", 0.05),
+        answer_within("EditPerson", 0.05),
     ):
         result = report(
             await sync(

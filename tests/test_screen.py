@@ -27,12 +27,12 @@ from custom_components.face_terminal.advertisement import (
     MAX_SERVED,
     ServedPictures,
 )
+from custom_components.face_terminal.clock import clock_issue_id
 from custom_components.face_terminal.const import (
     CONF_OFFLINE_TIMEOUT,
     DOMAIN,
     UPGRADE_INSTALL_TIMEOUT,
 )
-from custom_components.face_terminal.coordinator import clock_issue_id
 
 from . import payloads
 from .conftest import TerminalResponder, fire, setup_entry
@@ -118,9 +118,7 @@ async def test_buttons_offline(
     await press(hass, RESTART)  # an unavailable entity is skipped
     runtime = loaded_entry.runtime_data
     with pytest.raises(HomeAssistantError) as err:
-        await runtime.async_request(
-            protocol.build_reboot(runtime.command_topic, runtime.terminal_id)
-        )
+        await runtime.async_request(protocol.Reboot())
     assert err.value.translation_key == "terminal_offline"
     assert "RebootDevice" not in terminal.operators()
 

@@ -24,12 +24,11 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, async_
 
 from custom_components.face_terminal import photo
 from custom_components.face_terminal.const import (
-    COMMAND_TIMEOUT,
     CONF_COMMAND_TOPIC,
     CONF_TERMINAL_ID,
     DOMAIN,
-    ENROL_TIMEOUT,
 )
+from custom_components.face_terminal.protocol.session import COMMAND_TIMEOUT, ENROL_TIMEOUT
 
 from . import payloads
 from .conftest import TerminalResponder, fire, setup_entry

@@ -23,6 +23,7 @@ from homeassistant.const import (
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
+from custom_components.face_terminal import protocol
 from custom_components.face_terminal.const import CONF_OFFLINE_TIMEOUT, SETTINGS_REFRESH_INTERVAL
 from custom_components.face_terminal.protocol import ConfigSection
 from custom_components.face_terminal.protocol.settings import SETTINGS_BY_KEY
@@ -314,10 +315,10 @@ async def test_silent_group_does_not_stop_the_read(
     runtime = config_entry.runtime_data
     original = runtime.async_request
 
-    async def no_face_config(command: Any, **kwargs: Any) -> Any:
-        if command.operator == "GetFaceconfig":
+    async def no_face_config(what: Any, **kwargs: Any) -> Any:
+        if what == protocol.ReadConfig(protocol.ConfigSection.FACE):
             raise HomeAssistantError("no answer")  # what a timeout raises, without an ack
-        return await original(command, **kwargs)
+        return await original(what, **kwargs)
 
     runtime.settings.parameters.clear()
     with patch.object(runtime, "async_request", no_face_config):

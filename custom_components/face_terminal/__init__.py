@@ -18,8 +18,9 @@ from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import issue_registry as ir
 
+from .clock import clock_issue_id
 from .const import DOMAIN, PLATFORMS
-from .coordinator import FaceTerminal, clock_issue_id
+from .coordinator import FaceTerminal
 from .device import device_platforms
 from .jovision import (
     FaceTerminalAnyConfigEntry,

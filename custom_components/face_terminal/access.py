@@ -60,7 +60,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from datetime import datetime
 
-    from .coordinator import FaceTerminal
+    from .port import TerminalPort
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,10 +77,10 @@ class AccessController:
     def __init__(
         self,
         hass: HomeAssistant,
-        terminal: FaceTerminal,
+        terminal: TerminalPort,
         send: Callable[[protocol.Command], None],
     ) -> None:
-        """Read the policy from the terminal's options; `send` publishes a command now."""
+        """Read the policy from the terminal's options; `send` publishes an answer."""
         self.hass = hass
         self._terminal = terminal
         self._send = send
@@ -100,6 +100,15 @@ class AccessController:
     def pending_count(self) -> int:
         """How many requests wait for an answer."""
         return len(self._decisions.pending)
+
+    def as_diagnostics(self) -> dict[str, Any]:
+        """The policy, how many requests wait, and how they were decided."""
+        return {
+            "window_seconds": self.policy.window,
+            "default_grant": self.policy.default_grant,
+            "pending": self.pending_count,
+            **self.counters,
+        }
 
     def has_request(self, request_id: str) -> bool:
         """Whether `request_id` waits here."""
@@ -149,7 +158,7 @@ class AccessController:
 
     def _terminal_now(self) -> datetime:
         """Now on the terminal's clock (Home Assistant's local time plus its known offset)."""
-        offset = self._terminal.state.clock_offset or 0.0
+        offset = self._terminal.clock_offset or 0.0
         return dt_util.now().replace(tzinfo=None) + timedelta(seconds=offset)
 
     def _open(self, request: AccessRequest, message: protocol.RecPush) -> None:
@@ -211,13 +220,10 @@ class AccessController:
         """Send the PushAck first (the person waits at the door), then tell everybody."""
         terminal = self._terminal
         try:
-            command = protocol.build_push_ack(
-                terminal.command_topic,
-                terminal.terminal_id,
-                push_ack_type=protocol.PUSH_ACK_RECORD,
-                record_id=decision.record_id,
-                open_door=decision.open_door,
-                show_info=decision.show_info or None,
+            command = terminal.frame(
+                protocol.AnswerAccess(
+                    decision.record_id, decision.open_door, decision.show_info or None
+                )
             )
         except protocol.CommandError as err:  # a record ID the terminal could not accept
             LOGGER.warning(

@@ -8,6 +8,8 @@ into another's private names.
   ``device_id`` field into terminals whose runtime takes commands
   (`Capability.COMMANDS`, an MQTT terminal), or refuse the call with a translated
   error before anything is sent.
+  A terminal takes intents (``terminal.async_request(protocol.Unlock(...))``) and
+  offers its features (``terminal.door``, ``terminal.settings``, …).
 * `async_run_on_each` runs one command on all named terminals at once and then raises
   the first error; `async_each` keeps every terminal's outcome for actions that report
   per terminal.
@@ -19,7 +21,6 @@ into another's private names.
 from __future__ import annotations
 
 import asyncio
-from contextlib import contextmanager
 from typing import TYPE_CHECKING, Final, cast
 
 import voluptuous as vol
@@ -30,13 +31,13 @@ from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import service
 from homeassistant.util import dt as dt_util
 
-from . import photo, protocol
+from . import photo
 from .const import DOMAIN
 from .device import Capability
-from .validation import invalid_input
+from .validation import invalid_arguments, invalid_input
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable, Iterator
+    from collections.abc import Awaitable, Callable
     from datetime import datetime
 
     from .coordinator import FaceTerminal
@@ -92,20 +93,11 @@ def async_get_one_terminal(call: ServiceCall) -> FaceTerminal:
     return async_get_terminal(call.hass, call.data[ATTR_DEVICE_ID][0])
 
 
-@contextmanager
-def command_errors() -> Iterator[None]:
-    """Invalid builder arguments (`protocol.CommandError`) are the caller's fault."""
-    try:
-        yield
-    except protocol.CommandError as err:
-        raise invalid_input("invalid_command", error=str(err)) from err
-
-
 async def async_command[T](
     action: Callable[[FaceTerminal], Awaitable[T]], terminal: FaceTerminal
 ) -> T:
     """Run `action` on one terminal, refusing invalid command arguments as bad input."""
-    with command_errors():
+    with invalid_arguments():
         return await action(terminal)
 
 

@@ -13,7 +13,7 @@ from homeassistant.components.button import ButtonEntity, ButtonEntityDescriptio
 from homeassistant.components.button.const import ButtonDeviceClass
 from homeassistant.const import EntityCategory
 
-from .entity import FaceTerminalEntity
+from .entity import CommandDevice, FaceTerminalEntity
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -21,25 +21,25 @@ if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-    from .coordinator import FaceTerminal, FaceTerminalConfigEntry
+    from .coordinator import FaceTerminalConfigEntry
 
 # One command at a time per terminal.
 PARALLEL_UPDATES = 1
 
 
-async def _async_reboot(terminal: FaceTerminal) -> None:
+async def _async_reboot(terminal: CommandDevice) -> None:
     await terminal.settings.async_reboot()
 
 
-async def _async_sync_clock(terminal: FaceTerminal) -> None:
-    await terminal.async_set_clock()
+async def _async_sync_clock(terminal: CommandDevice) -> None:
+    await terminal.clock.async_set()
 
 
 @dataclass(frozen=True, kw_only=True)
 class FaceTerminalButtonEntityDescription(ButtonEntityDescription):
     """A button that sends one command to the terminal."""
 
-    press_fn: Callable[[FaceTerminal], Awaitable[None]]
+    press_fn: Callable[[CommandDevice], Awaitable[None]]
 
 
 BUTTON_DESCRIPTIONS: tuple[FaceTerminalButtonEntityDescription, ...] = (
@@ -70,7 +70,7 @@ async def async_setup_entry(
     )
 
 
-class FaceTerminalButton(FaceTerminalEntity, ButtonEntity):
+class FaceTerminalButton(FaceTerminalEntity[CommandDevice], ButtonEntity):
     """Sends its command when pressed; a refusal raises the terminal's reason."""
 
     entity_description: FaceTerminalButtonEntityDescription

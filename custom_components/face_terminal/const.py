@@ -62,9 +62,8 @@ MQTT_QOS: Final = 1
 # (scripts/bench_access.py: p50 23 ms at QoS 1, 3-5 ms at QoS 0).
 SUBSCRIBE_QOS: Final = 0
 PUSH_ACK_QOS: Final = 0
-"""QoS of record acknowledgements (`PushAck`); see `FaceTerminal._async_publish_quietly`."""
-COMMAND_TIMEOUT: Final = 10.0
-ENROL_TIMEOUT: Final = 30.0
+"""QoS of record acknowledgements (`PushAck`); see `CommandSender._async_publish_quietly`."""
+# Each command's lane and answer deadline: `protocol.ROUTES`.
 # V1.24 §4.1: base64 enrolments must be at least 1 s apart or the terminal stalls.
 ENROL_SPACING: Final = 1.0
 SCENE_CACHE_SECONDS: Final = 2.0
@@ -73,7 +72,6 @@ SCENE_CACHE_SECONDS: Final = 2.0
 # often, so a change made on its web page shows up within this time.
 SETTINGS_REFRESH_INTERVAL: Final = timedelta(minutes=15)
 # Upgrade-Ack only says the download is accepted; the terminal then installs and restarts.
-UPGRADE_ACK_TIMEOUT: Final = 120.0
 UPGRADE_INSTALL_TIMEOUT: Final = timedelta(minutes=15)
 
 # Records: how many (kind, record id) pairs we remember to drop re-sent duplicates.

@@ -4,7 +4,9 @@ An entry with entities holds one runtime in ``entry.runtime_data``: a `FaceTermi
 (MQTT, `coordinator`) or a `JovisionDevice` (HTTP push, `jovision`). Entities, the
 platforms and the diagnostics talk to it only through `DeviceRuntime` and `DeviceRecord`;
 what one family can do and the other cannot is a `Capability`, so a platform decides by
-capability and never by the runtime's class.
+capability and never by the runtime's class. Entities of a device that takes commands
+(`Capability.COMMANDS`: an MQTT terminal) reach its features through
+`entity.CommandDevice`.
 
 Why Jovision devices stay config entries of their own (and are not config subentries of
 the receiver entry): subentries would give the receiver its devices as children, but the
@@ -95,6 +97,11 @@ def device_platforms(runtime: DeviceRuntime, platforms: Iterable[Platform]) -> l
         for platform in platforms
         if has_capability(runtime, _PLATFORM_CAPABILITY.get(platform))
     ]
+
+
+def configuration_url(host: str | None) -> str | None:
+    """The device page linked from Home Assistant's device view."""
+    return f"http://{host}" if host else None
 
 
 def image_summary(

@@ -1,9 +1,13 @@
-"""Base entity of both device families: one device per runtime, availability from presence."""
+"""Base entity of both device families: one device per runtime, availability from presence.
+
+`CommandDevice` is what entities of a device that takes commands (an MQTT terminal) may
+use beyond the `device.DeviceRuntime` contract: its features, each an object of its own.
+"""
 
 from __future__ import annotations
 
 from abc import abstractmethod
-from typing import TYPE_CHECKING, override
+from typing import TYPE_CHECKING, Protocol, override
 
 from homeassistant.core import callback
 from homeassistant.helpers.entity import Entity, EntityDescription
@@ -11,8 +15,39 @@ from homeassistant.helpers.entity import Entity, EntityDescription
 from .device import DeviceRuntime
 
 if TYPE_CHECKING:
+    from .clock import ClockWatch
     from .coordinator import FaceTerminal
     from .device import DeviceRecord
+    from .door import DoorRelease
+    from .scene import SceneSnapshots
+    from .settings import TerminalSettings
+
+
+class CommandDevice(DeviceRuntime, Protocol):
+    """What entities of a device that takes commands (`Capability.COMMANDS`) may use.
+
+    Only MQTT terminals take commands; each of their features is an object of its own.
+    """
+
+    @property
+    def display_name(self) -> str:
+        """The device's name in messages."""
+
+    @property
+    def settings(self) -> TerminalSettings:
+        """The terminal's own settings: read, kept, changed; restart and firmware."""
+
+    @property
+    def door(self) -> DoorRelease:
+        """The door it releases, and how long the strike counts as released."""
+
+    @property
+    def scene(self) -> SceneSnapshots:
+        """Pictures of its view on request."""
+
+    @property
+    def clock(self) -> ClockWatch:
+        """Its clock: the drift repair, and setting it to Home Assistant's time."""
 
 
 class FaceTerminalEntity[RuntimeT: DeviceRuntime = FaceTerminal](Entity):

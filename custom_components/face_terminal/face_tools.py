@@ -26,7 +26,7 @@ from homeassistant.core import (
 )
 from homeassistant.helpers import config_validation as cv
 
-from . import photo
+from . import photo, protocol
 from .action_helpers import (
     ONE_DEVICE,
     PHOTO_FIELDS,
@@ -35,7 +35,7 @@ from .action_helpers import (
     async_load_photo,
 )
 from .const import ATTR_PERSON_ENTITY_ID, DOMAIN
-from .coordinator import TerminalCommandError
+from .errors import TerminalCommandError
 from .people import linked_person
 from .protocol.face_tools import (
     DEFAULT_MIN_SIMILARITY,
@@ -99,7 +99,7 @@ async def _async_compare_faces(call: ServiceCall) -> ServiceResponse:
     terminal = async_get_one_terminal(call)
     first = await _async_photo(call, FIRST, COMPARE_PHOTO_BYTES)
     second = await _async_photo(call, SECOND, COMPARE_PHOTO_BYTES)
-    ack = await terminal.async_compare_faces(first, second)
+    ack = await terminal.async_request(protocol.CompareFaces(first, second))
     return {"similarity": similarity_of(ack)}
 
 
@@ -108,13 +108,15 @@ async def _async_identify_face(call: ServiceCall) -> ServiceResponse:
     terminal = async_get_one_terminal(call)
     picture = await _async_photo(call, FIRST, photo.MAX_FACE_PHOTO_BYTES)
     try:
-        ack = await terminal.async_search_face(
-            picture,
-            min_similarity=call.data[ATTR_MIN_SIMILARITY],
-            max_results=call.data[ATTR_MAX_RESULTS],
+        ack = await terminal.async_request(
+            protocol.SearchFace(
+                picture,
+                min_similarity=call.data[ATTR_MIN_SIMILARITY],
+                max_results=call.data[ATTR_MAX_RESULTS],
+            )
         )
     except TerminalCommandError as err:
-        if err.ack.code != NO_MATCH:
+        if err.code != NO_MATCH:
             raise
         return {"matches": []}
     matches: list[Any] = [
@@ -134,7 +136,7 @@ async def _async_check_face_photo(call: ServiceCall) -> ServiceResponse:
     check_one_source(call, FIRST, "photo_source_count")
     terminal = async_get_one_terminal(call)
     picture = await _async_photo(call, FIRST, photo.MAX_FACE_PHOTO_BYTES)
-    ack = await terminal.async_detect_face(picture)
+    ack = await terminal.async_request(protocol.DetectFace(picture))
     return {"face_detected": face_detected(ack)}
 
 

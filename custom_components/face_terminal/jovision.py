@@ -84,8 +84,7 @@ from .const import (
     RECOGNIZED,
     VIP,
 )
-from .coordinator import configuration_url
-from .device import Capability, ImageKind, image_summary
+from .device import Capability, ImageKind, configuration_url, image_summary
 from .events import record_time, without_none
 from .jovision_capture import JovisionCaptured, describe_capture
 from .presence import SilenceWatchdog

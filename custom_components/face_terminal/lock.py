@@ -15,12 +15,14 @@ from homeassistant.components.lock import LockEntity, LockEntityDescription
 from homeassistant.components.lock.const import LockEntityFeature
 from homeassistant.core import HomeAssistant, callback
 
+from .device import DeviceRuntime
 from .entity import FaceTerminalEntity
 
 if TYPE_CHECKING:
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-    from .coordinator import FaceTerminal, FaceTerminalConfigEntry
+    from .coordinator import FaceTerminalConfigEntry
+    from .door import DoorRelease
 
 # Unlocks of one terminal go one at a time (the runtime's door lane).
 PARALLEL_UPDATES = 1
@@ -34,13 +36,14 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the terminal's door lock."""
-    async_add_entities([FaceTerminalDoorLock(entry.runtime_data, DOOR_DESCRIPTION)])
+    terminal = entry.runtime_data
+    async_add_entities([FaceTerminalDoorLock(terminal, terminal.door, DOOR_DESCRIPTION)])
 
 
-class FaceTerminalDoorLock(FaceTerminalEntity, LockEntity):
+class FaceTerminalDoorLock(FaceTerminalEntity[DeviceRuntime], LockEntity):
     """Unlock and open both release the strike (`Unlock`, openDoor 1).
 
-    The state follows the runtime's door (`FaceTerminal.door_released`), so an unlock by
+    The state follows the terminal's door (`door.DoorRelease.released`), so an unlock by
     the ``face_terminal.unlock`` action shows here as well. A release shows as "open",
     except when this entity's own unlock asked for it, which shows as "unlocked".
     """
@@ -48,17 +51,20 @@ class FaceTerminalDoorLock(FaceTerminalEntity, LockEntity):
     entity_description: LockEntityDescription
     _attr_supported_features = LockEntityFeature.OPEN
 
-    def __init__(self, terminal: FaceTerminal, description: LockEntityDescription) -> None:
-        """Start from the runtime's door state."""
+    def __init__(
+        self, terminal: DeviceRuntime, door: DoorRelease, description: LockEntityDescription
+    ) -> None:
+        """Start from the door's state."""
         super().__init__(terminal, description)
+        self._door = door
         self._release_shows_open = True
         self._show_door()
 
     @override
     async def async_added_to_hass(self) -> None:
-        """Follow the runtime's door state."""
+        """Follow the door's state."""
         await super().async_added_to_hass()
-        self.async_on_remove(self.terminal.async_add_door_listener(self._async_door_changed))
+        self.async_on_remove(self._door.async_add_listener(self._async_door_changed))
 
     @override
     async def async_unlock(self, **kwargs: Any) -> None:
@@ -73,7 +79,7 @@ class FaceTerminalDoorLock(FaceTerminalEntity, LockEntity):
     @override
     async def async_lock(self, **kwargs: Any) -> None:
         """Nothing to send: the strike relocks by itself. Show the door as locked."""
-        self.terminal.async_end_door_hold()
+        self._door.async_end_hold()
         self._show_door()
         self.async_write_ha_state()
 
@@ -85,9 +91,9 @@ class FaceTerminalDoorLock(FaceTerminalEntity, LockEntity):
         self.async_write_ha_state()
         self._release_shows_open = open_door
         try:
-            # Raises the translated offline / timeout / refused error of the runtime. On
-            # success the runtime's door listener has already shown the release.
-            await self.terminal.async_unlock()
+            # Raises the translated offline / timeout / refused error (`errors`). On
+            # success the door's listener has already shown the release.
+            await self._door.async_unlock()
         except BaseException:
             self._show_door()
             self.async_write_ha_state()
@@ -101,7 +107,7 @@ class FaceTerminalDoorLock(FaceTerminalEntity, LockEntity):
         self.async_write_ha_state()
 
     def _show_door(self) -> None:
-        released = self.terminal.door_released
+        released = self._door.released
         self._attr_is_locked = not released
         self._attr_is_open = released and self._release_shows_open
         self._attr_is_opening = self._attr_is_unlocking = False

@@ -19,7 +19,8 @@ if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-    from .coordinator import FaceTerminal, FaceTerminalConfigEntry
+    from .coordinator import FaceTerminalConfigEntry
+    from .entity import CommandDevice
 
 # One command at a time per terminal.
 PARALLEL_UPDATES = 1
@@ -63,7 +64,7 @@ async def async_setup_entry(
 class FaceTerminalSettingNumber(FaceTerminalSettingEntity, NumberEntity):
     """A numeric setting with the range V1.24 gives (temperatures in the terminal's unit)."""
 
-    def __init__(self, terminal: FaceTerminal, setting: Setting) -> None:
+    def __init__(self, terminal: CommandDevice, setting: Setting) -> None:
         """Describe the number from its setting."""
         super().__init__(terminal, setting, number_description(setting))
 

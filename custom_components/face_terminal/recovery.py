@@ -32,7 +32,7 @@ from homeassistant.util import dt as dt_util
 from . import protocol
 from .const import CONF_RECOVER_RECORDS, DEFAULT_RECOVER_RECORDS, DOMAIN, LOGGER
 from .errors import TerminalCommandError
-from .protocol import Lane
+from .port import TerminalPort
 from .protocol.delivery import format_time
 from .protocol.recovery import Gaps, resume_enabled
 
@@ -41,19 +41,16 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
     from datetime import datetime
 
-    from homeassistant.config_entries import ConfigEntry
-
     from .protocol.delivery import DeliveryLog
 
-RECOVERY_TIMEOUT: Final = 20.0
 # ManualPush*-Ack codes that are answers, not failures (§20.1, §22.1).
 NOTHING_TO_SEND: Final = 466  # no record in the period
 UPLOAD_OFF: Final = 467  # the terminal does not upload this kind at all
 GAP_ISSUE_PREFIX: Final = "records_gap_"
 
-_BUILDERS: Final[dict[int, Callable[..., protocol.Command]]] = {
-    protocol.PUSH_ACK_RECORD: protocol.build_manual_push_records,
-    protocol.PUSH_ACK_STRANGER: protocol.build_manual_push_snaps,
+_ASKS: Final[dict[int, Callable[[datetime, datetime], protocol.Intent]]] = {
+    protocol.PUSH_ACK_RECORD: protocol.ResendRecords,
+    protocol.PUSH_ACK_STRANGER: protocol.ResendSnaps,
 }
 _NAMES: Final = {protocol.PUSH_ACK_RECORD: "records", protocol.PUSH_ACK_STRANGER: "snaps"}
 
@@ -63,34 +60,8 @@ def gap_issue_id(entry_id: str) -> str:
     return f"{GAP_ISSUE_PREFIX}{entry_id}"
 
 
-class RecoveryPort(Protocol):
-    """What the recovery needs of a terminal's runtime."""
-
-    entry: ConfigEntry
-    terminal_id: str
-    command_topic: str
-
-    @property
-    def display_name(self) -> str:
-        """The terminal's name in messages."""
-
-    @property
-    def online(self) -> bool:
-        """Whether the terminal is heard from."""
-
-    @property
-    def clock_offset(self) -> float | None:
-        """Seconds the terminal's clock is ahead of Home Assistant's."""
-
-    async def async_request(
-        self,
-        command: protocol.Command,
-        *,
-        lane: Lane | None = None,
-        timeout: float = ...,  # noqa: ASYNC109
-        require_online: bool = ...,
-    ) -> protocol.Ack:
-        """Send a command and wait for its answer."""
+class RecoveryPort(TerminalPort, Protocol):
+    """What the recovery needs of a terminal's runtime: its port and the MQTT settings."""
 
     async def async_mqtt_settings(self) -> Mapping[str, Any] | None:
         """The terminal's MQTT parameter group, as recently read."""
@@ -136,7 +107,7 @@ class RecordRecovery:
         """Something may have been missed from now on: open a gap after the newest record."""
         changed = False
         now = self._terminal_now()
-        for kind in _BUILDERS:
+        for kind in _ASKS:
             changed |= self.gaps.open(kind, self._log.newest(kind, not_after=now))
         if changed:
             self._gaps_changed()
@@ -194,11 +165,11 @@ class RecordRecovery:
         end = self._terminal_now()
         run: dict[str, Any] = {}
         failure: _Failure | None = None
-        for kind, build in _BUILDERS.items():
+        for kind, ask in _ASKS.items():
             period = self.gaps.period(kind, end)
             if period is None:
                 continue
-            count, failure = await self._async_ask(build, *period)
+            count, failure = await self._async_ask(ask(*period), *period)
             run[_NAMES[kind]] = count
             if failure is not None:
                 break
@@ -208,15 +179,14 @@ class RecordRecovery:
         self._report(failure)
 
     async def _async_ask(
-        self, build: Callable[..., protocol.Command], start: datetime, end: datetime
+        self, ask: protocol.Intent, start: datetime, end: datetime
     ) -> tuple[int | None, _Failure | None]:
         """Ask for one period; the number of records re-sent, or what went wrong."""
         terminal = self._terminal
-        command = build(terminal.command_topic, terminal.terminal_id, start, end)
         try:
-            ack = await terminal.async_request(command, lane=Lane.QUERY, timeout=RECOVERY_TIMEOUT)
+            ack = await terminal.async_request(ask)
         except TerminalCommandError as err:
-            if err.ack.code in (NOTHING_TO_SEND, UPLOAD_OFF):
+            if err.code in (NOTHING_TO_SEND, UPLOAD_OFF):
                 return 0, None
             LOGGER.warning(
                 "Terminal %s refused to re-send the records of %s to %s: %s",

@@ -10,8 +10,8 @@ from homeassistant.config_entries import ConfigEntryState
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
 
+from .clock import CLOCK_ISSUE_PREFIX
 from .const import DOMAIN
-from .coordinator import CLOCK_ISSUE_PREFIX
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -47,12 +47,12 @@ class ClockDriftRepairFlow(RepairsFlow):
         errors: dict[str, str] = {}
         if user_input is not None:
             try:
-                await terminal.async_set_clock()
+                await terminal.clock.async_set()
             except HomeAssistantError as err:
                 errors["base"] = "set_time_failed"
                 placeholders["error"] = str(err)
             else:
-                # The runtime closed its own issue; this one too, should the IDs differ.
+                # The clock watch closed its own issue; this one too, should the IDs differ.
                 ir.async_delete_issue(self.hass, DOMAIN, self.issue_id)
                 return self.async_create_entry(data={})
         return self.async_show_form(

@@ -14,7 +14,8 @@ if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-    from .coordinator import FaceTerminal, FaceTerminalConfigEntry
+    from .coordinator import FaceTerminalConfigEntry
+    from .entity import CommandDevice
 
 # One command at a time per terminal.
 PARALLEL_UPDATES = 1
@@ -45,7 +46,7 @@ async def async_setup_entry(
 class FaceTerminalSettingSelect(FaceTerminalSettingEntity, SelectEntity):
     """A setting with a fixed list of choices."""
 
-    def __init__(self, terminal: FaceTerminal, setting: Setting) -> None:
+    def __init__(self, terminal: CommandDevice, setting: Setting) -> None:
         """Describe the select from its setting."""
         super().__init__(terminal, setting, select_description(setting))
 

@@ -7,10 +7,12 @@ modules, each through its own registration function:
 * `services_screen`: advertisements, factory reset, firmware;
 * `face_tools`: comparing, identifying and checking faces;
 * `access_actions`: answering an access request;
-* `roster_services`: syncing and deleting people at scale.
+* `roster.services`: syncing and deleting people at scale.
 
 Every terminal action names its terminal(s) with a ``device_id`` field, resolved by
-`action_helpers` to the runtime's ``async_…`` command API (`coordinator.FaceTerminal`).
+`action_helpers` to the terminal's runtime; an action says what it wants with an intent
+(``terminal.async_request(protocol.PlayVoice(...))``) or through a feature of the
+runtime (``terminal.door.async_unlock``), never with a topic, a terminal ID or a lane.
 Input is checked before anything is sent, so a bad call changes no terminal. Actions
 aimed at several terminals run on all of them and then raise the first error;
 `enrol_person` can instead report per terminal when the caller asks for a response.
@@ -52,6 +54,7 @@ from .action_helpers import (
     terminal_time,
 )
 from .const import ATTR_CUSTOM_ID, ATTR_PERSON_ID, ATTR_TERMINAL_ID, DOMAIN
+from .errors import TerminalCommandError
 from .face_tools import async_setup_face_tools
 from .protocol.commands import MAX_QRCODE_DATA_BYTES, MAX_SEARCH_COUNT, MAX_SHOW_INFO_BYTES
 from .protocol.text import utf8_len
@@ -103,6 +106,10 @@ MAX_LIST_LIMIT: Final = MAX_SEARCH_COUNT
 DEFAULT_LIST_LIMIT: Final = 100
 MAX_SCREEN_PIXELS: Final = 1920
 MIN_SCREEN_PIXELS: Final = 10
+
+# SearchPersonList-Ack 466 and GetAudio-Ack 463 mean "nothing found", not a failure.
+NO_MATCHING_PERSON: Final = 466
+NO_SOUND_FILES: Final = 463
 
 _SCREEN_POSITION = vol.All(vol.Coerce(int), vol.Range(min=MIN_SCREEN_PIXELS, max=MAX_SCREEN_PIXELS))
 
@@ -227,7 +234,7 @@ async def _async_unlock(call: ServiceCall) -> None:
     if message is not None and utf8_len(message) > MAX_MESSAGE_BYTES:
         raise invalid_input("message_too_long", max_bytes=str(MAX_MESSAGE_BYTES))
     terminals = async_get_terminals(call)
-    await async_run_on_each(terminals, lambda terminal: terminal.async_unlock(message))
+    await async_run_on_each(terminals, lambda terminal: terminal.door.async_unlock(message))
 
 
 async def _async_enrol_person(call: ServiceCall) -> ServiceResponse:
@@ -248,7 +255,8 @@ async def _async_enrol_person(call: ServiceCall) -> ServiceResponse:
         valid_until=valid_until,
         picture=picture,
     )
-    results = await async_each(terminals, lambda terminal: terminal.async_enrol_person(spec))
+    enrol = protocol.EnrolPerson(spec)
+    results = await async_each(terminals, lambda terminal: terminal.async_request(enrol))
     if not call.return_response:
         raise_first(results)
         return None
@@ -271,21 +279,29 @@ async def _async_delete_person(call: ServiceCall) -> None:
     custom_id: str = call.data[ATTR_CUSTOM_ID]
     _check_custom_id(custom_id)
     terminals = async_get_terminals(call)
-    await async_run_on_each(terminals, lambda terminal: terminal.async_delete_person(custom_id))
+    delete = protocol.DeletePerson(custom_id)
+    await async_run_on_each(terminals, lambda terminal: terminal.async_request(delete))
 
 
 async def _async_list_persons(call: ServiceCall) -> ServiceResponse:
     name: str | None = call.data.get(ATTR_NAME)
     if name is not None:
         _check_name(name)
-    page = await async_command(
-        lambda terminal: terminal.async_list_persons(
-            name=name, offset=call.data[ATTR_OFFSET], limit=call.data[ATTR_LIMIT]
-        ),
-        async_get_one_terminal(call),
+    search = protocol.SearchPersons(
+        name=name, offset=call.data[ATTR_OFFSET], count=call.data[ATTR_LIMIT]
     )
-    persons: list[JsonValueType] = [_person(record) for record in page.persons]
-    return {"total": page.total, "persons": persons}
+    try:
+        ack = await async_command(
+            lambda terminal: terminal.async_request(search), async_get_one_terminal(call)
+        )
+    except TerminalCommandError as err:
+        if err.code != NO_MATCHING_PERSON:
+            raise
+        return {"total": 0, "persons": []}
+    # The session resolves a command only with its own -Ack, which parses as this type.
+    assert isinstance(ack, protocol.SearchPersonListAck)
+    persons: list[JsonValueType] = [_person(record) for record in ack.persons]
+    return {"total": ack.total if ack.total is not None else len(persons), "persons": persons}
 
 
 async def _async_play_voice(call: ServiceCall) -> None:
@@ -296,15 +312,20 @@ async def _async_play_voice(call: ServiceCall) -> None:
     if custom and not file_name.lower().endswith("_c.wav"):
         raise invalid_input("custom_voice_file_invalid")
     terminals = async_get_terminals(call)
-    await async_run_on_each(
-        terminals, lambda terminal: terminal.async_play_voice(file_name, custom=custom)
-    )
+    play = protocol.PlayVoice(file_name, custom=custom)
+    await async_run_on_each(terminals, lambda terminal: terminal.async_request(play))
 
 
 async def _async_list_voices(call: ServiceCall) -> ServiceResponse:
-    voices = await async_get_one_terminal(call).async_list_voices()
-    builtin: list[JsonValueType] = list(voices.builtin)
-    custom: list[JsonValueType] = list(voices.custom)
+    try:
+        ack = await async_get_one_terminal(call).async_request(protocol.ListVoices())
+    except TerminalCommandError as err:
+        if err.code != NO_SOUND_FILES:
+            raise
+        return {VOICE_SET_BUILTIN: [], VOICE_SET_CUSTOM: []}
+    assert isinstance(ack, protocol.AudioAck)  # only GetAudio-Ack answers GetAudio
+    builtin: list[JsonValueType] = list(ack.builtin)
+    custom: list[JsonValueType] = list(ack.custom)
     return {VOICE_SET_BUILTIN: builtin, VOICE_SET_CUSTOM: custom}
 
 
@@ -325,15 +346,15 @@ async def _async_show_qr_code(call: ServiceCall) -> None:
         "width": call.data[ATTR_WIDTH],
         "height": call.data[ATTR_HEIGHT],
     }
-    await async_run_on_each(
-        terminals,
-        lambda terminal: terminal.async_show_qr_code(text=text, image=image, **position),
-    )
+    show = protocol.ShowQRCode(text=text, image=image, **position)
+    await async_run_on_each(terminals, lambda terminal: terminal.async_request(show))
 
 
 async def _async_hide_qr_code(call: ServiceCall) -> None:
     terminals = async_get_terminals(call)
-    await async_run_on_each(terminals, lambda terminal: terminal.async_hide_qr_code())
+    await async_run_on_each(
+        terminals, lambda terminal: terminal.async_request(protocol.HideQRCode())
+    )
 
 
 # --- registration -----------------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, override
 
-from .entity import FaceTerminalEntity
+from .entity import CommandDevice, FaceTerminalEntity
 from .protocol.settings import SETTINGS
 
 if TYPE_CHECKING:
@@ -12,27 +12,26 @@ if TYPE_CHECKING:
 
     from homeassistant.helpers.entity import EntityDescription
 
-    from .coordinator import FaceTerminal
     from .protocol.settings import Setting, SettingKind
 
 
-def setting_entities[EntityT: FaceTerminalSettingEntity](
-    terminal: FaceTerminal,
+def setting_entities[TerminalT: CommandDevice, EntityT: FaceTerminalSettingEntity](
+    terminal: TerminalT,
     kind: SettingKind,
-    entity_type: Callable[[FaceTerminal, Setting], EntityT],
+    entity_type: Callable[[TerminalT, Setting], EntityT],
 ) -> Iterator[EntityT]:
     """One entity of `entity_type` for each setting of `kind` in the catalogue."""
     return (entity_type(terminal, setting) for setting in SETTINGS if setting.kind is kind)
 
 
-class FaceTerminalSettingEntity(FaceTerminalEntity):
+class FaceTerminalSettingEntity(FaceTerminalEntity[CommandDevice]):
     """One V1.24 §9 parameter.
 
     Unavailable while the terminal is offline or has not reported it: never guessed.
     """
 
     def __init__(
-        self, terminal: FaceTerminal, setting: Setting, description: EntityDescription
+        self, terminal: CommandDevice, setting: Setting, description: EntityDescription
     ) -> None:
         """Bind the entity to its setting."""
         super().__init__(terminal, description)

@@ -1,6 +1,7 @@
 """The terminal's own settings as Home Assistant knows them: read, kept, changed.
 
-One `TerminalSettings` per terminal (``FaceTerminal.settings``). It reads every parameter
+One `TerminalSettings` per terminal (``FaceTerminal.settings``), on the terminal's
+`port.TerminalPort`. It reads every parameter
 group of V1.24 §9 and the firmware version when the terminal comes online, again every
 `SETTINGS_REFRESH_INTERVAL` while it stays online (so a change made on the terminal's own
 web page shows up within that time), and the changed group right after each change.
@@ -25,36 +26,20 @@ from typing import TYPE_CHECKING, Any, Final
 
 from homeassistant.const import UnitOfTemperature
 from homeassistant.core import CALLBACK_TYPE, callback
-from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.util import dt as dt_util
 
 from . import protocol
-from .const import (
-    COMMAND_TIMEOUT,
-    DOMAIN,
-    LOGGER,
-    SETTINGS_REFRESH_INTERVAL,
-    UPGRADE_ACK_TIMEOUT,
-)
-from .protocol import Lane
-from .protocol.settings import (
-    Setting,
-    build_delete_ad,
-    build_edit_ad,
-    build_factory_default,
-    build_upgrade,
-    decode,
-    encode,
-    find,
-    parse_parameters,
-)
+from .const import DOMAIN, LOGGER, SETTINGS_REFRESH_INTERVAL
+from .errors import TerminalCommandError, refused_as
+from .protocol.settings import Setting, decode, encode, find, parse_parameters
+from .validation import invalid_arguments
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
     from datetime import datetime, timedelta
 
-    from .coordinator import FaceTerminal
+    from .port import TerminalPort
 
 SECTIONS: Final = tuple(protocol.ConfigSection)
 TEMPERATURE_MODE: Final = "TemperatureMode"
@@ -71,16 +56,10 @@ def _is_secret(name: str) -> bool:
     return any(part in folded for part in SECRET_PARAMETER_PARTS)
 
 
-def refusal(err: HomeAssistantError) -> protocol.Ack | None:
-    """The terminal's failed ack behind an error, if the terminal refused (not a timeout)."""
-    ack = getattr(err, "ack", None)
-    return ack if isinstance(ack, protocol.Ack) else None
-
-
 class TerminalSettings:
     """What the terminal reported of its settings, and the way to change them."""
 
-    def __init__(self, terminal: FaceTerminal) -> None:
+    def __init__(self, terminal: TerminalPort) -> None:
         """Nothing is read before the terminal is online."""
         self.terminal = terminal
         self.parameters: dict[protocol.ConfigSection, dict[str, str]] = {}
@@ -127,12 +106,12 @@ class TerminalSettings:
         and this also runs after the MQTT client re-subscribed on a reconnect.
         """
         self._ready = True
-        if self.terminal.state.online:
+        if self.terminal.online:
             self.async_schedule_refresh()
 
     @callback
     def _presence_changed(self) -> None:
-        if self.terminal.state.online and self._ready:
+        if self.terminal.online and self._ready:
             self.async_schedule_refresh()
         else:
             self._notify()
@@ -141,7 +120,7 @@ class TerminalSettings:
     def _periodic(self, now: datetime) -> None:
         # A read that just happened (the terminal came online) needs no repeat.
         recent = self.last_read is not None and now - self.last_read < SETTINGS_REFRESH_INTERVAL / 2
-        if self.terminal.state.online and self._ready and not recent:
+        if self.terminal.online and self._ready and not recent:
             self.async_schedule_refresh()
 
     @callback
@@ -171,7 +150,7 @@ class TerminalSettings:
             self._answered_in_refresh.clear()
             await self._async_read_version()
             for section in SECTIONS:
-                if not self.terminal.state.online:
+                if not self.terminal.online:
                     return  # read again when it is back
                 if section in self._answered_in_refresh:
                     continue  # read for another module meanwhile: the answer is just as new
@@ -183,10 +162,7 @@ class TerminalSettings:
     async def _async_read_version(self) -> None:
         terminal = self.terminal
         try:
-            ack = await terminal.async_request(
-                protocol.build_versions(terminal.command_topic, terminal.terminal_id),
-                lane=Lane.QUERY,
-            )
+            ack = await terminal.async_request(protocol.ReadVersions())
         except HomeAssistantError as err:
             LOGGER.debug("Terminal %s: no version: %s", terminal.terminal_id, err)
             return
@@ -244,22 +220,18 @@ class TerminalSettings:
     async def _async_read_section(self, section: protocol.ConfigSection) -> None:
         terminal = self.terminal
         try:
-            ack = await terminal.async_request(
-                protocol.build_get_config(terminal.command_topic, terminal.terminal_id, section),
-                lane=Lane.QUERY,
-            )
-        except HomeAssistantError as err:
-            failed = refusal(err)
-            if failed is None:
-                LOGGER.debug(
-                    "Terminal %s: %s settings not read: %s", terminal.terminal_id, section, err
-                )
-                return
+            ack = await terminal.async_request(protocol.ReadConfig(section))
+        except TerminalCommandError as err:
             # This model has no such group (no thermometer, older firmware): its settings
             # stay unreported rather than guessed.
             self.parameters.pop(section, None)
-            self.refused[section] = protocol.describe_ack_error(failed)
+            self.refused[section] = err.reason
             self._answered(section)
+            return
+        except HomeAssistantError as err:
+            LOGGER.debug(
+                "Terminal %s: %s settings not read: %s", terminal.terminal_id, section, err
+            )
             return
         self.parameters[section] = parse_parameters(ack.info)
         self.refused.pop(section, None)
@@ -310,23 +282,12 @@ class TerminalSettings:
                 translation_key="setting_not_reported",
                 translation_placeholders={"name": terminal.display_name, "setting": setting.key},
             )
-        try:
+        with invalid_arguments("invalid_setting", setting=setting.key):
             text = encode(setting, value, current=current, fahrenheit=self.fahrenheit)
-            command = protocol.build_set_config(
-                terminal.command_topic,
-                terminal.terminal_id,
-                setting.section,
-                {setting.parameter: text},
+            command = terminal.frame(
+                protocol.WriteConfig(setting.section, {setting.parameter: text})
             )
-        except protocol.CommandError as err:
-            raise ServiceValidationError(
-                translation_domain=DOMAIN,
-                translation_key="invalid_setting",
-                translation_placeholders={"setting": setting.key, "error": str(err)},
-            ) from err
-        ack = await self._async_send(
-            command, Lane.QUERY, "setting_refused", placeholders={"setting": setting.key}
-        )
+        ack = await self._async_send(command, "setting_refused", setting=setting.key)
         parameters = self.parameters.setdefault(setting.section, {})
         key = next(
             (name for name in parameters if name.casefold() == setting.parameter.casefold()),
@@ -342,95 +303,47 @@ class TerminalSettings:
     # --- device management (buttons and actions call these) -------------------------
 
     async def _async_send(
-        self,
-        command: protocol.Command,
-        lane: Lane,
-        refused_key: str,
-        timeout: float = COMMAND_TIMEOUT,  # noqa: ASYNC109 - the runtime's ack wait
-        *,
-        placeholders: dict[str, str] | None = None,
+        self, what: protocol.Intent | protocol.Command, refused_key: str, **placeholders: str
     ) -> protocol.Ack:
         """Send a command; a refusal becomes `refused_key` naming the terminal's reason.
 
         `placeholders` adds to the message's ``name`` (the terminal) and ``reason``.
         """
-        try:
-            return await self.terminal.async_request(command, lane=lane, timeout=timeout)
-        except HomeAssistantError as err:
-            failed = refusal(err)
-            if failed is None:
-                raise
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key=refused_key,
-                translation_placeholders={
-                    **(placeholders or {}),
-                    "name": self.terminal.display_name,
-                    "reason": protocol.describe_ack_error(failed),
-                },
-            ) from err
-
-    def _checked(self, build: Callable[[], protocol.Command], invalid_key: str) -> protocol.Command:
-        """Build a command; invalid arguments are the caller's fault (validation error)."""
-        try:
-            return build()
-        except protocol.CommandError as err:
-            raise ServiceValidationError(
-                translation_domain=DOMAIN,
-                translation_key=invalid_key,
-                translation_placeholders={"error": str(err)},
-            ) from err
+        with refused_as(refused_key, self.terminal.display_name, **placeholders):
+            return await self.terminal.async_request(what)
 
     async def async_reboot(self) -> None:
         """Restart the terminal (``RebootDevice``, V1.24 §9.7)."""
-        terminal = self.terminal
-        await self._async_send(
-            protocol.build_reboot(terminal.command_topic, terminal.terminal_id),
-            Lane.QUERY,
-            "reboot_refused",
-        )
+        await self._async_send(protocol.Reboot(), "reboot_refused")
 
     async def async_upgrade(self, url: str, name: str) -> None:
         """Make the terminal download and install the firmware at `url` (V1.24 §7.1)."""
-        terminal = self.terminal
-        command = self._checked(
-            lambda: build_upgrade(terminal.command_topic, terminal.terminal_id, url, name),
-            "invalid_firmware",
-        )
-        await self._async_send(command, Lane.QUERY, "firmware_refused", UPGRADE_ACK_TIMEOUT)
+        with invalid_arguments("invalid_firmware"):
+            command = self.terminal.frame(protocol.InstallFirmware(url, name))
+        await self._async_send(command, "firmware_refused")
 
     async def async_set_advertisement(self, slot: int, url: str, poll_time: int) -> None:
         """Show the JPEG at `url` in advertisement `slot` (``EditAD``, V1.24 §12.1)."""
-        terminal = self.terminal
-        command = self._checked(
-            lambda: build_edit_ad(
-                terminal.command_topic, terminal.terminal_id, slot, url, poll_time=poll_time
-            ),
-            "invalid_command",
-        )
-        await self._async_send(command, Lane.INTERACTIVE, "advertisement_refused")
+        with invalid_arguments():
+            command = self.terminal.frame(protocol.ShowAdvertisement(slot, url, poll_time))
+        await self._async_send(command, "advertisement_refused")
 
     async def async_delete_advertisement(self, slot: int) -> None:
         """Remove the advertisement in `slot` (``DelAD``, V1.24 §12.3)."""
-        terminal = self.terminal
-        command = self._checked(
-            lambda: build_delete_ad(terminal.command_topic, terminal.terminal_id, slot),
-            "invalid_command",
-        )
-        await self._async_send(command, Lane.INTERACTIVE, "advertisement_refused")
+        with invalid_arguments():
+            command = self.terminal.frame(protocol.DeleteAdvertisement(slot))
+        await self._async_send(command, "advertisement_refused")
 
     async def async_factory_reset(self, parts: list[str]) -> None:
         """Restore `parts` to factory settings (``SetFactoryDefault``, V1.24 §9.9).
 
-        It goes through the persons lane: restoring persons must not cross an enrolment.
-        What was restored is read again (after a restart: when the terminal is back).
+        It goes through the persons lane (`protocol.ROUTES`): restoring persons must not
+        cross an enrolment. What was restored is read again (after a restart: when the
+        terminal is back).
         """
-        terminal = self.terminal
-        command = self._checked(
-            lambda: build_factory_default(terminal.command_topic, terminal.terminal_id, parts),
-            "invalid_command",
-        )
-        await self._async_send(command, Lane.PERSONS, "factory_reset_refused")
+        with invalid_arguments():
+            command = self.terminal.frame(protocol.FactoryReset(parts))
+        await self._async_send(command, "factory_reset_refused")
         self.async_schedule_refresh()
 
     # --- listeners ----------------------------------------------------------------

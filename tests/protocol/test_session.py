@@ -3,34 +3,71 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 import pytest
 
 from custom_components.face_terminal.protocol import (
+    COMMAND_TIMEOUT,
     MAX_MESSAGE_BYTES,
+    ROUTES,
     Acknowledge,
     Announced,
+    AnswerAccess,
     Answered,
     ClockReading,
     Command,
+    CommandError,
+    CompareFaces,
+    ConfigSection,
+    DeleteAdvertisement,
+    DeleteAllPersons,
+    DeletePerson,
+    DeletePersons,
+    DetectFace,
     Dropped,
+    EnrolPerson,
+    EnrolPersons,
     Event,
+    FactoryReset,
+    HideQRCode,
+    InstallFirmware,
     Lane,
+    ListPersonIds,
+    ListVoices,
+    PlayVoice,
     PresenceChanged,
     Publish,
+    ReadClock,
+    ReadConfig,
+    ReadProgress,
+    ReadVersions,
+    Reboot,
     RecordReceived,
+    ResendRecords,
+    ResendSnaps,
+    Route,
+    SearchFace,
+    SearchPersons,
     SessionClosedError,
+    SetClock,
+    ShowAdvertisement,
+    ShowQRCode,
+    SnapScene,
     TerminalSession,
+    Unlock,
+    WriteConfig,
     build_del_person,
     build_edit_person,
+    build_edit_persons_new,
     build_get_scene_snap,
     build_unlock,
     build_versions,
-    default_lane,
     normalise_terminal_id,
     parse_message,
     response_wildcard,
+    route,
 )
 from custom_components.face_terminal.protocol.commands import (
     PUSH_ACK_RECORD,
@@ -38,6 +75,7 @@ from custom_components.face_terminal.protocol.commands import (
     PersonSpec,
 )
 from custom_components.face_terminal.protocol.delivery import DeliveryLog
+from custom_components.face_terminal.protocol.session import ENROL_TIMEOUT
 from tests import payloads
 from tests.payloads import (
     ACK_TOPIC,
@@ -49,6 +87,7 @@ from tests.payloads import (
     SNAP_TOPIC,
     TERMINAL_ID,
 )
+from tests.protocol.samples import JPEG
 
 ALARM_TOPIC = f"{COMMAND_TOPIC}/Alarm"
 TIMEOUT = 10.0
@@ -62,9 +101,12 @@ def unlock() -> Command:
     return build_unlock(COMMAND_TOPIC, TERMINAL_ID)
 
 
+def person(custom_id: str) -> PersonSpec:
+    return PersonSpec(custom_id=custom_id, name="Alice", picture_uri="http://pics/a.jpg")
+
+
 def enrol(custom_id: str = "alice-01") -> Command:
-    person = PersonSpec(custom_id=custom_id, name="Alice", picture_uri="http://pics/a.jpg")
-    return build_edit_person(COMMAND_TOPIC, TERMINAL_ID, person)
+    return build_edit_person(COMMAND_TOPIC, TERMINAL_ID, person(custom_id))
 
 
 def ack_for(command: Command, **fields: Any) -> bytes:
@@ -179,11 +221,15 @@ def test_enrolments_keep_their_spacing() -> None:
     assert s.ready(6.0) == [second]
 
 
-def test_spacing_applies_across_lanes() -> None:
-    """An EditPerson sent on another lane still keeps the spacing."""
+def test_spacing_applies_across_lanes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An EditPerson-type command routed to another lane still keeps the spacing."""
+    monkeypatch.setitem(ROUTES, "EditPersonsNew", Route(Lane.QUERY))
     s = session(spacing=1.0)
     first = s.submit(enrol("a"), now=0.0, timeout=30.0)
-    other = s.submit(enrol("b"), now=0.0, timeout=30.0, lane=Lane.QUERY)
+    other = s.submit(
+        build_edit_persons_new(COMMAND_TOPIC, TERMINAL_ID, [person("b")]), now=0.0, timeout=30.0
+    )
+    assert other.lane is Lane.QUERY
     assert s.ready(0.0) == [first]  # the other EditPerson waits for the one in flight
     s.cancel(first, 2.0)
     assert s.ready(2.5) == []
@@ -244,12 +290,88 @@ def test_duplicate_message_id_is_refused() -> None:
         s.submit(command, now=0.0, timeout=TIMEOUT)
 
 
-def test_default_lanes() -> None:
-    assert default_lane("Unlock") is Lane.DOOR
-    assert default_lane("voiceplay") is Lane.INTERACTIVE
-    assert default_lane("EditPerson") is Lane.PERSONS
-    assert default_lane("Versions") is Lane.QUERY
-    assert default_lane("SomethingNew") is Lane.QUERY
+def test_routes() -> None:
+    assert route("Unlock").lane is Lane.DOOR
+    assert route("voiceplay").lane is Lane.INTERACTIVE
+    assert route("EditPerson") == Route(Lane.PERSONS, ENROL_TIMEOUT)
+    assert route("Versions") == Route(Lane.QUERY, COMMAND_TIMEOUT)
+    assert route("GetPictureSearch").lane is Lane.INTERACTIVE
+    assert route("SetFactoryDefault").lane is Lane.PERSONS
+    assert route("SomethingNew") == Route(Lane.QUERY, COMMAND_TIMEOUT)
+
+
+def test_every_intent_has_a_route() -> None:
+    """The table decides every command the integration sends; none falls to the default."""
+    operators = {
+        s.frame(intent).operator
+        for s in [session()]
+        for intent in (
+            Unlock(),
+            AnswerAccess("1", open_door=True),
+            PlayVoice("a.wav"),
+            ListVoices(),
+            ShowQRCode(text="x"),
+            HideQRCode(),
+            SnapScene(),
+            ShowAdvertisement(0, "http://ha/a.jpg", 5),
+            DeleteAdvertisement(0),
+            EnrolPerson(person("a")),
+            EnrolPersons([person("a")]),
+            ReadProgress(),
+            DeletePerson("a"),
+            DeletePersons(["a"]),
+            DeleteAllPersons(),
+            ListPersonIds(),
+            SearchPersons(),
+            CompareFaces(JPEG, JPEG),
+            SearchFace(JPEG),
+            DetectFace(JPEG),
+            ReadVersions(),
+            Reboot(),
+            ReadClock(),
+            SetClock(datetime(2025, 1, 2, 3, 4, 5)),
+            *(ReadConfig(section) for section in ConfigSection),
+            WriteConfig(ConfigSection.DOOR, {"DoorOpenTime": 5}),
+            InstallFirmware("http://ha/fw.swx", "1.2"),
+            FactoryReset(["sound"]),
+            ResendRecords(datetime(2025, 1, 1), datetime(2025, 1, 2)),
+            ResendSnaps(datetime(2025, 1, 1), datetime(2025, 1, 2)),
+        )
+    }
+    assert operators - {"PushAck"} <= set(ROUTES)
+
+
+def test_submit_frames_and_addresses_an_intent() -> None:
+    """The caller says what; the session adds its topic, terminal ID, lane and deadline."""
+    s = session()
+    request = s.submit(Unlock(show_info="Welcome"), now=5.0)
+    body = json.loads(request.command.payload)
+    assert request.command.topic == COMMAND_TOPIC
+    assert body["info"] == {"facesluiceId": TERMINAL_ID, "openDoor": 1, "showInfo": "Welcome"}
+    assert (request.lane, request.timeout, request.deadline) == (Lane.DOOR, 10.0, 15.0)
+    longer = s.submit(EnrolPersons([person("a")]), now=5.0, timeout=99.0)
+    assert (longer.lane, longer.deadline) == (Lane.PERSONS, 104.0)
+
+
+def test_an_invalid_intent_is_refused_before_it_is_queued() -> None:
+    s = session()
+    with pytest.raises(CommandError):
+        s.submit(PlayVoice("../etc/passwd.wav"), now=0.0)
+    assert s.pending == []
+
+
+def test_a_framed_command_goes_again_as_it_is() -> None:
+    """A lost batch is sent again with its messageId (`frame`, then `submit` twice)."""
+    s = session()
+    command = s.frame(EnrolPersons([person("a")]))
+    first = s.submit(command, now=0.0)
+    s.cancel(first, 1.0)
+    again = s.submit(command, now=1.0)
+    assert again.command is command
+
+
+def test_response_topics() -> None:
+    assert session().response_topics == response_wildcard(COMMAND_TOPIC)
 
 
 def test_commands_know_their_identity() -> None:

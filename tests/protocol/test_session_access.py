@@ -6,12 +6,12 @@ import pytest
 
 from custom_components.face_terminal.protocol import (
     Acknowledge,
+    DecisionNeeded,
     Dropped,
     PresenceChanged,
     RecordReceived,
     TerminalSession,
 )
-from custom_components.face_terminal.protocol.session import DecisionNeeded
 from tests import payloads
 from tests.payloads import COMMAND_TOPIC, REC_TOPIC, TERMINAL_ID
 

@@ -5,17 +5,28 @@ never touches a network, a timer or a clock: the driver feeds it
 
 * messages: `receive` (topic and raw payload) or `receive_message` (already parsed,
   as the shared presence router does),
-* commands: `submit` queues a built `Command` in a `Lane`,
+* commands: `submit` takes what the caller wants done, an `intents.Intent` such as
+  ``Unlock(show_info="Welcome")`` or ``ReadConfig(ConfigSection.DOOR)``,
 * time: every call takes ``now``, a monotonic time in seconds of the driver's choice,
 
 and acts on what comes back:
 
 * `ready` hands out the queued commands that may be published now,
-* `receive` returns `Event` objects in the order they must be handled (a record's
-  `RecordReceived` comes before the `Acknowledge` carrying its ``PushAck``, which the
-  driver publishes only once the record is durable),
+* `receive` returns `Event` objects (`session_events`, with `Request` and `Lane`) in
+  the order they must be handled (a record's `RecordReceived` comes before the
+  `Acknowledge` carrying its ``PushAck``, which the driver publishes only once the
+  record is durable),
 * `expire` returns the requests whose deadline passed, `next_wakeup` says when to call
   `ready`/`expire` again, and `close` ends the session with every request still open.
+
+Sending, like h11's ``Connection.send(event)``: the caller says *what*, the session frames
+and addresses it. `frame` turns an intent into a `Command` with the session's own command
+topic and terminal ID (the builder's `CommandError` comes out here, before anything is
+queued); `submit` frames it (or takes a command framed before, to send the very same
+command again) and queues it. One table, `ROUTES`, decides for every operator the lane it
+waits in and how long its answer may take; nobody outside picks a lane. A caller passes
+``timeout`` only when its own answer takes longer than the operator's (a roster batch,
+whose deadline grows with its size).
 
 Rules it implements (V1.24 and the real-firmware notes):
 
@@ -38,7 +49,8 @@ Rules it implements (V1.24 and the real-firmware notes):
 Driving it (what `coordinator.FaceTerminal` does with MQTT and the event loop's clock)::
 
     session = TerminalSession("1305433", "mqtt/face/1305433")
-    request = session.submit(build_unlock(...), now=clock(), timeout=10.0)
+    subscribe(session.response_topics)
+    request = session.submit(Unlock(show_info="Welcome"), now=clock())
     for sendable in session.ready(clock()):
         publish(sendable.command.topic, sendable.command.payload)
     for event in session.receive(topic, payload, now=clock()):
@@ -50,13 +62,19 @@ from __future__ import annotations
 
 from collections import Counter, deque
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import TYPE_CHECKING, Final, TypeGuard
 
 from . import operators as op
 from .access import VERIFY_STATUS_AWAITING_REMOTE
 from .alarms import AlarmInfoPush
-from .commands import PUSH_ACK_RECORD, PUSH_ACK_STRANGER, Command, build_online_ack, build_push_ack
+from .commands import (
+    PUSH_ACK_RECORD,
+    PUSH_ACK_STRANGER,
+    Command,
+    ConfigSection,
+    build_online_ack,
+    build_push_ack,
+)
 from .delivery import DeliveryLog, Identity
 from .errors import (
     CommandError,
@@ -79,24 +97,30 @@ from .models import (
     UnknownMessage,
 )
 from .parse import parse_message
-from .topics import BASIC_TOPIC, HEARTBEAT_TOPIC, TopicKind, topic_kind
+from .session_events import (
+    Acknowledge,
+    Announced,
+    Answered,
+    ClockReading,
+    DecisionNeeded,
+    Dropped,
+    Event,
+    Lane,
+    PresenceChanged,
+    Publish,
+    Record,
+    RecordReceived,
+    Request,
+)
+from .topics import BASIC_TOPIC, HEARTBEAT_TOPIC, TopicKind, response_wildcard, topic_kind
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
-    from datetime import datetime
 
-type Record = RecPush | StrSnapPush | QRCodePush | CardPush | IDCardPush | AlarmInfoPush
-
-RECORD_TYPES: Final = (RecPush, StrSnapPush, QRCodePush, CardPush, IDCardPush, AlarmInfoPush)
-"""Message types that are records (an event at the door)."""
+    from .intents import Intent
 
 DEFAULT_SPACING: Final = 1.0
 """V1.24 §4.1: base64 enrolments at least 1 s apart, or the terminal stalls."""
-
-SPACING_OPERATORS: Final = frozenset(
-    {op.EDIT_PERSON, op.EDIT_PERSONS, op.ADD_PERSONS, op.EDIT_PERSONS_NEW}
-)
-"""``EditPerson``-type commands: the next one waits `spacing` after the last one ended."""
 
 PRESENCE_TOPICS: Final = frozenset({BASIC_TOPIC, HEARTBEAT_TOPIC})
 """Shared topics of every terminal; messages there name their terminal in the payload."""
@@ -115,39 +139,77 @@ _RECORD_TOPICS: Final[dict[TopicKind, type[Message]]] = {
 }
 
 
-class Lane(StrEnum):
-    """Queues of commands that do not wait for each other.
+COMMAND_TIMEOUT: Final = 10.0
+"""Seconds an answer may take, the wait in the lane included, unless `ROUTES` says more."""
+ENROL_TIMEOUT: Final = 30.0
+"""``EditPerson``: a picture sent inline is decoded and checked for a face first."""
+LIST_TIMEOUT: Final = 15.0
+"""``QueryPerson``: the customIds of up to tens of thousands of persons in one answer."""
+DELETE_TIMEOUT: Final = 60.0
+"""Deleting in bulk: about 7 s per 200 persons (§4.9), a full library (§4.5) longer."""
+PROGRESS_TIMEOUT: Final = 5.0
+"""``QueryProgress`` is answered at once while a batch runs, or not at all."""
+RESEND_TIMEOUT: Final = 20.0
+"""``ManualPush…`` answers once the terminal collected the period (§20, §22)."""
+UPGRADE_TIMEOUT: Final = 120.0
+"""``Upgrade-Ack`` only says the download is accepted, yet it may take long (§7.1)."""
 
-    Within one lane commands go one at a time, in order. Pick the lane by who waits for
-    the answer: a person at the door (`DOOR`), someone watching the screen
-    (`INTERACTIVE`), person management that the terminal must take one at a time
-    (`PERSONS`), or reads and settings nobody stands in front of (`QUERY`).
-    """
 
-    DOOR = "door"
-    INTERACTIVE = "interactive"
-    PERSONS = "persons"
-    QUERY = "query"
+@dataclass(frozen=True, slots=True)
+class Route:
+    """Where a command waits (`lane`) and how long its answer may take (`timeout`)."""
+
+    lane: Lane
+    timeout: float = COMMAND_TIMEOUT
 
 
-_LANE_BY_OPERATOR: Final[dict[str, Lane]] = {
-    op.UNLOCK: Lane.DOOR,
-    op.GET_SCENE_SNAP: Lane.INTERACTIVE,
-    op.VOICE_PLAY: Lane.INTERACTIVE,
-    op.SHOW_QRCODE: Lane.INTERACTIVE,
-    op.EDIT_PERSON: Lane.PERSONS,
-    op.DEL_PERSON: Lane.PERSONS,
-    op.EDIT_PERSONS: Lane.PERSONS,
-    op.EDIT_PERSONS_NEW: Lane.PERSONS,
-    op.ADD_PERSONS: Lane.PERSONS,
-    op.DELETE_PERSONS: Lane.PERSONS,
-    op.DELETE_ALL_PERSON: Lane.PERSONS,
+ROUTES: Final[dict[str, Route]] = {
+    # A person at the door waits for it.
+    op.UNLOCK: Route(Lane.DOOR),
+    # Someone watches the screen, or waits for the answer in the frontend.
+    op.GET_SCENE_SNAP: Route(Lane.INTERACTIVE),
+    op.VOICE_PLAY: Route(Lane.INTERACTIVE),
+    op.SHOW_QRCODE: Route(Lane.INTERACTIVE),  # showing and hiding
+    op.EDIT_AD: Route(Lane.INTERACTIVE),
+    op.DEL_AD: Route(Lane.INTERACTIVE),
+    op.GET_PICTURE_SIMILARITY: Route(Lane.INTERACTIVE),
+    op.GET_PICTURE_SEARCH: Route(Lane.INTERACTIVE),
+    op.DETECT_FACE_FROM_PIC: Route(Lane.INTERACTIVE),
+    # Person management, one at a time. A factory reset may restore the persons: it must
+    # not cross an enrolment either.
+    op.EDIT_PERSON: Route(Lane.PERSONS, ENROL_TIMEOUT),
+    op.DEL_PERSON: Route(Lane.PERSONS),
+    op.EDIT_PERSONS: Route(Lane.PERSONS),
+    op.EDIT_PERSONS_NEW: Route(Lane.PERSONS),  # its caller sets a deadline by batch size
+    op.ADD_PERSONS: Route(Lane.PERSONS),
+    op.DELETE_PERSONS: Route(Lane.PERSONS, DELETE_TIMEOUT),
+    op.DELETE_ALL_PERSON: Route(Lane.PERSONS, DELETE_TIMEOUT),
+    op.SET_FACTORY_DEFAULT: Route(Lane.PERSONS),
+    # Reads and settings nobody stands in front of; progress polls of a running batch go
+    # here, beside the persons lane.
+    op.QUERY_PERSON: Route(Lane.QUERY, LIST_TIMEOUT),
+    op.SEARCH_PERSON: Route(Lane.QUERY),
+    op.SEARCH_PERSON_LIST: Route(Lane.QUERY),
+    op.QUERY_PROGRESS: Route(Lane.QUERY, PROGRESS_TIMEOUT),
+    op.GET_AUDIO: Route(Lane.QUERY),
+    op.VERSIONS: Route(Lane.QUERY),
+    op.GET_SYS_TIME: Route(Lane.QUERY),
+    op.SET_SYS_TIME: Route(Lane.QUERY),
+    op.REBOOT_DEVICE: Route(Lane.QUERY),
+    op.UPGRADE: Route(Lane.QUERY, UPGRADE_TIMEOUT),
+    op.MANUAL_PUSH_RECORDS: Route(Lane.QUERY, RESEND_TIMEOUT),
+    op.MANUAL_PUSH_SNAPS: Route(Lane.QUERY, RESEND_TIMEOUT),
+    **{section.get_operator: Route(Lane.QUERY) for section in ConfigSection},
+    **{section.set_operator: Route(Lane.QUERY) for section in ConfigSection},
 }
+"""Every command's lane and answer deadline; an operator not listed goes as `DEFAULT_ROUTE`."""
+
+DEFAULT_ROUTE: Final = Route(Lane.QUERY)
 
 
-def default_lane(operator: str) -> Lane:
-    """The lane a command goes to unless its caller picks one (`Lane.QUERY` if unknown)."""
-    return _LANE_BY_OPERATOR.get(op.canonical_operator(operator), Lane.QUERY)
+def route(operator: str) -> Route:
+    """The lane and deadline of a command (`DEFAULT_ROUTE` for an operator not listed)."""
+    return ROUTES.get(op.canonical_operator(operator), DEFAULT_ROUTE)
 
 
 def normalise_terminal_id(raw: str | None) -> str | None:
@@ -159,116 +221,6 @@ def normalise_terminal_id(raw: str | None) -> str | None:
 
 class SessionClosedError(Exception):
     """The session was closed (the terminal was unloaded): nothing more is sent."""
-
-
-@dataclass(eq=False, slots=True)
-class Request:
-    """One submitted command on its way through a lane. Read-only for drivers."""
-
-    command: Command
-    lane: Lane
-    deadline: float
-    """Monotonic time after which `TerminalSession.expire` gives the request up."""
-    timeout: float
-    """Seconds from submission to `deadline` (for error messages)."""
-    sent_at: float | None = None
-    """When `TerminalSession.ready` handed it out for publishing; None while queued."""
-
-    @property
-    def spaced(self) -> bool:
-        """Whether this command keeps the ``EditPerson`` spacing."""
-        return self.command.operator in SPACING_OPERATORS
-
-
-# --- events -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Event:
-    """Something the driver has to act on; returned by `TerminalSession.receive`."""
-
-
-@dataclass(frozen=True, slots=True)
-class Publish(Event):
-    """Publish this command now (an ``Online-Ack`` or a record's ``PushAck``); no reply."""
-
-    command: Command
-
-
-@dataclass(frozen=True, slots=True)
-class Acknowledge(Event):
-    """Publish this ``PushAck`` once every record reported so far is durable.
-
-    The terminal deletes an acknowledged record for good, so the driver first makes
-    sure what it reported cannot be lost any more (stored, recorded), then publishes.
-    """
-
-    command: Command
-
-
-@dataclass(frozen=True, slots=True)
-class Answered(Event):
-    """A submitted command got its ``-Ack`` (which may still report a failure)."""
-
-    request: Request
-    ack: Ack
-
-
-@dataclass(frozen=True, slots=True)
-class RecordReceived(Event):
-    """A new record (duplicates were already dropped)."""
-
-    record: Record
-
-
-@dataclass(frozen=True, slots=True)
-class DecisionNeeded(Event):
-    """A record waits for the platform's answer (door mode 3, ``VerifyStatus`` 22).
-
-    Sent for every copy, duplicates included, and never acknowledged by the session: the
-    driver's ``PushAck`` with ``openDoor`` is the answer (see `access.AccessDecisions`,
-    which also refuses copies of decided records, so the terminal stops re-sending).
-    """
-
-    record: RecPush
-
-
-@dataclass(frozen=True, slots=True)
-class PresenceChanged(Event):
-    """The terminal went online or offline; `reason` says why it went offline."""
-
-    online: bool
-    reason: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Announced(Event):
-    """The terminal sent ``Online`` (its address and name may have changed)."""
-
-    message: Online
-
-
-@dataclass(frozen=True, slots=True)
-class ClockReading(Event):
-    """The terminal's wall-clock time from a presence message (no time zone)."""
-
-    time: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class Dropped(Event):
-    """Something was refused, for the driver's (rate-limited) debug log.
-
-    A refused message is also counted under `reason` in `TerminalSession.drops`. The
-    one reason that is not a refused message, ``unacknowledgeable`` (a record whose ID
-    cannot be put into a ``PushAck``; the record itself still counts), is not counted.
-    """
-
-    reason: str
-    topic: str
-    detail: str
-    record_id: str | None = None
-    """Set for a dropped record: each one is worth a line of its own in a debug log."""
 
 
 # --- the session ---------------------------------------------------------------------------
@@ -323,28 +275,42 @@ class TerminalSession:
 
     # --- commands ----------------------------------------------------------------
 
-    def submit(
-        self, command: Command, *, now: float, timeout: float, lane: Lane | None = None
-    ) -> Request:
-        """Queue `command` in `lane` (default: `default_lane` of its operator).
+    @property
+    def response_topics(self) -> str:
+        """The one subscription for every response sub-topic, in every spelling (Q-26)."""
+        return response_wildcard(self.command_topic)
 
-        The request is given up by `expire` at ``now + timeout``, whether it is still
-        queued or already sent. Call `ready` afterwards to learn whether it may go out.
+    def frame(self, intent: Intent) -> Command:
+        """The command `intent` asks for, addressed to this terminal (nothing is queued).
 
         Raises:
+            CommandError: the intent's arguments are not what the terminal accepts.
+        """
+        return intent.frame(self.command_topic, self.terminal_id)
+
+    def submit(
+        self, intent: Intent | Command, *, now: float, timeout: float | None = None
+    ) -> Request:
+        """Queue a command in the lane `ROUTES` gives its operator.
+
+        `intent` is framed first (`frame`); a `Command` framed before goes out as it is,
+        with its ``messageId`` (a lost batch sent again). The request is given up by
+        `expire` at ``now`` plus the route's timeout (`timeout` if given), whether it is
+        still queued or already sent. Call `ready` afterwards to learn whether it may go.
+
+        Raises:
+            CommandError: the intent's arguments are not what the terminal accepts.
             SessionClosedError: the session was closed.
             ValueError: a request with the same ``messageId`` is still open.
         """
+        command = intent if isinstance(intent, Command) else self.frame(intent)
         if self.closed:
             raise SessionClosedError
         if command.message_id in self._by_message_id:
             raise ValueError(f"messageId {command.message_id!r} is already pending")
-        request = Request(
-            command=command,
-            lane=lane if lane is not None else default_lane(command.operator),
-            deadline=now + timeout,
-            timeout=timeout,
-        )
+        path = route(command.operator)
+        seconds = path.timeout if timeout is None else timeout
+        request = Request(command=command, lane=path.lane, deadline=now + seconds, timeout=seconds)
         self._by_message_id[command.message_id] = request
         self._lanes[request.lane].queue.append(request)
         return request

@@ -6,8 +6,10 @@ decided by the pure helpers of `protocol.roster`: `BatchTracker` while an
 `BusyBackoff` for ``DeletePersons``, and `batch_outcomes` for the result per person.
 Only `async_list` raises; every other outcome is a `PersonOutcome` per person.
 
-Batches and deletions go on the persons lane, one at a time; ``QueryProgress`` and
-``QueryPerson`` on the query lane beside them, so a running batch can be watched.
+The session's route table puts batches and deletions on the persons lane, one at a time,
+and ``QueryProgress`` and ``QueryPerson`` on the query lane beside them, so a running
+batch can be watched; it also gives each its deadline, except the batch's, which grows
+with its size.
 """
 
 from __future__ import annotations
@@ -20,8 +22,7 @@ from homeassistant.exceptions import HomeAssistantError
 
 from .. import protocol
 from ..const import DOMAIN, LOGGER
-from ..coordinator import TerminalCommandError
-from ..protocol import Lane
+from ..errors import TerminalCommandError
 from ..protocol.roster import (
     BatchPolicy,
     BatchStep,
@@ -37,16 +38,13 @@ from ..protocol.roster import (
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
-    from ..coordinator import FaceTerminal
+    from ..port import TerminalPort
 
 BATCH_POLICY: Final = BatchPolicy()
 POLL_INTERVAL: Final = 2.0
-PROGRESS_TIMEOUT: Final = 5.0
 BATCH_TIMEOUT_BASE: Final = 60.0
 BATCH_TIMEOUT_PER_PERSON: Final = 35.0
 """Backstop only: a terminal may spend a download timeout on every photo."""
-LIST_TIMEOUT: Final = 15.0
-DELETE_TIMEOUT: Final = 60.0
 UNCONFIRMED: Final = "the terminal did not confirm the batch"
 
 type _Lost = Literal[BatchStep.RESEND, BatchStep.UNCONFIRMED]
@@ -55,29 +53,25 @@ type _Lost = Literal[BatchStep.RESEND, BatchStep.UNCONFIRMED]
 class RosterCommands:
     """The commands of one terminal's roster sync."""
 
-    def __init__(self, terminal: FaceTerminal) -> None:
+    def __init__(self, terminal: TerminalPort) -> None:
         """Talk to `terminal`; nothing is known yet about its ``QueryProgress``."""
         self.terminal = terminal
         self._polls = ProgressPolls()
 
-    @property
-    def _address(self) -> tuple[str, str]:
-        return self.terminal.command_topic, self.terminal.terminal_id
-
     def _now(self) -> float:
-        """The session's clock (`protocol.Request.sent_at` is on it)."""
+        """The session's clock (what `on_sent` reports is on it)."""
         return self.terminal.hass.loop.time()
 
     async def _async_answer(
         self,
-        command: protocol.Command,
+        what: protocol.Intent | protocol.Command,
         *,
-        lane: Lane,
-        timeout: float,  # noqa: ASYNC109 - a deadline for the answer, like async_request's
+        timeout: float | None = None,  # noqa: ASYNC109 - a deadline, like async_request's
+        on_sent: Callable[[float], None] | None = None,
     ) -> protocol.Ack:
-        """The terminal's answer to `command`, a refusal included (the caller judges it)."""
+        """The terminal's answer to `what`, a refusal included (the caller judges it)."""
         try:
-            return await self.terminal.async_request(command, lane=lane, timeout=timeout)
+            return await self.terminal.async_request(what, timeout=timeout, on_sent=on_sent)
         except TerminalCommandError as err:
             return err.ack
 
@@ -87,22 +81,22 @@ class RosterCommands:
         Asked once more when no answer comes: one lost message must not cost the sync.
         Raises `HomeAssistantError` when the terminal refuses, or answers neither time.
         """
-        command = protocol.build_query_person(*self._address)
+        command = self.terminal.frame(protocol.ListPersonIds())
         try:
-            ack = await self.terminal.async_request(command, timeout=LIST_TIMEOUT)
+            ack = await self.terminal.async_request(command)
         except TerminalCommandError:
             raise
         except HomeAssistantError:
-            ack = await self.terminal.async_request(command, timeout=LIST_TIMEOUT)
+            ack = await self.terminal.async_request(command)
         return custom_ids_from_ack(ack)
 
     async def async_delete(self, custom_ids: Sequence[str]) -> dict[str, PersonOutcome]:
         """One ``DeletePersons`` (§4.9), sent again while the terminal is busy."""
-        command = protocol.build_delete_persons(*self._address, list(custom_ids))
+        command = self.terminal.frame(protocol.DeletePersons(list(custom_ids)))
         busy = BusyBackoff(BATCH_POLICY)
         while True:
             try:
-                ack = await self._async_answer(command, lane=Lane.PERSONS, timeout=DELETE_TIMEOUT)
+                ack = await self._async_answer(command)
             except HomeAssistantError as err:
                 return failed_outcomes(custom_ids, str(err))
             pause = busy.answered(ack, self._now())
@@ -113,9 +107,9 @@ class RosterCommands:
     async def async_enrol(self, spec: protocol.PersonSpec) -> PersonOutcome:
         """One ``EditPerson`` with its photo inline (no local URL to download it from)."""
         try:
-            await self.terminal.async_enrol_person(spec)
+            await self.terminal.async_request(protocol.EnrolPerson(spec))
         except TerminalCommandError as err:
-            return PersonOutcome(False, err.ack.code, protocol.describe_ack_error(err.ack))
+            return PersonOutcome(False, err.code, err.reason)
         except HomeAssistantError as err:
             return PersonOutcome(False, None, str(err))
         return PersonOutcome(True)
@@ -127,7 +121,7 @@ class RosterCommands:
         sent = [spec.custom_id for spec in specs]
         # Built once: a lost or refused batch goes out again as it is. The roster checked
         # every field the builder checks, so it does not refuse a person here.
-        command = protocol.build_edit_persons_new(*self._address, specs)
+        command = self.terminal.frame(protocol.EnrolPersons(specs))
         tracker = BatchTracker(len(specs), self._polls, BATCH_POLICY)
         while True:
             try:
@@ -158,8 +152,8 @@ class RosterCommands:
         task = self.terminal.hass.async_create_task(
             self._async_answer(
                 command,
-                lane=Lane.PERSONS,
                 timeout=BATCH_TIMEOUT_BASE + BATCH_TIMEOUT_PER_PERSON * tracker.size,
+                on_sent=tracker.sent,
             ),
             eager_start=True,
         )
@@ -173,8 +167,6 @@ class RosterCommands:
                 answer = await self._async_progress()
                 if task.done():
                     return task.result()
-                if (sent_at := self._sent_at(command)) is not None:
-                    tracker.sent(sent_at)
                 step = tracker.polled(answer, asked_at=asked_at)
                 if tracker.done is not None:
                     on_done(tracker.done)
@@ -195,22 +187,9 @@ class RosterCommands:
     async def _async_progress(self) -> protocol.Ack | None:
         """The answer to ``QueryProgress`` (a refusal too); None when none came."""
         try:
-            return await self._async_answer(
-                protocol.build_query_progress(*self._address),
-                lane=Lane.QUERY,
-                timeout=PROGRESS_TIMEOUT,
-            )
+            return await self._async_answer(protocol.ReadProgress())
         except HomeAssistantError:
             return None
-
-    def _sent_at(self, command: protocol.Command) -> float | None:
-        """When the session let `command` out of its lane; None while it still waits.
-
-        A batch waits behind the §4.1 spacing of the person command before it; the
-        terminal is idle meanwhile, which must not count against the batch.
-        """
-        pending = self.terminal.session.pending
-        return next((request.sent_at for request in pending if request.command is command), None)
 
     async def _async_busy_pause(self, pause: float) -> None:
         LOGGER.debug(

@@ -16,14 +16,14 @@ from homeassistant.components.sensor import (
 )
 from homeassistant.const import EntityCategory
 
-from ..device import Capability
+from ..device import Capability, DeviceRuntime
 from ..entity import FaceTerminalEntity
 from .progress import STATE_IDLE, STATE_SYNCING
 from .state import async_get_roster_syncs
 
 if TYPE_CHECKING:
-    from ..coordinator import FaceTerminal
-    from ..device import DeviceRuntime
+    from ..port import TerminalPort
+    from .progress import SyncProgress
 
 ROSTER_SYNC_DESCRIPTION = SensorEntityDescription(
     key="roster_sync",
@@ -38,17 +38,20 @@ def roster_sync_entities(runtime: DeviceRuntime) -> list[RosterSyncSensor]:
     """The roster sensor of a device that takes commands (the sync needs batch commands)."""
     if Capability.COMMANDS not in runtime.capabilities:
         return []
-    # Only MQTT terminals take commands: the capability stands for their runtime.
-    return [RosterSyncSensor(cast("FaceTerminal", runtime))]
+    # Only MQTT terminals take commands: the capability stands for their runtime, which
+    # is the port the roster sync runs on.
+    terminal = cast("TerminalPort", runtime)
+    progress = async_get_roster_syncs(terminal.hass).progress(terminal)
+    return [RosterSyncSensor(runtime, progress)]
 
 
-class RosterSyncSensor(FaceTerminalEntity, SensorEntity):
+class RosterSyncSensor(FaceTerminalEntity[DeviceRuntime], SensorEntity):
     """Whether a roster sync runs on the terminal, and how far it is."""
 
-    def __init__(self, terminal: FaceTerminal) -> None:
+    def __init__(self, runtime: DeviceRuntime, progress: SyncProgress) -> None:
         """Follow the terminal's roster-sync progress."""
-        super().__init__(terminal, ROSTER_SYNC_DESCRIPTION)
-        self._progress = async_get_roster_syncs(terminal.hass).progress(terminal)
+        super().__init__(runtime, ROSTER_SYNC_DESCRIPTION)
+        self._progress = progress
 
     @override
     async def async_added_to_hass(self) -> None:

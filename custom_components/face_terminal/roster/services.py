@@ -21,11 +21,10 @@ from homeassistant.core import (
 )
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import config_validation as cv
-from homeassistant.helpers import service
 
 from .. import protocol
+from ..action_helpers import DEVICES, async_get_terminals
 from ..const import DOMAIN, LOGGER
-from ..coordinator import FaceTerminal, FaceTerminalConfigEntry
 from ..validation import invalid_input
 from .entries import (
     FIELD_CUSTOM_ID,
@@ -55,10 +54,8 @@ ATTR_ALLOW_EMPTY: Final = "allow_empty_roster"
 ATTR_BATCH_SIZE: Final = "batch_size"
 ATTR_CONFIRM: Final = "confirm"
 
-DELETE_ALL_TIMEOUT: Final = 60.0
 MAX_INLINE_PERSONS: Final = 1000
 
-_DEVICES = vol.All(cv.ensure_list, vol.Length(min=1), [cv.string])
 _SCALAR = vol.Any(cv.string, int)
 
 INLINE_PERSON_SCHEMA = vol.Schema(
@@ -76,7 +73,7 @@ INLINE_PERSON_SCHEMA = vol.Schema(
 
 SYNC_PERSONS_SCHEMA = vol.Schema(
     {
-        vol.Required(ATTR_DEVICE_ID): _DEVICES,
+        vol.Required(ATTR_DEVICE_ID): DEVICES,
         vol.Optional(ATTR_ROSTER_FILE): cv.string,
         vol.Optional(ATTR_PHOTO_FOLDER): cv.string,
         vol.Optional(ATTR_PERSONS, default=list): vol.All(
@@ -92,28 +89,10 @@ SYNC_PERSONS_SCHEMA = vol.Schema(
 
 DELETE_ALL_PERSONS_SCHEMA = vol.Schema(
     {
-        vol.Required(ATTR_DEVICE_ID): _DEVICES,
+        vol.Required(ATTR_DEVICE_ID): DEVICES,
         vol.Required(ATTR_CONFIRM): cv.boolean,
     }
 )
-
-
-@callback
-def _async_get_terminals(hass: HomeAssistant, call: ServiceCall) -> list[FaceTerminal]:
-    """The loaded MQTT terminals the call names, each once."""
-    terminals: list[FaceTerminal] = []
-    for device_id in dict.fromkeys(call.data[ATTR_DEVICE_ID]):
-        device, entry = service.async_get_device_and_config_entry(
-            hass, DOMAIN, device_id, include_child_devices=False
-        )
-        shown = device.name_by_user or device.name or device_id
-        terminal = cast("FaceTerminalConfigEntry", entry).runtime_data
-        if not isinstance(terminal, FaceTerminal):
-            raise invalid_input("not_supported_by_jovision", device=shown)
-        if (DOMAIN, terminal.terminal_id) not in device.identifiers:
-            raise invalid_input("not_a_terminal", device=shown)
-        terminals.append(terminal)
-    return terminals
 
 
 async def _async_sync_persons(call: ServiceCall) -> ServiceResponse:
@@ -123,7 +102,7 @@ async def _async_sync_persons(call: ServiceCall) -> ServiceResponse:
     delete_missing: bool = call.data[ATTR_DELETE_MISSING]
     if roster_file is None and not inline and not delete_missing:
         raise invalid_input("roster_source_missing")
-    terminals = _async_get_terminals(hass, call)
+    terminals = async_get_terminals(call)
     syncs = async_get_roster_syncs(hass)
     with syncs.reserve(terminals):
         entries = await hass.async_add_executor_job(
@@ -168,11 +147,11 @@ async def _async_delete_all_persons(call: ServiceCall) -> None:
     hass = call.hass
     if call.data[ATTR_CONFIRM] is not True:
         raise invalid_input("confirmation_required")
-    terminals = _async_get_terminals(hass, call)
+    terminals = async_get_terminals(call)
     syncs = async_get_roster_syncs(hass)
     with syncs.reserve(terminals):
         for terminal in terminals:
-            await terminal.async_delete_all_persons(timeout=DELETE_ALL_TIMEOUT)
+            await terminal.async_request(protocol.DeleteAllPersons())
             await syncs.async_forget(terminal.terminal_id)
             syncs.progress(terminal).cleared()
 

@@ -24,7 +24,7 @@ from .progress import SyncProgress
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
 
-    from ..coordinator import FaceTerminal
+    from ..port import TerminalPort
 
 STORAGE_KEY: Final = f"{DOMAIN}.roster"
 STORAGE_VERSION: Final = 1
@@ -42,7 +42,7 @@ class RosterSyncs:
         self._progress: dict[str, SyncProgress] = {}
         self._busy: set[str] = set()
 
-    def progress(self, terminal: FaceTerminal) -> SyncProgress:
+    def progress(self, terminal: TerminalPort) -> SyncProgress:
         """The progress of a terminal (created on first use)."""
         progress = self._progress.get(terminal.terminal_id)
         if progress is None:
@@ -50,7 +50,7 @@ class RosterSyncs:
         return progress
 
     @contextlib.contextmanager
-    def reserve(self, terminals: Sequence[FaceTerminal]) -> Iterator[None]:
+    def reserve(self, terminals: Sequence[TerminalPort]) -> Iterator[None]:
         """Mark the terminals busy for the block; refuse when one is busy already."""
         for terminal in terminals:
             if terminal.terminal_id in self._busy:

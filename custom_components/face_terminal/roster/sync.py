@@ -45,7 +45,7 @@ if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from homeassistant.util.json import JsonValueType
 
-    from ..coordinator import FaceTerminal
+    from ..port import TerminalPort
     from .entries import RosterEntry
     from .progress import SyncProgress
 
@@ -60,7 +60,7 @@ class TerminalSync:
 
     def __init__(
         self,
-        terminal: FaceTerminal,
+        terminal: TerminalPort,
         entries: Sequence[RosterEntry],
         photos: PhotoPreparer,
         progress: SyncProgress,
@@ -233,7 +233,7 @@ def _spec(entry: RosterEntry) -> protocol.PersonSpec:
 
 async def async_sync_terminals(
     hass: HomeAssistant,
-    terminals: Sequence[FaceTerminal],
+    terminals: Sequence[TerminalPort],
     entries: Sequence[RosterEntry],
     *,
     delete_missing: bool,
@@ -251,7 +251,7 @@ async def async_sync_terminals(
             "sending photos inline, one person per second"
         )
 
-    async def run(terminal: FaceTerminal) -> dict[str, JsonValueType]:
+    async def run(terminal: TerminalPort) -> dict[str, JsonValueType]:
         sync = TerminalSync(
             terminal,
             entries,
