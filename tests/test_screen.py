@@ -45,6 +45,9 @@ if TYPE_CHECKING:
     from pytest_homeassistant_custom_component.common import MockConfigEntry
     from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
+# Settings a household rarely changes are created disabled: these tests enable them.
+pytestmark = pytest.mark.usefixtures("all_entities_enabled")
+
 RESTART = "button.front_door_restart"
 SYNC_CLOCK = "button.front_door_sync_clock"
 FIRMWARE = "update.front_door_firmware"
