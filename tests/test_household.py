@@ -4,10 +4,20 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.template import Template
+from homeassistant.util.yaml import load_yaml_dict
+
+from custom_components.face_terminal.const import (
+    DOMAIN,
+    JOVISION_MANUFACTURER,
+    MQTT_MANUFACTURER,
+    MQTT_MODEL,
+)
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -62,3 +72,59 @@ def test_entity_names_fit_the_card(file: str) -> None:
         if (name := entity.get("name")) and "{" not in name and len(name) > MAX_NAME_LENGTH[file]
     }
     assert not too_long
+
+
+BLUEPRINTS = Path(__file__).parent.parent / "blueprints" / "automation" / "face_terminal"
+
+
+def _blueprint(name: str) -> dict[str, Any]:
+    loaded: dict[str, Any] = load_yaml_dict(str(BLUEPRINTS / name))
+    return loaded
+
+
+@pytest.mark.parametrize("name", ["decide_access.yaml", "open_door_for_qr_code.yaml"])
+def test_door_blueprints_offer_only_mqtt_terminals(name: str) -> None:
+    """The terminal picker filters on the MQTT terminals' manufacturer and model."""
+    selector = _blueprint(name)["blueprint"]["input"]["terminal"]["selector"]["device"]
+    assert selector["filter"] == [
+        {"integration": DOMAIN, "manufacturer": MQTT_MANUFACTURER, "model": MQTT_MODEL}
+    ]
+    assert MQTT_MANUFACTURER != JOVISION_MANUFACTURER
+
+
+async def test_device_of_a_terminal_has_manufacturer_and_model(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, device_registry: dr.DeviceRegistry
+) -> None:
+    """The devices list shows a manufacturer, not "<unknown>" (and the filter matches)."""
+    device = device_registry.async_get(loaded_entry.runtime_data.device_id)
+    assert device is not None
+    assert (device.manufacturer, device.model) == (MQTT_MANUFACTURER, MQTT_MODEL)
+
+
+@pytest.mark.parametrize(
+    ("data", "always", "granted"),
+    [
+        ({"custom_id": "alice-01", "person_entity_id": "person.alice"}, ["person.alice"], True),
+        ({"custom_id": "bob-01", "person_entity_id": "person.bob"}, ["person.alice"], False),
+        ({"custom_id": "bob-01"}, ["person.alice"], False),
+        # Automations saved before persons: their custom IDs still let people in.
+        ({"custom_id": "alice-01"}, ["alice-01"], True),
+        (
+            {"custom_id": "alice-01", "person_entity_id": "person.alice", "blacklisted": True},
+            ["person.alice"],
+            False,
+        ),
+    ],
+)
+async def test_access_blueprint_always_lets_in_persons(
+    hass: HomeAssistant, data: dict[str, Any], always: list[str], granted: bool
+) -> None:
+    """The "always let in" input takes Home Assistant persons (linked to enrolled people)."""
+    blueprint = _blueprint("decide_access.yaml")
+    assert blueprint["blueprint"]["input"]["always"]["selector"] == {
+        "entity": {"multiple": True, "filter": [{"domain": "person"}]}
+    }
+    variables = {"trigger": {"event": {"data": data}}, "always": always, "while_on": []}
+    variables["known"] = Template(blueprint["variables"]["known"], hass).async_render(variables)
+    grant = Template(blueprint["variables"]["grant"], hass).async_render(variables)
+    assert grant is granted

@@ -55,6 +55,8 @@ from .const import (
     ENROL_SPACING,
     ENROL_TIMEOUT,
     LOGGER,
+    MQTT_MANUFACTURER,
+    MQTT_MODEL,
     MQTT_QOS,
     PUSH_ACK_QOS,
     SCENE_CACHE_SECONDS,
@@ -347,7 +349,8 @@ class FaceTerminal:
             config_entry_id=self.entry.entry_id,
             identifiers={(DOMAIN, self.terminal_id)},
             name=self.state.name or self.entry.title,
-            model="Face recognition terminal",
+            manufacturer=MQTT_MANUFACTURER,
+            model=MQTT_MODEL,
             serial_number=self.terminal_id,
             configuration_url=configuration_url(self.state.ip),
         )
