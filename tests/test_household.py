@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.template import Template
@@ -128,3 +129,48 @@ async def test_access_blueprint_always_lets_in_persons(
     variables["known"] = Template(blueprint["variables"]["known"], hass).async_render(variables)
     grant = Template(blueprint["variables"]["grant"], hass).async_render(variables)
     assert grant is granted
+
+
+@pytest.mark.usefixtures("all_entities_enabled")
+@pytest.mark.parametrize(
+    ("text", "characters", "size"),
+    [
+        # issue 22: a 29-character Chinese text, and a 76-character Latin sentence
+        ("欢迎光临，请通过。今天也要加油哦，祝您工作顺利，生活愉快！", 29, 87),
+        ("Welcome home! Please wait for the click of the door before you push it open.", 76, 76),
+    ],
+)
+async def test_screen_text_over_the_byte_limit_is_refused_not_cut(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, text: str, characters: int, size: int
+) -> None:
+    """The field takes the whole text (no cut by the frontend); the action refuses it.
+
+    The refusal is translated and names the field as the UI does; nothing is sent, and
+    the entity keeps the terminal's text.
+    """
+    entity_id = "text.front_door_success_text"
+    state = hass.states.get(entity_id)
+    assert state is not None
+    # The frontend's field cuts at "max" characters: never shorter than the bytes allow.
+    assert state.attributes["max"] >= max(characters, 63)
+    before = state.state
+    with pytest.raises(ServiceValidationError) as err:
+        await hass.services.async_call(
+            "text", "set_value", {"entity_id": entity_id, "value": text}, blocking=True
+        )
+    assert (len(text), len(text.encode())) == (characters, size)
+    assert err.value.translation_key == "text_too_long"
+    assert err.value.translation_placeholders == {
+        "name": "Success text",
+        "bytes": str(size),
+        "characters": str(characters),
+        "max_bytes": "63",
+    }
+    assert str(err.value).startswith("Success text is too long:")
+    assert str(err.value).endswith("nothing was sent")  # HA drops the last full stop
+    assert hass.states.get(entity_id).state == before
+    # 63 bytes exactly are sent (21 Chinese characters).
+    await hass.services.async_call(
+        "text", "set_value", {"entity_id": entity_id, "value": "欢" * 21}, blocking=True
+    )
+    assert hass.states.get(entity_id).state == "欢" * 21

@@ -167,7 +167,7 @@ async def test_out_of_range_never_sent(
             {ATTR_ENTITY_ID: SUCCESS_TEXT, ATTR_VALUE: "é" * 40},
             blocking=True,
         )
-    assert err.value.translation_key == "invalid_setting"
+    assert err.value.translation_key == "text_too_long"
     assert "UpSoundconfig" not in terminal.operators()
     assert "UpDoorconfig" not in terminal.operators()
 
