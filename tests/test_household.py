@@ -136,7 +136,7 @@ async def test_access_blueprint_always_lets_in_persons(
     ("text", "characters", "size"),
     [
         # issue 22: a 29-character Chinese text, and a 76-character Latin sentence
-        ("欢迎光临请通过今天也要加油哦祝您工作顺利生活愉快好的再见", 29, 87),
+        ("欢迎光临请通过今天也要加油哦祝您工作顺利生活愉快好的再见啦", 29, 87),
         ("Welcome home! Please wait for the click of the door before you push it open.", 76, 76),
     ],
 )
