@@ -7,11 +7,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from homeassistant.components.image import async_get_image
+from homeassistant.core import State
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.template import Template
 from homeassistant.util.yaml import load_yaml_dict
+from pytest_homeassistant_custom_component.common import mock_restore_cache_with_extra_data
 
 from custom_components.face_terminal.const import (
     DOMAIN,
@@ -19,6 +22,10 @@ from custom_components.face_terminal.const import (
     MQTT_MANUFACTURER,
     MQTT_MODEL,
 )
+
+from . import payloads
+from .conftest import fire, setup_entry
+from .payloads import REC_TOPIC, SNAP_TOPIC
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -174,3 +181,102 @@ async def test_screen_text_over_the_byte_limit_is_refused_not_cut(
         "text", "set_value", {"entity_id": entity_id, "value": "欢" * 21}, blocking=True
     )
     assert hass.states.get(entity_id).state == "欢" * 21
+
+
+LAST_PERSON = "sensor.front_door_last_person"
+LAST_FACE = "image.front_door_last_face"
+ACCESS = "event.front_door_access"
+RESENT = {"PushType": "2"}
+
+
+async def _deliver(hass: HomeAssistant, topic: str, payload: bytes) -> None:
+    fire(hass, topic, payload)
+    await hass.async_block_till_done()
+
+
+async def test_last_person_and_face_show_the_newest_record_live_or_resent(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry
+) -> None:
+    """Issue 22 point 5: by the record's own time; the event entity stays live-only."""
+    bob, alice, carol = (payloads.jpeg(color=color) for color in ((1, 2, 3), (9, 8, 7), (5, 5, 5)))
+    await _deliver(
+        hass,
+        REC_TOPIC,
+        payloads.rec_push(
+            record_id="1", name="Bob", custom_id="bob-7", time="2026-11-22 10:00:00", pic=bob
+        ),
+    )
+    assert hass.states.get(LAST_PERSON).state == "Bob"
+    access = hass.states.get(ACCESS)
+    assert access is not None
+
+    # Re-sent, and newer than Bob's: Alice is the newest arrival.
+    await _deliver(
+        hass,
+        REC_TOPIC,
+        payloads.rec_push(record_id="2", time="2026-11-22 10:05:00", pic=alice, extra=RESENT),
+    )
+    state = hass.states.get(LAST_PERSON)
+    assert state.state == "Alice"
+    assert state.attributes["time"] == "2026-11-22T10:05:00-08:00"
+    assert (await async_get_image(hass, LAST_FACE)).content == alice
+    assert hass.states.get(ACCESS) == access  # no event for a re-sent record
+
+    # Re-sent but older than Alice's: history only.
+    await _deliver(
+        hass,
+        REC_TOPIC,
+        payloads.rec_push(
+            record_id="3",
+            name="Carol",
+            custom_id="carol-1",
+            time="2026-11-22 09:00:00",
+            pic=carol,
+            extra=RESENT,
+        ),
+    )
+    assert hass.states.get(LAST_PERSON).state == "Alice"
+    assert (await async_get_image(hass, LAST_FACE)).content == alice
+
+    # A re-sent stranger newer than Alice: the face changes, the last person does not.
+    stranger = payloads.jpeg(color=(0, 0, 0))
+    snap = json.loads(payloads.str_snap_push(time="2026-11-22 10:06:00", pic=stranger))
+    snap["info"]["PushType"] = "2"
+    await _deliver(hass, SNAP_TOPIC, json.dumps(snap).encode())
+    assert hass.states.get(LAST_PERSON).state == "Alice"
+    assert (await async_get_image(hass, LAST_FACE)).content == stranger
+    assert hass.states.get(ACCESS) == access
+
+    # Live records are the newest arrival, and fire the event.
+    await _deliver(hass, REC_TOPIC, payloads.rec_push(record_id="4", name="Carol", pic=carol))
+    assert hass.states.get(LAST_PERSON).state == "Carol"
+    assert (await async_get_image(hass, LAST_FACE)).content == carol
+    assert hass.states.get(ACCESS) != access
+
+
+@pytest.mark.usefixtures("only_sensor_platform")
+async def test_resent_arrival_after_a_restart_replaces_the_restored_person(
+    hass: HomeAssistant, terminal: object, config_entry: MockConfigEntry
+) -> None:
+    """After a restart the sensor shows Bob (restored); Alice's re-sent, newer record wins."""
+    mock_restore_cache_with_extra_data(
+        hass,
+        [
+            (
+                State(LAST_PERSON, "Bob"),
+                {
+                    "native_value": "Bob",
+                    "native_unit_of_measurement": None,
+                    "attributes": {"custom_id": "bob-7", "time": "2026-11-22T09:30:00-08:00"},
+                },
+            )
+        ],
+    )
+    await setup_entry(hass, config_entry)
+    assert hass.states.get(LAST_PERSON).state == "Bob"
+    older = payloads.rec_push(record_id="8", name="Eve", time="2026-11-22 09:00:00", extra=RESENT)
+    await _deliver(hass, REC_TOPIC, older)
+    assert hass.states.get(LAST_PERSON).state == "Bob"
+    newer = payloads.rec_push(record_id="9", time="2026-11-22 10:01:00", extra=RESENT)
+    await _deliver(hass, REC_TOPIC, newer)
+    assert hass.states.get(LAST_PERSON).state == "Alice"

@@ -66,6 +66,7 @@ from .delivery import DeliveryJournal
 from .device import Capability, ImageKind, image_summary
 from .errors import TerminalCommandError
 from .events import Record, TerminalRecord, access_attributes, access_type, build_record
+from .newest import async_record_replayed
 from .people import linked_person
 from .presence import SilenceWatchdog
 from .protocol import Lane, operators
@@ -624,6 +625,7 @@ class FaceTerminal:
             # never a live arrival for the entities (and never the "last" anything).
             self.hass.bus.async_fire(record.bus_event, record.data, context=record.context)
             self.session.counters["replayed_records"] += 1
+            async_record_replayed(self, record)  # the "last" entities, if newer (newest.py)
             return None
         self._remember(record)
         # One context for the event and the entity updates it causes (logbook lines).
