@@ -65,7 +65,14 @@ from .const import (
 from .delivery import DeliveryJournal
 from .device import Capability, ImageKind, image_summary
 from .errors import TerminalCommandError
-from .events import Record, TerminalRecord, access_attributes, access_type, build_record
+from .events import (
+    Record,
+    TerminalRecord,
+    access_attributes,
+    access_type,
+    build_record,
+    name_logbook_entity,
+)
 from .newest import async_record_replayed
 from .people import linked_person
 from .presence import SilenceWatchdog
@@ -616,13 +623,14 @@ class FaceTerminal:
     def _handle_record(self, message: Record) -> TerminalRecord | None:
         """Fire a record's bus event; the live arrival the entities are to see, if any."""
         record = build_record(message, device_id=self.device_id, terminal_id=self.terminal_id)
+        name_logbook_entity(self.hass, record.bus_event, record.data, self.terminal_id)
         if isinstance(message, protocol.RecPush) and (
             person := linked_person(self.entry, message.custom_id)
         ):
             record.data[ATTR_PERSON_ENTITY_ID] = person
         if record.replay:
             # Re-sent after an outage or on request: history for the bus and the logbook,
-            # never a live arrival for the entities (and never the "last" anything).
+            # never a live arrival for the entities (the "last" ones take it if newer).
             self.hass.bus.async_fire(record.bus_event, record.data, context=record.context)
             self.session.counters["replayed_records"] += 1
             async_record_replayed(self, record)  # the "last" entities, if newer (newest.py)
@@ -635,6 +643,7 @@ class FaceTerminal:
     def _handle_alarm(self, message: AlarmInfoPush) -> TerminalRecord:
         """An alarm push: the bus event, then the alarm event entity (same context)."""
         record = build_alarm(message, device_id=self.device_id, terminal_id=self.terminal_id)
+        name_logbook_entity(self.hass, record.bus_event, record.data, self.terminal_id)
         self._remember(record)
         self.hass.bus.async_fire(record.bus_event, record.data, context=record.context)
         return record
