@@ -274,7 +274,7 @@ async def test_sentences_in_home_assistants_language(hass: HomeAssistant) -> Non
     async_describe_events(hass, lambda _domain, event_type, fn: found.setdefault(event_type, fn))
     recognition = {"person_name": "张三", "access": "access_granted", "replay": True}
     assert describe(found, Event(EVENT_RECOGNITION, recognition)) == (
-        "张三 在人脸识别终端获准通行（补传记录）"
+        "张三 在人脸识别终端获准通行（补传记录）"  # noqa: RUF001
     )
     assert describe(found, Event(EVENT_STRANGER, {})) == "人脸识别终端 看到一位陌生人"
     assert describe(found, Event(EVENT_SCAN, {"scan_type": "card", "card_number": "12"})) == (
