@@ -741,7 +741,8 @@ async def test_find_terminals_offers_those_heard(
             (HEARTBEAT_TOPIC, b"not json"),
         ],
     )
-    assert progress and progress[-1] == 1.0
+    assert progress
+    assert progress[-1] == 1.0
     assert progress == sorted(progress)
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "pick_terminal"
