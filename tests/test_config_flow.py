@@ -29,6 +29,7 @@ from custom_components.face_terminal.const import (
     CONF_ACKNOWLEDGE_RECORDS,
     CONF_COMMAND_TOPIC,
     CONF_DOOR_OPEN_TIME,
+    CONF_FIRMWARE_FOLDER,
     CONF_IP,
     CONF_OFFLINE_TIMEOUT,
     CONF_PERSON_LINKS,
@@ -985,10 +986,32 @@ async def test_options(
         CONF_ACCESS_WINDOW: 3,
         CONF_ACCESS_DEFAULT: "grant",
         CONF_PERSON_LINKS: {},
+        CONF_FIRMWARE_FOLDER: "",
     }
     assert isinstance(config_entry.options[CONF_OFFLINE_TIMEOUT], int)
     await hass.async_block_till_done()
     assert mock_setup_entry.call_count == 2
+
+
+async def test_options_firmware_folder(
+    hass: HomeAssistant, config_entry: MockConfigEntry, tmp_path: Path
+) -> None:
+    """The firmware folder must be an absolute folder Home Assistant may read."""
+    config_entry.add_to_hass(hass)
+    hass.config.allowlist_external_dirs = {str(tmp_path)}
+    (tmp_path / "firmware").mkdir()
+    (tmp_path / "file.swx").write_bytes(b"x")
+    result = await hass.config_entries.options.async_init(config_entry.entry_id)
+    for folder in ("firmware", "/etc", str(tmp_path / "missing"), str(tmp_path / "file.swx")):
+        result = await hass.config_entries.options.async_configure(
+            result["flow_id"], {CONF_FIRMWARE_FOLDER: folder}
+        )
+        assert result["errors"] == {CONF_FIRMWARE_FOLDER: "firmware_folder_invalid"}, folder
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {CONF_FIRMWARE_FOLDER: f" {tmp_path / 'firmware'} "}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert config_entry.options[CONF_FIRMWARE_FOLDER] == str(tmp_path / "firmware")
 
 
 async def test_options_suggests_current_values(
@@ -1160,6 +1183,7 @@ def test_translations_cover_the_flow() -> None:
             CONF_ACCESS_WINDOW,
             CONF_ACCESS_DEFAULT,
             CONF_PERSON_LINKS,
+            CONF_FIRMWARE_FOLDER,
         }
     )
 

@@ -17,6 +17,7 @@ Jovision steps and options live in `config_flow_jovision` (this flow inherits th
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, override
 
 import voluptuous as vol
@@ -52,6 +53,7 @@ from .const import (
     CONF_ACKNOWLEDGE_RECORDS,
     CONF_COMMAND_TOPIC,
     CONF_DOOR_OPEN_TIME,
+    CONF_FIRMWARE_FOLDER,
     CONF_IP,
     CONF_OFFLINE_TIMEOUT,
     CONF_PERSON_LINKS,
@@ -95,6 +97,7 @@ from .router import pending_discoveries
 
 if TYPE_CHECKING:
     from homeassistant.components.mqtt import ReceiveMessage
+    from homeassistant.core import HomeAssistant
     from homeassistant.helpers.service_info.mqtt import MqttServiceInfo
 
 PROBE_TIMEOUT: Final = 5.0
@@ -122,6 +125,12 @@ def default_name(terminal_id: str) -> str:
 
 def _payload(payload: str | bytes | bytearray) -> str | bytes:
     return payload if isinstance(payload, str) else bytes(payload)
+
+
+def _usable_folder(hass: HomeAssistant, folder: str) -> bool:
+    """Whether `folder` is an absolute folder Home Assistant may read (executor)."""
+    path = Path(folder)
+    return path.is_absolute() and hass.config.is_allowed_path(folder) and path.is_dir()
 
 
 def _heard_label(terminal_id: str, name: str | None, ip: str | None) -> str:
@@ -615,6 +624,7 @@ OPTIONS_SCHEMA: Final = vol.Schema(
             )
         ),
         vol.Optional(CONF_PERSON_LINKS): TextSelector(TextSelectorConfig(multiline=True)),
+        vol.Optional(CONF_FIRMWARE_FOLDER): TextSelector(),
     }
 )
 
@@ -628,7 +638,12 @@ class FaceTerminalOptionsFlow(OptionsFlowWithReload):
         if user_input is not None:
             message = user_input.get(CONF_UNLOCK_MESSAGE, DEFAULT_UNLOCK_MESSAGE).strip()
             links = parse_links(user_input.get(CONF_PERSON_LINKS, ""))
-            if links is None:
+            folder = user_input.get(CONF_FIRMWARE_FOLDER, "").strip()
+            if folder and not await self.hass.async_add_executor_job(
+                _usable_folder, self.hass, folder
+            ):
+                errors[CONF_FIRMWARE_FOLDER] = "firmware_folder_invalid"
+            elif links is None:
                 errors[CONF_PERSON_LINKS] = "invalid_person_links"
             elif any(ord(char) < 0x20 for char in message):
                 errors[CONF_UNLOCK_MESSAGE] = "unlock_message_invalid"
@@ -645,6 +660,7 @@ class FaceTerminalOptionsFlow(OptionsFlowWithReload):
                         CONF_ACCESS_WINDOW: int(user_input[CONF_ACCESS_WINDOW]),
                         CONF_ACCESS_DEFAULT: user_input[CONF_ACCESS_DEFAULT],
                         CONF_PERSON_LINKS: links,
+                        CONF_FIRMWARE_FOLDER: folder,
                     }
                 )
 

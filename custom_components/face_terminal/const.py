@@ -157,6 +157,7 @@ DEFAULT_ACCESS_DEFAULT: Final = ACCESS_DEFAULT_DENY
 
 # People: terminal persons (customId) linked to Home Assistant persons
 CONF_PERSON_LINKS: Final = "person_links"
+CONF_FIRMWARE_FOLDER: Final = "firmware_folder"
 
 # Missed-record recovery (ManualPushRecords / ManualPushSnaps after an outage)
 CONF_RECOVER_RECORDS: Final = "recover_records"
