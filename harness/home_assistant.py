@@ -117,6 +117,11 @@ def _onboarding_store(done: list[str]) -> str:
 
 
 @dataclass
+# Documentation addresses (RFC 5737), never contacted: the demo's and the screenshots'
+# simulated terminals get one of these with Reconfigure, as a real terminal has its LAN
+# address (loopback, where they run, is not taken as a terminal's address).
+DEMO_ADDRESS_PREFIX = "192.0.2."
+
 class HomeAssistantProcess:
     """A `hass` process with its own configuration folder.
 
@@ -483,6 +488,22 @@ class HomeAssistantClient:
         flow = await self.post("/api/config/config_entries/options/flow", {"handler": entry_id})
         result: dict[str, Any] = await self.post(
             f"/api/config/config_entries/options/flow/{flow['flow_id']}", options
+        )
+        return result
+
+    async def reconfigure_terminal(
+        self, entry_id: str, *, command_topic: str, name: str, ip: str
+    ) -> dict[str, Any]:
+        """Run a terminal entry's Reconfigure (entry menu) with these values.
+
+        Returns the flow's result (``abort`` with ``reconfigure_successful`` on success).
+        """
+        flow = await self.post(
+            "/api/config/config_entries/flow", {"handler": "face_terminal", "entry_id": entry_id}
+        )
+        result: dict[str, Any] = await self.post(
+            f"/api/config/config_entries/flow/{flow['flow_id']}",
+            {"command_topic": command_topic, "name": name, "ip": ip},
         )
         return result
 

@@ -26,6 +26,7 @@ sys.path.insert(0, str(REPO))
 
 from harness.dashboard import terminal_dashboard  # noqa: E402
 from harness.home_assistant import (  # noqa: E402
+    DEMO_ADDRESS_PREFIX,
     DEMO_PASSWORD,
     DEMO_USER,
     HomeAssistantClient,
@@ -158,6 +159,24 @@ async def create_dashboards(
     return paths
 
 
+async def give_addresses(client: HomeAssistantClient, terminals: dict[str, dict[str, Any]]) -> None:
+    """Give each simulated MQTT terminal an address, as Reconfigure does for a real one.
+
+    The simulated terminals run on loopback, which the integration does not take as a
+    terminal's address: without this their device pages would lack the IP address and
+    Visit link a real terminal has (and the README's screenshots show).
+    """
+    for number, (terminal_id, entry) in enumerate(sorted(terminals.items()), start=10):
+        if terminal_id == JOVISION_UUID:
+            continue
+        await client.reconfigure_terminal(
+            entry["entry_id"],
+            command_topic=f"mqtt/face/{terminal_id}",
+            name=entry["title"],
+            ip=f"{DEMO_ADDRESS_PREFIX}{number}",
+        )
+
+
 def broker_port(keep: bool) -> int:
     """The port of the demo's broker: the previous one for a kept demo, else a free one."""
     if keep and BROKER_PORT_FILE.exists():
@@ -262,6 +281,8 @@ async def run(args: argparse.Namespace) -> None:
             address = await jovision_address(client)
             print(f"[demo] Jovision receiver at {address}", flush=True)
             simulators.append(start_jovision(args, address))
+            terminals = await wait_for_terminals(client, args.terminals + 1, timeout=90)
+            await give_addresses(client, terminals)
             terminals = await wait_for_terminals(client, args.terminals + 1, timeout=90)
             paths = await create_dashboards(client, terminals)
             took = time.monotonic() - started
