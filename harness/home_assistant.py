@@ -116,12 +116,13 @@ def _onboarding_store(done: list[str]) -> str:
     )
 
 
-@dataclass
 # Documentation addresses (RFC 5737), never contacted: the demo's and the screenshots'
 # simulated terminals get one of these with Reconfigure, as a real terminal has its LAN
 # address (loopback, where they run, is not taken as a terminal's address).
 DEMO_ADDRESS_PREFIX = "192.0.2."
 
+
+@dataclass
 class HomeAssistantProcess:
     """A `hass` process with its own configuration folder.
 
