@@ -63,6 +63,9 @@ def terminal_view(name: str, ids: dict[str, str]) -> dict[str, Any]:
                 # carries the access event entity's ID, so asking for that entity brings
                 # it (the card asks for entity IDs only), with the entity's own line.
                 "target": {"entity_id": [ids[ACCESS]]},
+                # With one entity the card hides every line's name ("auto"): show it,
+                # the sentence's name is the person (or the door, for a stranger).
+                "name_detail": "entity",
                 "hours_to_show": 24,
             },
             {
