@@ -1,10 +1,12 @@
-"""What a household sees (issue 22): the entities enabled by default and their names."""
+"""What a household sees (issue 22): entities enabled by default, names, texts, blueprints,
+the newest arrival live or re-sent."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from unittest.mock import Mock, patch
 
 import pytest
 from homeassistant.components.image import async_get_image
@@ -22,6 +24,9 @@ from custom_components.face_terminal.const import (
     MQTT_MANUFACTURER,
     MQTT_MODEL,
 )
+from custom_components.face_terminal.events import name_logbook_entity
+from custom_components.face_terminal.logbook import translator
+from custom_components.face_terminal.newest import record_face
 
 from . import payloads
 from .conftest import fire, setup_entry
@@ -280,3 +285,20 @@ async def test_resent_arrival_after_a_restart_replaces_the_restored_person(
     newer = payloads.rec_push(record_id="9", time="2026-11-22 10:01:00", extra=RESENT)
     await _deliver(hass, REC_TOPIC, newer)
     assert hass.states.get(LAST_PERSON).state == "Alice"
+
+
+async def test_helpers_at_their_edges(hass: HomeAssistant) -> None:
+    """The logbook entity only for record events; a broken translation falls back to English;
+    only recognition and stranger records carry a face."""
+    data: dict[str, Any] = {}
+    name_logbook_entity(hass, "face_terminal_access_request", data, "1305433")
+    name_logbook_entity(hass, "face_terminal_recognition", data, "no-such-terminal")
+    assert data == {}
+
+    with patch(
+        "homeassistant.helpers.translation.async_get_cached_translations",
+        return_value={"component.face_terminal.exceptions.logbook_stranger.message": "{oops}"},
+    ):
+        assert translator(hass)("stranger") == "saw a stranger"
+
+    assert record_face(Mock(spec=[])) is None
