@@ -73,8 +73,9 @@ def jovision_dashboard(name: str, ids: dict[str, str]) -> dict[str, Any]:
                     },
                     {
                         "type": "logbook",
-                        "title": "Recent access events",
+                        "title": "Who came in",
                         "target": {"entity_id": [ids["event.access"]]},
+                        "name_detail": "entity",  # the sentences' names (harness/dashboard.py)
                         "hours_to_show": 24,
                     },
                     {
