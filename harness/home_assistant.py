@@ -499,9 +499,11 @@ class HomeAssistantClient:
 
         Returns the flow's result (``abort`` with ``reconfigure_successful`` on success).
         """
-        flow = await self.post(
+        flow: dict[str, Any] = await self.post(
             "/api/config/config_entries/flow", {"handler": "face_terminal", "entry_id": entry_id}
         )
+        if flow.get("type") != "form":
+            return flow  # not a terminal that can be reconfigured (a Jovision device)
         result: dict[str, Any] = await self.post(
             f"/api/config/config_entries/flow/{flow['flow_id']}",
             {"command_topic": command_topic, "name": name, "ip": ip},

@@ -168,7 +168,7 @@ async def give_addresses(client: HomeAssistantClient, terminals: dict[str, dict[
     Visit link a real terminal has (and the README's screenshots show).
     """
     for number, (terminal_id, entry) in enumerate(sorted(terminals.items()), start=10):
-        if terminal_id == JOVISION_UUID:
+        if not terminal_id.isdigit():  # the Jovision device (reconfigured by its own page)
             continue
         await client.reconfigure_terminal(
             entry["entry_id"],
