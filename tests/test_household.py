@@ -257,6 +257,9 @@ async def test_last_person_and_face_show_the_newest_record_live_or_resent(
     assert hass.states.get(LAST_PERSON).state == "Carol"
     assert (await async_get_image(hass, LAST_FACE)).content == carol
     assert hass.states.get(ACCESS) != access
+    # Cards and automations on the event entity see who came (no picture, no ID number).
+    assert hass.states.get(ACCESS).attributes["person_name"] == "Carol"
+    assert not {"pic", "face", "id_number", "phone"} & set(hass.states.get(ACCESS).attributes)
 
 
 @pytest.mark.usefixtures("only_sensor_platform")
