@@ -4,6 +4,7 @@ the newest arrival live or re-sent."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from unittest.mock import Mock, patch
@@ -305,3 +306,15 @@ async def test_helpers_at_their_edges(hass: HomeAssistant) -> None:
         assert translator(hass)("stranger") == "saw a stranger"
 
     assert record_face(Mock(spec=[])) is None
+
+
+def test_docs_name_the_menu_entries_as_the_ui_does() -> None:
+    """Every "Add integration → Face Recognition Terminal → …" names a menu entry as shown."""
+    menu = json.loads((TRANSLATIONS / "en.json").read_text(encoding="utf-8"))["config"]["step"][
+        "user"
+    ]["menu_options"]
+    repo = Path(__file__).parent.parent
+    pages = [repo / "README.md", *sorted((repo / "docs").glob("*.md"))]
+    text = " ".join(" ".join(page.read_text(encoding="utf-8").split()) for page in pages)
+    named = re.findall(r"Add integration → Face Recognition Terminal → ([^*]+)\*\*", text)
+    assert set(named) == set(menu.values())
