@@ -2,7 +2,7 @@
 
 Shared by the README (tests/e2e/test_docs.py keeps the YAML there equal to this),
 the demo, the browser test and scripts/screenshots. It shows who came in (a logbook
-of the last-person sensor and the access event entity: names and outcomes), the door
+of the access event entity: a sentence naming the person and the door per arrival), the door
 button (with a confirmation), the last face, the last person with the temperature, and
 the scene camera.
 """
@@ -59,10 +59,13 @@ def terminal_view(name: str, ids: dict[str, str]) -> dict[str, Any]:
             {
                 "type": "logbook",
                 "title": "Who came in",
-                # Every passage changes the access event entity; the last-person sensor
-                # names who it was. (The frontend resolves a device target to the same
-                # entities, so entity IDs are enough and need no device ID.)
-                "target": {"entity_id": [ids[LAST_PERSON], ids[ACCESS]]},
+                # Each arrival's sentence names the person and the door; its bus event
+                # carries the access event entity's ID, so asking for that entity brings
+                # it (the card asks for entity IDs only), with the entity's own line.
+                "target": {"entity_id": [ids[ACCESS]]},
+                # With one entity the card hides every line's name ("auto"): show it,
+                # the sentence's name is the person (or the door, for a stranger).
+                "name_detail": "entity",
                 "hours_to_show": 24,
             },
             {

@@ -116,6 +116,12 @@ def _onboarding_store(done: list[str]) -> str:
     )
 
 
+# Documentation addresses (RFC 5737), never contacted: the demo's and the screenshots'
+# simulated terminals get one of these with Reconfigure, as a real terminal has its LAN
+# address (loopback, where they run, is not taken as a terminal's address).
+DEMO_ADDRESS_PREFIX = "192.0.2."
+
+
 @dataclass
 class HomeAssistantProcess:
     """A `hass` process with its own configuration folder.
@@ -483,6 +489,24 @@ class HomeAssistantClient:
         flow = await self.post("/api/config/config_entries/options/flow", {"handler": entry_id})
         result: dict[str, Any] = await self.post(
             f"/api/config/config_entries/options/flow/{flow['flow_id']}", options
+        )
+        return result
+
+    async def reconfigure_terminal(
+        self, entry_id: str, *, command_topic: str, name: str, ip: str
+    ) -> dict[str, Any]:
+        """Run a terminal entry's Reconfigure (entry menu) with these values.
+
+        Returns the flow's result (``abort`` with ``reconfigure_successful`` on success).
+        """
+        flow: dict[str, Any] = await self.post(
+            "/api/config/config_entries/flow", {"handler": "face_terminal", "entry_id": entry_id}
+        )
+        if flow.get("type") != "form":
+            return flow  # not a terminal that can be reconfigured (a Jovision device)
+        result: dict[str, Any] = await self.post(
+            f"/api/config/config_entries/flow/{flow['flow_id']}",
+            {"command_topic": command_topic, "name": name, "ip": ip},
         )
         return result
 

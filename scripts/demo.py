@@ -26,6 +26,7 @@ sys.path.insert(0, str(REPO))
 
 from harness.dashboard import terminal_dashboard  # noqa: E402
 from harness.home_assistant import (  # noqa: E402
+    DEMO_ADDRESS_PREFIX,
     DEMO_PASSWORD,
     DEMO_USER,
     HomeAssistantClient,
@@ -72,8 +73,9 @@ def jovision_dashboard(name: str, ids: dict[str, str]) -> dict[str, Any]:
                     },
                     {
                         "type": "logbook",
-                        "title": "Recent access events",
+                        "title": "Who came in",
                         "target": {"entity_id": [ids["event.access"]]},
+                        "name_detail": "entity",  # the sentences' names (harness/dashboard.py)
                         "hours_to_show": 24,
                     },
                     {
@@ -156,6 +158,24 @@ async def create_dashboards(
         )
         paths.append(url_path)
     return paths
+
+
+async def give_addresses(client: HomeAssistantClient, terminals: dict[str, dict[str, Any]]) -> None:
+    """Give each simulated MQTT terminal an address, as Reconfigure does for a real one.
+
+    The simulated terminals run on loopback, which the integration does not take as a
+    terminal's address: without this their device pages would lack the IP address and
+    Visit link a real terminal has (and the README's screenshots show).
+    """
+    for number, (terminal_id, entry) in enumerate(sorted(terminals.items()), start=10):
+        if not terminal_id.isdigit():  # the Jovision device (reconfigured by its own page)
+            continue
+        await client.reconfigure_terminal(
+            entry["entry_id"],
+            command_topic=f"mqtt/face/{terminal_id}",
+            name=entry["title"],
+            ip=f"{DEMO_ADDRESS_PREFIX}{number}",
+        )
 
 
 def broker_port(keep: bool) -> int:
@@ -262,6 +282,8 @@ async def run(args: argparse.Namespace) -> None:
             address = await jovision_address(client)
             print(f"[demo] Jovision receiver at {address}", flush=True)
             simulators.append(start_jovision(args, address))
+            terminals = await wait_for_terminals(client, args.terminals + 1, timeout=90)
+            await give_addresses(client, terminals)
             terminals = await wait_for_terminals(client, args.terminals + 1, timeout=90)
             paths = await create_dashboards(client, terminals)
             took = time.monotonic() - started

@@ -27,6 +27,7 @@ sys.path.insert(0, str(REPO))
 from harness.browser import chromium_page, log_in  # noqa: E402
 from harness.dashboard import terminal_dashboard  # noqa: E402
 from harness.home_assistant import (  # noqa: E402
+    DEMO_ADDRESS_PREFIX,
     HomeAssistantClient,
     HomeAssistantProcess,
 )
@@ -85,6 +86,21 @@ async def prepare(client: HomeAssistantClient, front: Terminal) -> str:
         return entry is not None and entry["state"] == "loaded"
 
     await wait_until(front_door_loaded)
+    # The demo's address for it (scripts/demo.py): the device page shows IP and Visit.
+    entry = await client.entry(FRONT_DOOR)
+    assert entry is not None
+    await client.reconfigure_terminal(
+        entry["entry_id"],
+        command_topic=f"mqtt/face/{FRONT_DOOR}",
+        name="Front door",
+        ip=f"{DEMO_ADDRESS_PREFIX}10",
+    )
+
+    async def reloaded() -> bool:
+        entry = await client.entry(FRONT_DOOR)
+        return entry is not None and entry["state"] == "loaded"
+
+    await wait_until(reloaded)
     ids = await client.entity_ids(FRONT_DOOR)
 
     async def front_door_online() -> bool:
@@ -135,7 +151,7 @@ async def prepare(client: HomeAssistantClient, front: Terminal) -> str:
                 "path": "face_terminal/decide_access.yaml",
                 "input": {
                     "terminal": device_id,
-                    "always": ["alice-01"],
+                    "always": ["person.demo"],
                     "welcome": "Welcome home",
                     "refusal": "Not now, sorry",
                 },

@@ -23,6 +23,7 @@ from pytest_homeassistant_custom_component.common import (
 from homeassistant.const import CONF_NAME
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.core_config import async_process_ha_core_config
+from homeassistant.helpers.entity import Entity
 from homeassistant.util import dt as dt_util
 
 from custom_components.face_terminal.const import (
@@ -49,6 +50,17 @@ type Reply = Callable[[dict[str, Any]], bytes | None]
 @pytest.fixture(autouse=True)
 def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Let Home Assistant load custom_components/face_terminal in every test."""
+
+
+@pytest.fixture
+def all_entities_enabled() -> Generator[None]:
+    """Create every entity enabled, also the settings a household rarely changes.
+
+    Most settings are created disabled (issue 22); tests of those settings use them as
+    a user who enabled them would.
+    """
+    with patch.object(Entity, "entity_registry_enabled_default", True):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -53,6 +53,7 @@ async def test_alarm_event(
     when = dt_util.parse_datetime(data.pop("time"))
     assert when == datetime(2023, 11, 14, 22, 13, 20, tzinfo=UTC)
     assert data == {
+        "entity_id": "event.front_door_alarm",  # the logbook line's entity (issue 22)
         "device_id": loaded_entry.runtime_data.device_id,
         "terminal_id": payloads.TERMINAL_ID,
         "alarm_code": 3,

@@ -13,7 +13,13 @@ import pytest
 from homeassistant.components import mqtt
 from homeassistant.config_entries import SOURCE_MQTT, SOURCE_USER
 from homeassistant.const import CONF_NAME
-from homeassistant.data_entry_flow import FlowResult, FlowResultType, InvalidData
+from homeassistant.core import Event, callback
+from homeassistant.data_entry_flow import (
+    EVENT_DATA_ENTRY_FLOW_PROGRESS_UPDATE,
+    FlowResult,
+    FlowResultType,
+    InvalidData,
+)
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.service_info.mqtt import MqttServiceInfo
 
@@ -23,6 +29,7 @@ from custom_components.face_terminal.const import (
     CONF_ACKNOWLEDGE_RECORDS,
     CONF_COMMAND_TOPIC,
     CONF_DOOR_OPEN_TIME,
+    CONF_FIRMWARE_FOLDER,
     CONF_IP,
     CONF_OFFLINE_TIMEOUT,
     CONF_PERSON_LINKS,
@@ -132,7 +139,7 @@ async def start_user(hass: HomeAssistant) -> FlowResult:
     """Start a manual flow and pick the MQTT terminal in the menu."""
     result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
     assert result["type"] is FlowResultType.MENU
-    assert result["menu_options"] == ["mqtt_terminal", "jovision"]
+    assert result["menu_options"] == ["find_terminals", "mqtt_terminal", "jovision"]
     return await hass.config_entries.flow.async_configure(
         result["flow_id"], {"next_step_id": "mqtt_terminal"}
     )
@@ -668,6 +675,185 @@ async def test_user_mqtt_not_connected(hass: HomeAssistant, mqtt_mock: MqttMockH
     assert result["reason"] == "mqtt_not_connected"
 
 
+# --- find terminals on the broker (issue 22) ---------------------------------------------
+
+
+async def start_finding(hass: HomeAssistant) -> FlowResult:
+    """Add integration → "Face recognition terminal (MQTT)": the flow starts listening."""
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    return await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"next_step_id": "find_terminals"}
+    )
+
+
+async def find_terminals(
+    hass: HomeAssistant, listening: Subscriptions, messages: list[tuple[str, bytes | str]]
+) -> tuple[FlowResult, list[float]]:
+    """Listen (briefly), deliver `messages`; the step after listening, and the progress."""
+    progress: list[float] = []
+
+    @callback
+    def updated(event: Event) -> None:
+        progress.append(event.data["progress"])
+
+    unlisten = hass.bus.async_listen(EVENT_DATA_ENTRY_FLOW_PROGRESS_UPDATE, updated)
+    with patch(f"{FLOW}.LISTEN_TIME", 0.5):
+        result = await start_finding(hass)
+        assert result["type"] is FlowResultType.SHOW_PROGRESS
+        assert result["step_id"] == "find_terminals"
+        assert result["progress_action"] == "listening"
+        assert result["description_placeholders"] == {"seconds": "0.5"}
+        for _ in range(200):
+            if len(listening.active) == 2:
+                break
+            await asyncio.sleep(0)
+        else:
+            raise AssertionError("the flow did not subscribe")
+        assert listening.active == [BASIC_TOPIC, HEARTBEAT_TOPIC]
+        for topic, payload in messages:
+            fire(hass, topic, payload)
+        await hass.async_block_till_done(wait_background_tasks=True)
+        result = await hass.config_entries.flow.async_configure(result["flow_id"])
+    unlisten()
+    assert listening.active == []
+    return result, progress
+
+
+async def test_find_terminals_offers_those_heard(
+    hass: HomeAssistant,
+    mqtt_mock: MqttMockHAClient,
+    listening: Subscriptions,
+    config_entry: MockConfigEntry,
+) -> None:
+    """Terminals already connected are offered, with name and IP; picking one adds it."""
+    config_entry.add_to_hass(hass)  # TERMINAL_ID is configured: not offered
+    result, progress = await find_terminals(
+        hass,
+        listening,
+        [
+            (BASIC_TOPIC, payloads.online("2000001", ip="192.168.1.61", name="Gate")),
+            (HEARTBEAT_TOPIC, payloads.heartbeat("2000002")),
+            (HEARTBEAT_TOPIC, payloads.heartbeat("2000001")),  # its name stays
+            (BASIC_TOPIC, payloads.online("2000002", name="")),  # no name: none shown
+            (HEARTBEAT_TOPIC, payloads.heartbeat(TERMINAL_ID)),
+            (HEARTBEAT_TOPIC, payloads.heartbeat("gate.3")),
+            (BASIC_TOPIC, payloads.offline("2000004")),
+            (HEARTBEAT_TOPIC, dump({"operator": "HeartBeat", "info": {}})),
+            (HEARTBEAT_TOPIC, b"not json"),
+        ],
+    )
+    assert progress
+    assert progress[-1] == 1.0
+    assert progress == sorted(progress)
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "pick_terminal"
+    assert result["description_placeholders"] == {"count": "3", "seconds": "0.5"}
+    [field] = result["data_schema"].schema
+    assert field == "terminal"
+    selector = result["data_schema"].schema[field].config
+    assert selector["custom_value"] is True
+    assert selector["options"] == [
+        {"value": "2000002", "label": "2000002, 192.168.1.50"},
+        {"value": "gate.3", "label": "gate.3"},
+        {"value": "2000001", "label": "Gate (2000001), 192.168.1.61"},
+    ]
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"terminal": "2000001"}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["title"] == "Gate"
+    assert result["data"] == {
+        CONF_TERMINAL_ID: "2000001",
+        CONF_COMMAND_TOPIC: "mqtt/face/2000001",
+        CONF_NAME: "Gate",
+        CONF_IP: "192.168.1.61",
+    }
+    assert result["result"].unique_id == "2000001"
+
+
+async def test_find_terminals_pick_refuses_dots_and_bad_ids(
+    hass: HomeAssistant, mqtt_mock: MqttMockHAClient, listening: Subscriptions
+) -> None:
+    """A heard ID with a dot is refused with its reason; a typed ID leads to the ID form."""
+    result, _ = await find_terminals(
+        hass, listening, [(HEARTBEAT_TOPIC, payloads.heartbeat("gate.3"))]
+    )
+    flow_id = result["flow_id"]
+    result = await hass.config_entries.flow.async_configure(flow_id, {"terminal": "gate.3"})
+    assert result["errors"] == {"terminal": "terminal_id_with_dot"}
+    result = await hass.config_entries.flow.async_configure(flow_id, {"terminal": "a/b"})
+    assert result["errors"] == {"terminal": "invalid_terminal_id"}
+    result = await hass.config_entries.flow.async_configure(flow_id, {"terminal": " 2000009 "})
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "mqtt_terminal"
+    assert result["errors"] == {}
+    [terminal_id] = [key for key in result["data_schema"].schema if key == CONF_TERMINAL_ID]
+    assert terminal_id.description == {"suggested_value": "2000009"}
+
+
+async def test_find_terminals_picked_one_configured_meanwhile(
+    hass: HomeAssistant,
+    mqtt_mock: MqttMockHAClient,
+    listening: Subscriptions,
+    config_entry: MockConfigEntry,
+) -> None:
+    """A terminal added meanwhile (its discovery card) is not added twice."""
+    result, _ = await find_terminals(
+        hass, listening, [(HEARTBEAT_TOPIC, payloads.heartbeat(TERMINAL_ID))]
+    )
+    config_entry.add_to_hass(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"terminal": TERMINAL_ID}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+
+
+async def test_find_terminals_none_heard(
+    hass: HomeAssistant, mqtt_mock: MqttMockHAClient, listening: Subscriptions
+) -> None:
+    """Nobody heard: the ID form, saying so; it adds a terminal as usual."""
+    result, _ = await find_terminals(hass, listening, [])
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "mqtt_terminal"
+    assert result["errors"] == {"base": "none_heard"}
+
+
+async def test_find_terminals_bounded(
+    hass: HomeAssistant, mqtt_mock: MqttMockHAClient, listening: Subscriptions
+) -> None:
+    """The pick list takes at most MAX_HEARD terminals (IDs come from anyone on the broker)."""
+    with patch(f"{FLOW}.MAX_HEARD", 1):
+        result, _ = await find_terminals(
+            hass,
+            listening,
+            [
+                (HEARTBEAT_TOPIC, payloads.heartbeat("2000001")),
+                (HEARTBEAT_TOPIC, payloads.heartbeat("2000002")),
+                (HEARTBEAT_TOPIC, payloads.heartbeat("2000001")),
+            ],
+        )
+    assert result["description_placeholders"]["count"] == "1"
+
+
+async def test_find_terminals_without_mqtt(hass: HomeAssistant) -> None:
+    """Without the MQTT integration the flow aborts before listening."""
+    result = await start_finding(hass)
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "mqtt_not_configured"
+
+
+async def test_find_terminals_mqtt_not_connected(
+    hass: HomeAssistant, mqtt_mock: MqttMockHAClient
+) -> None:
+    """With MQTT set up but not connected the flow aborts before listening."""
+    mqtt_mock.connected = False
+    result = await start_finding(hass)
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "mqtt_not_connected"
+
+
 # --- reconfigure ------------------------------------------------------------------------
 
 
@@ -800,10 +986,32 @@ async def test_options(
         CONF_ACCESS_WINDOW: 3,
         CONF_ACCESS_DEFAULT: "grant",
         CONF_PERSON_LINKS: {},
+        CONF_FIRMWARE_FOLDER: "",
     }
     assert isinstance(config_entry.options[CONF_OFFLINE_TIMEOUT], int)
     await hass.async_block_till_done()
     assert mock_setup_entry.call_count == 2
+
+
+async def test_options_firmware_folder(
+    hass: HomeAssistant, config_entry: MockConfigEntry, tmp_path: Path
+) -> None:
+    """The firmware folder must be an absolute folder Home Assistant may read."""
+    config_entry.add_to_hass(hass)
+    hass.config.allowlist_external_dirs = {str(tmp_path)}
+    (tmp_path / "firmware").mkdir()
+    (tmp_path / "file.swx").write_bytes(b"x")
+    result = await hass.config_entries.options.async_init(config_entry.entry_id)
+    for folder in ("firmware", "/etc", str(tmp_path / "missing"), str(tmp_path / "file.swx")):
+        result = await hass.config_entries.options.async_configure(
+            result["flow_id"], {CONF_FIRMWARE_FOLDER: folder}
+        )
+        assert result["errors"] == {CONF_FIRMWARE_FOLDER: "firmware_folder_invalid"}, folder
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {CONF_FIRMWARE_FOLDER: f" {tmp_path / 'firmware'} "}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert config_entry.options[CONF_FIRMWARE_FOLDER] == str(tmp_path / "firmware")
 
 
 async def test_options_suggests_current_values(
@@ -938,6 +1146,8 @@ def test_translations_cover_the_flow() -> None:
     config, options = strings["config"], strings["options"]
     used_errors = set(re.findall(r'errors\[[A-Z_]+\] = "(\w+)"', source))
     used_errors |= set(re.findall(r'errors=\{"base": "(\w+)"\}', source))
+    used_errors |= set(re.findall(r'\(\{"base": "(\w+)"\}\)', source))
+    assert "none_heard" in used_errors
     assert {"terminal_id_with_dot", "command_topic_with_dot"} <= used_errors
     assert used_errors <= set(config["error"]) | set(options["error"])
     reasons = set(re.findall(r'(?:reason=|AbortFlow\()"(\w+)"', source))
@@ -946,10 +1156,18 @@ def test_translations_cover_the_flow() -> None:
     assert {"already_configured", "already_in_progress", "reconfigure_successful"} <= set(
         config["abort"]
     )
-    steps = set(re.findall(r'step_id="(\w+)"', source))
+    steps = set(re.findall(r'(?<!next_)step_id="(\w+)"', source))
+    next_steps = set(re.findall(r'next_step_id="(\w+)"', source))
+    assert next_steps == {"none_heard", "pick_terminal"}
+    assert all(f"async def async_step_{step}(" in source for step in next_steps)
     assert steps - {"init"} <= set(config["step"])
     assert set(config["step"]["not_heard"]["menu_options"]) == {"add_anyway", "mqtt_terminal"}
-    assert set(config["step"]["user"]["menu_options"]) == {"mqtt_terminal", "jovision"}
+    assert set(config["step"]["user"]["menu_options"]) == {
+        "find_terminals",
+        "mqtt_terminal",
+        "jovision",
+    }
+    assert set(re.findall(r'progress_action="(\w+)"', source)) == set(config["progress"])
     for step in ("mqtt_terminal", "reconfigure", "reconfigure_receiver"):
         assert set(config["step"][step]["data"]) == set(config["step"][step]["data_description"])
     init = options["step"]["init"]
@@ -965,6 +1183,7 @@ def test_translations_cover_the_flow() -> None:
             CONF_ACCESS_WINDOW,
             CONF_ACCESS_DEFAULT,
             CONF_PERSON_LINKS,
+            CONF_FIRMWARE_FOLDER,
         }
     )
 

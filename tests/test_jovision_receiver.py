@@ -321,6 +321,7 @@ async def test_compare_push(
     assert len(events) == 1
     assert events[0].data == {
         "family": "jovision",
+        "entity_id": "event.facegate_access",  # the logbook line's entity (issue 22)
         "device_id": runtime(device).device_id,
         "terminal_id": UUID,
         "record_id": None,
@@ -578,6 +579,7 @@ async def test_capture_push(
     assert [event.data for event in captures] == [
         {
             "family": "jovision",
+            "entity_id": "event.facegate_access",
             "device_id": runtime(device).device_id,
             "terminal_id": UUID,
             "time": time.isoformat(),

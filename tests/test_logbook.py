@@ -17,6 +17,7 @@ from homeassistant.components.logbook.models import LogbookConfig, async_event_t
 from homeassistant.components.logbook.processor import EventProcessor
 from homeassistant.const import EVENT_STATE_CHANGED
 from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.helpers import translation
 from homeassistant.loader import async_get_integration
 
 from custom_components.face_terminal.alarms import EVENT_ALARM
@@ -263,3 +264,22 @@ async def test_one_arrival_in_the_logbook(
         assert line["context_name"] == "Alice"
         assert line["context_message"] == "was granted access at Front door"
     assert entity_lines["event.front_door_access"]["attributes"] == {"event_type": "access_granted"}
+
+
+async def test_sentences_in_home_assistants_language(hass: HomeAssistant) -> None:
+    """The logbook's sentences follow Home Assistant's language (Chinese here)."""
+    hass.config.language = "zh-Hans"
+    await translation.async_load_integrations(hass, {DOMAIN})
+    found: dict[str, Describe] = {}
+    async_describe_events(hass, lambda _domain, event_type, fn: found.setdefault(event_type, fn))
+    recognition = {"person_name": "张三", "access": "access_granted", "replay": True}
+    assert describe(found, Event(EVENT_RECOGNITION, recognition)) == (
+        "张三 在人脸识别终端获准通行（补传记录）"  # noqa: RUF001
+    )
+    assert describe(found, Event(EVENT_STRANGER, {})) == "人脸识别终端 看到一位陌生人"
+    assert describe(found, Event(EVENT_SCAN, {"scan_type": "card", "card_number": "12"})) == (
+        "人脸识别终端 读取了卡片 12"
+    )
+    assert describe(found, Event(EVENT_RECOGNITION, {"access": "access_denied"})) == (
+        "一位已登记人员 在人脸识别终端被拒绝通行"
+    )

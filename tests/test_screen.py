@@ -13,7 +13,13 @@ import pytest
 import voluptuous as vol
 from homeassistant.components.button import SERVICE_PRESS
 from homeassistant.components.camera import Image as CameraImage
-from homeassistant.const import ATTR_ENTITY_ID, STATE_OFF, STATE_UNAVAILABLE
+from homeassistant.const import (
+    ATTR_ENTITY_ID,
+    STATE_OFF,
+    STATE_ON,
+    STATE_UNAVAILABLE,
+    STATE_UNKNOWN,
+)
 from homeassistant.core_config import async_process_ha_core_config
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import issue_registry as ir
@@ -29,10 +35,13 @@ from custom_components.face_terminal.advertisement import (
 )
 from custom_components.face_terminal.clock import clock_issue_id
 from custom_components.face_terminal.const import (
+    CONF_FIRMWARE_FOLDER,
     CONF_OFFLINE_TIMEOUT,
     DOMAIN,
     UPGRADE_INSTALL_TIMEOUT,
 )
+from custom_components.face_terminal.firmware_folder import newest_firmware, version_key
+from custom_components.face_terminal.update import FOLDER_SCAN_INTERVAL
 
 from . import payloads
 from .conftest import TerminalResponder, fire, setup_entry
@@ -44,6 +53,9 @@ if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from pytest_homeassistant_custom_component.common import MockConfigEntry
     from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+
+# Settings a household rarely changes are created disabled: these tests enable them.
+pytestmark = pytest.mark.usefixtures("all_entities_enabled")
 
 RESTART = "button.front_door_restart"
 SYNC_CLOCK = "button.front_door_sync_clock"
@@ -136,7 +148,9 @@ async def test_firmware_version_and_install(
     hass: HomeAssistant, loaded_entry: MockConfigEntry, terminal: TerminalResponder
 ) -> None:
     firmware = hass.states.get(FIRMWARE)
-    assert firmware.state == STATE_OFF
+    # Nobody knows whether newer firmware exists: no "up to date" claim (issue 22).
+    assert firmware.state == STATE_UNKNOWN
+    assert firmware.attributes["latest_version"] is None
     assert firmware.attributes["installed_version"] == "v12.5.6L3M1-1.0.6.9"
 
     await install(hass, url=URL)
@@ -155,7 +169,7 @@ async def test_firmware_version_and_install(
     firmware = hass.states.get(FIRMWARE)
     assert firmware.attributes["in_progress"] is False
     assert firmware.attributes["installed_version"] == "v12.5.7"
-    assert firmware.state == STATE_OFF
+    assert firmware.state == STATE_UNKNOWN
 
 
 async def test_firmware_refused(
@@ -176,6 +190,144 @@ async def test_firmware_bad_url_not_sent(
         await install(hass, url="http://192.168.1.10/fw/v2.bin")
     assert err.value.translation_key == "invalid_firmware"
     assert "Upgrade" not in terminal.operators()
+
+
+# --- the firmware folder (issue 22) -----------------------------------------------------
+
+
+def _write_files(folder: Path, files: dict[str, bytes]) -> None:
+    folder.mkdir(exist_ok=True)
+    for name, data in files.items():
+        (folder / name).write_bytes(data)
+
+
+async def firmware_folder(
+    hass: HomeAssistant, config_entry: MockConfigEntry, folder: Path, files: dict[str, bytes]
+) -> None:
+    """Set the terminal up with a firmware folder holding `files`."""
+    await hass.async_add_executor_job(_write_files, folder, files)
+    config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        config_entry,
+        options={
+            **config_entry.options,
+            CONF_FIRMWARE_FOLDER: str(folder),
+            CONF_OFFLINE_TIMEOUT: 3600,  # time moves on in some tests
+        },
+    )
+    await setup_entry(hass, config_entry)
+
+
+async def test_firmware_folder_offers_the_newest_file(
+    hass: HomeAssistant,
+    *,
+    config_entry: MockConfigEntry,
+    terminal: TerminalResponder,
+    internal_url: None,
+    tmp_path: Path,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    """The newest .swx by version is offered; Install serves it to the terminal."""
+    await firmware_folder(
+        hass,
+        config_entry,
+        tmp_path / "fw",
+        {
+            "v12.5.7.swx": b"old",
+            "v12.10.1.SWX": b"newest firmware",
+            "v13.0.0.txt": b"notes",
+            "v12.9.swx": b"older",
+        },
+    )
+    (tmp_path / "fw" / "v99.swx").mkdir()  # a folder, not a file
+    firmware = hass.states.get(FIRMWARE)
+    assert firmware.state == STATE_ON
+    assert firmware.attributes["latest_version"] == "v12.10.1"
+    assert firmware.attributes["release_summary"] == str(tmp_path / "fw" / "v12.10.1.SWX")
+
+    await hass.services.async_call("update", "install", {ATTR_ENTITY_ID: FIRMWARE}, blocking=True)
+    sent = terminal.last("Upgrade")["info"]
+    assert sent["name"] == "v12.10.1"
+    url = sent["path"]
+    assert url.startswith("http://192.168.1.20:8123/api/face_terminal/firmware/")
+    assert url.endswith("/v12.10.1.SWX")
+    assert hass.states.get(FIRMWARE).attributes["in_progress"] is True
+
+    client = await hass_client_no_auth()
+    path = url.removeprefix("http://192.168.1.20:8123")
+    response = await client.get(path)
+    assert response.status == 200
+    assert await response.read() == b"newest firmware"
+    token = path.split("/")[-2]
+    for wrong in (
+        path.replace(token, "not-a-token"),
+        path.replace("v12.10.1.SWX", "v12.5.7.swx"),
+    ):
+        assert (await client.get(wrong)).status == 404
+
+
+async def test_firmware_folder_with_nothing_newer(
+    hass: HomeAssistant, config_entry: MockConfigEntry, terminal: TerminalResponder, tmp_path: Path
+) -> None:
+    """Only older (or the installed) firmware in the folder: nothing to install."""
+    await firmware_folder(hass, config_entry, tmp_path / "fw", {"v12.5.6.swx": b"x"})
+    firmware = hass.states.get(FIRMWARE)
+    assert firmware.state == STATE_OFF
+    assert firmware.attributes["latest_version"] == "v12.5.6"
+
+
+async def test_firmware_folder_empty_or_gone(
+    hass: HomeAssistant,
+    config_entry: MockConfigEntry,
+    terminal: TerminalResponder,
+    tmp_path: Path,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """An empty or missing folder offers nothing; a file put there later is found."""
+    folder = tmp_path / "fw"
+    await firmware_folder(hass, config_entry, folder, {})
+    assert hass.states.get(FIRMWARE).state == STATE_UNKNOWN
+    (folder / "v13.swx").write_bytes(b"x")
+    freezer.tick(FOLDER_SCAN_INTERVAL)
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert hass.states.get(FIRMWARE).attributes["latest_version"] == "v13"
+    # Gone between the last look and Install: nothing is sent.
+    folder.joinpath("v13.swx").unlink()
+    with pytest.raises(HomeAssistantError) as err:
+        await hass.services.async_call(
+            "update", "install", {ATTR_ENTITY_ID: FIRMWARE}, blocking=True
+        )
+    assert err.value.translation_key == "no_firmware_file"
+    assert "Upgrade" not in terminal.operators()
+    folder.rmdir()
+    freezer.tick(FOLDER_SCAN_INTERVAL)
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert hass.states.get(FIRMWARE).state == STATE_UNKNOWN
+
+
+async def test_firmware_folder_without_a_local_url(
+    hass: HomeAssistant, config_entry: MockConfigEntry, terminal: TerminalResponder, tmp_path: Path
+) -> None:
+    """The terminal downloads from Home Assistant's local URL: without one, say so."""
+    await firmware_folder(hass, config_entry, tmp_path / "fw", {"v13.swx": b"x"})
+    with (
+        patch("custom_components.face_terminal.firmware_folder.local_base_url", return_value=None),
+        pytest.raises(HomeAssistantError) as err,
+    ):
+        await hass.services.async_call(
+            "update", "install", {ATTR_ENTITY_ID: FIRMWARE}, blocking=True
+        )
+    assert err.value.translation_key == "firmware_no_local_url"
+    assert "Upgrade" not in terminal.operators()
+
+
+def test_firmware_versions_compare_as_people_read_them() -> None:
+    """Numbers by value, text as text; a folder that cannot be listed offers nothing."""
+    names = ["v12.9", "v12.10.1", "V12.10", "v2", "v12.10.1b"]
+    assert sorted(names, key=version_key) == ["v2", "v12.9", "V12.10", "v12.10.1", "v12.10.1b"]
+    assert newest_firmware("/nonexistent/folder") is None
 
 
 # --- advertisements ----------------------------------------------------------------------

@@ -37,13 +37,16 @@ if TYPE_CHECKING:
     from homeassistant.helpers import entity_registry as er
     from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+# Settings a household rarely changes are created disabled: these tests enable them.
+pytestmark = pytest.mark.usefixtures("all_entities_enabled")
+
 VOLUME = "number.front_door_volume"
-THRESHOLD = "number.front_door_temperature_alarm_threshold"
-DOOR_MODE = "select.front_door_door_opening_mode"
+THRESHOLD = "number.front_door_fever_threshold"
+DOOR_MODE = "select.front_door_door_mode"
 MASK = "switch.front_door_mask_check"
 STRANGER_UPLOAD = "switch.front_door_stranger_upload"
 SUCCESS_TEXT = "text.front_door_success_text"
-DISTANCE = "number.front_door_recognition_distance"
+DISTANCE = "number.front_door_face_distance"
 
 
 def state(hass: HomeAssistant, entity_id: str) -> str:
@@ -66,14 +69,14 @@ async def test_values_as_reported(
     assert state(hass, STRANGER_UPLOAD) == STATE_ON  # StrangerUploadType 0 = upload
     assert state(hass, SUCCESS_TEXT) == "please pass"  # reported as "Verifytipcontent"
     assert state(hass, DISTANCE) == "200.0"
-    assert state(hass, "select.front_door_liveness_detection") == "on"
+    assert state(hass, "select.front_door_liveness_check") == "on"
     volume = hass.states.get(VOLUME)
     assert volume.attributes["min"] == 0
     assert volume.attributes["max"] == 100
     assert hass.states.get(THRESHOLD).attributes[ATTR_UNIT_OF_MEASUREMENT] == "°C"
     assert entity_registry.async_get(VOLUME).entity_category is EntityCategory.CONFIG
-    language = entity_registry.async_get("select.front_door_language")
-    assert language.disabled_by is not None  # changing it restarts the terminal
+    # Which settings are created enabled: tests/test_household.py (without this module's
+    # all_entities_enabled).
 
 
 async def test_change_is_confirmed_then_read_back(
@@ -165,7 +168,7 @@ async def test_out_of_range_never_sent(
             {ATTR_ENTITY_ID: SUCCESS_TEXT, ATTR_VALUE: "é" * 40},
             blocking=True,
         )
-    assert err.value.translation_key == "invalid_setting"
+    assert err.value.translation_key == "text_too_long"
     assert "UpSoundconfig" not in terminal.operators()
     assert "UpDoorconfig" not in terminal.operators()
 
@@ -190,7 +193,7 @@ async def test_unreported_group_stays_unavailable(
     terminal.replies["GetTPTconfig"] = refuse("GetTPTconfig")
     await setup_entry(hass, config_entry)
     assert state(hass, THRESHOLD) == STATE_UNAVAILABLE
-    assert state(hass, "switch.front_door_show_abnormal_temperature") == STATE_UNAVAILABLE
+    assert state(hass, "switch.front_door_show_fever") == STATE_UNAVAILABLE
     assert state(hass, VOLUME) == "90.0"
     settings = config_entry.runtime_data.settings
     assert "temperature" in settings.as_diagnostics()["refused"]

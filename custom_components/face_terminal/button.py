@@ -53,6 +53,8 @@ BUTTON_DESCRIPTIONS: tuple[FaceTerminalButtonEntityDescription, ...] = (
         key="sync_clock",
         translation_key="sync_clock",
         entity_category=EntityCategory.CONFIG,
+        # The terminal keeps its own time (NTP); a rarely needed repair, one click away.
+        entity_registry_enabled_default=False,
         press_fn=_async_sync_clock,
     ),
 )

@@ -2,9 +2,13 @@
 
 One config entry per terminal, with the terminal ID as unique ID. Terminals are found by
 MQTT discovery (their ``Online`` on ``mqtt/face/basic`` and their ``HeartBeat`` on
-``mqtt/face/heartbeat``), or added by hand: the user step then listens for a few seconds
-for the terminal, and lets the user add it anyway when it stays silent (heartbeats come
-only about once a minute).
+``mqtt/face/heartbeat``), or added from "Add integration": the user step then listens on
+both shared topics (`LISTEN_TIME`, a little more than the terminals' one-minute heartbeat
+interval, with progress shown) and offers the terminals it heard, which finds terminals
+that were connected before the integration was installed (discovery offers a terminal
+only when it connects, until a first terminal is set up). Typing an ID stays possible:
+the pick list takes one, and a menu entry leads to the form directly; that path listens
+a few seconds for the terminal and lets the user add it anyway when it stays silent.
 
 Jovision devices (HTTP push) are the second family: the user step is a menu, and the
 Jovision steps and options live in `config_flow_jovision` (this flow inherits them).
@@ -13,6 +17,7 @@ Jovision steps and options live in `config_flow_jovision` (this flow inherits th
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, override
 
 import voluptuous as vol
@@ -31,8 +36,10 @@ from homeassistant.helpers.selector import (
     NumberSelector,
     NumberSelectorConfig,
     NumberSelectorMode,
+    SelectOptionDict,
     SelectSelector,
     SelectSelectorConfig,
+    SelectSelectorMode,
     TextSelector,
     TextSelectorConfig,
 )
@@ -46,6 +53,7 @@ from .const import (
     CONF_ACKNOWLEDGE_RECORDS,
     CONF_COMMAND_TOPIC,
     CONF_DOOR_OPEN_TIME,
+    CONF_FIRMWARE_FOLDER,
     CONF_IP,
     CONF_OFFLINE_TIMEOUT,
     CONF_PERSON_LINKS,
@@ -89,10 +97,16 @@ from .router import pending_discoveries
 
 if TYPE_CHECKING:
     from homeassistant.components.mqtt import ReceiveMessage
+    from homeassistant.core import HomeAssistant
     from homeassistant.helpers.service_info.mqtt import MqttServiceInfo
 
 PROBE_TIMEOUT: Final = 5.0
 """Seconds the user step listens for the terminal before asking to add it anyway."""
+LISTEN_TIME: Final = 65.0
+"""Seconds "find terminals" listens: one heartbeat interval (about a minute) and a margin."""
+MAX_HEARD: Final = 100
+"""Terminals the pick list offers at most (the IDs come from any host on the broker)."""
+CONF_PICK: Final = "terminal"
 
 UNLOCK_MESSAGE_MAX_BYTES: Final = 63
 MIN_DOOR_OPEN_TIME: Final = 1
@@ -111,6 +125,18 @@ def default_name(terminal_id: str) -> str:
 
 def _payload(payload: str | bytes | bytearray) -> str | bytes:
     return payload if isinstance(payload, str) else bytes(payload)
+
+
+def _usable_folder(hass: HomeAssistant, folder: str) -> bool:
+    """Whether `folder` is an absolute folder Home Assistant may read (executor)."""
+    path = Path(folder)
+    return path.is_absolute() and hass.config.is_allowed_path(folder) and path.is_dir()
+
+
+def _heard_label(terminal_id: str, name: str | None, ip: str | None) -> str:
+    """How the pick list shows a heard terminal: its name, ID and address."""
+    label = f"{name} ({terminal_id})" if name else terminal_id
+    return f"{label}, {ip}" if ip else label
 
 
 def _clean_terminal_id(raw: str) -> str | None:
@@ -142,6 +168,8 @@ class FaceTerminalConfigFlow(JovisionConfigFlow, domain=DOMAIN):
         self._name: str | None = None
         self._ip: str | None = None
         self._user_input: dict[str, Any] = {}
+        self._listen_task: asyncio.Task[None] | None = None
+        self._heard: dict[str, tuple[str | None, str | None]] = {}  # ID -> (name, IP)
 
     @staticmethod
     @callback
@@ -226,8 +254,123 @@ class FaceTerminalConfigFlow(JovisionConfigFlow, domain=DOMAIN):
 
     @override
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        """Choose the device family."""
-        return self.async_show_menu(step_id="user", menu_options=["mqtt_terminal", "jovision"])
+        """Choose the device family (MQTT terminals: found on the broker, or by their ID)."""
+        return self.async_show_menu(
+            step_id="user", menu_options=["find_terminals", "mqtt_terminal", "jovision"]
+        )
+
+    async def async_step_find_terminals(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Listen for the terminals on the broker, showing progress, then offer them."""
+        if self._listen_task is None:
+            if not await mqtt.async_wait_for_mqtt_client(self.hass):
+                return self.async_abort(reason="mqtt_not_configured")
+            if not mqtt.is_connected(self.hass):
+                return self.async_abort(reason="mqtt_not_connected")
+            self._heard.clear()
+            self._listen_task = self.hass.async_create_task(self._async_listen_for_terminals())
+        if not self._listen_task.done():
+            return self.async_show_progress(
+                step_id="find_terminals",
+                progress_action="listening",
+                progress_task=self._listen_task,
+                description_placeholders={"seconds": f"{LISTEN_TIME:g}"},
+            )
+        self._listen_task = None
+        if not self._heard:
+            return self.async_show_progress_done(next_step_id="none_heard")
+        return self.async_show_progress_done(next_step_id="pick_terminal")
+
+    async def async_step_none_heard(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Nothing heard: the ID form, saying so."""
+        return self._async_show_terminal_form({"base": "none_heard"})
+
+    async def async_step_pick_terminal(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Pick one of the terminals heard, or type the ID of another one."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            chosen = _clean_terminal_id(user_input[CONF_PICK])
+            if chosen is None:
+                errors[CONF_PICK] = "invalid_terminal_id"
+            elif _DOT in chosen:
+                errors[CONF_PICK] = "terminal_id_with_dot"
+            elif chosen not in self._heard:
+                # Typed, not heard: the ID form, with the ID filled in (and its probe).
+                self._user_input = {CONF_TERMINAL_ID: chosen}
+                return await self.async_step_mqtt_terminal()
+            else:
+                await self.async_set_unique_id(chosen, raise_on_progress=False)
+                self._abort_if_unique_id_configured()
+                self._terminal_id = chosen
+                self._command_topic = default_command_topic(chosen)
+                self._name, self._ip = self._heard[chosen]
+                return self._async_create_terminal_entry()
+        options = [
+            SelectOptionDict(value=terminal_id, label=_heard_label(terminal_id, name, ip))
+            for terminal_id, (name, ip) in sorted(
+                self._heard.items(), key=lambda item: (item[1][0] or "", item[0])
+            )
+        ]
+        return self.async_show_form(
+            step_id="pick_terminal",
+            data_schema=vol.Schema(
+                {
+                    vol.Required(CONF_PICK): SelectSelector(
+                        SelectSelectorConfig(
+                            options=options, custom_value=True, mode=SelectSelectorMode.LIST
+                        )
+                    )
+                }
+            ),
+            description_placeholders={"count": str(len(options)), "seconds": f"{LISTEN_TIME:g}"},
+            errors=errors,
+        )
+
+    async def _async_listen_for_terminals(self) -> None:
+        """Collect the terminals that send ``Online`` or ``HeartBeat`` within `LISTEN_TIME`.
+
+        Configured (or ignored) terminals are left out; IDs with a dot are kept, so that
+        picking one says why it cannot be added.
+        """
+        entries = self.hass.config_entries
+
+        @callback
+        def _message_received(msg: ReceiveMessage) -> None:
+            try:
+                message = parse_message(msg.topic, _payload(msg.payload))
+            except ProtocolError:
+                return
+            if not isinstance(message, Online | HeartBeat) or message.terminal_id is None:
+                return
+            terminal_id = message.terminal_id
+            if entries.async_entry_for_domain_unique_id(self.handler, terminal_id) is not None:
+                return
+            if terminal_id not in self._heard and len(self._heard) >= MAX_HEARD:
+                return
+            name, ip = self._heard.get(terminal_id, (None, None))
+            if isinstance(message, Online) and message.name:
+                name = message.name
+            self._heard[terminal_id] = (name, message.ip or ip)
+
+        unsubscribes: list[CALLBACK_TYPE] = []
+        try:
+            for topic in (BASIC_TOPIC, HEARTBEAT_TOPIC):
+                unsubscribe = await mqtt.async_subscribe(
+                    self.hass, topic, _message_received, qos=MQTT_QOS, encoding=None
+                )
+                unsubscribes.append(unsubscribe)
+            steps = max(1, round(LISTEN_TIME))
+            for step in range(steps):
+                await asyncio.sleep(LISTEN_TIME / steps)
+                self.async_update_progress((step + 1) / steps)
+        finally:
+            for unsubscribe in unsubscribes:
+                unsubscribe()
 
     async def async_step_mqtt_terminal(
         self, user_input: dict[str, Any] | None = None
@@ -269,6 +412,10 @@ class FaceTerminalConfigFlow(JovisionConfigFlow, domain=DOMAIN):
                     return self._async_create_terminal_entry()
                 return await self.async_step_not_heard()
 
+        return self._async_show_terminal_form(errors)
+
+    def _async_show_terminal_form(self, errors: dict[str, str]) -> ConfigFlowResult:
+        """The form that adds a terminal by its ID."""
         return self.async_show_form(
             step_id="mqtt_terminal",
             data_schema=self.add_suggested_values_to_schema(
@@ -477,6 +624,7 @@ OPTIONS_SCHEMA: Final = vol.Schema(
             )
         ),
         vol.Optional(CONF_PERSON_LINKS): TextSelector(TextSelectorConfig(multiline=True)),
+        vol.Optional(CONF_FIRMWARE_FOLDER): TextSelector(),
     }
 )
 
@@ -490,7 +638,12 @@ class FaceTerminalOptionsFlow(OptionsFlowWithReload):
         if user_input is not None:
             message = user_input.get(CONF_UNLOCK_MESSAGE, DEFAULT_UNLOCK_MESSAGE).strip()
             links = parse_links(user_input.get(CONF_PERSON_LINKS, ""))
-            if links is None:
+            folder = user_input.get(CONF_FIRMWARE_FOLDER, "").strip()
+            if folder and not await self.hass.async_add_executor_job(
+                _usable_folder, self.hass, folder
+            ):
+                errors[CONF_FIRMWARE_FOLDER] = "firmware_folder_invalid"
+            elif links is None:
                 errors[CONF_PERSON_LINKS] = "invalid_person_links"
             elif any(ord(char) < 0x20 for char in message):
                 errors[CONF_UNLOCK_MESSAGE] = "unlock_message_invalid"
@@ -507,6 +660,7 @@ class FaceTerminalOptionsFlow(OptionsFlowWithReload):
                         CONF_ACCESS_WINDOW: int(user_input[CONF_ACCESS_WINDOW]),
                         CONF_ACCESS_DEFAULT: user_input[CONF_ACCESS_DEFAULT],
                         CONF_PERSON_LINKS: links,
+                        CONF_FIRMWARE_FOLDER: folder,
                     }
                 )
 

@@ -155,6 +155,7 @@ DEFAULT_ACCESS_DEFAULT: Final = ACCESS_DEFAULT_DENY
 
 # People: terminal persons (customId) linked to Home Assistant persons
 CONF_PERSON_LINKS: Final = "person_links"
+CONF_FIRMWARE_FOLDER: Final = "firmware_folder"
 
 # Missed-record recovery (ManualPushRecords / ManualPushSnaps after an outage)
 CONF_RECOVER_RECORDS: Final = "recover_records"
@@ -186,6 +187,10 @@ CONF_PERSON_NAMES: Final = "person_names"
 
 JOVISION_RECEIVER_UNIQUE_ID: Final = "jovision_receiver"
 JOVISION_MANUFACTURER: Final = "Jovision"
+# MQTT terminals are sold under many brands with one firmware: the device list shows this
+# rather than "<unknown>"; the blueprints' terminal pickers filter on it (and the model).
+MQTT_MANUFACTURER: Final = "Generic"
+MQTT_MODEL: Final = "Face recognition terminal"
 # Three missed heartbeats of the default 30 s interval.
 DEFAULT_JOVISION_OFFLINE_TIMEOUT: Final = 90
 # Largest body the receiver reads; a compare push with a 1080p scene is a few MB.

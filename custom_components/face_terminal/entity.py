@@ -7,12 +7,13 @@ use beyond the `device.DeviceRuntime` contract: its features, each an object of 
 from __future__ import annotations
 
 from abc import abstractmethod
-from typing import TYPE_CHECKING, Protocol, override
+from typing import TYPE_CHECKING, ClassVar, Protocol, override
 
 from homeassistant.core import callback
 from homeassistant.helpers.entity import Entity, EntityDescription
 
 from .device import DeviceRuntime
+from .newest import async_add_replay_listener
 
 if TYPE_CHECKING:
     from .clock import ClockWatch
@@ -82,13 +83,30 @@ class FaceTerminalEntity[RuntimeT: DeviceRuntime = FaceTerminal](Entity):
 
 
 class FaceTerminalRecordEntity(FaceTerminalEntity[DeviceRuntime]):
-    """An entity fed by the device's records (either family)."""
+    """An entity fed by the device's records (either family).
+
+    Live records only, unless `follows_replays`: such an entity (the "last" ones) also
+    gets the records the device re-sends, in `_async_handle_replay` (see `newest`).
+    """
+
+    follows_replays: ClassVar[bool] = False
 
     @override
     async def async_added_to_hass(self) -> None:
         """Follow presence and the device's records."""
         await super().async_added_to_hass()
         self.async_on_remove(self.terminal.async_add_record_listener(self._async_record))
+        if self.follows_replays:
+            self.async_on_remove(async_add_replay_listener(self.terminal, self._async_replay))
+
+    @callback
+    def _async_replay(self, record: DeviceRecord) -> None:
+        self.async_set_context(record.context)
+        self._async_handle_replay(record)
+
+    @callback
+    def _async_handle_replay(self, record: DeviceRecord) -> None:
+        """React to a re-sent record (entities with `follows_replays`)."""
 
     @callback
     def _async_record(self, record: DeviceRecord) -> None:

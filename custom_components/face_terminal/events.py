@@ -11,7 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from homeassistant.core import Context
+from homeassistant.const import ATTR_ENTITY_ID, Platform
+from homeassistant.core import Context, HomeAssistant, callback
+from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util
 
 from .const import (
@@ -38,6 +40,8 @@ from .const import (
     ATTR_TERMINAL_ID,
     ATTR_TIME,
     AWAITING_REMOTE,
+    DOMAIN,
+    EVENT_CAPTURE,
     EVENT_RECOGNITION,
     EVENT_SCAN,
     EVENT_STRANGER,
@@ -186,6 +190,37 @@ class TerminalRecord:
         if isinstance(message, (RecPush, StrSnapPush)):
             return message.temperature
         return None
+
+
+# The event entity (its unique ID's suffix) each bus event's line belongs to.
+_LOGBOOK_ENTITY_KEYS: dict[str, str] = {
+    EVENT_RECOGNITION: "access",
+    EVENT_STRANGER: "access",
+    EVENT_CAPTURE: "access",
+    EVENT_SCAN: "scan",
+    f"{DOMAIN}_alarm": "alarm",  # alarms.EVENT_ALARM (alarms imports this module)
+}
+
+
+@callback
+def name_logbook_entity(
+    hass: HomeAssistant, bus_event: str, data: dict[str, Any], unique_id_prefix: str
+) -> None:
+    """Put the entity ID of the record's event entity into its bus event `data`.
+
+    The logbook lists a described event where it is asked for that entity: the Activity
+    page filtered to the device and a dashboard's logbook card ask for entities only, so
+    without it the sentence that names the person is missing there (issue 22; see the
+    logbook platform). Nothing is added while the entity does not exist.
+    """
+    key = _LOGBOOK_ENTITY_KEYS.get(bus_event)
+    if key is None:
+        return
+    entity_id = er.async_get(hass).async_get_entity_id(
+        Platform.EVENT, DOMAIN, f"{unique_id_prefix}_{key}"
+    )
+    if entity_id is not None:
+        data[ATTR_ENTITY_ID] = entity_id
 
 
 def access_type(record: RecPush) -> str:

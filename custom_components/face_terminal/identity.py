@@ -21,7 +21,7 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import device_registry as dr
 
 from . import protocol
-from .const import CONF_IP, DOMAIN, DROP_LOG_INTERVAL, LOGGER
+from .const import CONF_IP, DOMAIN, DROP_LOG_INTERVAL, LOGGER, MQTT_MANUFACTURER, MQTT_MODEL
 from .device import configuration_url
 
 if TYPE_CHECKING:
@@ -52,7 +52,8 @@ class TerminalIdentity:
             config_entry_id=terminal.entry.entry_id,
             identifiers={(DOMAIN, terminal.terminal_id)},
             name=self._state.name or terminal.entry.title,
-            model="Face recognition terminal",
+            manufacturer=MQTT_MANUFACTURER,
+            model=MQTT_MODEL,
             serial_number=terminal.terminal_id,
             configuration_url=configuration_url(self._state.ip),
         )

@@ -7,11 +7,15 @@ from typing import TYPE_CHECKING, override
 
 from homeassistant.components.image import ImageEntity, ImageEntityDescription
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.util import dt as dt_util
 
 from .device import Capability, ImageKind, has_capability
 from .entity import FaceTerminalRecordEntity
+from .newest import is_newer, record_face
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
     from .device import DeviceConfigEntry, DeviceRecord, DeviceRuntime
@@ -60,10 +64,13 @@ class FaceTerminalImage(FaceTerminalRecordEntity, ImageEntity):
     """The last picture of a kind, as the device sent it (a face crop, or the scene).
 
     Pictures live in memory only; after a restart the entity has none until the next
-    record with one arrives.
+    record with one arrives. Like the last-person sensor it shows the newest arrival by
+    the record's own time: a re-sent record's face only when it happened after the shown
+    one.
     """
 
     entity_description: FaceTerminalImageEntityDescription
+    follows_replays = True
 
     def __init__(
         self,
@@ -75,6 +82,7 @@ class FaceTerminalImage(FaceTerminalRecordEntity, ImageEntity):
         FaceTerminalRecordEntity.__init__(self, runtime, description)
         ImageEntity.__init__(self, hass)
         self._image: Image | None = None
+        self._shown: datetime | None = None  # the shown picture's record time
         self._use()
 
     def _use(self) -> bool:
@@ -92,7 +100,21 @@ class FaceTerminalImage(FaceTerminalRecordEntity, ImageEntity):
         # The runtime stores a record's pictures before it calls the listeners; a record
         # without a (decodable) picture leaves the previous one in place.
         if self._use():
+            self._shown = record.time
             self.async_write_ha_state()
+
+    @callback
+    @override
+    def _async_handle_replay(self, record: DeviceRecord) -> None:
+        if self.entity_description.kind is not ImageKind.FACE or not is_newer(record, self._shown):
+            return
+        if (face := record_face(record)) is None:
+            return
+        self._image = face
+        self._attr_image_last_updated = dt_util.utcnow()
+        self._attr_content_type = face.content_type
+        self._shown = record.time
+        self.async_write_ha_state()
 
     @override
     async def async_image(self) -> bytes | None:

@@ -85,7 +85,7 @@ from .const import (
     VIP,
 )
 from .device import Capability, ImageKind, configuration_url, image_summary
-from .events import record_time, without_none
+from .events import name_logbook_entity, record_time, without_none
 from .jovision_capture import JovisionCaptured, describe_capture
 from .presence import SilenceWatchdog
 from .protocol import (
@@ -401,6 +401,7 @@ class JovisionDevice:
     def _handle_compare(self, message: JovisionCompare) -> None:
         recognition = self.describe(message)
         self.last_recognition = recognition
+        name_logbook_entity(self.hass, EVENT_RECOGNITION, recognition.data, self.uuid)
         # One context for the event and the entity updates it causes (logbook lines).
         self.hass.bus.async_fire(EVENT_RECOGNITION, recognition.data, context=recognition.context)
         for listener in list(self._record_listeners):
@@ -409,6 +410,7 @@ class JovisionDevice:
     def _handle_capture(self, message: JovisionCapture) -> None:
         """A face without a match: its own bus event, then the entities (same context)."""
         capture = describe_capture(message, device_id=self.device_id, uuid=self.uuid)
+        name_logbook_entity(self.hass, capture.bus_event, capture.data, self.uuid)
         self.hass.bus.async_fire(capture.bus_event, capture.data, context=capture.context)
         for listener in list(self._record_listeners):
             listener(capture)

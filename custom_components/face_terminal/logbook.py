@@ -1,16 +1,31 @@
-"""Describe the integration's bus events in the logbook.
+"""Describe the integration's bus events in the logbook, in Home Assistant's language.
 
 Each record becomes one readable line that names the person and the door, e.g.
 "Alice was granted access at Front door", "Front door saw a stranger" or "Front door read
 the ID card of 张三 (…8515)". Only the event data is used; it never holds pictures or
 full ID or phone numbers.
 
-The entities a record updates (the access event, the last-person sensor) write their
-states in the record's context, so the logbook shows their lines as caused by this
-described event: its name (the person, where there is one) is their cause. Home
-Assistant gives an integration no way to leave an event entity's or a text sensor's
-state changes out of the logbook (it only drops sensors with a unit, a state class or a
-numeric device class, and counter, image and proximity entities), so those lines remain.
+Where the line shows. The runtime puts the entity ID of the record's event entity (the
+access, scan or alarm event) into the bus event data (`household.logbook_entity`): the
+logbook then lists the line also where it is asked for entities only, which is what the
+Activity page filtered to a device and a dashboard's logbook card do (both resolve their
+target to entity IDs); the device page asks for the device too. The line itself keeps
+no entity ID, so the frontend shows the person (or the door) as its name, not the entity.
+
+What else shows per arrival, and why (issue 22; docs/automations.md, "Who came in"):
+Home Assistant lists every state change of an event entity (an event entity's state is
+the time of its last event) and of a text sensor; it leaves out only sensors with a
+unit, a state class or a numeric device class, and counter, image and proximity
+entities, and a logbook platform can describe bus events only, never a state change.
+So the access event entity's own line ("Access granted", with this line's person as its
+cause) follows every arrival, and the last-person sensor's line follows an arrival of
+someone else than the last person. The entities write their states in the record's
+context, so the logbook shows those lines as caused by this described event.
+
+The sentences are translated (the ``logbook_*`` keys of the translations' "exceptions"
+section: the one section of an integration's translations that Home Assistant loads in
+its backend for messages the integration writes itself) into Home Assistant's language;
+the logbook has no way to let each user's frontend translate an integration's lines.
 """
 
 from __future__ import annotations
@@ -21,6 +36,7 @@ from typing import Any
 from homeassistant.components.logbook.const import LOGBOOK_ENTRY_MESSAGE, LOGBOOK_ENTRY_NAME
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import translation
 
 from .alarms import EVENT_ALARM
 from .const import (
@@ -51,79 +67,124 @@ from .const import (
     VIP,
 )
 
-DEFAULT_NAME = "Face terminal"
-UNKNOWN_PERSON = "An enrolled person"
-
 type DescribeCallback = Callable[[Event], dict[str, str]]
+type Translate = Callable[..., str]
+
+# The English sentences, also the fallback where a translation is missing.
+ENGLISH: dict[str, str] = {
+    "default_door": "Face terminal",
+    "unknown_person": "An enrolled person",
+    "access_granted": "was granted access at {door}",
+    "access_denied": "was denied access at {door}",
+    "awaiting_remote": "was recognised at {door}, awaiting remote confirmation",
+    "no_permission": "was recognised at {door} but has no permission at this time",
+    "blacklisted": "was recognised at {door} (blacklisted)",
+    "vip": "was recognised at {door} (VIP)",
+    "access_unknown": "was recognised at {door} with an unknown status (not granted)",
+    "recognised": "was recognised at {door}",
+    "not_registered": "saw a face that is not registered",
+    "stranger": "saw a stranger",
+    "captured": "captured a face",
+    "alarm_code": "raised alarm {code}",
+    "alarm": "raised an alarm",
+    "qr_code": "scanned a QR code",
+    "card_number": "read card {number}",
+    "card": "read a card",
+    "id_card_of": "read the ID card of {holder}",
+    "id_card": "read an ID card",
+    "credential": "read a credential",
+    "resent": "{text} (re-sent record)",
+}
+DEFAULT_NAME = ENGLISH["default_door"]
+UNKNOWN_PERSON = ENGLISH["unknown_person"]
+
+_RECOGNITION_KEYS: dict[str | None, str] = {
+    ACCESS_GRANTED: "access_granted",
+    ACCESS_DENIED: "access_denied",
+    AWAITING_REMOTE: "awaiting_remote",
+    NO_PERMISSION: "no_permission",
+    BLACKLISTED: "blacklisted",
+    VIP: "vip",
+    ACCESS_UNKNOWN: "access_unknown",
+}
 
 
-def recognition_line(door: str, data: Mapping[str, Any]) -> tuple[str, str]:
+def english(key: str, **placeholders: Any) -> str:
+    """The English sentence `key` with its placeholders filled in."""
+    return ENGLISH[key].format(**placeholders)
+
+
+def translator(hass: HomeAssistant) -> Translate:
+    """Sentences in Home Assistant's language, English where a translation is missing."""
+    prefix = f"component.{DOMAIN}.exceptions.logbook_"
+    strings = translation.async_get_cached_translations(
+        hass, hass.config.language, "exceptions", DOMAIN
+    )
+
+    def translate(key: str, **placeholders: Any) -> str:
+        template = strings.get(f"{prefix}{key}.message") or ENGLISH[key]
+        try:
+            return template.format(**placeholders)
+        except KeyError, IndexError, ValueError:
+            return english(key, **placeholders)
+
+    return translate
+
+
+def recognition_line(
+    door: str, data: Mapping[str, Any], text: Translate = english
+) -> tuple[str, str]:
     """Name and message of a recognition record: who, then what happened where."""
     access = data.get(ATTR_ACCESS)
     if access == NOT_REGISTERED:
-        return door, _replayed("saw a face that is not registered", data)
-    person = data.get(ATTR_PERSON_NAME) or UNKNOWN_PERSON
-    if access == ACCESS_GRANTED:
-        text = f"was granted access at {door}"
-    elif access == ACCESS_DENIED:
-        text = f"was denied access at {door}"
-    elif access == AWAITING_REMOTE:
-        text = f"was recognised at {door}, awaiting remote confirmation"
-    elif access == NO_PERMISSION:
-        text = f"was recognised at {door} but has no permission at this time"
-    elif access == BLACKLISTED:
-        text = f"was recognised at {door} (blacklisted)"
-    elif access == VIP:
-        text = f"was recognised at {door} (VIP)"
-    elif access == ACCESS_UNKNOWN:
-        text = f"was recognised at {door} with an unknown status (not granted)"
-    else:
-        text = f"was recognised at {door}"
-    return person, _replayed(text, data)
+        return door, _replayed(text("not_registered"), data, text)
+    person = data.get(ATTR_PERSON_NAME) or text("unknown_person")
+    message = text(_RECOGNITION_KEYS.get(access, "recognised"), door=door)
+    return person, _replayed(message, data, text)
 
 
-def stranger_line(door: str, data: Mapping[str, Any]) -> tuple[str, str]:
+def stranger_line(door: str, data: Mapping[str, Any], text: Translate = english) -> tuple[str, str]:
     """Name and message of a stranger snapshot."""
-    return door, _replayed("saw a stranger", data)
+    return door, _replayed(text("stranger"), data, text)
 
 
-def capture_line(door: str, data: Mapping[str, Any]) -> tuple[str, str]:
+def capture_line(door: str, data: Mapping[str, Any], text: Translate = english) -> tuple[str, str]:
     """Name and message of a Jovision capture (a face, nobody matched)."""
-    return door, "captured a face"
+    return door, text("captured")
 
 
-def alarm_line(door: str, data: Mapping[str, Any]) -> tuple[str, str]:
+def alarm_line(door: str, data: Mapping[str, Any], text: Translate = english) -> tuple[str, str]:
     """Name and message of a terminal's alarm push: its code and its own description."""
     code = data.get(ATTR_ALARM_CODE)
-    text = f"raised alarm {code}" if code is not None else "raised an alarm"
+    message = text("alarm_code", code=code) if code is not None else text("alarm")
     description = data.get(ATTR_DESCRIPTION)
-    return door, f"{text}: {description}" if description else text
+    return door, f"{message}: {description}" if description else message
 
 
-def scan_line(door: str, data: Mapping[str, Any]) -> tuple[str, str]:
+def scan_line(door: str, data: Mapping[str, Any], text: Translate = english) -> tuple[str, str]:
     """Name and message of a QR code, card or ID card."""
-    return door, scan_message(data)
+    return door, scan_message(data, text)
 
 
-def scan_message(data: Mapping[str, Any]) -> str:
+def scan_message(data: Mapping[str, Any], text: Translate = english) -> str:
     """Sentence (after the terminal's name) for a QR code, card or ID card."""
     scan_type = data.get(ATTR_SCAN_TYPE)
     if scan_type == SCAN_QR_CODE:
         # The code's text may be a personal access token: it stays in the event data.
-        return "scanned a QR code"
+        return text("qr_code")
     if scan_type == SCAN_CARD:
         number = data.get(ATTR_CARD_NUMBER)
-        return f"read card {number}" if number else "read a card"
+        return text("card_number", number=number) if number else text("card")
     if scan_type == SCAN_ID_CARD:
         holder = data.get(ATTR_PERSON_NAME)
         last4 = data.get(ATTR_ID_LAST4)
-        text = f"read the ID card of {holder}" if holder else "read an ID card"
-        return f"{text} (…{last4})" if last4 else text
-    return "read a credential"
+        message = text("id_card_of", holder=holder) if holder else text("id_card")
+        return f"{message} (…{last4})" if last4 else message
+    return text("credential")
 
 
-def _replayed(text: str, data: Mapping[str, Any]) -> str:
-    return f"{text} (re-sent record)" if data.get(ATTR_REPLAY) else text
+def _replayed(message: str, data: Mapping[str, Any], text: Translate) -> str:
+    return text("resent", text=message) if data.get(ATTR_REPLAY) else message
 
 
 @callback
@@ -134,16 +195,19 @@ def async_describe_events(
     """Describe the recognition, stranger, scan, capture and alarm events."""
 
     @callback
-    def door_name(data: Mapping[str, Any]) -> str:
+    def door_name(data: Mapping[str, Any], text: Translate) -> str:
         device_id = data.get(ATTR_DEVICE_ID)
         if device_id and (device := dr.async_get(hass).async_get(device_id)):
-            return device.name_by_user or device.name or DEFAULT_NAME
-        return DEFAULT_NAME
+            return device.name_by_user or device.name or text("default_door")
+        return text("default_door")
 
-    def describer(line: Callable[[str, Mapping[str, Any]], tuple[str, str]]) -> DescribeCallback:
+    def describer(
+        line: Callable[[str, Mapping[str, Any], Translate], tuple[str, str]],
+    ) -> DescribeCallback:
         @callback
         def describe(event: Event) -> dict[str, str]:
-            name, message = line(door_name(event.data), event.data)
+            text = translator(hass)
+            name, message = line(door_name(event.data, text), event.data, text)
             return {LOGBOOK_ENTRY_NAME: name, LOGBOOK_ENTRY_MESSAGE: message}
 
         return describe

@@ -18,7 +18,8 @@ from homeassistant.core import CALLBACK_TYPE, callback
 from . import protocol
 from .alarms import build_alarm
 from .const import ATTR_PERSON_ENTITY_ID
-from .events import build_record
+from .events import build_record, name_logbook_entity
+from .newest import async_record_replayed
 from .people import linked_person
 from .protocol.alarms import AlarmInfoPush
 
@@ -57,8 +58,10 @@ class RecordEvents:
         ids = {"device_id": terminal.device_id, "terminal_id": terminal.terminal_id}
         if isinstance(message, AlarmInfoPush):
             record = build_alarm(message, **ids)
+            name_logbook_entity(terminal.hass, record.bus_event, record.data, terminal.terminal_id)
         else:
             record = build_record(message, **ids)
+            name_logbook_entity(terminal.hass, record.bus_event, record.data, terminal.terminal_id)
             if isinstance(message, protocol.RecPush) and (
                 person := linked_person(terminal.entry, message.custom_id)
             ):
@@ -66,6 +69,8 @@ class RecordEvents:
             if record.replay:
                 terminal.hass.bus.async_fire(record.bus_event, record.data, context=record.context)
                 self._counters["replayed_records"] += 1
+                # Not an arrival, but maybe newer than what the "last" entities show.
+                async_record_replayed(terminal, record)
                 return None
         self._remember(record)
         # One context for the event and the entity updates it causes (logbook lines).

@@ -38,11 +38,13 @@ from .const import (
 )
 from .device import Capability, has_capability
 from .entity import FaceTerminalRecordEntity
+from .newest import is_newer, shown_time
 from .roster.sensor import roster_sync_entities
 from .settings import TerminalSettings
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from datetime import datetime
 
     from homeassistant.core import CALLBACK_TYPE
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
@@ -184,9 +186,15 @@ def _add_when_used(
 
 
 class FaceTerminalRecordSensor(FaceTerminalRecordEntity, RestoreSensor):
-    """A value taken from the device's records, kept across restarts."""
+    """A value taken from the device's records, kept across restarts.
+
+    It shows the newest arrival by the record's own time: every live record, and a
+    re-sent one (``replay: true``) only when it happened after the record shown (after
+    a restart, the restored one's "time").
+    """
 
     entity_description: FaceTerminalSensorEntityDescription
+    follows_replays = True
     # New with every record: kept on the state, but not a recorder row per record.
     _unrecorded_attributes = frozenset({ATTR_TIME, ATTR_SIMILARITY, ATTR_CAPTURE_TIME})
 
@@ -204,6 +212,7 @@ class FaceTerminalRecordSensor(FaceTerminalRecordEntity, RestoreSensor):
         """
         super().__init__(runtime, description)
         self._attr_extra_state_attributes = {}
+        self._shown: datetime | None = None  # the shown record's own time
         if first is not None:
             self.async_set_context(first.context)
             self._take(first)
@@ -242,6 +251,7 @@ class FaceTerminalRecordSensor(FaceTerminalRecordEntity, RestoreSensor):
             for key in self.entity_description.attribute_keys
             if key in stored.attributes
         }
+        self._shown = shown_time(self._attr_extra_state_attributes.get(ATTR_TIME))
 
     @property
     @override
@@ -260,11 +270,18 @@ class FaceTerminalRecordSensor(FaceTerminalRecordEntity, RestoreSensor):
         if self._take(record):
             self.async_write_ha_state()
 
+    @callback
+    @override
+    def _async_handle_replay(self, record: DeviceRecord) -> None:
+        if is_newer(record, self._shown) and self._take(record):
+            self.async_write_ha_state()
+
     def _take(self, record: DeviceRecord) -> bool:
         """Take the record's value and attributes; False if it has none for this sensor."""
         description = self.entity_description
         if (value := description.value_fn(record)) is None:
             return False
+        self._shown = record.time
         self._attr_native_value = value
         if description.attributes_fn is not None:
             self._attr_extra_state_attributes = description.attributes_fn(record)

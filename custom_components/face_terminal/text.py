@@ -5,8 +5,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, override
 
 from homeassistant.components.text import TextEntity, TextEntityDescription
-from homeassistant.const import EntityCategory
+from homeassistant.const import MAX_LENGTH_STATE_STATE, EntityCategory
+from homeassistant.exceptions import ServiceValidationError
 
+from .const import DOMAIN
+from .protocol import utf8_len
 from .protocol.settings import Setting, SettingKind
 from .setting_entity import FaceTerminalSettingEntity, setting_entities
 
@@ -21,14 +24,21 @@ PARALLEL_UPDATES = 1
 
 
 def text_description(setting: Setting) -> TextEntityDescription:
-    """The entity description of a screen text (at most 63 UTF-8 bytes, checked on send)."""
+    """The entity description of a screen text (at most 63 UTF-8 bytes, checked on send).
+
+    The limit is in bytes, and the frontend's text field cuts what is typed at the
+    entity's maximum length in characters, without a word. The maximum is therefore
+    Home Assistant's largest (255 characters), never below what the bytes allow: a text
+    that does not fit reaches `FaceTerminalSettingText.async_set_value`, which refuses
+    it with a message naming the field, instead of being shortened silently.
+    """
     return TextEntityDescription(
         key=setting.key,
         translation_key=setting.key,
         entity_category=EntityCategory.CONFIG,
         entity_registry_enabled_default=setting.enabled_by_default,
         native_min=0,
-        native_max=setting.max_bytes,
+        native_max=max(MAX_LENGTH_STATE_STATE, setting.max_bytes),
     )
 
 
@@ -58,4 +68,18 @@ class FaceTerminalSettingText(FaceTerminalSettingEntity, TextEntity):
 
     @override
     async def async_set_value(self, value: str) -> None:
+        """Send the text if its UTF-8 form fits the terminal; refuse it otherwise."""
+        limit = self.setting.max_bytes
+        if (size := utf8_len(value)) > limit:
+            name = self.name if isinstance(self.name, str) else self.setting.key
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="text_too_long",
+                translation_placeholders={
+                    "name": name,
+                    "bytes": str(size),
+                    "characters": str(len(value)),
+                    "max_bytes": str(limit),
+                },
+            )
         await self.async_change(value)

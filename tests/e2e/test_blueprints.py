@@ -230,7 +230,7 @@ async def test_access_decision_blueprint_makes_a_valid_automation(
         client,
         "decide",
         "decide_access.yaml",
-        {"terminal": device_id, "always": ["alice-01"], "welcome": "Hello"},
+        {"terminal": device_id, "always": ["person.alice"], "welcome": "Hello"},
     )
     state = await client.state(entity_id)
     assert state is not None

@@ -45,7 +45,8 @@ EXPECTED_ENTITIES = {
 }
 # Disabled by default (rarely changed, or restart the terminal): registered, no state.
 DISABLED_BY_DEFAULT = {
-    f"{setting.kind}.{setting.key}" for setting in SETTINGS if not setting.enabled_by_default
+    "button.sync_clock",
+    *(f"{setting.kind}.{setting.key}" for setting in SETTINGS if not setting.enabled_by_default),
 }
 
 

@@ -90,10 +90,10 @@ async def installed(
 
 
 async def add_terminal_by_hand(client: HomeAssistantClient, terminal_id: str) -> dict[str, Any]:
-    """Add → Face Recognition Terminal → MQTT terminal → terminal ID, as a user does."""
+    """Add → Face Recognition Terminal → … (MQTT), by its ID → terminal ID, as a user does."""
     flow = await client.post("/api/config/config_entries/flow", {"handler": "face_terminal"})
     assert flow["type"] == "menu", flow
-    assert flow["menu_options"] == ["mqtt_terminal", "jovision"]
+    assert flow["menu_options"] == ["find_terminals", "mqtt_terminal", "jovision"]
     form = await client.post(
         f"/api/config/config_entries/flow/{flow['flow_id']}", {"next_step_id": "mqtt_terminal"}
     )

@@ -72,6 +72,9 @@ class Setting:
     restricts the setting to part of an integer key (``VerifyMode`` flags): the value is
     ``(raw & bits)`` shifted down to bit 0. `unit` is a plain unit text ("s", "ms", "cm",
     "%", "min", "temperature" for the terminal's own temperature unit).
+    `enabled_by_default` marks the few settings a household changes (volume, recognition
+    threshold, door open time): every other setting's entity is created disabled, one
+    click away in the device's entity list.
     """
 
     key: str
@@ -86,7 +89,7 @@ class Setting:
     on: int = 1
     bits: int | None = None
     max_bytes: int = MAX_TIP_BYTES
-    enabled_by_default: bool = True
+    enabled_by_default: bool = False
     restarts: bool = False
 
     @property
@@ -170,20 +173,19 @@ TEMPERATURE_CHECK: Final = 0x200
 
 SETTINGS: Final[tuple[Setting, ...]] = (
     # §9.2 sound and screen
-    _number("volume", _SOUND, "Volume", 0, 100, unit="%"),
+    _number("volume", _SOUND, "Volume", 0, 100, unit="%", enabled_by_default=True),
     _switch("success_voice", _SOUND, "VerifySuccAudio"),
     _switch("failure_voice", _SOUND, "VerifyFailAudio"),
     _switch("remote_unlock_sound", _SOUND, "RemoteCtrlAudio"),
     _select("show_name", _SOUND, "IsShowName", {0: "hidden", 1: "full", 2: "partial"}),
-    _switch("hide_ip", _SOUND, "IPHide", enabled_by_default=False),
-    _switch("show_device_id", _SOUND, "IsShowDeviceID", enabled_by_default=False),
-    _switch("show_person_count", _SOUND, "IsShowPersonNum", enabled_by_default=False),
+    _switch("hide_ip", _SOUND, "IPHide"),
+    _switch("show_device_id", _SOUND, "IsShowDeviceID"),
+    _switch("show_person_count", _SOUND, "IsShowPersonNum"),
     _select(
         "success_picture",
         _SOUND,
         "DisplayPicture",
         {0: "capture", 1: "registered"},
-        enabled_by_default=False,
     ),
     _text("success_text", _SOUND, "VerifyTipContent"),
     _text("stranger_text", _SOUND, "UnregisterTipContent"),
@@ -193,15 +195,15 @@ SETTINGS: Final[tuple[Setting, ...]] = (
     _select("verification_mode", _DOOR, "VerifyMode", VERIFY_MODES, bits=0xFF),
     _switch("mask_check", _DOOR, "VerifyMode", bits=MASK_CHECK),
     _switch("temperature_check", _DOOR, "VerifyMode", bits=TEMPERATURE_CHECK),
-    _number("face_threshold", _DOOR, "FaceThreshold", 50, 100),
-    _number("id_card_threshold", _DOOR, "IDCardThreshold", 50, 100, enabled_by_default=False),
+    _number("face_threshold", _DOOR, "FaceThreshold", 50, 100, enabled_by_default=True),
+    _number("id_card_threshold", _DOOR, "IDCardThreshold", 50, 100),
     _number("verify_reset_time", _DOOR, "VerifyResetTime", 1, 10, unit="s"),
     _number("recognition_interval", _DOOR, "SnapResetTime", 0, 15, unit="s"),
     # ours: the table gives only the default of 200 ms; 25.5 s covers every strike and gate
-    _number("relay_time", _DOOR, "IOStayTime", 100, 25500, step=100, unit="ms"),
-    _select(
-        "relay_idle_state", _DOOR, "IOType", {0: "closed", 1: "open"}, enabled_by_default=False
+    _number(
+        "relay_time", _DOOR, "IOStayTime", 100, 25500, step=100, unit="ms", enabled_by_default=True
     ),
+    _select("relay_idle_state", _DOOR, "IOType", {0: "closed", 1: "open"}),
     # §9.1 system
     _select("liveness_detection", _SYSTEM, "LiveDetectType", {0: "on", 1: "off", 2: "scheduled"}),
     _switch("face_frame", _SYSTEM, "FaceDisplay"),
@@ -216,9 +218,9 @@ SETTINGS: Final[tuple[Setting, ...]] = (
     _switch("screen_off_when_idle", _SYSTEM, "LcdBLDisable"),
     # ours: no range in the table (default 30 s)
     _number("screen_off_delay", _SYSTEM, "LcdBLDisableAfterSec", 5, 3600, unit="s"),
-    _switch("record_database", _SYSTEM, "DataBaseEnable", enabled_by_default=False),
-    _select("language", _SYSTEM, "Language", LANGUAGES, restarts=True, enabled_by_default=False),
-    _number("web_timeout", _SYSTEM, "WebTimeOut", 2, 10, unit="min", enabled_by_default=False),
+    _switch("record_database", _SYSTEM, "DataBaseEnable"),
+    _select("language", _SYSTEM, "Language", LANGUAGES, restarts=True),
+    _number("web_timeout", _SYSTEM, "WebTimeOut", 2, 10, unit="min"),
     # §9.5 temperature
     _select("temperature_unit", _TEMPERATURE, "TemperatureMode", {0: "celsius", 1: "fahrenheit"}),
     _number(
@@ -238,7 +240,6 @@ SETTINGS: Final[tuple[Setting, ...]] = (
         40,
         step=0.1,
         unit="temperature",
-        enabled_by_default=False,
     ),
     _number(
         "temperature_calibration",
@@ -248,7 +249,6 @@ SETTINGS: Final[tuple[Setting, ...]] = (
         5,
         step=0.1,
         unit="temperature_delta",
-        enabled_by_default=False,
     ),
     _switch("show_abnormal_temperature", _TEMPERATURE, "ShowAbnormalTemp"),
     # §9.6 MQTT reports (StrangerUploadType: 0 upload, 1 no upload; Q-39)
