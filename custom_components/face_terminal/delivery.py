@@ -165,7 +165,7 @@ class DeliveryJournal:
                     RECORDER_WAIT,
                     len(acks),
                 )
-                continue
+                return  # the next record (or re-sent copy) tries again
             if revision != self._saved:
                 await self._store.async_save(data)
                 self._saved = revision
