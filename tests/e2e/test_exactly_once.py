@@ -20,9 +20,7 @@ race that dropped records before identity de-duplication.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import time
 from typing import TYPE_CHECKING
 
 import pytest
@@ -152,11 +150,7 @@ def gate(stack: Stack) -> Iterator[Terminal]:
         client = await stack.client()
         try:
             await client.save_automation(GATE_AUTOMATION_ID, GRANT_EVERYONE)
-            deadline = time.monotonic() + 20
-            entity = "automation.exactly_once_gate_everyone_may_enter"
-            while (await client.state(entity) or {}).get("state") != "on":
-                assert time.monotonic() < deadline, "the automation did not load"
-                await asyncio.sleep(0.2)
+            await client.wait_until_on("automation.exactly_once_gate_everyone_may_enter")
         finally:
             await client.close()
 
