@@ -168,6 +168,7 @@ async def test_actions_are_registered(hass: HomeAssistant, loaded_entry: MockCon
         "sync_persons",
         "delete_all_persons",
         "attendance",
+        "check_roster",
     }
 
 
@@ -1269,6 +1270,7 @@ def test_descriptions_match_schemas_translations_and_icons() -> None:
         "sync_persons": roster_services.SYNC_PERSONS_SCHEMA,
         "delete_all_persons": roster_services.DELETE_ALL_PERSONS_SCHEMA,
         "attendance": attendance.ATTENDANCE_SCHEMA,
+        "check_roster": roster_services.CHECK_ROSTER_SCHEMA,
     }
     assert set(described) == set(schemas) == set(strings["services"]) == set(icons["services"])
     for name, description in described.items():

@@ -30,6 +30,7 @@ from .jovision import (
     is_receiver_entry,
 )
 from .occupancy import async_setup_occupancy, async_unload_occupancy
+from .roster.drift import RosterDriftWatch
 from .services import async_setup_services
 
 if TYPE_CHECKING:
@@ -70,6 +71,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: FaceTerminalAnyConfigEnt
     )
     if isinstance(runtime, FaceTerminal):
         await async_setup_occupancy(hass, entry)
+        RosterDriftWatch(runtime)
     # No update listener: the options flow reloads by itself (OptionsFlowWithReload) and
     # the reconfigure flow with async_update_reload_and_abort; the IP that discovery
     # writes into the entry needs no reload.
