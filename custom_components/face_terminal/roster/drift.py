@@ -203,8 +203,14 @@ class RosterDriftWatch:
             async_track_time_interval(terminal.hass, self._async_scheduled, CHECK_INTERVAL)
         )
 
-    async def _async_scheduled(self, _now: datetime) -> None:
-        await async_check_roster(self.terminal)
+    @callback
+    def _async_scheduled(self, _now: datetime) -> None:
+        # In the background: nobody waits for it, and it never delays a shutdown.
+        self.terminal.entry.async_create_background_task(
+            self.terminal.hass,
+            async_check_roster(self.terminal),
+            f"{DOMAIN} roster check {self.terminal.terminal_id}",
+        )
 
 
 async def async_repair_roster(terminal: TerminalPort, *, delete_unknown: bool) -> Drift:
