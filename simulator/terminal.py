@@ -41,6 +41,7 @@ from simulator.network import Task, network_hub, scheduler
 from simulator.store import DEFAULT_CAPACITY, PersonStore
 
 if TYPE_CHECKING:
+    import datetime as dt
     from collections.abc import Callable, Iterable
     from types import TracebackType
 
@@ -653,6 +654,17 @@ class Terminal:
         self.processor.note_faces((person.name,))
         self._wake()
         return entry.ident
+
+    def push_replays(self, begin: dt.datetime, end: dt.datetime) -> int:
+        """Re-send past recognitions between ``begin`` and ``end`` (``PushType`` 2).
+
+        What ``ManualPushRecords`` would publish, unasked: the copies of records the
+        terminal already sent, for tests of re-sent records. Returns how many.
+        """
+        payloads = self.device.manual_records("RecPush", begin, end)
+        for payload in payloads:
+            self._queue(Outgoing("Rec", payload))
+        return len(payloads)
 
     def push_stranger(self, *, label: str | None = None, temperature: float | None = None) -> int:
         """Let a stranger walk up: publish a ``StrSnapPush`` on ``<cmd>/Snap``.

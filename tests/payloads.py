@@ -33,6 +33,17 @@ def jpeg(width: int = 64, height: int = 80, color: tuple[int, int, int] = (200, 
     return buffer.getvalue()
 
 
+def face_photo(number: int = 1) -> bytes:
+    """A JPEG a terminal would take as a face photo: big enough, over 1000 bytes.
+
+    Each `number` gives a different picture (a gradient, `160 + number` pixels wide).
+    """
+    buffer = io.BytesIO()
+    picture = Image.radial_gradient("L").resize((160 + number, 200)).convert("RGB")
+    picture.save(buffer, format="JPEG")
+    return buffer.getvalue()
+
+
 def data_uri(data: bytes, label: str = "jpeg") -> str:
     """Base64 picture as terminals send it (the label may lie, Q-17)."""
     return f"data:image/{label};base64,{base64.b64encode(data).decode()}"

@@ -123,7 +123,7 @@ def by_id(result: dict[str, Any]) -> dict[str, dict[str, Any]]:
 def write_photos(folder: Path) -> None:
     """Photos p1.jpg to p3.jpg, each a different picture."""
     for number in range(1, 4):
-        (folder / f"p{number}.jpg").write_bytes(payloads.jpeg(60 + number, 80))
+        (folder / f"p{number}.jpg").write_bytes(payloads.face_photo(number))
 
 
 def png(width: int, height: int) -> bytes:

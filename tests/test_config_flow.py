@@ -38,6 +38,11 @@ from custom_components.face_terminal.const import (
     CONF_UNLOCK_MESSAGE,
     DOMAIN,
 )
+from custom_components.face_terminal.occupancy.const import (
+    CONF_ASSUME_LEFT_AFTER,
+    CONF_DOOR_ROLE,
+    CONF_SITE,
+)
 
 from . import payloads
 from .conftest import TerminalResponder, fire
@@ -955,6 +960,8 @@ async def test_options(
         CONF_RECOVER_RECORDS: True,
         CONF_ACCESS_WINDOW: 5,
         CONF_ACCESS_DEFAULT: "deny",
+        CONF_DOOR_ROLE: "none",
+        CONF_ASSUME_LEFT_AFTER: 12,
     }
 
     user_input: dict[str, Any] = {
@@ -987,6 +994,9 @@ async def test_options(
         CONF_ACCESS_DEFAULT: "grant",
         CONF_PERSON_LINKS: {},
         CONF_FIRMWARE_FOLDER: "",
+        CONF_DOOR_ROLE: "none",
+        CONF_SITE: "",
+        CONF_ASSUME_LEFT_AFTER: 12,
     }
     assert isinstance(config_entry.options[CONF_OFFLINE_TIMEOUT], int)
     await hass.async_block_till_done()
@@ -1184,6 +1194,9 @@ def test_translations_cover_the_flow() -> None:
             CONF_ACCESS_DEFAULT,
             CONF_PERSON_LINKS,
             CONF_FIRMWARE_FOLDER,
+            CONF_DOOR_ROLE,
+            CONF_SITE,
+            CONF_ASSUME_LEFT_AFTER,
         }
     )
 

@@ -104,7 +104,7 @@ async def test_second_sync_sends_only_changes(
         "custom_id,name,photo\np1,Alicia,p1.jpg\np2,Bob,p2.jpg\np3,Carol,p3.jpg\n",
         encoding="utf-8",
     )
-    (faces_dir / "p3.jpg").write_bytes(payloads.jpeg(90, 90))
+    (faces_dir / "p3.jpg").write_bytes(payloads.face_photo(30))
     result = report(await sync(hass, {"device_id": device_id, "roster_file": roster}))
     items = {item["customId"]: item for item in fake.items()}
     assert set(items) == {"p1", "p2", "p3"}  # p2 lost its block-list type and validity

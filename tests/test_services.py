@@ -167,6 +167,8 @@ async def test_actions_are_registered(hass: HomeAssistant, loaded_entry: MockCon
         "check_face_photo",
         "sync_persons",
         "delete_all_persons",
+        "attendance",
+        "check_roster",
     }
 
 
@@ -1237,6 +1239,7 @@ def test_descriptions_match_schemas_translations_and_icons() -> None:
 
     from custom_components.face_terminal import (
         access_actions,
+        attendance,
         face_tools,
         services,
         services_screen,
@@ -1266,6 +1269,8 @@ def test_descriptions_match_schemas_translations_and_icons() -> None:
         "check_face_photo": face_tools.CHECK_FACE_PHOTO_SCHEMA,
         "sync_persons": roster_services.SYNC_PERSONS_SCHEMA,
         "delete_all_persons": roster_services.DELETE_ALL_PERSONS_SCHEMA,
+        "attendance": attendance.ATTENDANCE_SCHEMA,
+        "check_roster": roster_services.CHECK_ROSTER_SCHEMA,
     }
     assert set(described) == set(schemas) == set(strings["services"]) == set(icons["services"])
     for name, description in described.items():

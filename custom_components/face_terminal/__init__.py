@@ -29,6 +29,8 @@ from .jovision import (
     is_jovision_entry,
     is_receiver_entry,
 )
+from .occupancy import async_setup_occupancy, async_unload_occupancy
+from .roster.drift import RosterDriftWatch
 from .services import async_setup_services
 
 if TYPE_CHECKING:
@@ -67,6 +69,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: FaceTerminalAnyConfigEnt
     await hass.config_entries.async_forward_entry_setups(
         entry, device_platforms(runtime, PLATFORMS)
     )
+    if isinstance(runtime, FaceTerminal):
+        await async_setup_occupancy(hass, entry)
+        RosterDriftWatch(runtime)
     # No update listener: the options flow reloads by itself (OptionsFlowWithReload) and
     # the reconfigure flow with async_update_reload_and_abort; the IP that discovery
     # writes into the entry needs no reload.
@@ -78,6 +83,7 @@ async def async_unload_entry(hass: HomeAssistant, entry: FaceTerminalAnyConfigEn
     if is_receiver_entry(entry):
         return True
     runtime = cast("DeviceRuntime", entry.runtime_data)
+    async_unload_occupancy(hass, entry)
     return await hass.config_entries.async_unload_platforms(
         entry, device_platforms(runtime, PLATFORMS)
     )

@@ -75,6 +75,7 @@ from .const import (
     MQTT_QOS,
 )
 from .jovision import FaceTerminalAnyConfigEntry, is_jovision_entry, is_receiver_entry
+from .occupancy.options import OCCUPANCY_OPTIONS, occupancy_options
 from .people import format_links, parse_links
 from .protocol import (
     BASIC_TOPIC,
@@ -625,6 +626,7 @@ OPTIONS_SCHEMA: Final = vol.Schema(
         ),
         vol.Optional(CONF_PERSON_LINKS): TextSelector(TextSelectorConfig(multiline=True)),
         vol.Optional(CONF_FIRMWARE_FOLDER): TextSelector(),
+        **OCCUPANCY_OPTIONS,
     }
 )
 
@@ -661,6 +663,7 @@ class FaceTerminalOptionsFlow(OptionsFlowWithReload):
                         CONF_ACCESS_DEFAULT: user_input[CONF_ACCESS_DEFAULT],
                         CONF_PERSON_LINKS: links,
                         CONF_FIRMWARE_FOLDER: folder,
+                        **occupancy_options(user_input),
                     }
                 )
 

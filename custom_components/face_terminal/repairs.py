@@ -1,4 +1,4 @@
-"""Repair flows: set a drifting terminal clock to Home Assistant's local time."""
+"""Repair flows: set a drifting terminal clock; bring a drifted roster back in line."""
 
 from __future__ import annotations
 
@@ -9,9 +9,12 @@ from homeassistant.components.repairs import RepairsFlow, RepairsFlowResult
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.selector import SelectSelector, SelectSelectorConfig
 
 from .clock import CLOCK_ISSUE_PREFIX
 from .const import DOMAIN
+from .roster.drift import ISSUE_PREFIX as ROSTER_ISSUE_PREFIX
+from .roster.drift import async_repair_roster
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -63,6 +66,69 @@ class ClockDriftRepairFlow(RepairsFlow):
         )
 
 
+ATTR_UNKNOWN_PEOPLE = "unknown_people"
+KEEP = "keep"
+DELETE = "delete"
+
+
+class RosterDriftRepairFlow(RepairsFlow):
+    """Sync a terminal again from its last roster; keep or delete people it alone has."""
+
+    def __init__(self, entry_id: str) -> None:
+        """Remember which terminal the issue is about."""
+        super().__init__()
+        self._entry_id = entry_id
+
+    async def async_step_init(self, user_input: dict[str, str] | None = None) -> RepairsFlowResult:
+        """Go straight to the confirmation."""
+        return await self.async_step_confirm()
+
+    async def async_step_confirm(
+        self, user_input: dict[str, str] | None = None
+    ) -> RepairsFlowResult:
+        """Say what differs; on submit sync again (keeping or deleting unknown people)."""
+        entry: FaceTerminalConfigEntry | None = self.hass.config_entries.async_get_entry(
+            self._entry_id
+        )
+        if entry is None or entry.state is not ConfigEntryState.LOADED:
+            return self.async_abort(reason="not_loaded")
+        terminal = entry.runtime_data
+        placeholders = {"name": terminal.display_name, "missing": "0", "unknown": "0"}
+        if issue := ir.async_get(self.hass).async_get_issue(DOMAIN, self.issue_id):
+            placeholders.update(issue.translation_placeholders or {})
+        schema = vol.Schema({})
+        if placeholders["unknown"] != "0":
+            schema = vol.Schema(
+                {
+                    vol.Required(ATTR_UNKNOWN_PEOPLE, default=KEEP): SelectSelector(
+                        SelectSelectorConfig(
+                            options=[KEEP, DELETE], translation_key=ATTR_UNKNOWN_PEOPLE
+                        )
+                    )
+                }
+            )
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            delete = user_input.get(ATTR_UNKNOWN_PEOPLE) == DELETE
+            try:
+                drift = await async_repair_roster(terminal, delete_unknown=delete)
+            except HomeAssistantError as err:
+                errors["base"] = "roster_repair_failed"
+                placeholders["error"] = str(err)
+            else:
+                if not drift:
+                    return self.async_create_entry(data={})
+                errors["base"] = "roster_still_differs"
+                placeholders["missing"] = str(len(drift.missing))
+                placeholders["unknown"] = str(len(drift.unknown))
+        return self.async_show_form(
+            step_id="confirm",
+            data_schema=schema,
+            errors=errors,
+            description_placeholders=placeholders,
+        )
+
+
 async def async_create_fix_flow(
     hass: HomeAssistant,
     issue_id: str,
@@ -70,6 +136,10 @@ async def async_create_fix_flow(
 ) -> RepairsFlow:
     """Create the fix flow of a fixable issue."""
     entry_id = (data or {}).get("entry_id")
+    if issue_id.startswith(ROSTER_ISSUE_PREFIX):
+        if not isinstance(entry_id, str):
+            entry_id = issue_id.removeprefix(ROSTER_ISSUE_PREFIX)
+        return RosterDriftRepairFlow(entry_id)
     if not isinstance(entry_id, str):
         entry_id = issue_id.removeprefix(CLOCK_ISSUE_PREFIX)
     return ClockDriftRepairFlow(entry_id)

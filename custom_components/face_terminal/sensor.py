@@ -39,6 +39,7 @@ from .const import (
 from .device import Capability, has_capability
 from .entity import FaceTerminalRecordEntity
 from .newest import is_newer, shown_time
+from .occupancy.sensor import async_setup_site_sensor
 from .roster.sensor import roster_sync_entities
 from .settings import TerminalSettings
 
@@ -55,6 +56,8 @@ if TYPE_CHECKING:
 
 # Push only: records arrive by themselves.
 PARALLEL_UPDATES = 0
+# The "people inside" sensor of a site (loaded by the occupancy manager, one per site).
+async_setup_platform = async_setup_site_sensor
 
 # The last person's attributes of either family (MQTT terminal, then Jovision device);
 # also the only keys restored after a restart.

@@ -53,6 +53,7 @@ from .action_helpers import (
     raise_first,
     terminal_time,
 )
+from .attendance import async_setup_attendance
 from .const import ATTR_CUSTOM_ID, ATTR_PERSON_ID, ATTR_TERMINAL_ID, DOMAIN
 from .errors import TerminalCommandError
 from .face_tools import async_setup_face_tools
@@ -384,3 +385,4 @@ def async_setup_services(hass: HomeAssistant) -> None:
     async_setup_face_tools(hass)
     async_setup_access_actions(hass)
     async_setup_roster_services(hass)
+    async_setup_attendance(hass)

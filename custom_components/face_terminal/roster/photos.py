@@ -24,6 +24,7 @@ from ..const import DOMAIN
 from ..photo import prepare_face_photo
 from ..photo_server import async_get_photo_server, photo_url
 from .entries import PROBLEM_PHOTO_UNREADABLE, PROBLEM_TEXTS
+from .photo_check import REASON_NOT_A_PICTURE, PhotoChecker, check_prepared
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -57,6 +58,8 @@ class PhotoPreparer:
         self._urls: dict[str, str] = {}
         self._folder: Path | None = None
         self._folder_lock = asyncio.Lock()
+        # Checked once per sync, whichever terminal asks (`photo_check`).
+        self.checker = PhotoChecker(self.async_path)
 
     @property
     def delivery(self) -> str:
@@ -164,7 +167,9 @@ def _prepare_file(source: Path, folder: Path) -> Path:
     try:
         prepared = prepare_face_photo(data)
     except ServiceValidationError as err:
-        raise PhotoProblemError("the photo is not a picture the terminal can use") from err
+        raise PhotoProblemError(REASON_NOT_A_PICTURE) from err
+    if (reason := check_prepared(prepared)) is not None:
+        raise PhotoProblemError(reason)
     if prepared is data:
         return source
     target = folder / f"{secrets.token_hex(16)}.jpg"

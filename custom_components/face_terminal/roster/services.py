@@ -26,6 +26,7 @@ from .. import protocol
 from ..action_helpers import DEVICES, async_get_terminals
 from ..const import DOMAIN, LOGGER
 from ..validation import invalid_input
+from .drift import async_check_roster, async_get_roster_sources
 from .entries import (
     FIELD_CUSTOM_ID,
     FIELD_HA_PERSON,
@@ -46,6 +47,7 @@ if TYPE_CHECKING:
 SERVICE_SYNC_PERSONS: Final = "sync_persons"
 SERVICE_DELETE_ALL_PERSONS: Final = "delete_all_persons"
 
+SERVICE_CHECK_ROSTER: Final = "check_roster"
 ATTR_ROSTER_FILE: Final = "roster_file"
 ATTR_PHOTO_FOLDER: Final = "photo_folder"
 ATTR_PERSONS: Final = "persons"
@@ -87,6 +89,8 @@ SYNC_PERSONS_SCHEMA = vol.Schema(
     }
 )
 
+CHECK_ROSTER_SCHEMA = vol.Schema({vol.Required(ATTR_DEVICE_ID): DEVICES})
+
 DELETE_ALL_PERSONS_SCHEMA = vol.Schema(
     {
         vol.Required(ATTR_DEVICE_ID): DEVICES,
@@ -123,6 +127,13 @@ async def _async_sync_persons(call: ServiceCall) -> ServiceResponse:
             delete_missing=delete_missing,
             batch_size=call.data[ATTR_BATCH_SIZE],
         )
+        if roster_file is not None and not inline:
+            # What the roster drift repair syncs from (`drift`).
+            await async_get_roster_sources(hass).async_remember(
+                [terminal.terminal_id for terminal in terminals],
+                roster_file,
+                call.data.get(ATTR_PHOTO_FOLDER),
+            )
     failed = [report for report in reports if not report.get("success")]
     persons_failed = sum(
         int(cast("int", report.get("failed", 0)))
@@ -140,6 +151,23 @@ async def _async_sync_persons(call: ServiceCall) -> ServiceResponse:
             )
         return None
     results: list[JsonValueType] = list(reports)
+    return {"results": results}
+
+
+async def _async_check_roster(call: ServiceCall) -> ServiceResponse:
+    """Compare each terminal with its last sync now (`drift`); raise or clear its repair."""
+    results: list[JsonValueType] = []
+    for terminal in async_get_terminals(call):
+        drift = await async_check_roster(terminal)
+        item: dict[str, JsonValueType] = {
+            "device_id": terminal.device_id,
+            "terminal_id": terminal.terminal_id,
+            "checked": drift is not None,
+        }
+        if drift is not None:
+            item["missing"] = list(drift.missing)
+            item["unknown"] = list(drift.unknown)
+        results.append(item)
     return {"results": results}
 
 
@@ -164,6 +192,13 @@ def async_setup_roster_services(hass: HomeAssistant) -> None:
         SERVICE_SYNC_PERSONS,
         _async_sync_persons,
         schema=SYNC_PERSONS_SCHEMA,
+        supports_response=SupportsResponse.OPTIONAL,
+    )
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_CHECK_ROSTER,
+        _async_check_roster,
+        schema=CHECK_ROSTER_SCHEMA,
         supports_response=SupportsResponse.OPTIONAL,
     )
     hass.services.async_register(

@@ -49,6 +49,10 @@ class RosterSyncs:
             progress = self._progress[terminal.terminal_id] = SyncProgress(terminal.display_name)
         return progress
 
+    def busy(self, terminal: TerminalPort) -> bool:
+        """Whether a sync of the terminal is running."""
+        return terminal.terminal_id in self._busy
+
     @contextlib.contextmanager
     def reserve(self, terminals: Sequence[TerminalPort]) -> Iterator[None]:
         """Mark the terminals busy for the block; refuse when one is busy already."""

@@ -95,10 +95,14 @@ class TerminalSync:
         present_set = set(present)
         by_id = {entry.custom_id: entry for entry in valid}
         self.photos.start([by_id[cid] for cid in plan.send_photo])
+        # Every photo is checked before anything is sent (`photo_check`).
+        refused = await self.photos.checker.async_refused(
+            self.terminal, [by_id[cid] for cid in sorted(plan.send_photo)], PhotoProblemError
+        )
         self._report_problems(present_set, plan)
         self.progress.start(plan.changes)
         try:
-            await self._async_apply(plan, by_id)
+            await self._async_apply(plan, by_id, refused)
         except BaseException:
             self.progress.abort()
             raise
@@ -123,6 +127,9 @@ class TerminalSync:
             **self.report.counts,
             "failed": self.report.failed,
             "persons_on_terminal": persons,
+            "refused_photos": [
+                {"custom_id": cid, "reason": reason} for cid, reason in sorted(refused.items())
+            ],
             "person_links": person_links,
             "persons": list(self.report.persons),
         }
@@ -144,7 +151,9 @@ class TerminalSync:
         for cid in plan.unchanged:
             self.report.add(cid, RosterAction.UNCHANGED, PersonOutcome(True))
 
-    async def _async_apply(self, plan: RosterPlan, by_id: dict[str, RosterEntry]) -> None:
+    async def _async_apply(
+        self, plan: RosterPlan, by_id: dict[str, RosterEntry], refused: dict[str, str]
+    ) -> None:
         # Deletions first: they free room for the additions.
         for chunk in chunked(plan.delete, DELETE_BATCH_SIZE):
             outcomes = await self.commands.async_delete(chunk)
@@ -160,6 +169,11 @@ class TerminalSync:
         for cid, action in changes:
             entry = by_id[cid]
             spec = _spec(entry)
+            if cid in refused:
+                self.known.pop(cid, None)
+                self.report.add(cid, action, PersonOutcome(False, None, refused[cid]))
+                self._advance(1)
+                continue
             if cid in plan.send_photo:
                 try:
                     if inline:
