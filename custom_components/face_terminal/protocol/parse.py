@@ -422,6 +422,8 @@ def _parse_qrcode_push(msg: _Msg) -> Message:
         code=as_str(msg.info.get("QRCodeInfo", "QRcodeInfo"), _MAX_CODE_LENGTH),
         time=msg.time(),
         terminal_name=as_name(msg.info.get("facesluiceName", "deviceName")),
+        push_type=as_int(msg.info.get("PushType")),
+        send_in_time=as_bool01(msg.info.get("Sendintime")),
     )
 
 
