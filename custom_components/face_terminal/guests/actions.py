@@ -1,9 +1,9 @@
 """The guest-pass actions: ``create_guest_pass``, ``list_guest_passes``, ``revoke_guest_pass``.
 
-Creating a pass answers with its code (``code``, the text to put into a QR code) — the
-only place the code ever appears; lists and events name a pass by its ``pass_id`` and
-label. Bad input is refused with a translated `ServiceValidationError` before anything
-is stored.
+Creating a pass answers with its code (``code``, the text to put into a QR code) and the
+URL of its QR picture (``qr_url``, `pictures`) — the only places the code ever appears;
+lists and events name a pass by its ``pass_id`` and label. Bad input is refused with a
+translated `ServiceValidationError` before anything is stored.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from ..action_helpers import DEVICES, async_get_terminals
 from ..const import DOMAIN
 from ..validation import invalid_input
 from .manager import async_get_guest_passes
+from .pictures import async_get_pictures, picture_url
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -96,7 +97,9 @@ async def _async_create(call: ServiceCall) -> ServiceResponse:
     guest_pass, code = await async_get_guest_passes(call.hass).async_create(
         label=label, terminals=terminals, valid_from=valid_from, valid_until=valid_until, uses=uses
     )
-    return {**_describe(guest_pass), "code": code}
+    lifetime = (valid_until - now).total_seconds() if valid_until is not None else float("inf")
+    token = async_get_pictures(call.hass).publish(code, lifetime)
+    return {**_describe(guest_pass), "code": code, "qr_url": picture_url(call.hass, token)}
 
 
 async def _async_list(call: ServiceCall) -> ServiceResponse:
