@@ -479,14 +479,20 @@ class Device:
 
     # ------------------------------------------------------------ other pushes
 
-    def qr_push(self, text: str) -> Outgoing | None:
-        """Build a ``QRCodePush`` (``None`` when QR uploads are off)."""
+    def qr_push(self, text: str, *, late: float | None = None) -> Outgoing | None:
+        """Build a ``QRCodePush`` (``None`` when QR uploads are off).
+
+        `late`: the scan happened that many seconds ago and is sent only now, as after
+        an outage (``Sendintime`` 0); otherwise it is live (``Sendintime`` 1).
+        """
         if not self.uploads("qr"):
             return None
+        when = self.now() - dt.timedelta(seconds=late or 0.0)
         info = {
             "facesluiceName": self.name,
             "QRCodeInfo": text,
-            "time": format_event_time(self.now()),
+            "time": format_event_time(when),
+            "Sendintime": 0 if late is not None else 1,
         }
         return Outgoing(KIND_QRCODE, self.message("QRCodePush", info))
 

@@ -673,6 +673,14 @@ class Terminal:
         """Publish a ``QRCodePush`` on ``<cmd>/QRCode``; false when QR upload is off."""
         return self._queue(self.device.qr_push(text))
 
+    def scan_qr(self, text: str, *, late: float | None = None) -> bool:
+        """The scripted QR scanner: a guest holds `text` up to the reader.
+
+        With `late`, the scan is re-sent `late` seconds after it happened (as after an
+        outage: ``Sendintime`` 0), which must never open the door.
+        """
+        return self._queue(self.device.qr_push(text, late=late))
+
     def push_card(self, number: str | int) -> bool:
         """Publish a ``CardPush`` on ``<cmd>/card``; false when card upload is off."""
         return self._queue(self.device.card_push(str(number)))

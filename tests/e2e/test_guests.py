@@ -1,0 +1,129 @@
+"""Guest passes end to end: issue, scan on a simulated terminal's reader, door, events.
+
+A real Home Assistant and mosquitto; the simulated terminal's scripted QR scanner reads
+the pass code that ``create_guest_pass`` answered with. The door opens only on the
+terminal's ``Unlock``; every refusal reason is seen as a ``face_terminal_guest_pass``
+event while the door stays shut, and the fifth refusal within a minute blocks the
+terminal's scans and raises a repair.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+import pytest
+import pytest_socket
+
+from .conftest import FRONT_DOOR, add_terminal, make_terminal, run_async
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
+    from harness.home_assistant import EventStream, HomeAssistantClient
+    from simulator import Terminal
+
+    from .conftest import Stack
+
+pytestmark = pytest.mark.timeout(180)
+
+LOBBY = "1400024"
+EVENT = "face_terminal_guest_pass"
+
+
+@pytest.fixture(scope="module")
+def lobby(stack: Stack) -> Iterator[Terminal]:
+    """A terminal whose QR scanner the guests use."""
+    pytest_socket.enable_socket()
+    terminal = make_terminal(stack, LOBBY)
+    try:
+        run_async(add_terminal(stack, terminal))
+        yield terminal
+    finally:
+        terminal.stop()
+
+
+async def wait_until(predicate: Callable[[], bool], timeout: float = 10) -> bool:  # noqa: ASYNC109
+    """Poll a simulator predicate without blocking the loop."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        await asyncio.sleep(0.05)
+    return False
+
+
+async def create(client: HomeAssistantClient, device_id: str, **fields: Any) -> dict[str, Any]:
+    fields.setdefault("valid_until", (datetime.now(UTC) + timedelta(hours=1)).isoformat())
+    data = {"device_id": device_id, "label": "Guest", **fields}
+    answer = await client.call_service("face_terminal", "create_guest_pass", data, response=True)
+    return dict(answer["service_response"])
+
+
+async def refused(events: EventStream, terminal: Terminal, code: str, reason: str) -> None:
+    opened = terminal.unlock_count
+    count = len(events.matching(reason=reason))
+    terminal.scan_qr(code)
+    await events.wait_for(count + 1, timeout=15, reason=reason, result="refused")
+    await asyncio.sleep(0.3)
+    assert terminal.unlock_count == opened
+
+
+async def test_pass_opens_once_and_every_refusal_stays_shut(
+    lobby: Terminal, front_door: Terminal, client: HomeAssistantClient
+) -> None:
+    lobby_device = await client.device_id(LOBBY)
+    async with client.subscribe_events(EVENT) as events:
+        issued = await create(client, lobby_device, label="Plumber", uses=1)
+        status, picture = await client.get_bytes(
+            issued["qr_url"][issued["qr_url"].index("/api/") :]
+        )
+        assert status == 200
+        assert picture.startswith(b"\x89PNG")
+
+        opened = lobby.unlock_count
+        lobby.scan_qr(issued["code"])
+        [used] = await events.wait_for(timeout=15, result="used")
+        assert used.data["pass_id"] == issued["pass_id"]
+        assert used.data["label"] == "Plumber"
+        assert await wait_until(lambda: lobby.unlock_count == opened + 1)
+        assert lobby.show_infos[-1] == "Welcome Plumber"
+        secret = issued["code"][14:]
+        assert all(secret not in str(event.data) for event in events.events)
+
+        await refused(events, lobby, issued["code"], "used_up")
+        await refused(events, lobby, issued["code"][:-1] + "0", "unknown")
+
+        revoked = await create(client, lobby_device)
+        await client.call_service(
+            "face_terminal", "revoke_guest_pass", {"pass_id": revoked["pass_id"]}
+        )
+        await refused(events, lobby, revoked["code"], "revoked")
+
+        late = await create(client, lobby_device)
+        opened = lobby.unlock_count
+        lobby.scan_qr(late["code"], late=300)
+        await events.wait_for(timeout=15, reason="replayed", pass_id=late["pass_id"])
+        await asyncio.sleep(0.3)
+        assert lobby.unlock_count == opened
+
+        elsewhere = await create(client, await client.device_id(FRONT_DOOR))
+        await refused(events, lobby, elsewhere["code"], "wrong_terminal")
+
+        ending = (datetime.now(UTC) + timedelta(seconds=2)).isoformat()
+        short = await create(client, lobby_device, valid_until=ending)
+        await asyncio.sleep(2.5)
+        await refused(events, lobby, short["code"], "expired")  # the fifth refusal
+
+        issues = await client.ws({"type": "repairs/list_issues"})
+        assert any(issue["issue_id"] == f"guest_pass_scans_{LOBBY}" for issue in issues["issues"])
+        fresh = await create(client, lobby_device)
+        await refused(events, lobby, fresh["code"], "rate_limited")
+
+    listed = await client.call_service("face_terminal", "list_guest_passes", {}, response=True)
+    statuses = {p["pass_id"]: p["status"] for p in listed["service_response"]["passes"]}
+    assert statuses[issued["pass_id"]] == "used_up"
+    assert statuses[revoked["pass_id"]] == "revoked"
+    assert secret not in str(listed)
