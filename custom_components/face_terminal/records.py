@@ -19,7 +19,7 @@ from . import protocol
 from .alarms import build_alarm
 from .const import ATTR_PERSON_ENTITY_ID
 from .events import build_record, name_logbook_entity
-from .guests import async_get_guest_passes, is_pass_code
+from .guests import ATTR_FACE_REF, async_get_guest_passes, async_get_stranger_faces, is_pass_code
 from .newest import async_record_replayed
 from .people import linked_person
 from .protocol.alarms import AlarmInfoPush
@@ -85,6 +85,11 @@ class RecordEvents:
                 # Not an arrival, but maybe newer than what the "last" entities show.
                 async_record_replayed(terminal, record)
                 return None
+        if isinstance(message, protocol.StrSnapPush) and message.face.image is not None:
+            # A short-lived handle on the face (kept in memory only) to let the stranger in.
+            record.data[ATTR_FACE_REF] = async_get_stranger_faces(terminal.hass).keep(
+                message.face.image, terminal_id=terminal.terminal_id, device_id=terminal.device_id
+            )
         self._remember(record)
         # One context for the event and the entity updates it causes (logbook lines).
         terminal.hass.bus.async_fire(record.bus_event, record.data, context=record.context)

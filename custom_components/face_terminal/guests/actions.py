@@ -21,6 +21,7 @@ from ..const import DOMAIN
 from ..validation import invalid_input
 from .manager import async_get_guest_passes
 from .pictures import async_get_pictures, picture_url
+from .visitors import async_setup_visitor_actions
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -115,7 +116,8 @@ async def _async_revoke(call: ServiceCall) -> None:
 
 
 def async_setup_guest_actions(hass: HomeAssistant) -> None:
-    """Register the guest-pass actions."""
+    """Register the guest-pass actions and the stranger (visitor) actions."""
+    async_setup_visitor_actions(hass)
     hass.services.async_register(
         DOMAIN,
         SERVICE_CREATE_GUEST_PASS,
