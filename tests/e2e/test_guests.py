@@ -127,3 +127,44 @@ async def test_pass_opens_once_and_every_refusal_stays_shut(
     assert statuses[issued["pass_id"]] == "used_up"
     assert statuses[revoked["pass_id"]] == "revoked"
     assert secret not in str(listed)
+
+
+async def test_stranger_let_in_until_then_refused(
+    lobby: Terminal, client: HomeAssistantClient
+) -> None:
+    async with client.subscribe_events(
+        "face_terminal_stranger", "face_terminal_recognition"
+    ) as events:
+        kind, snap_id = lobby.present_face("Delivery person")
+        assert kind == "snap"
+        [seen] = await events.wait_for(timeout=15, record_id=str(snap_id))
+        face_ref = seen.data["face_ref"]
+
+        opened = lobby.unlock_count
+        await client.call_service("face_terminal", "open_for_stranger", {"face_ref": face_ref})
+        assert await wait_until(lambda: lobby.unlock_count == opened + 1)
+
+        until = (datetime.now(UTC) + timedelta(seconds=6)).isoformat()
+        answer = await client.call_service(
+            "face_terminal",
+            "admit_stranger",
+            {"face_ref": face_ref, "name": "Delivery", "valid_until": until},
+            response=True,
+        )
+        custom_id = answer["service_response"]["custom_id"]
+        assert lobby.device.store.get(custom_id) is not None
+
+        kind, record_id = lobby.present_face("Delivery person")
+        assert kind == "rec"
+        [admitted] = await events.wait_for(
+            timeout=15, record_id=str(record_id), custom_id=custom_id
+        )
+        assert admitted.data["access"] == "access_granted"
+
+        await asyncio.sleep(7)
+        kind, record_id = lobby.present_face("Delivery person")
+        assert kind == "rec"
+        [refused_event] = await events.wait_for(
+            timeout=15, record_id=str(record_id), custom_id=custom_id
+        )
+        assert refused_event.data["access"] == "access_denied"
