@@ -31,6 +31,7 @@ from ..protocol.commands import MAX_SHOW_INFO_BYTES
 from ..protocol.text import utf8_len
 from ..validation import invalid_input
 from .faces import KeptFace, async_get_stranger_faces
+from .visitor_list import async_setup_visitor_list_actions
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -133,7 +134,8 @@ async def _async_admit(call: ServiceCall) -> ServiceResponse:
 
 
 def async_setup_visitor_actions(hass: HomeAssistant) -> None:
-    """Register the stranger actions."""
+    """Register the stranger actions and the visitor list and cleanup."""
+    async_setup_visitor_list_actions(hass)
     hass.services.async_register(
         DOMAIN, SERVICE_OPEN_FOR_STRANGER, _async_open, schema=OPEN_FOR_STRANGER_SCHEMA
     )

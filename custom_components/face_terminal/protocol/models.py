@@ -321,6 +321,8 @@ class PersonRecord:
     valid_from: datetime | None
     valid_until: datetime | None
     created: datetime | None
+    temp_card_type: int | None = None  # 0 permanent, 1 period, 2 daily hours, 3 passages
+    effect_number: int | None = None  # passages left (tempCardType 3)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

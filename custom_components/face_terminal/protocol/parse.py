@@ -617,6 +617,8 @@ def _person(obj: _Obj) -> PersonRecord:
         valid_from=parse_time(obj.get("cardValidBegin")),
         valid_until=parse_time(obj.get("cardValidEnd")),
         created=_first_time(obj, "createTime", "Time"),
+        temp_card_type=as_int(obj.get("tempCardType")),
+        effect_number=as_int(obj.get("EffectNumber")),
     )
 
 
