@@ -168,3 +168,16 @@ async def test_stranger_let_in_until_then_refused(
             timeout=15, record_id=str(record_id), custom_id=custom_id
         )
         assert refused_event.data["access"] == "access_denied"
+
+    lobby_device = await client.device_id(LOBBY)
+    listed = await client.call_service(
+        "face_terminal", "list_visitors", {"device_id": lobby_device}, response=True
+    )
+    [visitor] = [v for v in listed["service_response"][LOBBY] if v["custom_id"] == custom_id]
+    assert visitor["expired"] is True
+    assert visitor["kind"] == "until"
+    removed = await client.call_service(
+        "face_terminal", "remove_expired_visitors", {"device_id": lobby_device}, response=True
+    )
+    assert custom_id in removed["service_response"][LOBBY]
+    assert await wait_until(lambda: lobby.device.store.get(custom_id) is None)
