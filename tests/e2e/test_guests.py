@@ -18,6 +18,7 @@ import pytest
 import pytest_socket
 
 from .conftest import FRONT_DOOR, add_terminal, make_terminal, run_async
+from .test_blueprints import create_automation
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -181,3 +182,48 @@ async def test_stranger_let_in_until_then_refused(
     )
     assert custom_id in removed["service_response"][LOBBY]
     assert await wait_until(lambda: lobby.device.store.get(custom_id) is None)
+
+
+async def test_blueprint_answers_from_the_phone(
+    lobby: Terminal, client: HomeAssistantClient
+) -> None:
+    lobby_device = await client.device_id(LOBBY)
+    await create_automation(
+        client,
+        "stranger_to_visitor",
+        "stranger_to_visitor.yaml",
+        {"terminal": lobby_device, "notify_action": "notify.persistent_notification"},
+    )
+    try:
+        async with client.subscribe_events("face_terminal_stranger") as events:
+            # "Let in until tonight": the face is enrolled as a temporary visitor.
+            _kind, snap_id = lobby.present_face("Night visitor")
+            [seen] = await events.wait_for(timeout=15, record_id=str(snap_id))
+            tag = seen.data["face_ref"][:12]
+            await asyncio.sleep(1)  # the notification went out; the automation waits
+            await client.post(
+                "/api/events/mobile_app_notification_action", {"action": f"FT_ADMIT_{tag}"}
+            )
+            assert await wait_until(
+                lambda: any(
+                    p.custom_id.startswith("visitor-")
+                    and p.temp_card_type == 1
+                    and p.name == "Visitor"
+                    for p in lobby.device.store
+                ),
+                timeout=15,
+            )
+            assert lobby.present_face("Night visitor")[0] == "rec"
+
+            # "Open now".
+            opened = lobby.unlock_count
+            _kind, snap_id = lobby.present_face("Knocking person")
+            [seen] = await events.wait_for(timeout=15, record_id=str(snap_id))
+            tag = seen.data["face_ref"][:12]
+            await asyncio.sleep(1)
+            await client.post(
+                "/api/events/mobile_app_notification_action", {"action": f"FT_OPEN_{tag}"}
+            )
+            assert await wait_until(lambda: lobby.unlock_count == opened + 1, timeout=15)
+    finally:
+        await client.delete_automation("stranger_to_visitor")
