@@ -388,6 +388,37 @@ class HomeAssistantClient:
         if not isinstance(result, dict) or result.get("result") != "ok":
             raise RuntimeError(f"saving automation {automation_id} failed: {result}")
 
+    async def wait_until_on(self, entity_id: str, timeout: float = 20) -> None:  # noqa: ASYNC109
+        """Poll until `entity_id` is on (an automation saved a moment ago has loaded)."""
+        deadline = time.monotonic() + timeout
+        while ((await self.state(entity_id)) or {}).get("state") != "on":
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{entity_id} did not turn on in {timeout} s")
+            await asyncio.sleep(0.2)
+
+    async def confirm_terminals(self, terminal_ids: set[str], timeout: float = 60) -> None:  # noqa: ASYNC109
+        """Confirm the discovered flows of `terminal_ids`; wait until each is online."""
+        deadline = time.monotonic() + timeout
+        while not terminal_ids <= set(await self.terminals()):
+            if time.monotonic() > deadline:
+                raise RuntimeError("the terminals were not discovered")
+            await self.confirm_discovered()
+            await asyncio.sleep(0.3)
+        for terminal_id in terminal_ids:
+            await self.wait_for_entry(terminal_id)
+        for terminal_id in terminal_ids:
+            entity = (await self.entity_ids(terminal_id))["binary_sensor.online"]
+            remaining = max(deadline - time.monotonic(), 1.0)
+            await self.wait_until_state(entity, "on", remaining)
+
+    async def wait_until_state(self, entity_id: str, state: str, timeout: float) -> None:  # noqa: ASYNC109
+        """Poll until `entity_id` has `state`."""
+        deadline = time.monotonic() + timeout
+        while ((await self.state(entity_id)) or {}).get("state") != state:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{entity_id} is not {state!r} after {timeout} s")
+            await asyncio.sleep(0.2)
+
     async def delete_automation(self, automation_id: str) -> None:
         """Delete an automation created with `save_automation`."""
         async with self.session.delete(

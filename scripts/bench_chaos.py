@@ -15,10 +15,8 @@ twice (`harness.chaos`). Counts, not timings: the targets are zero.
 
 from __future__ import annotations
 
-import asyncio
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -67,23 +65,12 @@ async def add_terminals(client: HomeAssistantClient, broker: Mosquitto) -> list[
         terminal.start()
         if not terminal.wait_connected(15):
             raise RuntimeError("a simulated terminal did not connect")
-    deadline = time.monotonic() + 60
     ids = {terminal.terminal_id for terminal in terminals}
-    while not ids <= set(await client.terminals()):
-        if time.monotonic() > deadline:
-            raise RuntimeError("the terminals were not discovered")
-        await client.confirm_discovered()
-        await asyncio.sleep(0.3)
+    await client.confirm_terminals(ids)
     for terminal in terminals:
         entry = await client.wait_for_entry(terminal.terminal_id)
         await client.set_options(entry["entry_id"], OPTIONS)
-        await client.wait_for_entry(terminal.terminal_id)
-    for terminal in terminals:
-        entity = (await client.entity_ids(terminal.terminal_id))["binary_sensor.online"]
-        while (state := await client.state(entity)) is None or state["state"] != "on":
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"{terminal.terminal_id} did not come online")
-            await asyncio.sleep(0.2)
+    await client.confirm_terminals(ids)  # the options reloaded each entry: online again
     return terminals
 
 

@@ -285,22 +285,7 @@ async def add_terminals(
         if not terminal.wait_connected(15):
             raise RuntimeError("a simulated terminal did not connect")
         terminals.append(terminal)
-    deadline = time.monotonic() + 60
-    ids = {terminal.terminal_id for terminal in terminals}
-    while not ids <= set(await client.terminals()):
-        if time.monotonic() > deadline:
-            raise RuntimeError("the terminals were not discovered")
-        await client.confirm_discovered()
-        await asyncio.sleep(0.3)
-    for terminal in terminals:
-        await client.wait_for_entry(terminal.terminal_id)
-    # Wait until each is online (it answered the version probe or sent Online).
-    for terminal in terminals:
-        entity = (await client.entity_ids(terminal.terminal_id))["binary_sensor.online"]
-        while (state := await client.state(entity)) is None or state["state"] != "on":
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"{terminal.terminal_id} did not come online")
-            await asyncio.sleep(0.2)
+    await client.confirm_terminals({terminal.terminal_id for terminal in terminals})
     return terminals
 
 

@@ -9,7 +9,7 @@ from unittest.mock import patch
 
 import pytest
 from homeassistant.components.event import ATTR_EVENT_TYPE
-from homeassistant.const import Platform
+from homeassistant.const import EVENT_HOMEASSISTANT_STOP, Platform
 from homeassistant.helpers.recorder import DATA_INSTANCE
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import (
@@ -26,6 +26,7 @@ from custom_components.face_terminal.const import (
     SETTINGS_REFRESH_INTERVAL,
 )
 from custom_components.face_terminal.delivery import storage_key
+from custom_components.face_terminal.protocol.commands import PUSH_ACK_RECORD
 from custom_components.face_terminal.recovery import gap_issue_id
 
 from . import payloads
@@ -574,3 +575,20 @@ async def test_open_gaps_survive_a_restart(
     pushes = manual_pushes(terminal)
     assert [c["operator"] for c in pushes] == ["ManualPushRecords"]
     assert pushes[0]["info"]["TimeS"] == start
+
+
+async def test_the_last_round_runs_when_home_assistant_stops(
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    loaded_entry: MockConfigEntry,
+) -> None:
+    """Home Assistant cancels background tasks as it stops: the stop itself stores."""
+    runtime = loaded_entry.runtime_data
+    journal = runtime.journal
+    runtime.session.delivered.add((PUSH_ACK_RECORD, "990"), None)
+    assert journal.dirty
+    hass.bus.async_fire(EVENT_HOMEASSISTANT_STOP)
+    await hass.async_block_till_done()
+    assert not journal.dirty
+    stored = hass_storage[storage_key(loaded_entry.entry_id)]["data"]["delivered"]["records"]
+    assert ["990", None] in stored

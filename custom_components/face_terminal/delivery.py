@@ -22,7 +22,8 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING, Any, Final
 
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.const import EVENT_HOMEASSISTANT_STOP
+from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers.recorder import DATA_INSTANCE
 from homeassistant.helpers.storage import Store
 
@@ -101,6 +102,21 @@ class DeliveryJournal:
         self._log.restore(stored.get("delivered"))
         self._gaps.restore(stored.get("gaps"))
         self._saved = self._revision()
+        # Home Assistant cancels background tasks (a flush among them) as it stops: the
+        # last round runs as a listener of the stop, which the shutdown waits for.
+        self._entry.async_on_unload(
+            self.hass.bus.async_listen(EVENT_HOMEASSISTANT_STOP, self._async_final_flush)
+        )
+
+    async def _async_final_flush(self, _event: Event) -> None:
+        """Store what the recorder committed before Home Assistant stops (no more acks)."""
+        self._acks.clear()
+        if self.dirty:
+            revision, data = self._revision(), self._data()
+            if await self._async_recorded():
+                # Written by the store at the final write, after the recorder's last commit.
+                await self._store.async_save(data)
+                self._saved = revision
 
     def _revision(self) -> tuple[int, int]:
         return self._log.changes, self._gaps_changes
@@ -165,7 +181,7 @@ class DeliveryJournal:
                     RECORDER_WAIT,
                     len(acks),
                 )
-                continue
+                return  # the next record (or re-sent copy) tries again
             if revision != self._saved:
                 await self._store.async_save(data)
                 self._saved = revision
