@@ -68,9 +68,7 @@ def assert_exactly_once(flow: Traffic, recorded: Recorded, *, killed: bool = Fal
     assert not recorded.late_live, f"late records not marked replay: {recorded.late_live}"
     strays = set(recorded.copies) - flow.sent - flow.before
     assert not strays, f"records nobody sent: {sorted(strays)[:20]}"
-    duplicates = {
-        key: n for key, n in recorded.copies.items() if n > 1 and key not in flow.before
-    }
+    duplicates = {key: n for key, n in recorded.copies.items() if n > 1 and key not in flow.before}
     assert killed or not duplicates, f"recorded more than once: {duplicates}"
 
 
