@@ -464,6 +464,7 @@ class CommandProcessor:
             "cardNum2": person.card_num2,
             "RFIDCard": person.rfid_card or "0",
             "tempCardType": person.temp_card_type,
+            "EffectNumber": person.effect_number,
             "customId": person.custom_id or " ",
             "cardValidBegin": person.card_valid_begin or "0000-00-00 00:00:00",
             "cardValidEnd": person.card_valid_end or "0000-00-00 00:00:00",

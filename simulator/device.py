@@ -477,16 +477,66 @@ class Device:
                     out.append(payload)
         return out
 
+    # ------------------------------------------------------------ faces walking up
+
+    def match_face(self, label: str, threshold: float = 90.0) -> Person | None:
+        """The enrolled person whose registration picture is the face of `label`, if any."""
+        face = images.face_jpeg(label, self.picture_kb)
+        best: tuple[float, Person] | None = None
+        for person in self.store:
+            if person.picture is None:
+                continue
+            score = images.similarity(person.picture, face)
+            if score >= threshold and (best is None or score > best[0]):
+                best = (score, person)
+        return best[1] if best else None
+
+    def admits(self, person: Person) -> bool:
+        """Whether a temporary person may pass now (§4.1 ``tempCardType``); uses a passage.
+
+        1: between ``cardValidBegin`` and ``cardValidEnd``; 2: on those days, between
+        their times of day; 3: while ``EffectNumber`` passages are left. Permanent
+        persons (0) always pass, block-listed ones never.
+        """
+        if person.blacklisted:
+            return False
+        now = self.now().replace(microsecond=0)
+        match person.temp_card_type:
+            case 1 | 2:
+                try:
+                    begin = dt.datetime.strptime(person.card_valid_begin, "%Y-%m-%d %H:%M:%S")
+                    end = dt.datetime.strptime(person.card_valid_end, "%Y-%m-%d %H:%M:%S")
+                except ValueError:
+                    return False
+                if person.temp_card_type == 1:
+                    return begin <= now <= end
+                return begin.date() <= now.date() <= end.date() and (
+                    begin.time() <= now.time() <= end.time()
+                )
+            case 3:
+                if person.effect_number <= 0:
+                    return False
+                person.effect_number -= 1
+                return True
+            case _:
+                return True
+
     # ------------------------------------------------------------ other pushes
 
-    def qr_push(self, text: str) -> Outgoing | None:
-        """Build a ``QRCodePush`` (``None`` when QR uploads are off)."""
+    def qr_push(self, text: str, *, late: float | None = None) -> Outgoing | None:
+        """Build a ``QRCodePush`` (``None`` when QR uploads are off).
+
+        `late`: the scan happened that many seconds ago and is sent only now, as after
+        an outage (``Sendintime`` 0); otherwise it is live (``Sendintime`` 1).
+        """
         if not self.uploads("qr"):
             return None
+        when = self.now() - dt.timedelta(seconds=late or 0.0)
         info = {
             "facesluiceName": self.name,
             "QRCodeInfo": text,
-            "time": format_event_time(self.now()),
+            "time": format_event_time(when),
+            "Sendintime": 0 if late is not None else 1,
         }
         return Outgoing(KIND_QRCODE, self.message("QRCodePush", info))
 

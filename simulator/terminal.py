@@ -681,9 +681,34 @@ class Terminal:
         self._wake()
         return entry.ident
 
+    def present_face(self, label: str) -> tuple[str, int]:
+        """A face walks up: recognised if enrolled (and admitted now), else a stranger.
+
+        An enrolled person whose temporary window is over or whose passages are used up
+        is recognised but refused (``VerifyStatus`` 2). Returns ``("rec", RecordID)``
+        or ``("snap", SnapID)``.
+        """
+        with self.device.lock:
+            person = self.device.match_face(label)
+            admitted = person is not None and self.device.admits(person)
+        if person is None:
+            return "snap", self.push_stranger(label=label)
+        entry = self.device.recognition(person, verify_status=None if admitted else 2)
+        self.processor.note_faces((person.name,))
+        self._wake()
+        return "rec", entry.ident
+
     def push_qr(self, text: str) -> bool:
         """Publish a ``QRCodePush`` on ``<cmd>/QRCode``; false when QR upload is off."""
         return self._queue(self.device.qr_push(text))
+
+    def scan_qr(self, text: str, *, late: float | None = None) -> bool:
+        """The scripted QR scanner: a guest holds `text` up to the reader.
+
+        With `late`, the scan is re-sent `late` seconds after it happened (as after an
+        outage: ``Sendintime`` 0), which must never open the door.
+        """
+        return self._queue(self.device.qr_push(text, late=late))
 
     def push_card(self, number: str | int) -> bool:
         """Publish a ``CardPush`` on ``<cmd>/card``; false when card upload is off."""

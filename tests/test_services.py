@@ -169,6 +169,13 @@ async def test_actions_are_registered(hass: HomeAssistant, loaded_entry: MockCon
         "delete_all_persons",
         "attendance",
         "check_roster",
+        "create_guest_pass",
+        "list_guest_passes",
+        "revoke_guest_pass",
+        "open_for_stranger",
+        "admit_stranger",
+        "list_visitors",
+        "remove_expired_visitors",
     }
 
 
@@ -1244,6 +1251,8 @@ def test_descriptions_match_schemas_translations_and_icons() -> None:
         services,
         services_screen,
     )
+    from custom_components.face_terminal.guests import actions as guest_actions
+    from custom_components.face_terminal.guests import visitor_list, visitors
     from custom_components.face_terminal.roster import services as roster_services
 
     base = Path(services.__file__).parent
@@ -1271,15 +1280,22 @@ def test_descriptions_match_schemas_translations_and_icons() -> None:
         "delete_all_persons": roster_services.DELETE_ALL_PERSONS_SCHEMA,
         "attendance": attendance.ATTENDANCE_SCHEMA,
         "check_roster": roster_services.CHECK_ROSTER_SCHEMA,
+        "create_guest_pass": guest_actions.CREATE_GUEST_PASS_SCHEMA,
+        "list_guest_passes": guest_actions.LIST_GUEST_PASSES_SCHEMA,
+        "revoke_guest_pass": guest_actions.REVOKE_GUEST_PASS_SCHEMA,
+        "open_for_stranger": visitors.OPEN_FOR_STRANGER_SCHEMA,
+        "admit_stranger": visitors.ADMIT_STRANGER_SCHEMA,
+        "list_visitors": visitor_list.VISITORS_SCHEMA,
+        "remove_expired_visitors": visitor_list.VISITORS_SCHEMA,
     }
     assert set(described) == set(schemas) == set(strings["services"]) == set(icons["services"])
     for name, description in described.items():
         texts = strings["services"][name]
         assert texts["name"]
         assert texts["description"]
-        fields = description["fields"]
+        fields = description.get("fields", {})
         assert set(fields) == {str(key) for key in schemas[name].schema}
-        assert set(fields) == set(texts["fields"])
+        assert set(fields) == set(texts.get("fields", {}))
         for field, spec in fields.items():
             assert texts["fields"][field]["name"]
             assert texts["fields"][field]["description"]

@@ -122,9 +122,11 @@ class FaceTerminal:
         )
         self._presence_listeners: list[CALLBACK_TYPE] = []
         self.identity = TerminalIdentity(self, self.state, self.counters)
-        self.records = RecordEvents(self, self.state.remember, self.counters)
-        self.settings = TerminalSettings(self)
         self.door = DoorRelease(self)
+        self.records = RecordEvents(
+            self, self.state.remember, self.counters, unlock=self.door.async_unlock
+        )
+        self.settings = TerminalSettings(self)
         self.scene = SceneSnapshots(self)
         self.clock = ClockWatch(self, self.state)
         gaps = Gaps()

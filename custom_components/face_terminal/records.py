@@ -19,6 +19,7 @@ from . import protocol
 from .alarms import build_alarm
 from .const import ATTR_PERSON_ENTITY_ID
 from .events import build_record, name_logbook_entity
+from .guests import ATTR_FACE_REF, async_get_guest_passes, async_get_stranger_faces, is_pass_code
 from .newest import async_record_replayed
 from .people import linked_person
 from .protocol.alarms import AlarmInfoPush
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
     from .events import Record, TerminalRecord
+    from .guests import Unlock
     from .port import TerminalPort
 
 
@@ -39,9 +41,15 @@ class RecordEvents:
         terminal: TerminalPort,
         remember: Callable[[TerminalRecord], None],
         counters: Counter[str],
+        unlock: Unlock | None = None,
     ) -> None:
-        """Hand live records to `remember` before their event; count replays in `counters`."""
+        """Hand live records to `remember` before their event; count replays in `counters`.
+
+        `unlock` opens the door for a guest pass the scanner read (`guests`); without
+        it, passes are refused like any other scan.
+        """
         self._terminal = terminal
+        self._unlock = unlock
         self._remember = remember
         self._counters = counters
         self._listeners: list[Callable[[TerminalRecord], None]] = []
@@ -55,6 +63,11 @@ class RecordEvents:
     def fire(self, message: Record | AlarmInfoPush) -> TerminalRecord | None:
         """Fire a record's bus event; the live arrival the entities are to see, if any."""
         terminal = self._terminal
+        if isinstance(message, protocol.QRCodePush) and is_pass_code(message.code):
+            # A guest pass: its code is a secret, so no scan event carries it.
+            if self._unlock is not None:
+                async_get_guest_passes(terminal.hass).async_scan(terminal, message, self._unlock)
+            return None
         ids = {"device_id": terminal.device_id, "terminal_id": terminal.terminal_id}
         if isinstance(message, AlarmInfoPush):
             record = build_alarm(message, **ids)
@@ -72,6 +85,11 @@ class RecordEvents:
                 # Not an arrival, but maybe newer than what the "last" entities show.
                 async_record_replayed(terminal, record)
                 return None
+        if isinstance(message, protocol.StrSnapPush) and message.face.image is not None:
+            # A short-lived handle on the face (kept in memory only) to let the stranger in.
+            record.data[ATTR_FACE_REF] = async_get_stranger_faces(terminal.hass).keep(
+                message.face.image, terminal_id=terminal.terminal_id, device_id=terminal.device_id
+            )
         self._remember(record)
         # One context for the event and the entity updates it causes (logbook lines).
         terminal.hass.bus.async_fire(record.bus_event, record.data, context=record.context)

@@ -57,6 +57,7 @@ from .attendance import async_setup_attendance
 from .const import ATTR_CUSTOM_ID, ATTR_PERSON_ID, ATTR_TERMINAL_ID, DOMAIN
 from .errors import TerminalCommandError
 from .face_tools import async_setup_face_tools
+from .guests.actions import async_setup_guest_actions
 from .protocol.commands import MAX_QRCODE_DATA_BYTES, MAX_SEARCH_COUNT, MAX_SHOW_INFO_BYTES
 from .protocol.text import utf8_len
 from .roster.services import async_setup_roster_services
@@ -386,3 +387,4 @@ def async_setup_services(hass: HomeAssistant) -> None:
     async_setup_access_actions(hass)
     async_setup_roster_services(hass)
     async_setup_attendance(hass)
+    async_setup_guest_actions(hass)

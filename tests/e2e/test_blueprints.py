@@ -99,6 +99,7 @@ def test_every_blueprint_is_valid_yaml_with_the_repository_source_url() -> None:
         "decide_access.yaml",
         "notify_stranger.yaml",
         "open_door_for_qr_code.yaml",
+        "stranger_to_visitor.yaml",
         "welcome_known_person.yaml",
     ]
     for name in SHIPPED:

@@ -399,6 +399,7 @@ EVENT_SAMPLES: dict[str, dict[str, Any]] = {
         "person_entity_id": "person.alice",
     },
     "face_terminal_scan": {"time": "2026-12-01T08:00:00+00:00", "scan_type": "qr_code"},
+    "face_terminal_guest_pass": {"result": "used", "pass_id": "1a2b3c4d", "label": "Plumber"},
     "face_terminal_access_request": {
         "request_id": "docs-request",
         "record_id": "docs-2",

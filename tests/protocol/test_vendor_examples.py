@@ -212,6 +212,7 @@ CASES: dict[str, tuple[str, type[Message], dict[str, Any]]] = {
                     valid_from=None,
                     valid_until=None,
                     created=None,
+                    temp_card_type=0,
                 ),
             ),
         },

@@ -216,6 +216,13 @@ class QRCodePush(Message):
     code: str | None  # QRCodeInfo (or QRcodeInfo)
     time: datetime | None
     terminal_name: str | None
+    push_type: int | None = None
+    send_in_time: bool | None = None  # Sendintime
+
+    @property
+    def replay(self) -> bool:
+        """Whether the scan was re-sent (manual re-push or after an outage)."""
+        return is_replay(self.push_type, self.send_in_time)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -314,6 +321,8 @@ class PersonRecord:
     valid_from: datetime | None
     valid_until: datetime | None
     created: datetime | None
+    temp_card_type: int | None = None  # 0 permanent, 1 period, 2 daily hours, 3 passages
+    effect_number: int | None = None  # passages left (tempCardType 3)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

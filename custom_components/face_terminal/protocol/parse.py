@@ -422,6 +422,8 @@ def _parse_qrcode_push(msg: _Msg) -> Message:
         code=as_str(msg.info.get("QRCodeInfo", "QRcodeInfo"), _MAX_CODE_LENGTH),
         time=msg.time(),
         terminal_name=as_name(msg.info.get("facesluiceName", "deviceName")),
+        push_type=as_int(msg.info.get("PushType")),
+        send_in_time=as_bool01(msg.info.get("Sendintime")),
     )
 
 
@@ -615,6 +617,8 @@ def _person(obj: _Obj) -> PersonRecord:
         valid_from=parse_time(obj.get("cardValidBegin")),
         valid_until=parse_time(obj.get("cardValidEnd")),
         created=_first_time(obj, "createTime", "Time"),
+        temp_card_type=as_int(obj.get("tempCardType")),
+        effect_number=as_int(obj.get("EffectNumber")),
     )
 
 

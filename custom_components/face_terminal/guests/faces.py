@@ -1,0 +1,104 @@
+"""Faces of strangers, kept in memory for a few minutes so that someone can let them in.
+
+A live stranger snapshot's face is kept here under a random reference (``face_ref`` in
+the ``face_terminal_stranger`` event) for `FACE_LIFETIME` seconds, at most `MAX_FACES`
+at a time; it is never written anywhere (no storage, no state, no diagnostics) and is
+gone after a restart. The reference is what the visitor actions take. The face itself
+is served only to a logged-in user (`StrangerFaceView`, for a notification's picture).
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Final
+
+from aiohttp import web
+from homeassistant.helpers.http import KEY_HASS, HomeAssistantView
+from homeassistant.util.hass_dict import HassKey
+
+from ..const import DOMAIN
+
+if TYPE_CHECKING:
+    from homeassistant.core import HomeAssistant
+
+    from ..protocol import Image
+
+FACE_LIFETIME: Final = 300.0
+MAX_FACES: Final = 32
+FACE_URL_PREFIX: Final = f"/api/{DOMAIN}/stranger_face"
+
+DATA_FACES: HassKey[StrangerFaces] = HassKey(f"{DOMAIN}_stranger_faces")
+
+
+@dataclass(frozen=True, slots=True)
+class KeptFace:
+    """A stranger's face and where it was seen."""
+
+    image: Image
+    terminal_id: str
+    device_id: str
+    expires: float  # time.monotonic()
+
+
+class StrangerFaces:
+    """References to recent strangers' faces, each for a few minutes."""
+
+    def __init__(self) -> None:
+        """Nothing is kept at first."""
+        self._faces: dict[str, KeptFace] = {}
+
+    def keep(self, image: Image, *, terminal_id: str, device_id: str) -> str:
+        """Keep a face for `FACE_LIFETIME` s; return its reference."""
+        now = time.monotonic()
+        for ref in [r for r, face in self._faces.items() if face.expires <= now]:
+            del self._faces[ref]
+        while len(self._faces) >= MAX_FACES:
+            del self._faces[next(iter(self._faces))]  # the oldest goes first
+        ref = secrets.token_urlsafe(16)
+        self._faces[ref] = KeptFace(image, terminal_id, device_id, now + FACE_LIFETIME)
+        return ref
+
+    def get(self, ref: str) -> KeptFace | None:
+        """The kept face of `ref`, unless it expired or was never kept."""
+        face = self._faces.get(ref)
+        if face is None:
+            return None
+        if face.expires <= time.monotonic():
+            del self._faces[ref]
+            return None
+        return face
+
+    def __len__(self) -> int:
+        """How many faces are kept."""
+        return len(self._faces)
+
+
+class StrangerFaceView(HomeAssistantView):
+    """``GET /api/face_terminal/stranger_face/<ref>``: a kept face, for logged-in users."""
+
+    url = FACE_URL_PREFIX + "/{ref}"
+    name = f"api:{DOMAIN}:stranger_face"
+    requires_auth = True
+
+    async def get(self, request: web.Request, ref: str) -> web.StreamResponse:
+        """Answer with the face, or 404 once it is gone."""
+        faces = request.app[KEY_HASS].data.get(DATA_FACES)
+        face = None if faces is None else faces.get(ref)
+        if face is None:
+            return web.Response(status=404)
+        return web.Response(
+            body=face.image.data,
+            content_type=face.image.content_type,
+            headers={"Cache-Control": "no-store"},
+        )
+
+
+def async_get_stranger_faces(hass: HomeAssistant) -> StrangerFaces:
+    """The kept faces, registering the view on first use."""
+    faces = hass.data.get(DATA_FACES)
+    if faces is None:
+        faces = hass.data[DATA_FACES] = StrangerFaces()
+        hass.http.register_view(StrangerFaceView())
+    return faces
