@@ -65,6 +65,7 @@ class CommandSender:
         timeout: float | None = None,  # noqa: ASYNC109 - covers the lane wait, too
         require_online: bool = True,
         on_sent: Callable[[float], None] | None = None,
+        background: bool = False,
     ) -> Ack:
         """Send `what` and wait for its ``-Ack`` (`port.TerminalPort.async_request`).
 
@@ -77,7 +78,9 @@ class CommandSender:
         if require_online and not self._online():
             raise CommandFailedError(Failure.OFFLINE, self._name())
         try:
-            request = self.session.submit(command, now=self.hass.loop.time(), timeout=timeout)
+            request = self.session.submit(
+                command, now=self.hass.loop.time(), timeout=timeout, background=background
+            )
         except protocol.SessionClosedError:
             raise CommandFailedError(Failure.UNLOADED, self._name()) from None
         waiter = _Waiter(self.hass.loop.create_future(), on_sent)
