@@ -1,0 +1,109 @@
+"""A person's command never waits for background work (issue 21), through the real pipeline."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from typing import TYPE_CHECKING, Any
+from unittest.mock import patch
+
+import pytest
+
+from custom_components.face_terminal.const import DOMAIN
+from custom_components.face_terminal.protocol import ROUTES, ConfigSection
+from custom_components.face_terminal.protocol.settings import SETTINGS_BY_KEY
+
+from . import payloads
+
+if TYPE_CHECKING:
+    from homeassistant.core import HomeAssistant
+    from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+    from .conftest import TerminalResponder
+
+SOUND = SETTINGS_BY_KEY["volume"].section
+PERSON_DEADLINE = 0.05
+"""Seconds (wall clock) within which a person's command is answered here."""
+
+
+def silence(terminal: TerminalResponder, operators: list[str]) -> None:
+    for operator in operators:
+        terminal.replies[operator] = lambda _command: None
+
+
+async def start_refresh(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """Start the settings refresh and let its first (unanswered) read go out."""
+    entry.runtime_data.settings.async_schedule_refresh()
+    for _ in range(20):
+        await asyncio.sleep(0)
+    assert entry.runtime_data.session.pending, "a background read waits for its answer"
+
+
+@pytest.mark.parametrize(
+    "unanswered",
+    [
+        ["Versions"],
+        # Every group but the one changed below, whose read-back someone waits for.
+        [section.get_operator for section in ConfigSection if section is not SOUND],
+    ],
+    ids=["version", "every-other-group"],
+)
+async def test_persons_commands_pass_unanswered_background_reads(
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    terminal: TerminalResponder,
+    unanswered: list[str],
+) -> None:
+    silence(terminal, unanswered)
+    await start_refresh(hass, loaded_entry)
+    runtime = loaded_entry.runtime_data
+    device_id = runtime.device_id
+    async with asyncio.timeout(PERSON_DEADLINE):
+        await hass.services.async_call(DOMAIN, "unlock", {"device_id": device_id}, blocking=True)
+    async with asyncio.timeout(PERSON_DEADLINE):
+        await hass.services.async_call(
+            DOMAIN, "list_persons", {"device_id": device_id}, blocking=True, return_response=True
+        )
+    async with asyncio.timeout(PERSON_DEADLINE):
+        # A setting changed in the UI: the change and its read-back.
+        await runtime.settings.async_set(SETTINGS_BY_KEY["volume"], 50)
+    assert terminal.last("UpSoundconfig")["info"]["Volume"] in (50, "50")
+    runtime.settings._refresh_task.cancel()
+
+
+async def test_a_group_never_answered_is_remembered_until_new_firmware(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, terminal: TerminalResponder
+) -> None:
+    settings = loaded_entry.runtime_data.settings
+    operator = ConfigSection.TEMPERATURE.get_operator
+    silence(terminal, [operator])
+    quick = dataclasses.replace(ROUTES[operator], timeout=0.01)
+    with patch.dict(ROUTES, {operator: quick}):
+        await settings.async_refresh()
+        assert settings.unanswered == set()  # once may be a lost message
+        await settings.async_refresh()
+        assert settings.unanswered == {ConfigSection.TEMPERATURE}
+        assert settings.as_diagnostics()["unanswered"] == [operator]
+        asked = terminal.operators().count(operator)
+        await settings.async_refresh()
+        assert terminal.operators().count(operator) == asked  # not asked again
+
+        def upgraded(command: dict[str, Any]) -> bytes:
+            return payloads.ack("Versions", command["messageId"], name="v13", buildtime="y")
+
+        terminal.replies["Versions"] = upgraded
+        await settings.async_refresh()
+        assert terminal.operators().count(operator) == asked + 1  # new firmware: asked again
+    assert settings.unanswered == set()  # one miss since the upgrade
+
+
+async def test_a_version_read_left_unanswered_stops_the_refresh(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, terminal: TerminalResponder
+) -> None:
+    settings = loaded_entry.runtime_data.settings
+    silence(terminal, ["Versions"])
+    quick = dataclasses.replace(ROUTES["Versions"], timeout=0.01)
+    before = len(terminal.commands)
+    with patch.dict(ROUTES, {"Versions": quick}):
+        await settings.async_refresh()
+    assert terminal.operators()[before:] == ["Versions"]
