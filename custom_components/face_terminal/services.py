@@ -60,11 +60,11 @@ from .protocol.commands import MAX_QRCODE_DATA_BYTES, MAX_SEARCH_COUNT, MAX_SHOW
 from .protocol.text import utf8_len
 from .roster.services import async_setup_roster_services
 from .services_screen import async_setup_screen_services
-from .validation import check_one_source, invalid_input
+from .validation import VALIDITY_BOUND, check_one_source, invalid_input, validity_bound
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Coroutine
-    from datetime import datetime
+    from datetime import date, datetime
 
     from homeassistant.util.json import JsonValueType
 
@@ -127,8 +127,8 @@ ENROL_PERSON_SCHEMA = vol.Schema(
         vol.Required(ATTR_NAME): cv.string,
         **PHOTO_FIELDS,
         vol.Optional(ATTR_PERSON_TYPE, default=PERSON_TYPE_ALLOW): vol.In(list(PERSON_TYPES)),
-        vol.Optional(ATTR_VALID_FROM): cv.datetime,
-        vol.Optional(ATTR_VALID_UNTIL): cv.datetime,
+        vol.Optional(ATTR_VALID_FROM): VALIDITY_BOUND,
+        vol.Optional(ATTR_VALID_UNTIL): VALIDITY_BOUND,
     }
 )
 
@@ -197,13 +197,14 @@ def _check_name(name: str) -> None:
 
 
 def _validity(call: ServiceCall) -> tuple[datetime | None, datetime | None]:
-    valid_from: datetime | None = call.data.get(ATTR_VALID_FROM)
-    valid_until: datetime | None = call.data.get(ATTR_VALID_UNTIL)
+    valid_from: date | None = call.data.get(ATTR_VALID_FROM)
+    valid_until: date | None = call.data.get(ATTR_VALID_UNTIL)
     if valid_from is None and valid_until is None:
         return None, None
     if valid_from is None or valid_until is None:
         raise invalid_input("validity_incomplete")
-    begin, end = terminal_time(valid_from), terminal_time(valid_until)
+    begin = terminal_time(validity_bound(valid_from, until=False))
+    end = terminal_time(validity_bound(valid_until, until=True))
     if begin >= end:
         raise invalid_input("validity_order")
     return begin, end
