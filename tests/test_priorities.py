@@ -9,11 +9,13 @@ from unittest.mock import patch
 
 import pytest
 
+from custom_components.face_terminal import protocol
 from custom_components.face_terminal.const import DOMAIN
 from custom_components.face_terminal.protocol import ROUTES, ConfigSection
 from custom_components.face_terminal.protocol.settings import SETTINGS_BY_KEY
 
 from . import payloads
+from .conftest import fire
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -107,3 +109,35 @@ async def test_a_version_read_left_unanswered_stops_the_refresh(
     with patch.dict(ROUTES, {"Versions": quick}):
         await settings.async_refresh()
     assert terminal.operators()[before:] == ["Versions"]
+
+
+async def test_nothing_goes_out_while_a_deletion_is_unanswered(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, terminal: TerminalResponder
+) -> None:
+    """§4.9: the door waits for the DeletePersons answer, then goes before anything else."""
+    held: list[dict[str, Any]] = []
+    terminal.replies["DeletePersons"] = held.append  # never answered by itself
+    runtime = loaded_entry.runtime_data
+    device_id = runtime.device_id
+    delete = runtime.frame(protocol.DeletePersons([f"p{n}" for n in range(50)]))
+    bulk = hass.async_create_task(runtime.async_request(delete))
+    for _ in range(10):
+        await asyncio.sleep(0)
+    assert held, "the deletion went out"
+    unlock = hass.async_create_task(
+        hass.services.async_call(DOMAIN, "unlock", {"device_id": device_id}, blocking=True)
+    )
+    search = hass.async_create_task(
+        hass.services.async_call(
+            DOMAIN, "list_persons", {"device_id": device_id}, blocking=True, return_response=True
+        )
+    )
+    for _ in range(10):
+        await asyncio.sleep(0)
+    after_delete = terminal.operators()[terminal.operators().index("DeletePersons") + 1 :]
+    assert "Unlock" not in after_delete
+    assert "SearchPersonList" not in after_delete
+    fire(hass, payloads.ACK_TOPIC, payloads.ack("DeletePersons", held[0]["messageId"]))
+    await asyncio.gather(unlock, search, bulk)
+    after_delete = terminal.operators()[terminal.operators().index("DeletePersons") + 1 :]
+    assert after_delete[0] == "Unlock"
