@@ -50,6 +50,13 @@ if TYPE_CHECKING:
     from .port import TerminalPort
 
 SECTIONS: Final = tuple(protocol.ConfigSection)
+REMOTE_DECISION_MODE: Final = "face_and_remote"
+"""Door mode 3 (§9.3.5): the platform decides; it needs `REMOTE_DECISION_PREREQUISITES`."""
+REMOTE_DECISION_PREREQUISITES: Final = {"ResumefromBreakpoint": "1"}
+"""§9.3.5: "platform decides" needs resume-from-breakpoint and record upload on."""
+RECORD_UPLOAD: Final = "RecordUploadType"
+RECORD_UPLOAD_OFF: Final = "0"
+RECORD_UPLOAD_WITH_PICTURE: Final = "1"
 UNANSWERED_LIMIT: Final = 2
 """Reads in a row left unanswered before the refresh stops asking for a group."""
 TEMPERATURE_MODE: Final = "TemperatureMode"
@@ -351,11 +358,36 @@ class TerminalSettings:
         )
         parameters[key] = text
         self._notify()
+        if setting.key == "door_mode" and value == REMOTE_DECISION_MODE:
+            await self._async_remote_decision_prerequisites()
         if setting.restarts or protocol.as_int(ack.info.get("reboot")) == 1:
             return  # it restarts now; everything is read when it is back online
         # Read the group back: what the terminal stored is what counts (Q-39). Someone
         # waits for it (the entity shows the value read back): not a background read.
         await self.async_read_section(setting.section, background=False)
+
+    async def _async_remote_decision_prerequisites(self) -> None:
+        """Turn on what door mode 3 needs (§9.3.5), right after the mode itself.
+
+        Resume-from-breakpoint (a record waits for Home Assistant's ``PushAck``) and record
+        upload (with pictures, unless it is on already), in one ``UpMQTTconfig`` after the
+        mode (an MQTT change may restart the terminal). A refusal fails the change with
+        the terminal's reason.
+        """
+        section = protocol.ConfigSection.MQTT
+        current = await self.async_current(section, background=False) or {}
+        wanted = dict(REMOTE_DECISION_PREREQUISITES)
+        if find(current, RECORD_UPLOAD) in (None, RECORD_UPLOAD_OFF):
+            wanted[RECORD_UPLOAD] = RECORD_UPLOAD_WITH_PICTURE
+        missing = {key: text for key, text in wanted.items() if find(current, key) != text}
+        if not missing:
+            return
+        ack = await self._async_send(
+            protocol.WriteConfig(section, missing), "setting_refused", setting="door_mode"
+        )
+        self.parameters.setdefault(section, {}).update(missing)
+        if protocol.as_int(ack.info.get("reboot")) != 1:
+            await self.async_read_section(section, background=False)
 
     # --- device management (buttons and actions call these) -------------------------
 
