@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from unittest.mock import patch
 
 import pytest
+from homeassistant.exceptions import HomeAssistantError
 
 from custom_components.face_terminal import protocol
 from custom_components.face_terminal.const import DOMAIN
@@ -141,3 +142,24 @@ async def test_nothing_goes_out_while_a_deletion_is_unanswered(
     await asyncio.gather(unlock, search, bulk)
     after_delete = terminal.operators()[terminal.operators().index("DeletePersons") + 1 :]
     assert after_delete[0] == "Unlock"
+
+
+async def test_a_change_unanswered_across_an_outage_fails_with_its_reason(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, terminal: TerminalResponder
+) -> None:
+    """Offline → Online: the answer will not come; the caller hears why at once."""
+    silence(terminal, ["UpSoundconfig"])
+    settings = loaded_entry.runtime_data.settings
+    change = hass.async_create_task(settings.async_set(SETTINGS_BY_KEY["volume"], 50))
+    for _ in range(10):
+        await asyncio.sleep(0)
+    assert "UpSoundconfig" in terminal.operators()
+    fire(hass, payloads.BASIC_TOPIC, payloads.offline())
+    await asyncio.sleep(0)
+    assert not change.done()
+    fire(hass, payloads.BASIC_TOPIC, payloads.online())
+    with pytest.raises(HomeAssistantError) as err:
+        async with asyncio.timeout(PERSON_DEADLINE):
+            await change
+    assert err.value.translation_key == "command_interrupted"
+    assert err.value.translation_placeholders["command"] == "UpSoundconfig"

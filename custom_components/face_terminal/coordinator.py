@@ -111,6 +111,8 @@ class FaceTerminal:
         # session and sent by the sender, which raises the `errors` classes on failure.
         self.frame = self.session.frame
         self.async_request = self._sender.async_request
+        # Loop time the terminal went offline (None: online or never seen), see `_set_online`.
+        self._offline_since: float | None = None
         self._drop_log = DropLog(self.terminal_id, self.drops)
         self._watchdog = SilenceWatchdog(
             hass,
@@ -376,7 +378,11 @@ class FaceTerminal:
         self.state.online = online
         if online:
             LOGGER.info("Terminal %s (%s) is online", self.display_name, self.terminal_id)
+            if self._offline_since is not None:
+                self._sender.reconnected(self._offline_since)
+                self._offline_since = None
         else:
+            self._offline_since = self.hass.loop.time()
             LOGGER.info(
                 "Terminal %s (%s) is offline: %s", self.display_name, self.terminal_id, reason
             )
