@@ -163,3 +163,23 @@ async def test_a_change_unanswered_across_an_outage_fails_with_its_reason(
             await change
     assert err.value.translation_key == "command_interrupted"
     assert err.value.translation_placeholders["command"] == "UpSoundconfig"
+
+
+async def test_a_screen_qr_code_is_shown_again_after_online(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, terminal: TerminalResponder
+) -> None:
+    """§14.1: a restarted terminal forgot its QR code; it is sent again after Online."""
+    device_id = loaded_entry.runtime_data.device_id
+    show = {"device_id": device_id, "text": "https://example.com/v/1"}
+    show |= {"x": 40, "y": 600, "width": 300, "height": 320}
+    await hass.services.async_call(DOMAIN, "show_qr_code", show, blocking=True)
+    fire(hass, payloads.BASIC_TOPIC, payloads.offline())
+    fire(hass, payloads.BASIC_TOPIC, payloads.online())
+    await hass.async_block_till_done()
+    assert terminal.operators().count("ShowQRCode") == 2
+    await hass.services.async_call(DOMAIN, "hide_qr_code", {"device_id": device_id}, blocking=True)
+    sent = len(terminal.commands)  # hiding is a ShowQRCode too
+    fire(hass, payloads.BASIC_TOPIC, payloads.offline())
+    fire(hass, payloads.BASIC_TOPIC, payloads.online())
+    await hass.async_block_till_done()
+    assert "ShowQRCode" not in terminal.operators()[sent:]  # hidden: not shown again

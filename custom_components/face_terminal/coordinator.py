@@ -55,6 +55,7 @@ from .records import RecordEvents
 from .recovery import RecordRecovery
 from .router import async_get_router
 from .scene import SceneSnapshots
+from .screen_qr import ScreenQRCode
 from .sender import CommandSender
 from .settings import TerminalSettings
 from .snapshot import TerminalSnapshot
@@ -128,6 +129,7 @@ class FaceTerminal:
         self.settings = TerminalSettings(self)
         self.door = DoorRelease(self)
         self.scene = SceneSnapshots(self)
+        self.screen_qr = ScreenQRCode(self)
         self.clock = ClockWatch(self, self.state)
         gaps = Gaps()
         self.journal = DeliveryJournal(
@@ -340,6 +342,7 @@ class FaceTerminal:
                 case protocol.Announced(message):
                     self.identity.async_announced(message)
                     self.recovery.async_reconnected()
+                    self.screen_qr.async_announced()
                 case protocol.ClockReading(terminal_time):
                     self.clock.async_reading(terminal_time)
                 case protocol.Dropped():

@@ -348,14 +348,12 @@ async def _async_show_qr_code(call: ServiceCall) -> None:
         "height": call.data[ATTR_HEIGHT],
     }
     show = protocol.ShowQRCode(text=text, image=image, **position)
-    await async_run_on_each(terminals, lambda terminal: terminal.async_request(show))
+    await async_run_on_each(terminals, lambda terminal: terminal.screen_qr.async_show(show))
 
 
 async def _async_hide_qr_code(call: ServiceCall) -> None:
     terminals = async_get_terminals(call)
-    await async_run_on_each(
-        terminals, lambda terminal: terminal.async_request(protocol.HideQRCode())
-    )
+    await async_run_on_each(terminals, lambda terminal: terminal.screen_qr.async_hide())
 
 
 # --- registration -----------------------------------------------------------------------
