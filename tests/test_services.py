@@ -1304,3 +1304,28 @@ def test_descriptions_match_schemas_translations_and_icons() -> None:
             if key:
                 options = strings["selector"][key]["options"]
                 assert set(options) == set(spec["selector"]["select"]["options"])
+
+
+async def test_enrol_validity_dates_are_whole_days(
+    hass: HomeAssistant,
+    enrol_terminal: TerminalResponder,
+    device_id: str,
+    aioclient_mock: AiohttpClientMocker,
+) -> None:
+    """One date rule everywhere: "from" a date is its start, "until" a date its end."""
+    aioclient_mock.get(URL, content=encode(Image.new("RGB", (200, 260)), "JPEG"))
+    await call(
+        hass,
+        "enrol_person",
+        {
+            "device_id": device_id,
+            "custom_id": "erin",
+            "name": "Erin",
+            "image_url": URL,
+            "valid_from": "2027-06-01",
+            "valid_until": "2027-06-30",
+        },
+    )
+    info = enrol_terminal.last("EditPerson")["info"]
+    assert info["cardValidBegin"] == "2027-06-01 00:00:00"
+    assert info["cardValidEnd"] == "2027-06-30 23:59:59"

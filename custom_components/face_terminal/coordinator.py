@@ -55,6 +55,7 @@ from .records import RecordEvents
 from .recovery import RecordRecovery
 from .router import async_get_router
 from .scene import SceneSnapshots
+from .screen_qr import ScreenQRCode
 from .sender import CommandSender
 from .settings import TerminalSettings
 from .snapshot import TerminalSnapshot
@@ -111,6 +112,8 @@ class FaceTerminal:
         # session and sent by the sender, which raises the `errors` classes on failure.
         self.frame = self.session.frame
         self.async_request = self._sender.async_request
+        # Loop time the terminal went offline (None: online or never seen), see `_set_online`.
+        self._offline_since: float | None = None
         self._drop_log = DropLog(self.terminal_id, self.drops)
         self._watchdog = SilenceWatchdog(
             hass,
@@ -128,6 +131,7 @@ class FaceTerminal:
         )
         self.settings = TerminalSettings(self)
         self.scene = SceneSnapshots(self)
+        self.screen_qr = ScreenQRCode(self)
         self.clock = ClockWatch(self, self.state)
         gaps = Gaps()
         self.journal = DeliveryJournal(
@@ -340,6 +344,7 @@ class FaceTerminal:
                 case protocol.Announced(message):
                     self.identity.async_announced(message)
                     self.recovery.async_reconnected()
+                    self.screen_qr.async_announced()
                 case protocol.ClockReading(terminal_time):
                     self.clock.async_reading(terminal_time)
                 case protocol.Dropped():
@@ -378,7 +383,11 @@ class FaceTerminal:
         self.state.online = online
         if online:
             LOGGER.info("Terminal %s (%s) is online", self.display_name, self.terminal_id)
+            if self._offline_since is not None:
+                self._sender.reconnected(self._offline_since)
+                self._offline_since = None
         else:
+            self._offline_since = self.hass.loop.time()
             LOGGER.info(
                 "Terminal %s (%s) is offline: %s", self.display_name, self.terminal_id, reason
             )

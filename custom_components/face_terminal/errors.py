@@ -40,13 +40,14 @@ class Failure(StrEnum):
     """Why a command got no answer; each value is its translation key (placeholders).
 
     Every key takes ``name`` (the terminal); ``command_timeout`` also ``command`` and
-    ``seconds``, ``publish_failed`` ``command`` and ``error``.
+    ``seconds``, ``command_interrupted`` ``command``, ``publish_failed`` ``command`` and ``error``.
     """
 
     OFFLINE = "terminal_offline"
     TIMEOUT = "command_timeout"
     UNLOADED = "terminal_unloaded"
     PUBLISH = "publish_failed"
+    INTERRUPTED = "command_interrupted"
 
 
 class CommandFailedError(HomeAssistantError):
@@ -89,6 +90,11 @@ def timed_out(request: Request, name: str) -> CommandFailedError:
         command=request.command.operator,
         seconds=str(int(request.timeout)),
     )
+
+
+def interrupted(request: Request, name: str) -> CommandFailedError:
+    """The error for a request sent before the terminal went offline and came back."""
+    return CommandFailedError(Failure.INTERRUPTED, name, command=request.command.operator)
 
 
 def publish_failed(request: Request, name: str, err: HomeAssistantError) -> CommandFailedError:

@@ -73,7 +73,9 @@ class TerminalIdentity:
         """Ask for the firmware version (offline too: an answer means it is there)."""
         terminal = self._terminal
         try:
-            ack = await terminal.async_request(protocol.ReadVersions(), require_online=False)
+            ack = await terminal.async_request(
+                protocol.ReadVersions(), require_online=False, background=True
+            )
         except HomeAssistantError as err:
             LOGGER.debug(
                 "Terminal %s did not answer the version query: %s", terminal.terminal_id, err

@@ -74,11 +74,14 @@ class TerminalPort(Protocol):
         timeout: float | None = None,  # noqa: ASYNC109 - a deadline that covers the lane wait
         require_online: bool = True,
         on_sent: Callable[[float], None] | None = None,
+        background: bool = False,
     ) -> Ack:
         """Send `what` and wait for its answer; raise the `errors` of a failure.
 
         `timeout` replaces the operator's deadline from `protocol.ROUTES` (a batch's
         grows with its size). `on_sent` hears when the command leaves its lane (the
         session's clock, `hass.loop.time`): it may wait behind earlier commands first.
+        `background` marks a chore nobody waits for (a periodic read, a recovery): it
+        waits in its own lane, so a terminal that never answers it delays nobody.
         `protocol.CommandError` comes out before anything is queued.
         """

@@ -184,7 +184,7 @@ class RecordRecovery:
         """Ask for one period; the number of records re-sent, or what went wrong."""
         terminal = self._terminal
         try:
-            ack = await terminal.async_request(ask)
+            ack = await terminal.async_request(ask, background=True)
         except TerminalCommandError as err:
             if err.code in (NOTHING_TO_SEND, UPLOAD_OFF):
                 return 0, None

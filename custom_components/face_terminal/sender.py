@@ -19,7 +19,14 @@ from homeassistant.exceptions import HomeAssistantError
 
 from . import protocol
 from .const import LOGGER, MQTT_QOS, PUSH_ACK_QOS
-from .errors import CommandFailedError, Failure, TerminalCommandError, publish_failed, timed_out
+from .errors import (
+    CommandFailedError,
+    Failure,
+    TerminalCommandError,
+    interrupted,
+    publish_failed,
+    timed_out,
+)
 from .protocol import operators
 
 if TYPE_CHECKING:
@@ -65,6 +72,7 @@ class CommandSender:
         timeout: float | None = None,  # noqa: ASYNC109 - covers the lane wait, too
         require_online: bool = True,
         on_sent: Callable[[float], None] | None = None,
+        background: bool = False,
     ) -> Ack:
         """Send `what` and wait for its ``-Ack`` (`port.TerminalPort.async_request`).
 
@@ -77,7 +85,9 @@ class CommandSender:
         if require_online and not self._online():
             raise CommandFailedError(Failure.OFFLINE, self._name())
         try:
-            request = self.session.submit(command, now=self.hass.loop.time(), timeout=timeout)
+            request = self.session.submit(
+                command, now=self.hass.loop.time(), timeout=timeout, background=background
+            )
         except protocol.SessionClosedError:
             raise CommandFailedError(Failure.UNLOADED, self._name()) from None
         waiter = _Waiter(self.hass.loop.create_future(), on_sent)
@@ -120,6 +130,20 @@ class CommandSender:
         unloaded = CommandFailedError(Failure.UNLOADED, self._name())
         for request in self.session.close():
             self._fail(request, unloaded)
+
+    def reconnected(self, offline_since: float) -> None:
+        """The terminal is back after an outage: fail what it was sent before it.
+
+        An answer to a command sent before the terminal went offline does not come after
+        it is back (it restarted or lost the connection), so its caller hears why now
+        (`Failure.INTERRUPTED`) instead of a bare timeout later.
+        """
+        now = self.hass.loop.time()
+        for request in self.session.pending:
+            if request.sent_at is not None and request.sent_at <= offline_since:
+                self.session.cancel(request, now)
+                self._fail(request, interrupted(request, self._name()))
+        self.pump()
 
     def publish_now(self, command: protocol.Command) -> None:
         """Hand a fire-and-forget command (a PushAck) to the MQTT client at once (eager)."""

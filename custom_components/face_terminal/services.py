@@ -62,11 +62,11 @@ from .protocol.commands import MAX_QRCODE_DATA_BYTES, MAX_SEARCH_COUNT, MAX_SHOW
 from .protocol.text import utf8_len
 from .roster.services import async_setup_roster_services
 from .services_screen import async_setup_screen_services
-from .validation import check_one_source, invalid_input
+from .validation import VALIDITY_BOUND, check_one_source, invalid_input, validity_bound
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Coroutine
-    from datetime import datetime
+    from datetime import date, datetime
 
     from homeassistant.util.json import JsonValueType
 
@@ -129,8 +129,8 @@ ENROL_PERSON_SCHEMA = vol.Schema(
         vol.Required(ATTR_NAME): cv.string,
         **PHOTO_FIELDS,
         vol.Optional(ATTR_PERSON_TYPE, default=PERSON_TYPE_ALLOW): vol.In(list(PERSON_TYPES)),
-        vol.Optional(ATTR_VALID_FROM): cv.datetime,
-        vol.Optional(ATTR_VALID_UNTIL): cv.datetime,
+        vol.Optional(ATTR_VALID_FROM): VALIDITY_BOUND,
+        vol.Optional(ATTR_VALID_UNTIL): VALIDITY_BOUND,
     }
 )
 
@@ -199,13 +199,14 @@ def _check_name(name: str) -> None:
 
 
 def _validity(call: ServiceCall) -> tuple[datetime | None, datetime | None]:
-    valid_from: datetime | None = call.data.get(ATTR_VALID_FROM)
-    valid_until: datetime | None = call.data.get(ATTR_VALID_UNTIL)
+    valid_from: date | None = call.data.get(ATTR_VALID_FROM)
+    valid_until: date | None = call.data.get(ATTR_VALID_UNTIL)
     if valid_from is None and valid_until is None:
         return None, None
     if valid_from is None or valid_until is None:
         raise invalid_input("validity_incomplete")
-    begin, end = terminal_time(valid_from), terminal_time(valid_until)
+    begin = terminal_time(validity_bound(valid_from, until=False))
+    end = terminal_time(validity_bound(valid_until, until=True))
     if begin >= end:
         raise invalid_input("validity_order")
     return begin, end
@@ -349,14 +350,12 @@ async def _async_show_qr_code(call: ServiceCall) -> None:
         "height": call.data[ATTR_HEIGHT],
     }
     show = protocol.ShowQRCode(text=text, image=image, **position)
-    await async_run_on_each(terminals, lambda terminal: terminal.async_request(show))
+    await async_run_on_each(terminals, lambda terminal: terminal.screen_qr.async_show(show))
 
 
 async def _async_hide_qr_code(call: ServiceCall) -> None:
     terminals = async_get_terminals(call)
-    await async_run_on_each(
-        terminals, lambda terminal: terminal.async_request(protocol.HideQRCode())
-    )
+    await async_run_on_each(terminals, lambda terminal: terminal.screen_qr.async_hide())
 
 
 # --- registration -----------------------------------------------------------------------

@@ -17,6 +17,14 @@ entities show is what the terminal reported, and after a change it is what the t
 confirmed and then reported again (firmware labels do not always mean what they say,
 Q-39). A group the terminal refuses or never answers stays unreported, and so do its
 entities' values (they are unavailable, not guessed).
+
+Reading is background work (`port.TerminalPort.async_request` with ``background``): it
+waits in the session's background lane, so a group the terminal never answers delays no
+action and no change made in the UI. A group left unanswered `UNANSWERED_LIMIT` reads
+in a row is remembered as unanswered (diagnostics) and not asked again by the refresh
+until the firmware version changes; when the version read itself is not answered, the
+refresh stops there and tries again at the next interval instead of asking every group
+of a terminal that does not answer.
 """
 
 from __future__ import annotations
@@ -32,7 +40,7 @@ from homeassistant.util import dt as dt_util
 
 from . import protocol
 from .const import DOMAIN, LOGGER, SETTINGS_REFRESH_INTERVAL
-from .errors import TerminalCommandError, refused_as
+from .errors import CommandFailedError, Failure, TerminalCommandError, refused_as
 from .protocol.settings import Setting, decode, encode, find, parse_parameters
 from .validation import invalid_arguments
 
@@ -42,6 +50,15 @@ if TYPE_CHECKING:
     from .port import TerminalPort
 
 SECTIONS: Final = tuple(protocol.ConfigSection)
+REMOTE_DECISION_MODE: Final = "face_and_remote"
+"""Door mode 3 (§9.3.5): the platform decides; it needs `REMOTE_DECISION_PREREQUISITES`."""
+REMOTE_DECISION_PREREQUISITES: Final = {"ResumefromBreakpoint": "1"}
+"""§9.3.5: "platform decides" needs resume-from-breakpoint and record upload on."""
+RECORD_UPLOAD: Final = "RecordUploadType"
+RECORD_UPLOAD_OFF: Final = "0"
+RECORD_UPLOAD_WITH_PICTURE: Final = "1"
+UNANSWERED_LIMIT: Final = 2
+"""Reads in a row left unanswered before the refresh stops asking for a group."""
 TEMPERATURE_MODE: Final = "TemperatureMode"
 
 
@@ -77,6 +94,11 @@ class TerminalSettings:
         self._refresh_task: asyncio.Task[None] | None = None
         self._refresh_again = False
         self._ready = False
+        # Unanswered reads in a row per group, and the groups given up on (until the
+        # firmware version changes): the refresh does not ask them.
+        self._misses: dict[protocol.ConfigSection, int] = {}
+        self.unanswered: set[protocol.ConfigSection] = set()
+        self._unanswered_firmware: str | None = None
 
     # --- lifecycle ----------------------------------------------------------------
 
@@ -148,43 +170,56 @@ class TerminalSettings:
         while True:
             self._refresh_again = False
             self._answered_in_refresh.clear()
-            await self._async_read_version()
+            if not await self._async_read_version():
+                return  # it does not answer: the next interval (or Online) tries again
             for section in SECTIONS:
                 if not self.terminal.online:
                     return  # read again when it is back
-                if section in self._answered_in_refresh:
-                    continue  # read for another module meanwhile: the answer is just as new
+                if section in self._answered_in_refresh or section in self.unanswered:
+                    continue  # read meanwhile (just as new), or given up on this firmware
                 await self._async_join_or_read(section)
             self.last_read = dt_util.utcnow()
             if not self._refresh_again:
                 return
 
-    async def _async_read_version(self) -> None:
+    async def _async_read_version(self) -> bool:
+        """Read the firmware version; False when the terminal did not answer in time."""
         terminal = self.terminal
         try:
-            ack = await terminal.async_request(protocol.ReadVersions())
+            ack = await terminal.async_request(protocol.ReadVersions(), background=True)
+        except CommandFailedError as err:
+            LOGGER.debug("Terminal %s: no version: %s", terminal.terminal_id, err)
+            return err.failure is not Failure.TIMEOUT
         except HomeAssistantError as err:
             LOGGER.debug("Terminal %s: no version: %s", terminal.terminal_id, err)
-            return
+            return True
         if isinstance(ack, protocol.VersionsAck):
             self.firmware = ack.version
             self.firmware_build = ack.build_time
+            if self.unanswered and ack.version != self._unanswered_firmware:
+                # New firmware may answer what the old one ignored: ask everything again.
+                self.unanswered.clear()
+                self._misses.clear()
             self._notify()
+        return True
 
     async def async_current(
         self,
         section: protocol.ConfigSection,
         max_age: timedelta = SETTINGS_REFRESH_INTERVAL,
+        *,
+        background: bool = True,
     ) -> dict[str, str] | None:
         """A group's parameters as answered at most `max_age` ago; read now only if need be.
 
         `max_age` defaults to the periodic read's interval: while the terminal is online,
         the store is about that old at most anyway. None when the terminal refused the
         group, or when nothing that recent was known and the read now got no answer
-        (offline, silent firmware).
+        (offline, silent firmware). `background` False: someone waits for the answer
+        (a change made in the UI), so a read needed now goes in the query lane.
         """
         if not self._answered_within(section, max_age):
-            await self._async_join_or_read(section)
+            await self._async_join_or_read(section, background=background)
             if not self._answered_within(section, max_age):
                 return None
         return self.parameters.get(section)
@@ -193,40 +228,54 @@ class TerminalSettings:
         answered = self.answered_at.get(section)
         return answered is not None and dt_util.utcnow() - answered <= max_age
 
-    async def _async_join_or_read(self, section: protocol.ConfigSection) -> None:
+    async def _async_join_or_read(
+        self, section: protocol.ConfigSection, *, background: bool = True
+    ) -> None:
         """Wait for the read of `section` under way, or read it now."""
         reading = self._reading.get(section)
         if reading is not None:
             # Shielded: a waiter cancelled (its entry unloading) leaves the read alone.
             await asyncio.shield(reading)
             return
-        await self.async_read_section(section)
+        await self.async_read_section(section, background=background)
 
-    async def async_read_section(self, section: protocol.ConfigSection) -> None:
+    async def async_read_section(
+        self, section: protocol.ConfigSection, *, background: bool = True
+    ) -> None:
         """Read one parameter group; one that is not answered keeps what it had.
 
         Always a new read (never one under way): after a change, only an answer to a read
-        sent after it tells what the terminal stored.
+        sent after it tells what the terminal stored. `background` False puts the read
+        in the query lane (someone waits for it) instead of the background lane.
         """
         done: asyncio.Future[None] = self.terminal.hass.loop.create_future()
         self._reading[section] = done
         try:
-            await self._async_read_section(section)
+            await self._async_read_section(section, background=background)
         finally:
             if self._reading.get(section) is done:
                 del self._reading[section]
             done.set_result(None)
 
-    async def _async_read_section(self, section: protocol.ConfigSection) -> None:
+    async def _async_read_section(
+        self, section: protocol.ConfigSection, *, background: bool
+    ) -> None:
         terminal = self.terminal
         try:
-            ack = await terminal.async_request(protocol.ReadConfig(section))
+            ack = await terminal.async_request(protocol.ReadConfig(section), background=background)
         except TerminalCommandError as err:
             # This model has no such group (no thermometer, older firmware): its settings
             # stay unreported rather than guessed.
             self.parameters.pop(section, None)
             self.refused[section] = err.reason
             self._answered(section)
+            return
+        except CommandFailedError as err:
+            LOGGER.debug(
+                "Terminal %s: %s settings not read: %s", terminal.terminal_id, section, err
+            )
+            if err.failure is Failure.TIMEOUT:
+                self._missed(section)
             return
         except HomeAssistantError as err:
             LOGGER.debug(
@@ -237,7 +286,21 @@ class TerminalSettings:
         self.refused.pop(section, None)
         self._answered(section)
 
+    def _missed(self, section: protocol.ConfigSection) -> None:
+        """The terminal was online and let a read of `section` go unanswered."""
+        self._misses[section] = self._misses.get(section, 0) + 1
+        if self._misses[section] >= UNANSWERED_LIMIT and section not in self.unanswered:
+            LOGGER.info(
+                "Terminal %s never answers %s; not asked again until its firmware changes",
+                self.terminal.display_name,
+                section.get_operator,
+            )
+            self.unanswered.add(section)
+            self._unanswered_firmware = self.firmware
+
     def _answered(self, section: protocol.ConfigSection) -> None:
+        self._misses.pop(section, None)
+        self.unanswered.discard(section)
         self.answered_at[section] = dt_util.utcnow()
         self._answered_in_refresh.add(section)
         self._notify()
@@ -295,10 +358,36 @@ class TerminalSettings:
         )
         parameters[key] = text
         self._notify()
+        if setting.key == "door_mode" and value == REMOTE_DECISION_MODE:
+            await self._async_remote_decision_prerequisites()
         if setting.restarts or protocol.as_int(ack.info.get("reboot")) == 1:
             return  # it restarts now; everything is read when it is back online
-        # Read the group back: what the terminal stored is what counts (Q-39).
-        await self.async_read_section(setting.section)
+        # Read the group back: what the terminal stored is what counts (Q-39). Someone
+        # waits for it (the entity shows the value read back): not a background read.
+        await self.async_read_section(setting.section, background=False)
+
+    async def _async_remote_decision_prerequisites(self) -> None:
+        """Turn on what door mode 3 needs (§9.3.5), right after the mode itself.
+
+        Resume-from-breakpoint (a record waits for Home Assistant's ``PushAck``) and record
+        upload (with pictures, unless it is on already), in one ``UpMQTTconfig`` after the
+        mode (an MQTT change may restart the terminal). A refusal fails the change with
+        the terminal's reason.
+        """
+        section = protocol.ConfigSection.MQTT
+        current = await self.async_current(section, background=False) or {}
+        wanted = dict(REMOTE_DECISION_PREREQUISITES)
+        if find(current, RECORD_UPLOAD) in (None, RECORD_UPLOAD_OFF):
+            wanted[RECORD_UPLOAD] = RECORD_UPLOAD_WITH_PICTURE
+        missing = {key: text for key, text in wanted.items() if find(current, key) != text}
+        if not missing:
+            return
+        ack = await self._async_send(
+            protocol.WriteConfig(section, missing), "setting_refused", setting="door_mode"
+        )
+        self.parameters.setdefault(section, {}).update(missing)
+        if protocol.as_int(ack.info.get("reboot")) != 1:
+            await self.async_read_section(section, background=False)
 
     # --- device management (buttons and actions call these) -------------------------
 
@@ -375,4 +464,5 @@ class TerminalSettings:
                 for section, values in sorted(self.parameters.items())
             },
             "refused": {str(section): reason for section, reason in sorted(self.refused.items())},
+            "unanswered": sorted(section.get_operator for section in self.unanswered),
         }

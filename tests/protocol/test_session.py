@@ -657,3 +657,46 @@ def test_personless_record_is_dropped_but_acknowledged_on_its_topic() -> None:
     assert kinds(quiet.receive(REC_TOPIC, PERSONLESS_RECORD, now=0.0)) == [Dropped]
     s.close()
     assert kinds(s.receive(REC_TOPIC, PERSONLESS_RECORD, now=0.0)) == [Dropped]
+
+
+def test_background_work_never_holds_a_persons_lane() -> None:
+    """An unanswered background read holds its own lane only (issue 21, point 1)."""
+    s = session()
+    chores = [s.submit(ReadConfig(section), now=0.0, background=True) for section in ConfigSection]
+    version = s.submit(ReadVersions(), now=0.0, background=True)
+    assert {chore.lane for chore in [*chores, version]} == {Lane.BACKGROUND}
+    assert s.ready(0.0) == [chores[0]]  # one background chore out, unanswered
+    asked = s.submit(ListPersonIds(), now=0.1)
+    fix = s.submit(SetClock(datetime(2025, 1, 2, 3, 4, 5)), now=0.1)
+    door = s.submit(Unlock(), now=0.1)
+    progress = s.submit(ReadProgress(), now=0.1)
+    assert progress.lane is Lane.PROGRESS
+    assert s.ready(0.1) == [door, asked, progress]
+    # A person's setting change waits only for the person's read before it.
+    assert fix.lane is Lane.QUERY
+    assert s.ready(0.1) == []
+    # Background work stays in order in its lane; the door and the screen keep theirs.
+    assert s.submit(Unlock(), now=0.2, background=True).lane is Lane.DOOR
+
+
+def test_delete_persons_is_alone_on_the_wire() -> None:
+    """§4.9: nothing goes out while a DeletePersons is unanswered; the door goes first."""
+    s = session()
+    delete = s.submit(DeletePersons(["a", "b"]), now=0.0)
+    voice = s.submit(PlayVoice("a.wav"), now=0.0)
+    # The delete goes after the heads of the other lanes, then nothing more.
+    assert s.ready(0.0) == [voice, delete]
+    door = s.submit(Unlock(), now=0.1)
+    search = s.submit(SearchPersons(), now=0.1)
+    chore = s.submit(ReadVersions(), now=0.1, background=True)
+    assert s.ready(0.2) == []
+    s.receive(ACK_TOPIC, payloads.ack("DeletePersons", delete.command.message_id), now=7.0)
+    assert s.ready(7.0) == [door, search, chore]
+
+
+def test_delete_all_is_not_exclusive() -> None:
+    s = session()
+    wipe = s.submit(DeleteAllPersons(), now=0.0)
+    assert s.ready(0.0) == [wipe]
+    door = s.submit(Unlock(), now=0.1)
+    assert s.ready(0.1) == [door]

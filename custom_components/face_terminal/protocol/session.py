@@ -45,6 +45,13 @@ Rules it implements (V1.24 and the real-firmware notes):
   unlock is not stuck behind an enrolment. ``EditPerson``-type commands keep
   `SPACING_OPERATORS` apart by ``spacing`` seconds (V1.24 §4.1). A request's deadline
   is set when it is submitted, so the timeout covers its wait in the lane.
+* Background work (``submit(..., background=True)``: the settings refresh, the version
+  read, record recovery) waits in its own `Lane.BACKGROUND`, and progress polls in
+  `Lane.PROGRESS`: a chore the terminal never answers holds only its own lane, never
+  the lane of a command someone waits for.
+* §4.9: while a ``DeletePersons`` (`Route.exclusive`) is sent and unanswered, nothing
+  else goes out; when it returns,
+  the lanes go in `Lane` order, so a waiting unlock is the first command sent.
 
 Driving it (what `coordinator.FaceTerminal` does with MQTT and the event loop's clock)::
 
@@ -161,6 +168,8 @@ class Route:
 
     lane: Lane
     timeout: float = COMMAND_TIMEOUT
+    exclusive: bool = False
+    """§4.9: nothing else is sent while this command is out and unanswered."""
 
 
 ROUTES: Final[dict[str, Route]] = {
@@ -182,15 +191,18 @@ ROUTES: Final[dict[str, Route]] = {
     op.EDIT_PERSONS: Route(Lane.PERSONS),
     op.EDIT_PERSONS_NEW: Route(Lane.PERSONS),  # its caller sets a deadline by batch size
     op.ADD_PERSONS: Route(Lane.PERSONS),
-    op.DELETE_PERSONS: Route(Lane.PERSONS, DELETE_TIMEOUT),
+    # §4.9: "wait for this command to return ... before issuing other instructions".
+    op.DELETE_PERSONS: Route(Lane.PERSONS, DELETE_TIMEOUT, exclusive=True),
+    # The whole library: the document asks no pause for it, and the door keeps working.
     op.DELETE_ALL_PERSON: Route(Lane.PERSONS, DELETE_TIMEOUT),
     op.SET_FACTORY_DEFAULT: Route(Lane.PERSONS),
-    # Reads and settings nobody stands in front of; progress polls of a running batch go
-    # here, beside the persons lane.
+    # Reads and settings asked for in an action or the UI (the same operators sent as
+    # background work go to `Lane.BACKGROUND`, see `TerminalSession.submit`). Progress
+    # polls of a running batch have their own lane beside the persons lane.
     op.QUERY_PERSON: Route(Lane.QUERY, LIST_TIMEOUT),
     op.SEARCH_PERSON: Route(Lane.QUERY),
     op.SEARCH_PERSON_LIST: Route(Lane.QUERY),
-    op.QUERY_PROGRESS: Route(Lane.QUERY, PROGRESS_TIMEOUT),
+    op.QUERY_PROGRESS: Route(Lane.PROGRESS, PROGRESS_TIMEOUT),
     op.GET_AUDIO: Route(Lane.QUERY),
     op.VERSIONS: Route(Lane.QUERY),
     op.GET_SYS_TIME: Route(Lane.QUERY),
@@ -205,6 +217,9 @@ ROUTES: Final[dict[str, Route]] = {
 """Every command's lane and answer deadline; an operator not listed goes as `DEFAULT_ROUTE`."""
 
 DEFAULT_ROUTE: Final = Route(Lane.QUERY)
+
+BACKGROUND_LANES: Final = frozenset({Lane.QUERY, Lane.PROGRESS})
+"""Lanes whose commands go to `Lane.BACKGROUND` when submitted as background work."""
 
 
 def route(operator: str) -> Route:
@@ -289,7 +304,12 @@ class TerminalSession:
         return intent.frame(self.command_topic, self.terminal_id)
 
     def submit(
-        self, intent: Intent | Command, *, now: float, timeout: float | None = None
+        self,
+        intent: Intent | Command,
+        *,
+        now: float,
+        timeout: float | None = None,
+        background: bool = False,
     ) -> Request:
         """Queue a command in the lane `ROUTES` gives its operator.
 
@@ -297,6 +317,9 @@ class TerminalSession:
         with its ``messageId`` (a lost batch sent again). The request is given up by
         `expire` at ``now`` plus the route's timeout (`timeout` if given), whether it is
         still queued or already sent. Call `ready` afterwards to learn whether it may go.
+        `background` marks work nobody waits for: a read or setting goes to
+        `Lane.BACKGROUND` instead of its route's lane (the door, the screen and the
+        persons lane keep their own order).
 
         Raises:
             CommandError: the intent's arguments are not what the terminal accepts.
@@ -310,7 +333,14 @@ class TerminalSession:
             raise ValueError(f"messageId {command.message_id!r} is already pending")
         path = route(command.operator)
         seconds = path.timeout if timeout is None else timeout
-        request = Request(command=command, lane=path.lane, deadline=now + seconds, timeout=seconds)
+        lane = Lane.BACKGROUND if background and path.lane in BACKGROUND_LANES else path.lane
+        request = Request(
+            command=command,
+            lane=lane,
+            deadline=now + seconds,
+            timeout=seconds,
+            exclusive=path.exclusive,
+        )
         self._by_message_id[command.message_id] = request
         self._lanes[request.lane].queue.append(request)
         return request
@@ -318,9 +348,11 @@ class TerminalSession:
     def ready(self, now: float) -> list[Request]:
         """Requests to publish now: the head of every idle lane whose spacing allows it.
 
-        Each returned request counts as sent from ``now``; publish them in the order given.
+        Each returned request counts as sent from ``now``; publish them in the order given
+        (`Lane` order: the door first). Nothing goes while an exclusive request (§4.9) is
+        out; one that becomes ready goes after the other lanes' heads and ends the round.
         """
-        if self.closed:
+        if self.closed or self._exclusive_in_flight():
             return []
         sendable: list[Request] = []
         for state in self._lanes.values():
@@ -329,10 +361,19 @@ class TerminalSession:
             head = state.queue[0]
             if head.spaced and (now < self._spacing_free_at or self._spaced_in_flight()):
                 continue
+            if head.exclusive:
+                continue  # sent last in this round, below
             state.queue.popleft()
             head.sent_at = now
             state.in_flight = head
             sendable.append(head)
+        for state in self._lanes.values():
+            if state.in_flight is None and state.queue and state.queue[0].exclusive:
+                head = state.queue.popleft()
+                head.sent_at = now
+                state.in_flight = head
+                sendable.append(head)
+                break
         return sendable
 
     def cancel(self, request: Request, now: float) -> bool:
@@ -389,6 +430,12 @@ class TerminalSession:
                 yield state.in_flight
         for state in self._lanes.values():
             yield from state.queue
+
+    def _exclusive_in_flight(self) -> bool:
+        return any(
+            state.in_flight is not None and state.in_flight.exclusive
+            for state in self._lanes.values()
+        )
 
     def _spaced_in_flight(self) -> bool:
         return any(

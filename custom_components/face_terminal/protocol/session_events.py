@@ -38,13 +38,19 @@ class Lane(StrEnum):
     Within one lane commands go one at a time, in order. Pick the lane by who waits for
     the answer: a person at the door (`DOOR`), someone watching the screen
     (`INTERACTIVE`), person management that the terminal must take one at a time
-    (`PERSONS`), or reads and settings nobody stands in front of (`QUERY`).
+    (`PERSONS`), reads and settings someone asked for in an action or the UI (`QUERY`),
+    the progress polls of a running batch (`PROGRESS`), or chores nobody waits for
+    (`BACKGROUND`: the settings refresh, the version read, record recovery). A command
+    the terminal never answers holds only its own lane, so background work never delays
+    a person's command. The order is the order `TerminalSession.ready` hands them out.
     """
 
     DOOR = "door"
     INTERACTIVE = "interactive"
     PERSONS = "persons"
     QUERY = "query"
+    PROGRESS = "progress"
+    BACKGROUND = "background"
 
 
 @dataclass(eq=False, slots=True)
@@ -59,6 +65,8 @@ class Request:
     """Seconds from submission to `deadline` (for error messages)."""
     sent_at: float | None = None
     """When `TerminalSession.ready` handed it out for publishing; None while queued."""
+    exclusive: bool = False
+    """While it is sent and unanswered nothing else goes out (§4.9, `Route.exclusive`)."""
 
     @property
     def spaced(self) -> bool:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
@@ -31,7 +31,7 @@ from homeassistant.util import dt as dt_util
 from ..action_helpers import terminal_time
 from ..photo import MAX_SOURCE_BYTES
 from ..protocol.roster import MAX_CUSTOM_ID_BYTES, RosterPerson
-from ..validation import invalid_input
+from ..validation import invalid_input, validity_bound
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
@@ -166,7 +166,7 @@ def _moment(value: object, field: str, where: str) -> datetime | None:
     if isinstance(value, datetime):
         return terminal_time(value).replace(microsecond=0)
     if isinstance(value, date):
-        return datetime.combine(value, time(23, 59, 59) if end_of_day else time(0, 0, 0))
+        return validity_bound(value, until=end_of_day)
     raise invalid_input("roster_row_invalid", row=where, field=field)
 
 

@@ -25,7 +25,7 @@ from homeassistant.helpers import config_validation as cv
 from .. import protocol
 from ..action_helpers import DEVICES, async_get_terminals
 from ..const import DOMAIN, LOGGER
-from ..validation import invalid_input
+from ..validation import VALIDITY_BOUND, invalid_input
 from .drift import async_check_roster, async_get_roster_sources
 from .entries import (
     FIELD_CUSTOM_ID,
@@ -66,8 +66,8 @@ INLINE_PERSON_SCHEMA = vol.Schema(
         vol.Required(FIELD_NAME): cv.string,
         vol.Optional(FIELD_PHOTO): cv.string,
         vol.Optional(FIELD_PERSON_TYPE): vol.In(["allow", "block"]),
-        vol.Optional(FIELD_VALID_FROM): vol.Any(cv.datetime, cv.date),
-        vol.Optional(FIELD_VALID_UNTIL): vol.Any(cv.datetime, cv.date),
+        vol.Optional(FIELD_VALID_FROM): VALIDITY_BOUND,
+        vol.Optional(FIELD_VALID_UNTIL): VALIDITY_BOUND,
         # Checked by the roster (a translated error), like a file's column; None clears.
         vol.Optional(FIELD_HA_PERSON): vol.Any(None, cv.string),
     }
