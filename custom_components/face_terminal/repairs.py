@@ -22,8 +22,8 @@ if TYPE_CHECKING:
     from .coordinator import FaceTerminalConfigEntry
 
 
-class ClockDriftRepairFlow(RepairsFlow):
-    """Send `SetSysTime` with Home Assistant's local time, then close the issue."""
+class _TerminalRepairFlow(RepairsFlow):
+    """A repair of one terminal: straight to the confirmation, only while it is loaded."""
 
     def __init__(self, entry_id: str) -> None:
         """Remember which terminal the issue is about."""
@@ -37,16 +37,36 @@ class ClockDriftRepairFlow(RepairsFlow):
     async def async_step_confirm(
         self, user_input: dict[str, str] | None = None
     ) -> RepairsFlowResult:
-        """Explain the drift; on submit set the terminal's clock."""
+        """The flow's one step (each repair says what it confirms)."""
+        raise NotImplementedError
+
+    def _loaded_entry(self) -> FaceTerminalConfigEntry | None:
         entry: FaceTerminalConfigEntry | None = self.hass.config_entries.async_get_entry(
             self._entry_id
         )
         if entry is None or entry.state is not ConfigEntryState.LOADED:
-            return self.async_abort(reason="not_loaded")
-        terminal = entry.runtime_data
-        placeholders = {"name": terminal.display_name, "minutes": "?"}
+            return None
+        return entry
+
+    def _placeholders(self, defaults: dict[str, str]) -> dict[str, str]:
+        """`defaults`, overridden by what the issue was raised with."""
+        placeholders = dict(defaults)
         if issue := ir.async_get(self.hass).async_get_issue(DOMAIN, self.issue_id):
             placeholders.update(issue.translation_placeholders or {})
+        return placeholders
+
+
+class ClockDriftRepairFlow(_TerminalRepairFlow):
+    """Send `SetSysTime` with Home Assistant's local time, then close the issue."""
+
+    async def async_step_confirm(
+        self, user_input: dict[str, str] | None = None
+    ) -> RepairsFlowResult:
+        """Explain the drift; on submit set the terminal's clock."""
+        if (entry := self._loaded_entry()) is None:
+            return self.async_abort(reason="not_loaded")
+        terminal = entry.runtime_data
+        placeholders = self._placeholders({"name": terminal.display_name, "minutes": "?"})
         errors: dict[str, str] = {}
         if user_input is not None:
             try:
@@ -71,31 +91,19 @@ KEEP = "keep"
 DELETE = "delete"
 
 
-class RosterDriftRepairFlow(RepairsFlow):
+class RosterDriftRepairFlow(_TerminalRepairFlow):
     """Sync a terminal again from its last roster; keep or delete people it alone has."""
-
-    def __init__(self, entry_id: str) -> None:
-        """Remember which terminal the issue is about."""
-        super().__init__()
-        self._entry_id = entry_id
-
-    async def async_step_init(self, user_input: dict[str, str] | None = None) -> RepairsFlowResult:
-        """Go straight to the confirmation."""
-        return await self.async_step_confirm()
 
     async def async_step_confirm(
         self, user_input: dict[str, str] | None = None
     ) -> RepairsFlowResult:
         """Say what differs; on submit sync again (keeping or deleting unknown people)."""
-        entry: FaceTerminalConfigEntry | None = self.hass.config_entries.async_get_entry(
-            self._entry_id
-        )
-        if entry is None or entry.state is not ConfigEntryState.LOADED:
+        if (entry := self._loaded_entry()) is None:
             return self.async_abort(reason="not_loaded")
         terminal = entry.runtime_data
-        placeholders = {"name": terminal.display_name, "missing": "0", "unknown": "0"}
-        if issue := ir.async_get(self.hass).async_get_issue(DOMAIN, self.issue_id):
-            placeholders.update(issue.translation_placeholders or {})
+        placeholders = self._placeholders(
+            {"name": terminal.display_name, "missing": "0", "unknown": "0"}
+        )
         schema = vol.Schema({})
         if placeholders["unknown"] != "0":
             schema = vol.Schema(
