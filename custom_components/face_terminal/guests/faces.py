@@ -9,8 +9,6 @@ is served only to a logged-in user (`StrangerFaceView`, for a notification's pic
 
 from __future__ import annotations
 
-import secrets
-import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
@@ -19,6 +17,7 @@ from homeassistant.helpers.http import KEY_HASS, HomeAssistantView
 from homeassistant.util.hass_dict import HassKey
 
 from ..const import DOMAIN
+from .expiring import ExpiringTokens
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -39,7 +38,6 @@ class KeptFace:
     image: Image
     terminal_id: str
     device_id: str
-    expires: float  # time.monotonic()
 
 
 class StrangerFaces:
@@ -47,28 +45,15 @@ class StrangerFaces:
 
     def __init__(self) -> None:
         """Nothing is kept at first."""
-        self._faces: dict[str, KeptFace] = {}
+        self._faces = ExpiringTokens[KeptFace](16, limit=MAX_FACES)
 
     def keep(self, image: Image, *, terminal_id: str, device_id: str) -> str:
         """Keep a face for `FACE_LIFETIME` s; return its reference."""
-        now = time.monotonic()
-        for ref in [r for r, face in self._faces.items() if face.expires <= now]:
-            del self._faces[ref]
-        while len(self._faces) >= MAX_FACES:
-            del self._faces[next(iter(self._faces))]  # the oldest goes first
-        ref = secrets.token_urlsafe(16)
-        self._faces[ref] = KeptFace(image, terminal_id, device_id, now + FACE_LIFETIME)
-        return ref
+        return self._faces.add(KeptFace(image, terminal_id, device_id), FACE_LIFETIME)
 
     def get(self, ref: str) -> KeptFace | None:
         """The kept face of `ref`, unless it expired or was never kept."""
-        face = self._faces.get(ref)
-        if face is None:
-            return None
-        if face.expires <= time.monotonic():
-            del self._faces[ref]
-            return None
-        return face
+        return self._faces.get(ref)
 
     def __len__(self) -> int:
         """How many faces are kept."""

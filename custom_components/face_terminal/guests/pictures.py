@@ -9,9 +9,6 @@ that is published and not expired; anything else is 404.
 
 from __future__ import annotations
 
-import secrets
-import time
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
 from aiohttp import web
@@ -21,6 +18,7 @@ from homeassistant.util.hass_dict import HassKey
 
 from ..const import DOMAIN
 from . import qr
+from .expiring import ExpiringTokens
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -32,38 +30,20 @@ TOKEN_BYTES: Final = 32
 DATA_PICTURES: HassKey[PassPictures] = HassKey(f"{DOMAIN}_guest_pass_pictures")
 
 
-@dataclass(slots=True, frozen=True)
-class _Picture:
-    png: bytes
-    expires: float  # time.monotonic()
-
-
 class PassPictures:
     """Published pictures: token -> PNG, each until it expires."""
 
     def __init__(self) -> None:
         """Nothing is published at first."""
-        self._pictures: dict[str, _Picture] = {}
+        self._pictures = ExpiringTokens[bytes](TOKEN_BYTES)
 
     def publish(self, code: str, lifetime: float) -> str:
         """Draw the QR code of `code`; return the token of its URL path."""
-        now = time.monotonic()
-        for token in [t for t, p in self._pictures.items() if p.expires <= now]:
-            del self._pictures[token]
-        token = secrets.token_urlsafe(TOKEN_BYTES)
-        expires = now + max(0.0, min(lifetime, PICTURE_LIFETIME))
-        self._pictures[token] = _Picture(qr.png(code), expires)
-        return token
+        return self._pictures.add(qr.png(code), max(0.0, min(lifetime, PICTURE_LIFETIME)))
 
     def lookup(self, token: str) -> bytes | None:
         """The PNG of a published, unexpired token."""
-        picture = self._pictures.get(token)
-        if picture is None:
-            return None
-        if picture.expires <= time.monotonic():
-            del self._pictures[token]
-            return None
-        return picture.png
+        return self._pictures.get(token)
 
     def __len__(self) -> int:
         """How many pictures are published."""
