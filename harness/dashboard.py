@@ -2,9 +2,9 @@
 
 Shared by the README (tests/e2e/test_docs.py keeps the YAML there equal to this),
 the demo, the browser test and scripts/screenshots. It shows who came in (a logbook
-of the access event entity: a sentence naming the person and the door per arrival), the door
-button (with a confirmation), the last face, the last person with the temperature, and
-the scene camera.
+of the access event entity: a sentence naming the person and the door per arrival), the
+door button (with a confirmation), the last face, the last person (the access event
+entity's `person_name`) with the temperature, and the scene camera.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from typing import Any
 # Entity keys as harness.home_assistant.HomeAssistantClient.entity_ids() returns them.
 DOOR = "lock.door"
 LAST_FACE = "image.last_face"
-LAST_PERSON = "sensor.last_person"
 TEMPERATURE = "sensor.body_temperature"
 ONLINE = "binary_sensor.online"
 SCENE = "camera.scene"
@@ -38,7 +37,14 @@ def terminal_view(name: str, ids: dict[str, str]) -> dict[str, Any]:
                 "type": "entities",
                 "title": name,
                 "entities": [
-                    {"entity": ids[LAST_PERSON], "name": "Last person"},
+                    # Who came last, from the access event entity (the last-person
+                    # sensor is created disabled: it would add a logbook line).
+                    {
+                        "type": "attribute",
+                        "entity": ids[ACCESS],
+                        "attribute": "person_name",
+                        "name": "Last person",
+                    },
                     {"entity": ids[TEMPERATURE], "name": "Body temperature"},
                     {"entity": ids[ONLINE], "name": "Online"},
                 ],

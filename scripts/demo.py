@@ -69,7 +69,15 @@ def jovision_dashboard(name: str, ids: dict[str, str]) -> dict[str, Any]:
                     {
                         "type": "entities",
                         "title": name,
-                        "entities": [ids["sensor.last_person"], ids["binary_sensor.online"]],
+                        "entities": [
+                            {
+                                "type": "attribute",
+                                "entity": ids["event.access"],
+                                "attribute": "person_name",
+                                "name": "Last person",
+                            },
+                            ids["binary_sensor.online"],
+                        ],
                     },
                     {
                         "type": "logbook",

@@ -119,8 +119,10 @@ async def prepare(client: HomeAssistantClient, front: Terminal) -> str:
             front.push_recognition(who, **details)  # type: ignore[arg-type]
 
         async def arrived(who: str = who) -> bool:
-            state = await client.state(ids["sensor.last_person"])
-            return who == "stranger" or (state is not None and state["state"] == who)
+            state = await client.state(ids["event.access"])
+            return who == "stranger" or (
+                state is not None and state["attributes"].get("person_name") == who
+            )
 
         await wait_until(arrived)
         await asyncio.sleep(1)  # distinct times in the logbook

@@ -51,6 +51,9 @@ if TYPE_CHECKING:
     from .conftest import TerminalResponder
 
 LAST_PERSON = "sensor.front_door_last_person"
+
+# The last-person sensor is created disabled; these tests use it as a user who enabled it.
+pytestmark = pytest.mark.usefixtures("all_entities_enabled")
 ACCESS = "event.front_door_access"
 MIB = 1024 * 1024
 # Characters that must never reach a state, an attribute, the bus or the log.

@@ -63,7 +63,6 @@ async def test_enabled_entities_of_a_terminal(
         "number.front_door_match_threshold",
         "number.front_door_volume",
         "sensor.front_door_body_temperature",
-        "sensor.front_door_last_person",
         "sensor.front_door_roster_sync",
         "update.front_door_firmware",
     ]
@@ -200,6 +199,7 @@ async def _deliver(hass: HomeAssistant, topic: str, payload: bytes) -> None:
     await hass.async_block_till_done()
 
 
+@pytest.mark.usefixtures("all_entities_enabled")
 async def test_last_person_and_face_show_the_newest_record_live_or_resent(
     hass: HomeAssistant, loaded_entry: MockConfigEntry
 ) -> None:
@@ -264,6 +264,7 @@ async def test_last_person_and_face_show_the_newest_record_live_or_resent(
 
 
 @pytest.mark.usefixtures("only_sensor_platform")
+@pytest.mark.usefixtures("all_entities_enabled")
 async def test_resent_arrival_after_a_restart_replaces_the_restored_person(
     hass: HomeAssistant, terminal: object, config_entry: MockConfigEntry
 ) -> None:

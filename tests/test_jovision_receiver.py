@@ -71,6 +71,9 @@ SCENE = jpeg(96, 64, (10, 20, 30))
 
 ONLINE = "binary_sensor.facegate_online"
 LAST_PERSON = "sensor.facegate_last_person"
+
+# The last-person sensor is created disabled; these tests use it as a user who enabled it.
+pytestmark = pytest.mark.usefixtures("all_entities_enabled")
 ACCESS = "event.facegate_access"
 LAST_FACE = "image.facegate_last_face"
 LAST_SCENE = "image.facegate_last_scene"

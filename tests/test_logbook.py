@@ -257,7 +257,7 @@ async def test_one_arrival_in_the_logbook(
         ("Alice", "was granted access at Front door")
     ]
     entity_lines = {line["entity_id"]: line for line in lines if "entity_id" in line}
-    assert set(entity_lines) == {"event.front_door_access", "sensor.front_door_last_person"}
+    assert set(entity_lines) == {"event.front_door_access"}
     for line in entity_lines.values():
         assert line["context_domain"] == DOMAIN
         assert line["context_event_type"] == EVENT_RECOGNITION

@@ -24,6 +24,9 @@ if TYPE_CHECKING:
 
 LINKS = {"alice-01": "person.alice"}
 
+# The last-person sensor is created disabled; these tests use it as a user who enabled it.
+pytestmark = pytest.mark.usefixtures("all_entities_enabled")
+
 
 @pytest.fixture
 async def linked_entry(

@@ -35,6 +35,10 @@ LAST_PERSON = "sensor.front_door_last_person"
 TEMPERATURE = "sensor.front_door_body_temperature"
 STANDARD_ATTRIBUTES = {"friendly_name", "icon"}
 
+# The last-person sensor is created disabled (tests/test_household.py); here it is used
+# as by a user who enabled it.
+pytestmark = pytest.mark.usefixtures("all_entities_enabled")
+
 
 @pytest.fixture(autouse=True)
 def only_sensor() -> Generator[None]:

@@ -290,6 +290,13 @@ class FaceTerminal:
         """Call `listener` with every new (not duplicate) record."""
         return self.records.async_add_listener(listener)
 
+    @callback
+    def async_add_replay_listener(
+        self, listener: Callable[[TerminalRecord], None]
+    ) -> CALLBACK_TYPE:
+        """Call `listener` with every re-sent record (the "last" entities, `newest.py`)."""
+        return self.records.async_add_replay_listener(listener)
+
     # --- inbound messages ------------------------------------------------------------
 
     @callback

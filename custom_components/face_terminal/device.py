@@ -211,6 +211,9 @@ class DeviceRuntime(Protocol):
     def async_add_record_listener(self, listener: Callable[[DeviceRecord], None]) -> CALLBACK_TYPE:
         """Call `listener` with every new record, after the runtime stored its pictures."""
 
+    def async_add_replay_listener(self, listener: Callable[[DeviceRecord], None]) -> CALLBACK_TYPE:
+        """Call `listener` with every record the device re-sent (never a live arrival)."""
+
     def diagnostics(self) -> dict[str, Any]:
         """The runtime's sections of a diagnostics download (presence, counters, records).
 

@@ -13,7 +13,6 @@ from homeassistant.core import callback
 from homeassistant.helpers.entity import Entity, EntityDescription
 
 from .device import DeviceRuntime
-from .newest import async_add_replay_listener
 
 if TYPE_CHECKING:
     from .clock import ClockWatch
@@ -97,7 +96,7 @@ class FaceTerminalRecordEntity(FaceTerminalEntity[DeviceRuntime]):
         await super().async_added_to_hass()
         self.async_on_remove(self.terminal.async_add_record_listener(self._async_record))
         if self.follows_replays:
-            self.async_on_remove(async_add_replay_listener(self.terminal, self._async_replay))
+            self.async_on_remove(self.terminal.async_add_replay_listener(self._async_replay))
 
     @callback
     def _async_replay(self, record: DeviceRecord) -> None:

@@ -351,6 +351,13 @@ class JovisionDevice:
         self._record_listeners.append(listener)
         return partial(self._record_listeners.remove, listener)
 
+    @callback
+    def async_add_replay_listener(
+        self, listener: Callable[[JovisionRecord], None]
+    ) -> CALLBACK_TYPE:
+        """Nothing to call: a Jovision device never re-sends a record (it posts once)."""
+        return lambda: None
+
     # --- messages -----------------------------------------------------------------
 
     @callback

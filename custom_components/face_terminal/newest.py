@@ -8,50 +8,24 @@ So re-sent records reach the entities that follow them through this module, and 
 entities take one only when it is newer, by the record's own time, than what they show.
 
 The runtime's record listeners stay live-only (the event entities, the presence trackers
-and the rest see no re-sent record): the runtime calls `async_record_replayed` for each
-re-sent record after firing its bus event, and only the listeners added here hear it.
+and the rest see no re-sent record): re-sent records go, after their bus event, to the
+runtime's replay listeners (`async_add_replay_listener`), which only the entities with
+`follows_replays` add; they use the helpers here to take only what is newer.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-from weakref import WeakKeyDictionary
+from typing import TYPE_CHECKING
 
-from homeassistant.core import CALLBACK_TYPE, callback
 from homeassistant.util import dt as dt_util
 
 from .protocol import RecPush, StrSnapPush
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
     from datetime import datetime
 
     from .device import DeviceRecord
     from .protocol import Image
-
-type ReplayListener = Callable[[DeviceRecord], None]
-
-_LISTENERS: WeakKeyDictionary[Any, list[ReplayListener]] = WeakKeyDictionary()
-
-
-@callback
-def async_add_replay_listener(runtime: object, listener: ReplayListener) -> CALLBACK_TYPE:
-    """Call `listener` with every re-sent record of `runtime` until the returned call."""
-    listeners = _LISTENERS.setdefault(runtime, [])
-    listeners.append(listener)
-
-    @callback
-    def remove() -> None:
-        listeners.remove(listener)
-
-    return remove
-
-
-@callback
-def async_record_replayed(runtime: object, record: DeviceRecord) -> None:
-    """Hand a re-sent record (its bus event already fired) to the listeners of `runtime`."""
-    for listener in list(_LISTENERS.get(runtime, ())):
-        listener(record)
 
 
 def is_newer(record: DeviceRecord, shown: datetime | None) -> bool:

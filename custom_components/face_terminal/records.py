@@ -20,7 +20,6 @@ from .alarms import build_alarm
 from .const import ATTR_PERSON_ENTITY_ID
 from .events import build_record, name_logbook_entity
 from .guests import ATTR_FACE_REF, async_get_guest_passes, async_get_stranger_faces, is_pass_code
-from .newest import async_record_replayed
 from .people import linked_person
 from .protocol.alarms import AlarmInfoPush
 
@@ -53,12 +52,21 @@ class RecordEvents:
         self._remember = remember
         self._counters = counters
         self._listeners: list[Callable[[TerminalRecord], None]] = []
+        self._replay_listeners: list[Callable[[TerminalRecord], None]] = []
 
     @callback
     def async_add_listener(self, listener: Callable[[TerminalRecord], None]) -> CALLBACK_TYPE:
         """Call `listener` with every new, live record (not duplicates, not replays)."""
         self._listeners.append(listener)
         return lambda: self._listeners.remove(listener)
+
+    @callback
+    def async_add_replay_listener(
+        self, listener: Callable[[TerminalRecord], None]
+    ) -> CALLBACK_TYPE:
+        """Call `listener` with every re-sent record, after its bus event (`newest.py`)."""
+        self._replay_listeners.append(listener)
+        return lambda: self._replay_listeners.remove(listener)
 
     def fire(self, message: Record | AlarmInfoPush) -> TerminalRecord | None:
         """Fire a record's bus event; the live arrival the entities are to see, if any."""
@@ -83,7 +91,8 @@ class RecordEvents:
                 terminal.hass.bus.async_fire(record.bus_event, record.data, context=record.context)
                 self._counters["replayed_records"] += 1
                 # Not an arrival, but maybe newer than what the "last" entities show.
-                async_record_replayed(terminal, record)
+                for listener in list(self._replay_listeners):
+                    listener(record)
                 return None
         if isinstance(message, protocol.StrSnapPush) and message.face.image is not None:
             # A short-lived handle on the face (kept in memory only) to let the stranger in.

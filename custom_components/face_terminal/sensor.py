@@ -99,6 +99,9 @@ SENSOR_DESCRIPTIONS: tuple[FaceTerminalSensorEntityDescription, ...] = (
     FaceTerminalSensorEntityDescription(
         key="last_person",
         translation_key="last_person",
+        # The access event entity names who came (its `person_name`); this sensor adds a
+        # second logbook line for every change of person, so it is one click away.
+        entity_registry_enabled_default=False,
         value_fn=lambda record: record.recognized_person,
         attributes_fn=lambda record: record.person_attributes,
         attribute_keys=LAST_PERSON_ATTRIBUTES,

@@ -211,6 +211,48 @@ async def wait_for_state(
     raise AssertionError(f"{entity_id} is {current and current['state']!r}, not {state!r}")
 
 
+async def wait_for_arrival(
+    client: HomeAssistantClient,
+    entity_id: str,
+    person_name: str,
+    timeout: float = 15,  # noqa: ASYNC109 - a deadline for polling
+) -> dict[str, Any]:
+    """Poll an access event entity until its last event names `person_name`.
+
+    Who came is the access event entity's `person_name` (the last-person sensor is
+    created disabled); return the state object.
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    current: dict[str, Any] | None = None
+    while loop.time() < deadline:
+        current = await client.state(entity_id)
+        if current is not None and current["attributes"].get("person_name") == person_name:
+            return current
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"{entity_id} names {current and current['attributes']!r}")
+
+
+async def enable_entity(client: HomeAssistantClient, entity_id: str) -> None:
+    """Enable an entity the integration created disabled, as a user does, and reload.
+
+    Home Assistant reloads the entry itself only 30 s after the change; the test asks
+    for the reload at once.
+    """
+    reply = await client.ws(
+        {"type": "config/entity_registry/update", "entity_id": entity_id, "disabled_by": None}
+    )
+    entry_id = reply["entity_entry"]["config_entry_id"]
+    await client.post(f"/api/config/config_entries/entry/{entry_id}/reload", {})
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 30
+    while loop.time() < deadline:
+        if await client.state(entity_id) is not None:
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"{entity_id} did not appear after it was enabled")
+
+
 @pytest.fixture(scope="package")
 def front_door(stack: Stack) -> Iterator[Terminal]:
     """Terminal 1305433 ("Face1"), discovered, confirmed and online in Home Assistant.

@@ -27,7 +27,7 @@ from PIL import Image
 from harness.dashboard import terminal_dashboard
 from simulator import images
 
-from .conftest import FRONT_DOOR, last_command, make_terminal, wait_for_state
+from .conftest import FRONT_DOOR, last_command, make_terminal, wait_for_arrival, wait_for_state
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -107,10 +107,10 @@ async def test_device_page_shows_who_came_in_and_opens_the_door(
 ) -> None:
     ids = await client.entity_ids(FRONT_DOOR)
     front_door_online.push_recognition("Alice")
-    await wait_for_state(client, ids["sensor.last_person"], "Alice")
+    await wait_for_arrival(client, ids["event.access"], "Alice")
 
     await page.goto(f"{stack.hass.url}/config/devices/device/{await client.device_id(FRONT_DOOR)}")
-    await page.get_by_text("Last person").first.wait_for()
+    await page.get_by_text("was granted access at").first.wait_for()
     # Visible text only: the logbook's hidden "cause" tooltips name Alice too.
     await page.get_by_text("Alice", exact=True).filter(visible=True).first.wait_for()
 
@@ -127,7 +127,7 @@ async def test_device_page_shows_who_came_in_and_opens_the_door(
 
     # The door button in the device's controls: the terminal receives Unlock.
     unlocks = front_door_online.unlock_count
-    await page.get_by_role("button", name="Unlock").click()
+    await page.get_by_role("button", name="Unlock", exact=True).click()
     assert front_door_online.wait_for(lambda: front_door_online.unlock_count == unlocks + 1)
     assert last_command(front_door_online) == "Unlock"
     # The door locks again by itself after the door open time (1 s here).
@@ -202,8 +202,8 @@ async def test_the_ready_dashboard_shows_who_came_in_and_opens_the_door(
     await asyncio.sleep(1)  # the card's first page of entries
     before = await visits.count()
     front_door_online.push_recognition("Bob")
-    await wait_for_state(client, ids["sensor.last_person"], "Bob")
-    # Bob comes again: the last person stays "Bob", only the access event changes.
+    await wait_for_arrival(client, ids["event.access"], "Bob")
+    # Bob comes again: only the access event changes.
     first = await client.state(ids["event.access"])
     assert first is not None
     front_door_online.push_recognition("Bob")

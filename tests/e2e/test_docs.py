@@ -61,7 +61,6 @@ FRONT_DOOR_IDS = {
     for key in (
         "lock.door",
         "image.last_face",
-        "sensor.last_person",
         "sensor.body_temperature",
         "binary_sensor.online",
         "camera.scene",

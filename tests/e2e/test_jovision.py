@@ -20,7 +20,7 @@ from PIL import Image
 
 from simulator import JovisionDevice, images
 
-from .conftest import run_async, wait_for_state
+from .conftest import run_async, wait_for_arrival, wait_for_state
 
 if TYPE_CHECKING:
     from harness.home_assistant import HomeAssistantClient
@@ -152,10 +152,7 @@ async def test_compare_push_reaches_bus_event_sensor_event_entity_and_images(
     assert event.data["similarity"] == 91.2
     assert all(len(str(value)) < 200 for value in event.data.values())  # no picture
 
-    person = await wait_for_state(client, ids["sensor.last_person"], "Alice")
-    assert person["attributes"]["list"] == "vip"
-    access = await client.state(ids["event.access"])
-    assert access is not None
+    access = await wait_for_arrival(client, ids["event.access"], "Alice")
     assert access["attributes"]["event_type"] == "vip"
 
     [sent] = [s for s in jovision.device.sent if s.method == "sw_face_compare_push"][-1:]
@@ -209,4 +206,4 @@ async def test_blacklisted_match_is_reported_as_such(
         [event] = await events.wait_for(family="jovision", person_name="Mallory")
     assert event.data["access"] == "blacklisted"
     ids = await client.entity_ids(UUID)
-    await wait_for_state(client, ids["sensor.last_person"], "Mallory")
+    await wait_for_arrival(client, ids["event.access"], "Mallory")

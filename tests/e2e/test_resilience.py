@@ -14,7 +14,7 @@ import pytest
 
 from harness.home_assistant import HomeAssistantClient
 
-from .conftest import E2E_OPTIONS, FRONT_DOOR, wait_for_state
+from .conftest import E2E_OPTIONS, FRONT_DOOR, enable_entity, wait_for_state
 
 if TYPE_CHECKING:
     from harness.home_assistant import EventStream
@@ -96,6 +96,7 @@ async def test_restarted_home_assistant_restores_last_person_and_temperature(
     try:
         ids = await client.entity_ids(FRONT_DOOR)
         person, temperature = ids["sensor.last_person"], ids["sensor.body_temperature"]
+        await enable_entity(client, person)  # created disabled: enabled as a user does
         terminal.push_recognition("张三", temperature=37.1)
         await wait_for_state(client, person, "张三")
         await wait_for_state(client, temperature, "37.1")
