@@ -339,6 +339,11 @@ async def test_names_read_page_by_page(
     ):
         # A terminal that ignored BeginNO would be asked forever: 2 pages at most here.
         assert (await check(hass, device_id))["renamed"] == []
+    # A page without people ends the listing, whatever total the terminal claims.
+    terminal.replies["SearchPersonList"] = lambda command: payloads.ack(
+        "SearchPersonList", command["messageId"], code=200, TotalPersonNum=3, List=[]
+    )
+    assert (await check(hass, device_id))["renamed"] == []
 
 
 async def test_names_not_compared_without_search(
