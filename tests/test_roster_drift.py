@@ -387,3 +387,24 @@ async def test_names_learnt_for_fingerprints_stored_without_them(
     assert known["p1"].name == name_digest("Alice")
     fake.persons["p1"]["name"] = "Alicia"
     assert (await check(hass, device_id))["renamed"] == ["p1"]
+
+
+async def test_sync_started_during_the_check(
+    hass: HomeAssistant, terminal: TerminalResponder, device_id: str, faces_dir: Path
+) -> None:
+    fake = FakeRoster(terminal)
+    await sync(hass, {"device_id": device_id, "roster_file": str(faces_dir / "roster.csv")})
+    fake.persons["p1"]["name"] = "Alicia"
+    syncs = async_get_roster_syncs(hass)
+    runtime = hass.config_entries.async_entries(DOMAIN)[0].runtime_data
+    reserved = syncs.reserve([runtime])
+
+    def page_then_sync(command: dict[str, Any]) -> bytes:
+        reserved.__enter__()  # a sync of the terminal starts while the names come
+        return fake.search_person_list(command)
+
+    terminal.replies["SearchPersonList"] = page_then_sync
+    try:
+        assert (await check(hass, device_id))["checked"] is False
+    finally:
+        reserved.__exit__(None, None, None)

@@ -163,6 +163,8 @@ async def async_check_roster(terminal: TerminalPort) -> Drift | None:
         return None
     # A terminal that cannot list names is still compared by its IDs.
     renamed = await commands.async_renamed(known) or []
+    if syncs.busy(terminal):  # a sync started while the pages came: it decides
+        return None
     accepted = await async_get_roster_sources(hass).async_accepted(terminal.terminal_id)
     drift = compare(present, known, accepted, renamed)
     async_update_issue(terminal, drift)
