@@ -4,6 +4,9 @@ Starts mosquitto on 127.0.0.1, a real Home Assistant (onboarded, with the fronte
 MQTT integration, simulated terminals with people arriving, then the Jovision receiver
 (created through the config flow) and one simulated Jovision device posting to its
 webhook; confirms the discovered terminals and device and gives each one a dashboard.
+The first terminal also gets a guest pass (its picture's address is printed) and the
+"stranger becomes a visitor" blueprint, which notifies the notification panel about
+each stranger among the arrivals (harness/guests_demo.py).
 Ctrl-C (SIGINT) or SIGTERM stops everything: the simulators, Home Assistant (and its
 process group) and the broker.
 """
@@ -25,6 +28,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from harness.dashboard import terminal_dashboard  # noqa: E402
+from harness.guests_demo import add_visitor_automation, issue_pass  # noqa: E402
 from harness.home_assistant import (  # noqa: E402
     DEMO_ADDRESS_PREFIX,
     DEMO_PASSWORD,
@@ -294,12 +298,17 @@ async def run(args: argparse.Namespace) -> None:
             await give_addresses(client, terminals)
             terminals = await wait_for_terminals(client, args.terminals + 1, timeout=90)
             paths = await create_dashboards(client, terminals)
+            front_door = await client.device_id(str(FIRST_ID))
+            guest_pass = await issue_pass(client, front_door, "Demo guest", uses=5)
+            await add_visitor_automation(client, front_door)
             took = time.monotonic() - started
             print()
             print(f"  Home Assistant:  {hass.url}   (ready after {took:.0f} s)")
             print(f"  Log in as:       {DEMO_USER} / {DEMO_PASSWORD}")
             for path in paths:
                 print(f"  Dashboard:       {hass.url}/{path}/terminal")
+            print(f"  Guest pass:      {guest_pass['qr_url']}")
+            print(f"                   (code {guest_pass['code']}, 5 uses, until tonight)")
             print(f"  Simulator logs:  {CONFIG_DIR / 'simulator.log'}")
             print(f"                   {CONFIG_DIR / 'simulator-jovision.log'}")
             print(

@@ -2,10 +2,13 @@
 
 Starts mosquitto, a real Home Assistant with its web interface and two simulated
 terminals: "Front door" is confirmed and gets the ready dashboard (harness/dashboard.py),
-people walk up to it; "Garage" stays a discovered, unconfirmed terminal. Then chromium
-(harness/browser.py) logs in and photographs the device page, the dashboard, the
-discovery card and its confirmation at 1280x800. The PNGs are reduced to 256 colours
-and optimised.
+people walk up to it, a stranger is let in as a visitor until tonight and a guest scans
+the pass Home Assistant issued (harness/guests_demo.py); "Garage" stays a discovered,
+unconfirmed terminal. Then chromium (harness/browser.py) logs in and photographs, at
+1280x800, the device page, the dashboard, the discovery card and its confirmation, the
+blueprint and the logbook; at 1280x1000 the guest pass action and the visitors list
+with their responses; the pass's picture at 480x360. The PNGs are reduced to 256
+colours and optimised.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ sys.path.insert(0, str(REPO))
 
 from harness.browser import chromium_page, log_in  # noqa: E402
 from harness.dashboard import terminal_dashboard  # noqa: E402
+from harness.guests_demo import issue_pass, pass_request, tonight  # noqa: E402
 from harness.home_assistant import (  # noqa: E402
     DEMO_ADDRESS_PREFIX,
     HomeAssistantClient,
@@ -35,6 +39,8 @@ from simulator import Mosquitto, Terminal  # noqa: E402
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
+
+    from playwright.async_api import Page
 
 CONFIG_DIR = REPO / ".demo" / "screenshots"
 FRONT_DOOR = "1305433"
@@ -163,8 +169,55 @@ async def prepare(client: HomeAssistantClient, front: Terminal) -> str:
     return device_id
 
 
-async def shoot(url: str, device_id: str, out: Path) -> list[Path]:
-    """Photograph the pages the README shows; return the files written."""
+async def prepare_guests(
+    client: HomeAssistantClient, front: Terminal, device_id: str
+) -> dict[str, Any]:
+    """A stranger let in until tonight, then a guest with a pass; the pass's response."""
+    async with client.subscribe_events(
+        "face_terminal_stranger", "face_terminal_guest_pass"
+    ) as events:
+        kind, snap_id = front.present_face("Parcel courier")
+        assert kind == "snap", kind
+        [seen] = await events.wait_for(timeout=30, record_id=str(snap_id))
+        await client.call_service(
+            "face_terminal",
+            "admit_stranger",
+            {"face_ref": seen.data["face_ref"], "name": "Parcel courier", "valid_until": tonight()},
+            response=True,
+        )
+        issued = await issue_pass(client, device_id, "Plumber")
+        await asyncio.sleep(1)  # after the visitor in the logbook
+        front.scan_qr(issued["code"])
+        await events.wait_for(timeout=30, result="used", pass_id=issued["pass_id"])
+    return issued
+
+
+async def perform_action(page: Page, url: str, action: str, data: dict[str, Any]) -> None:
+    """Developer tools → Actions in YAML mode with `action` filled in, performed."""
+    state = {"action": action, "data": data}
+    await page.evaluate(
+        """state => {
+            localStorage.setItem("panel-dev-action-state-service-data", JSON.stringify(state));
+            localStorage.setItem("panel-dev-action-state-yaml-mode", "true");
+        }""",
+        state,
+    )
+    await page.goto(f"{url}/config/tools/action")
+    await page.get_by_role("button", name="Perform action").click()
+    await page.get_by_text("Response", exact=True).wait_for()
+
+
+async def shoot(
+    url: str,
+    device_id: str,
+    out: Path,
+    guests: Callable[[], Awaitable[dict[str, Any]]],
+) -> list[Path]:
+    """Photograph the pages the README shows; return the files written.
+
+    `guests` lets the stranger and the guest in after the first pictures, so those show
+    the arrivals alone; it answers with the guest's pass.
+    """
     written = []
     async with chromium_page() as page:
         await log_in(page, url)
@@ -196,6 +249,32 @@ async def shoot(url: str, device_id: str, out: Path) -> list[Path]:
             await page.goto(f"{url}/config/automation/edit/{ACCESS_AUTOMATION}")
             await page.get_by_text("Always let in").filter(visible=True).first.wait_for()
             await save("access-decision")
+
+            issued = await guests()
+            await page.goto(f"{url}/logbook")
+            await page.get_by_text("came in at Front door with a guest pass").first.wait_for()
+            await save("guest-logbook")
+
+            # Taller: the action and its whole response.
+            await page.set_viewport_size({"width": 1280, "height": 1000})
+            await perform_action(
+                page,
+                url,
+                "face_terminal.create_guest_pass",
+                pass_request(device_id, "Window cleaner", uses=1),
+            )
+            await page.get_by_text("qr_url").first.wait_for()
+            await save("guest-pass-action")
+
+            await perform_action(page, url, "face_terminal.list_visitors", {"device_id": device_id})
+            await page.get_by_text("Parcel courier").first.wait_for()
+            await save("visitors")
+
+            # The pass's picture as the guest's phone opens it (no login needed).
+            await page.set_viewport_size({"width": 480, "height": 360})
+            qr_url = issued["qr_url"]
+            await page.goto(f"{url}{qr_url[qr_url.index('/api/') :]}")
+            await save("guest-pass-picture")
         except Exception:
             failed = CONFIG_DIR / "failed-page.png"
             await page.screenshot(path=failed)
@@ -220,7 +299,10 @@ async def run(out: Path) -> None:
             front.start()
             garage.start()
             device_id = await prepare(client, front)
-            for path in await shoot(hass.url, device_id, out):
+            written = await shoot(
+                hass.url, device_id, out, lambda: prepare_guests(client, front, device_id)
+            )
+            for path in written:
                 print(f"[screenshots] {path.relative_to(REPO)} ({path.stat().st_size // 1024} KiB)")
         finally:
             if client is not None:

@@ -38,6 +38,8 @@ class FakeRoster:
         terminal.replies["EditPersonsNew"] = self.edit_persons_new
         terminal.replies["DeletePersons"] = self.delete_persons
         terminal.replies["QueryProgress"] = self.query_progress
+        terminal.replies["SearchPersonList"] = self.search_person_list
+        self.page_requests = 0
 
     def query_person(self, command: dict[str, Any]) -> bytes:
         return payloads.ack(
@@ -46,6 +48,25 @@ class FakeRoster:
             TotalPersonNum=str(len(self.persons) + 1),  # one enrolled on the screen
             QueryPersonNum=str(len(self.persons)),
             Customid=",".join(self.persons),
+        )
+
+    def search_person_list(self, command: dict[str, Any]) -> bytes:
+        """One page of persons with their names, as §4.2.3 lists them (no pictures)."""
+        self.page_requests += 1
+        if not self.persons:
+            return payloads.ack("SearchPersonList", command["messageId"], code=466, result="fail")
+        start, count = command["info"]["BeginNO"], command["info"]["RequestCount"]
+        page = list(self.persons.items())[start : start + count]
+        return payloads.ack(
+            "SearchPersonList",
+            command["messageId"],
+            code=200,
+            TotalPersonNum=len(self.persons),
+            PersonNum=len(page),
+            List=[
+                {"customId": cid, "name": person.get("name", ""), "personType": 0}
+                for cid, person in page
+            ],
         )
 
     def edit_persons_new(self, command: dict[str, Any]) -> bytes | None:

@@ -28,6 +28,7 @@ from custom_components.face_terminal.const import (
     EVENT_SCAN,
     EVENT_STRANGER,
 )
+from custom_components.face_terminal.guests import EVENT_GUEST_PASS
 from custom_components.face_terminal.logbook import async_describe_events
 
 from . import payloads
@@ -193,6 +194,26 @@ async def test_user_given_device_name(
         ),
         (EVENT_ALARM, {"alarm_code": 0}, "Face terminal raised alarm 0"),
         (EVENT_ALARM, {}, "Face terminal raised an alarm"),
+        (
+            EVENT_GUEST_PASS,
+            {"result": "used", "label": "Plumber", "pass_id": "0a1b2c3d", "device_id": "gone"},
+            "Plumber came in at Face terminal with a guest pass",
+        ),
+        (
+            EVENT_GUEST_PASS,
+            {"result": "refused", "reason": "expired", "label": "Plumber"},
+            "Plumber was refused at Face terminal: the pass has expired",
+        ),
+        (
+            EVENT_GUEST_PASS,
+            {"result": "refused", "reason": "unknown", "label": None},
+            "Face terminal refused a guest pass: unknown code",
+        ),
+        (
+            EVENT_GUEST_PASS,
+            {"result": "refused", "reason": "from_a_newer_version"},
+            "Face terminal refused a guest pass: refused",
+        ),
     ],
 )
 async def test_describe_incomplete_events(
@@ -213,7 +234,7 @@ async def test_logbook_platform_is_registered(hass: HomeAssistant) -> None:
     hass.data[LOGBOOK_DOMAIN] = LogbookConfig({}, None, None)
     _process_logbook_platform(hass, DOMAIN, platform)
     config: LogbookConfig = hass.data[LOGBOOK_DOMAIN]
-    for event_type in (EVENT_RECOGNITION, EVENT_STRANGER, EVENT_SCAN):
+    for event_type in (EVENT_RECOGNITION, EVENT_STRANGER, EVENT_SCAN, EVENT_GUEST_PASS):
         assert config.external_events[event_type][0] == DOMAIN
 
 
@@ -282,4 +303,8 @@ async def test_sentences_in_home_assistants_language(hass: HomeAssistant) -> Non
     )
     assert describe(found, Event(EVENT_RECOGNITION, {"access": "access_denied"})) == (
         "一位已登记人员 在人脸识别终端被拒绝通行"
+    )
+    guest = {"result": "refused", "reason": "used_up", "label": "水管工"}
+    assert describe(found, Event(EVENT_GUEST_PASS, guest)) == (
+        "水管工 在人脸识别终端被拒绝：通行证次数已用完"  # noqa: RUF001
     )

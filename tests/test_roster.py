@@ -414,8 +414,20 @@ async def test_saving_before_anything_is_loaded(hass: HomeAssistant) -> None:
 def test_malformed_stored_fingerprints_are_dropped() -> None:
     assert roster_state._parse_stored(None) == {}
     assert roster_state._parse_stored(
-        {"terminals": {"t": {"a": ["d", None], "b": ["d"], "c": [1, "p"]}, "u": []}}
-    ) == {"t": {"a": Fingerprint("d", None)}}
+        {
+            "terminals": {
+                "t": {
+                    "a": ["d", None],  # stored before names were kept
+                    "b": ["d"],
+                    "c": [1, "p"],
+                    "n": ["d", "p", "name"],
+                    "x": ["d", "p", 3],
+                    "y": ["d", "p", "name", "more"],
+                },
+                "u": [],
+            }
+        }
+    ) == {"t": {"a": Fingerprint("d", None), "n": Fingerprint("d", "p", "name")}}
 
 
 def test_described_defaults_match_the_schema() -> None:

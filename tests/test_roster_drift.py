@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
+from unittest.mock import patch
 
 import pytest
 from homeassistant.components.repairs import DOMAIN as REPAIRS_DOMAIN
@@ -12,8 +13,10 @@ from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
+from custom_components.face_terminal import protocol
 from custom_components.face_terminal.const import DOMAIN
-from custom_components.face_terminal.protocol.roster import Fingerprint
+from custom_components.face_terminal.protocol.roster import Fingerprint, name_digest, renamed
+from custom_components.face_terminal.roster import commands as roster_commands
 from custom_components.face_terminal.roster.drift import (
     FIRST_CHECK,
     Drift,
@@ -21,8 +24,10 @@ from custom_components.face_terminal.roster.drift import (
     compare,
     issue_id,
 )
+from custom_components.face_terminal.roster.state import async_get_roster_syncs
 
 from . import payloads
+from .conftest import answer_within
 from .roster_fakes import FakeRoster, report, sync
 
 if TYPE_CHECKING:
@@ -47,6 +52,36 @@ def test_compare() -> None:
     assert _examples([]) == "-"
     assert _examples(["a", "b"]) == "a, b"
     assert _examples([str(n) for n in range(8)]) == "0, 1, 2, 3, 4, … (+3)"
+
+
+def test_compare_names() -> None:
+    known = {"a": FP, "b": FP}
+    # Another name counts only for a person on the terminal that Home Assistant synced.
+    drift = compare(["a", "b", "x"], known, (), renamed=["b", "x", "gone", "b"])
+    assert drift == Drift(missing=[], unknown=["x"], renamed=["b"])
+    assert compare(["a", "b"], known, (), renamed=["b"])
+
+
+def record(custom_id: str | None, name: str | None) -> protocol.PersonRecord:
+    return protocol.PersonRecord(custom_id, None, name, 0, None, None, None, None)
+
+
+def test_renamed() -> None:
+    known = {
+        "alice": Fingerprint("x", None, name_digest("Alice")),
+        "bob": Fingerprint("x", None, name_digest("Bob")),
+        "old": Fingerprint("x", None),  # stored before names were kept
+    }
+    records = [
+        record("alice", " Alice "),  # spaces around a name do not count
+        record("bob", "Robert"),
+        record("old", "Anything"),
+        record("stranger", "Eve"),
+        record(None, "Screen"),
+        record("alice", None),
+    ]
+    assert renamed(records, known) == ["bob"]
+    assert name_digest("Alice") != name_digest("alice")
 
 
 @pytest.fixture
@@ -99,6 +134,7 @@ async def test_drift_repaired_keeping_unknown_people(
         "checked": True,
         "missing": ["p1", "p2"],
         "unknown": ["visitor-9"],
+        "renamed": [],
     }
     issue = issue_registry.async_get_issue(DOMAIN, issue_id(loaded_entry.entry_id))
     assert issue is not None
@@ -243,3 +279,132 @@ async def test_checked_by_itself(
     async_fire_time_changed(hass, dt_util.utcnow() + FIRST_CHECK + timedelta(seconds=1))
     await hass.async_block_till_done()
     assert issue_registry.async_get_issue(DOMAIN, issue_id(loaded_entry.entry_id)) is not None
+
+
+async def test_names_changed_on_the_terminal_repaired(
+    hass: HomeAssistant,
+    *,
+    terminal: TerminalResponder,
+    device_id: str,
+    faces_dir: Path,
+    loaded_entry: MockConfigEntry,
+    issue_registry: ir.IssueRegistry,
+    flow_manager: RepairsFlowManager,
+) -> None:
+    fake = FakeRoster(terminal)
+    await sync(hass, {"device_id": device_id, "roster_file": str(faces_dir / "roster.csv")})
+    assert (await check(hass, device_id))["renamed"] == []
+    fake.persons["p2"]["name"] = "Robert"  # edited on the terminal's screen
+    fake.persons["p3"]["name"] = "Caroline"
+
+    result = await check(hass, device_id)
+    assert (result["missing"], result["unknown"], result["renamed"]) == ([], [], ["p2", "p3"])
+    issue = issue_registry.async_get_issue(DOMAIN, issue_id(loaded_entry.entry_id))
+    assert issue is not None
+    assert issue.translation_placeholders is not None
+    assert issue.translation_placeholders["renamed"] == "2"
+    assert issue.translation_placeholders["renamed_examples"] == "p2, p3"
+
+    flow = await flow_manager.async_init(
+        DOMAIN, context={"issue_id": issue_id(loaded_entry.entry_id)}
+    )
+    assert flow["description_placeholders"]["renamed"] == "2"
+    # Nobody unknown: nothing to keep or delete.
+    assert not flow["data_schema"].schema
+    sent_before = len(fake.items())
+    flow = await flow_manager.async_configure(flow["flow_id"], {})
+    assert flow["type"] is FlowResultType.CREATE_ENTRY
+    resent = fake.items()[sent_before:]
+    assert sorted(item["customId"] for item in resent) == ["p2", "p3"]
+    # Their name goes out again, their unchanged photo does not.
+    assert all("picURI" not in item and "pic" not in item for item in resent)
+    assert (fake.persons["p2"]["name"], fake.persons["p3"]["name"]) == ("Bob", "Carol")
+    assert issue_registry.async_get_issue(DOMAIN, issue_id(loaded_entry.entry_id)) is None
+    assert (await check(hass, device_id))["renamed"] == []
+
+
+async def test_names_read_page_by_page(
+    hass: HomeAssistant, terminal: TerminalResponder, device_id: str, faces_dir: Path
+) -> None:
+    fake = FakeRoster(terminal)
+    await sync(hass, {"device_id": device_id, "roster_file": str(faces_dir / "roster.csv")})
+    fake.persons["p3"]["name"] = "Caroline"
+    fake.page_requests = 0
+    with patch.object(roster_commands, "NAME_PAGE", 2):
+        assert (await check(hass, device_id))["renamed"] == ["p3"]
+    assert fake.page_requests == 2  # 3 people, 2 a page
+    with (
+        patch.object(roster_commands, "NAME_PAGE", 1),
+        patch.object(roster_commands, "MAX_NAME_PAGES", 2),
+    ):
+        # A terminal that ignored BeginNO would be asked forever: 2 pages at most here.
+        assert (await check(hass, device_id))["renamed"] == []
+    # A page without people ends the listing, whatever total the terminal claims.
+    terminal.replies["SearchPersonList"] = lambda command: payloads.ack(
+        "SearchPersonList", command["messageId"], code=200, TotalPersonNum=3, List=[]
+    )
+    assert (await check(hass, device_id))["renamed"] == []
+
+
+async def test_names_not_compared_without_search(
+    hass: HomeAssistant, terminal: TerminalResponder, device_id: str, faces_dir: Path
+) -> None:
+    fake = FakeRoster(terminal)
+    await sync(hass, {"device_id": device_id, "roster_file": str(faces_dir / "roster.csv")})
+    fake.persons["p1"]["name"] = "Alicia"
+    del fake.persons["p2"]
+    # Older firmware refuses SearchPersonList: the IDs are still compared.
+    terminal.replies["SearchPersonList"] = lambda command: payloads.ack(
+        "SearchPersonList", command["messageId"], code=462, result="fail"
+    )
+    result = await check(hass, device_id)
+    assert (result["checked"], result["missing"], result["renamed"]) == (True, ["p2"], [])
+    # ... and so does a terminal that does not answer it.
+    terminal.replies["SearchPersonList"] = lambda command: None
+    with answer_within("SearchPersonList", 0.05):
+        assert (await check(hass, device_id))["renamed"] == []
+    # An empty terminal lists nobody (466): everybody is missing, nobody renamed.
+    terminal.replies["SearchPersonList"] = fake.search_person_list
+    fake.persons.clear()
+    result = await check(hass, device_id)
+    assert (result["missing"], result["renamed"]) == (["p1", "p2", "p3"], [])
+
+
+async def test_names_learnt_for_fingerprints_stored_without_them(
+    hass: HomeAssistant, terminal: TerminalResponder, device_id: str, faces_dir: Path
+) -> None:
+    fake = FakeRoster(terminal)
+    roster = {"device_id": device_id, "roster_file": str(faces_dir / "roster.csv")}
+    await sync(hass, roster)
+    known = await async_get_roster_syncs(hass).async_known(payloads.TERMINAL_ID)
+    for cid, last in list(known.items()):
+        known[cid] = Fingerprint(last.details, last.photo)  # as an older version stored them
+    fake.persons["p1"]["name"] = "Alicia"
+    assert (await check(hass, device_id))["renamed"] == []  # nothing to compare with yet
+    fake.persons["p1"]["name"] = "Alice"
+    # The next sync sends nobody (nothing changed) but notes the names it would send.
+    assert report(await sync(hass, roster))["unchanged"] == 3
+    assert known["p1"].name == name_digest("Alice")
+    fake.persons["p1"]["name"] = "Alicia"
+    assert (await check(hass, device_id))["renamed"] == ["p1"]
+
+
+async def test_sync_started_during_the_check(
+    hass: HomeAssistant, terminal: TerminalResponder, device_id: str, faces_dir: Path
+) -> None:
+    fake = FakeRoster(terminal)
+    await sync(hass, {"device_id": device_id, "roster_file": str(faces_dir / "roster.csv")})
+    fake.persons["p1"]["name"] = "Alicia"
+    syncs = async_get_roster_syncs(hass)
+    runtime = hass.config_entries.async_entries(DOMAIN)[0].runtime_data
+    reserved = syncs.reserve([runtime])
+
+    def page_then_sync(command: dict[str, Any]) -> bytes:
+        reserved.__enter__()  # a sync of the terminal starts while the names come
+        return fake.search_person_list(command)
+
+    terminal.replies["SearchPersonList"] = page_then_sync
+    try:
+        assert (await check(hass, device_id))["checked"] is False
+    finally:
+        reserved.__exit__(None, None, None)

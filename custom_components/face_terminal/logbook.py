@@ -1,9 +1,9 @@
 """Describe the integration's bus events in the logbook, in Home Assistant's language.
 
 Each record becomes one readable line that names the person and the door, e.g.
-"Alice was granted access at Front door", "Front door saw a stranger" or "Front door read
-the ID card of 张三 (…8515)". Only the event data is used; it never holds pictures or
-full ID or phone numbers.
+"Alice was granted access at Front door", "Front door saw a stranger", "Front door read
+the ID card of 张三 (…8515)" or "Plumber came in at Front door with a guest pass". Only
+the event data is used; it never holds pictures, full ID or phone numbers or pass codes.
 
 Where the line shows. The runtime puts the entity ID of the record's event entity (the
 access, scan or alarm event) into the bus event data (`household.logbook_entity`): the
@@ -66,6 +66,7 @@ from .const import (
     SCAN_QR_CODE,
     VIP,
 )
+from .guests.manager import ATTR_LABEL, ATTR_REASON, ATTR_RESULT, EVENT_GUEST_PASS, RESULT_USED
 
 type DescribeCallback = Callable[[Event], dict[str, str]]
 type Translate = Callable[..., str]
@@ -94,6 +95,19 @@ ENGLISH: dict[str, str] = {
     "id_card": "read an ID card",
     "credential": "read a credential",
     "resent": "{text} (re-sent record)",
+    "guest_used": "came in at {door} with a guest pass",
+    "guest_refused": "was refused at {door}: {reason}",
+    "guest_refused_code": "refused a guest pass: {reason}",
+    "guest_unknown": "unknown code",
+    "guest_revoked": "the pass was revoked",
+    "guest_wrong_terminal": "the pass is not for this door",
+    "guest_not_yet_valid": "the pass is not valid yet",
+    "guest_expired": "the pass has expired",
+    "guest_used_up": "the pass is used up",
+    "guest_replayed": "a re-sent scan never opens",
+    "guest_rate_limited": "too many refused scans",
+    "guest_door_failed": "the door did not open",
+    "guest_other": "refused",
 }
 DEFAULT_NAME = ENGLISH["default_door"]
 UNKNOWN_PERSON = ENGLISH["unknown_person"]
@@ -183,6 +197,20 @@ def scan_message(data: Mapping[str, Any], text: Translate = english) -> str:
     return text("credential")
 
 
+def guest_pass_line(
+    door: str, data: Mapping[str, Any], text: Translate = english
+) -> tuple[str, str]:
+    """Name and message of a scanned guest pass: the guest's label, or the door."""
+    label = data.get(ATTR_LABEL)
+    if data.get(ATTR_RESULT) == RESULT_USED:
+        return label or door, text("guest_used", door=door)
+    key = f"guest_{data.get(ATTR_REASON)}"
+    reason = text(key if key in ENGLISH else "guest_other")
+    if label:
+        return label, text("guest_refused", door=door, reason=reason)
+    return door, text("guest_refused_code", reason=reason)
+
+
 def _replayed(message: str, data: Mapping[str, Any], text: Translate) -> str:
     return text("resent", text=message) if data.get(ATTR_REPLAY) else message
 
@@ -192,7 +220,7 @@ def async_describe_events(
     hass: HomeAssistant,
     async_describe_event: Callable[[str, str, DescribeCallback], None],
 ) -> None:
-    """Describe the recognition, stranger, scan, capture and alarm events."""
+    """Describe the recognition, stranger, scan, capture, alarm and guest pass events."""
 
     @callback
     def door_name(data: Mapping[str, Any], text: Translate) -> str:
@@ -217,3 +245,4 @@ def async_describe_events(
     async_describe_event(DOMAIN, EVENT_SCAN, describer(scan_line))
     async_describe_event(DOMAIN, EVENT_CAPTURE, describer(capture_line))
     async_describe_event(DOMAIN, EVENT_ALARM, describer(alarm_line))
+    async_describe_event(DOMAIN, EVENT_GUEST_PASS, describer(guest_pass_line))

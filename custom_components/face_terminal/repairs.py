@@ -102,7 +102,7 @@ class RosterDriftRepairFlow(_TerminalRepairFlow):
             return self.async_abort(reason="not_loaded")
         terminal = entry.runtime_data
         placeholders = self._placeholders(
-            {"name": terminal.display_name, "missing": "0", "unknown": "0"}
+            {"name": terminal.display_name, "missing": "0", "unknown": "0", "renamed": "0"}
         )
         schema = vol.Schema({})
         if placeholders["unknown"] != "0":
@@ -129,6 +129,7 @@ class RosterDriftRepairFlow(_TerminalRepairFlow):
                 errors["base"] = "roster_still_differs"
                 placeholders["missing"] = str(len(drift.missing))
                 placeholders["unknown"] = str(len(drift.unknown))
+                placeholders["renamed"] = str(len(drift.renamed))
         return self.async_show_form(
             step_id="confirm",
             data_schema=schema,

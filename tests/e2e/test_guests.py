@@ -17,13 +17,22 @@ from typing import TYPE_CHECKING, Any
 import pytest
 import pytest_socket
 
-from .conftest import FRONT_DOOR, add_terminal, make_terminal, run_async
+from harness.home_assistant import HomeAssistantClient
+
+from .conftest import (
+    FRONT_DOOR,
+    add_terminal,
+    make_terminal,
+    online_entity,
+    run_async,
+    wait_for_state,
+)
 from .test_blueprints import create_automation
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
-    from harness.home_assistant import EventStream, HomeAssistantClient
+    from harness.home_assistant import EventStream
     from simulator import Terminal
 
     from .conftest import Stack
@@ -227,3 +236,56 @@ async def test_blueprint_answers_from_the_phone(
             assert await wait_until(lambda: lobby.unlock_count == opened + 1, timeout=15)
     finally:
         await client.delete_automation("stranger_to_visitor")
+
+
+async def test_passes_across_a_restart(front_door_online: Terminal, stack: Stack) -> None:
+    """Passes live in Home Assistant's storage; their pictures live in memory only.
+
+    After a graceful restart a valid pass still opens, a revoked one and one used up
+    before the restart still refuse, and the picture's address answers 404 (the code is
+    kept nowhere, so the picture cannot be drawn again: the guest keeps the one sent).
+    """
+    terminal = front_door_online
+    client = await stack.client()
+    try:
+        device = await client.device_id(FRONT_DOOR)
+        valid = await create(client, device, label="Cleaner", uses=2)
+        revoked = await create(client, device, label="Former tenant")
+        await client.call_service(
+            "face_terminal", "revoke_guest_pass", {"pass_id": revoked["pass_id"]}
+        )
+        once = await create(client, device, label="Courier", uses=1)
+        picture_path = valid["qr_url"][valid["qr_url"].index("/api/") :]
+        assert (await client.get_bytes(picture_path))[0] == 200
+        async with client.subscribe_events(EVENT) as events:
+            opened = terminal.unlock_count
+            terminal.scan_qr(once["code"])
+            await events.wait_for(timeout=15, result="used", pass_id=once["pass_id"])
+            assert await wait_until(lambda: terminal.unlock_count == opened + 1)
+    finally:
+        await client.close()
+
+    await stack.restart_home_assistant()
+
+    client = HomeAssistantClient(stack.hass.url)
+    try:
+        await client.onboard_or_login()
+        await wait_for_state(client, await online_entity(client, FRONT_DOOR), "on", timeout=60)
+        assert (await client.get_bytes(picture_path))[0] == 404
+        async with client.subscribe_events(EVENT) as events:
+            opened = terminal.unlock_count
+            terminal.scan_qr(valid["code"])
+            [used] = await events.wait_for(timeout=15, result="used", pass_id=valid["pass_id"])
+            assert used.data["uses_left"] == 1
+            assert await wait_until(lambda: terminal.unlock_count == opened + 1)
+            assert terminal.show_infos[-1] == "Welcome Cleaner"
+
+            await refused(events, terminal, revoked["code"], "revoked")
+            await refused(events, terminal, once["code"], "used_up")
+        listed = await client.call_service("face_terminal", "list_guest_passes", {}, response=True)
+        statuses = {p["pass_id"]: p["status"] for p in listed["service_response"]["passes"]}
+        assert statuses[valid["pass_id"]] == "active"
+        assert statuses[revoked["pass_id"]] == "revoked"
+        assert statuses[once["pass_id"]] == "used_up"
+    finally:
+        await client.close()

@@ -1,9 +1,10 @@
 """Roster drift end to end: a roster changed behind Home Assistant's back, repaired.
 
-A simulated terminal is synced from a roster file; then people are deleted and one is
-enrolled on the terminal itself (its own store, as its screen would). `check_roster`
-raises the repair; its fix flow, through the repairs API the UI uses, syncs again and
-deletes the unknown person; afterwards the terminal holds exactly the roster.
+A simulated terminal is synced from a roster file; then people are deleted, one is
+enrolled and one renamed on the terminal itself (its own store, as its screen would).
+`check_roster` raises the repair; its fix flow, through the repairs API the UI uses,
+syncs again, deletes the unknown person and gives the renamed one the roster's name
+back; afterwards the terminal holds exactly the roster.
 """
 
 from __future__ import annotations
@@ -53,6 +54,9 @@ async def test_drift_repair_fix(stack: Stack, client: HomeAssistantClient) -> No
         terminal.store.delete("drift-1")
         terminal.store.delete("drift-4")
         terminal.store.add("screen-guest", "Screen Guest", picture=images.face_jpeg("guest"))
+        renamed = terminal.store.get("drift-2")
+        assert renamed is not None
+        renamed.name = "Somebody Else"
 
         response = await client.call_service(
             "face_terminal", "check_roster", {"device_id": device_id}, response=True
@@ -60,11 +64,13 @@ async def test_drift_repair_fix(stack: Stack, client: HomeAssistantClient) -> No
         [checked] = response["service_response"]["results"]
         assert checked["missing"] == ["drift-1", "drift-4"]
         assert checked["unknown"] == ["screen-guest"]
+        assert checked["renamed"] == ["drift-2"]
         issue_id = f"roster_drift_{entry['entry_id']}"
         issues = await client.ws({"type": "repairs/list_issues"})
         [issue] = [item for item in issues["issues"] if item["issue_id"] == issue_id]
         assert issue["translation_placeholders"]["missing"] == "2"
         assert issue["translation_placeholders"]["unknown"] == "1"
+        assert issue["translation_placeholders"]["renamed"] == "1"
         assert issue["is_fixable"] is True
 
         flow = await client.post(
@@ -78,13 +84,15 @@ async def test_drift_repair_fix(stack: Stack, client: HomeAssistantClient) -> No
         assert result["type"] == "create_entry", result
 
         assert on_terminal() == set(ROSTER)
+        names = {person.custom_id: person.name for person in terminal.store if person.custom_id}
+        assert names == {custom_id: custom_id.title() for custom_id in ROSTER}
         issues = await client.ws({"type": "repairs/list_issues"})
         assert issue_id not in {item["issue_id"] for item in issues["issues"]}
         response = await client.call_service(
             "face_terminal", "check_roster", {"device_id": device_id}, response=True
         )
         [checked] = response["service_response"]["results"]
-        assert (checked["missing"], checked["unknown"]) == ([], [])
+        assert (checked["missing"], checked["unknown"], checked["renamed"]) == ([], [], [])
     finally:
         terminal.stop()
         await client.delete_entry(entry["entry_id"])

@@ -229,7 +229,12 @@ def test_chunked() -> None:
 
 def test_stored_fingerprint_round_trip() -> None:
     first = fingerprint(person("a"))
-    assert Fingerprint(first.details, first.photo) == first
+    assert Fingerprint(first.details, first.photo, first.name) == first
+    # The name has a digest of its own: a changed name changes it, nothing else does.
+    assert fingerprint(person("b", photo="p2", person_type=1)).name == first.name
+    assert fingerprint(person("a", name="Bob")).name != first.name
+    assert first.name is not None
+    assert "Alice" not in first.name
 
 
 # --- DeleteAllPerson ------------------------------------------------------------------------------

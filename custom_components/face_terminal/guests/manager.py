@@ -48,6 +48,9 @@ if TYPE_CHECKING:
 EVENT_GUEST_PASS: Final = f"{DOMAIN}_guest_pass"
 RESULT_USED: Final = "used"
 RESULT_REFUSED: Final = "refused"
+ATTR_RESULT: Final = "result"
+ATTR_REASON: Final = "reason"
+ATTR_LABEL: Final = "label"
 STORAGE_VERSION: Final = 1
 STORAGE_KEY: Final = f"{DOMAIN}.guest_passes"
 LIVE_WINDOW: Final = 30.0
@@ -225,10 +228,10 @@ class GuestPasses:
         data: dict[str, Any] = {
             "device_id": terminal.device_id,
             "terminal_id": terminal.terminal_id,
-            "result": RESULT_USED if verdict.reason is None else RESULT_REFUSED,
-            "reason": verdict.reason,
+            ATTR_RESULT: RESULT_USED if verdict.reason is None else RESULT_REFUSED,
+            ATTR_REASON: verdict.reason,
             "pass_id": guest_pass.pass_id if guest_pass else None,
-            "label": guest_pass.label if guest_pass else None,
+            ATTR_LABEL: guest_pass.label if guest_pass else None,
         }
         if guest_pass is not None and guest_pass.uses_left is not None:
             current = self._passes.get(guest_pass.pass_id, guest_pass)

@@ -4,7 +4,8 @@ Pure functions for the batch roster sync (V1.24 §4.2.1, §4.8-§4.10):
 
 * `custom_ids_from_ack` reads the customId list of a ``QueryPerson-Ack``;
 * `fingerprint` condenses what Home Assistant sent for a person (details and photo
-  separately, so a changed name does not re-send an unchanged photo);
+  separately, so a changed name does not re-send an unchanged photo, and the name on
+  its own, so that a name changed on the terminal can be found: `renamed`);
 * `plan_roster` computes which persons to add, update, leave alone or delete;
 * `batch_outcomes` turns a batch ack into one outcome per person: an ack with code 200
   only says the command was parsed (Q-24), so a person counts as done only when the
@@ -26,10 +27,10 @@ from .errors import describe_ack_error, error_meaning, person_error_meaning
 from .models import QueryPersonAck, QueryProgressAck
 
 if TYPE_CHECKING:
-    from collections.abc import Collection, Iterator, Mapping, Sequence
+    from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
     from datetime import datetime
 
-    from .models import Ack
+    from .models import Ack, PersonRecord
 
 MAX_CUSTOM_ID_BYTES: Final = 47
 NO_ACK_CODE: Final = 0
@@ -61,14 +62,28 @@ class RosterPerson:
 
 @dataclass(frozen=True, slots=True)
 class Fingerprint:
-    """What was last sent for a person: digests of the details and of the photo."""
+    """What was last sent for a person: digests of the details, the photo and the name.
+
+    `name` is None for fingerprints stored before names were kept (their names are not
+    compared until the person is sent again).
+    """
 
     details: str
     photo: str | None
+    name: str | None = None
+
+
+def name_digest(name: str) -> str:
+    """A short digest of a name as the terminal keeps it (spaces around it do not count).
+
+    A digest, not the name: the stored fingerprints hold no personal data, and equal
+    names are all a comparison needs.
+    """
+    return hashlib.sha256(name.strip().encode()).hexdigest()[:32]
 
 
 def fingerprint(person: RosterPerson) -> Fingerprint:
-    """Digest of the details the terminal stores, and the photo's digest as given."""
+    """Digests of the details the terminal stores and of the name; the photo's as given."""
     details = json.dumps(
         [
             person.name,
@@ -78,7 +93,25 @@ def fingerprint(person: RosterPerson) -> Fingerprint:
         ],
         ensure_ascii=False,
     )
-    return Fingerprint(hashlib.sha256(details.encode()).hexdigest(), person.photo_digest)
+    return Fingerprint(
+        hashlib.sha256(details.encode()).hexdigest(), person.photo_digest, name_digest(person.name)
+    )
+
+
+def renamed(records: Iterable[PersonRecord], known: Mapping[str, Fingerprint]) -> list[str]:
+    """The customIds among `records` whose name differs from the one last sent.
+
+    Only people Home Assistant sent with a known name digest, and listed with a name,
+    are compared: a person the listing leaves out is not taken as renamed.
+    """
+    found: list[str] = []
+    for record in records:
+        if record.custom_id is None or record.name is None:
+            continue
+        last = known.get(record.custom_id)
+        if last is not None and last.name is not None and last.name != name_digest(record.name):
+            found.append(record.custom_id)
+    return found
 
 
 @dataclass(slots=True)

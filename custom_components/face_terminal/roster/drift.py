@@ -1,13 +1,15 @@
 """Roster drift: a terminal's people compared with what Home Assistant last synced to it.
 
 People get enrolled or deleted on the terminal's own screen, a terminal is reset or
-replaced, a sync half-fails. `RosterDriftWatch` compares, every `CHECK_INTERVAL` (the
-first time `FIRST_CHECK` after start) and on demand, the terminal's customIds (one
-``QueryPerson``, §4.2.1, on the query lane: never the door's or the roster's lane, and
-only IDs, no face or picture) with the fingerprints of the last sync
-(`state.RosterSyncs`), and raises one repair issue per terminal that says in plain words
-what differs. Its fix flow (`repairs`) syncs the terminal again from the roster file of
-its last sync, and for people the roster does not know offers keep or delete.
+replaced, a sync half-fails, a name is edited on the terminal. `RosterDriftWatch`
+compares, every `CHECK_INTERVAL` (the first time `FIRST_CHECK` after start) and on
+demand, the terminal's customIds (one ``QueryPerson``, §4.2.1) and names (``SearchPersonList``
+pages, §4.2.3, read one page at a time) with the fingerprints of the last sync
+(`state.RosterSyncs`). Both go on the query lane, never the door's or the roster's, and
+without any face or picture. One repair issue per terminal says in plain words what
+differs. Its fix flow (`repairs`) syncs the terminal again from the roster file of its
+last sync (people with another name are sent their name again, without the photo), and
+for people the roster does not know offers keep or delete.
 
 Only terminals Home Assistant has synced at least once are compared; a terminal that is
 syncing or offline is skipped until the next time.
@@ -15,7 +17,7 @@ syncing or offline is skipped until the next time.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Final
 
@@ -55,20 +57,25 @@ class Drift:
 
     missing: list[str]  # synced by Home Assistant, gone from the terminal
     unknown: list[str]  # on the terminal, never synced (nor kept on purpose)
+    renamed: list[str] = field(default_factory=list)  # on it under another name
 
     def __bool__(self) -> bool:
         """Whether anything differs."""
-        return bool(self.missing or self.unknown)
+        return bool(self.missing or self.unknown or self.renamed)
 
 
 def compare(
-    present: Iterable[str], known: Mapping[str, Fingerprint], accepted: Collection[str] = ()
+    present: Iterable[str],
+    known: Mapping[str, Fingerprint],
+    accepted: Collection[str] = (),
+    renamed: Iterable[str] = (),
 ) -> Drift:
-    """The drift between the terminal's customIds and the last sync's (sorted)."""
+    """The drift between the terminal's customIds and names and the last sync's (sorted)."""
     on_terminal = set(present)
     missing = sorted(cid for cid in known if cid not in on_terminal)
     unknown = sorted(cid for cid in on_terminal if cid not in known and cid not in accepted)
-    return Drift(missing, unknown)
+    other_name = sorted({cid for cid in renamed if cid in on_terminal and cid in known})
+    return Drift(missing, unknown, other_name)
 
 
 def issue_id(entry_id: str) -> str:
@@ -148,13 +155,18 @@ async def async_check_roster(terminal: TerminalPort) -> Drift | None:
     known = await syncs.async_known(terminal.terminal_id)
     if not known or not terminal.online or syncs.busy(terminal):
         return None
+    commands = RosterCommands(terminal)
     try:
-        present, _total = await RosterCommands(terminal).async_list()
+        present, _total = await commands.async_list()
     except HomeAssistantError as err:
         LOGGER.debug("Roster check of %s skipped: %s", terminal.display_name, err)
         return None
+    # A terminal that cannot list names is still compared by its IDs.
+    renamed = await commands.async_renamed(known) or []
+    if syncs.busy(terminal):  # a sync started while the pages came: it decides
+        return None
     accepted = await async_get_roster_sources(hass).async_accepted(terminal.terminal_id)
-    drift = compare(present, known, accepted)
+    drift = compare(present, known, accepted, renamed)
     async_update_issue(terminal, drift)
     return drift
 
@@ -178,8 +190,10 @@ def async_update_issue(terminal: TerminalPort, drift: Drift) -> None:
             "name": terminal.display_name,
             "missing": str(len(drift.missing)),
             "unknown": str(len(drift.unknown)),
+            "renamed": str(len(drift.renamed)),
             "missing_examples": _examples(drift.missing),
             "unknown_examples": _examples(drift.unknown),
+            "renamed_examples": _examples(drift.renamed),
         },
         data={"entry_id": entry_id},
     )
@@ -216,6 +230,9 @@ class RosterDriftWatch:
 async def async_repair_roster(terminal: TerminalPort, *, delete_unknown: bool) -> Drift:
     """Sync the terminal again from its last roster file; keep or delete unknown people.
 
+    People whose name on the terminal differs are found again first, and their last
+    fingerprint's details forgotten: the sync sends them their name (not their photo).
+
     Raises `HomeAssistantError` (translated) when there is no roster file to sync from or
     the sync cannot run; returns what still differs afterwards.
     """
@@ -232,7 +249,11 @@ async def async_repair_roster(terminal: TerminalPort, *, delete_unknown: bool) -
         lambda: load_roster(hass, roster_file=roster_file, photo_folder=photo_folder, inline=[])
     )
     syncs = async_get_roster_syncs(hass)
+    commands = RosterCommands(terminal)
     with syncs.reserve([terminal]):
+        known = await syncs.async_known(terminal.terminal_id)
+        for custom_id in await commands.async_renamed(known) or []:
+            known[custom_id] = replace(known[custom_id], details="")
         (report,) = await async_sync_terminals(
             hass, [terminal], entries, delete_missing=delete_unknown
         )
@@ -242,10 +263,11 @@ async def async_repair_roster(terminal: TerminalPort, *, delete_unknown: bool) -
                 translation_key="sync_failed",
                 translation_placeholders={"error": str(report.get("error"))},
             )
-        present, _total = await RosterCommands(terminal).async_list()
-    known = await syncs.async_known(terminal.terminal_id)
+        present, _total = await commands.async_list()
+        known = await syncs.async_known(terminal.terminal_id)
+        renamed = await commands.async_renamed(known) or []
     accepted = {cid for cid in present if cid not in known} if not delete_unknown else set()
     await sources.async_remember([terminal.terminal_id], None, None, accepted=accepted)
-    drift = compare(present, known, accepted)
+    drift = compare(present, known, accepted, renamed)
     async_update_issue(terminal, drift)
     return drift

@@ -167,6 +167,7 @@ async def _async_check_roster(call: ServiceCall) -> ServiceResponse:
         if drift is not None:
             item["missing"] = list(drift.missing)
             item["unknown"] = list(drift.unknown)
+            item["renamed"] = list(drift.renamed)
         results.append(item)
     return {"results": results}
 

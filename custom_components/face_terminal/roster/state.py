@@ -4,7 +4,7 @@
 `SyncProgress`, which terminals sync right now (a second sync or a wipe of the same
 terminal is refused meanwhile), and the fingerprints of what was last sent to each
 terminal (`protocol.roster.Fingerprint`), stored so that a restart does not re-send
-everybody.
+everybody; their name digests let a roster check see names changed on the terminal.
 """
 
 from __future__ import annotations
@@ -89,7 +89,9 @@ class RosterSyncs:
         await self._store.async_save(
             {
                 "terminals": {
-                    terminal_id: {cid: [fp.details, fp.photo] for cid, fp in persons.items()}
+                    terminal_id: {
+                        cid: [fp.details, fp.photo, fp.name] for cid, fp in persons.items()
+                    }
                     for terminal_id, persons in self._known.items()
                 }
             }
@@ -106,14 +108,23 @@ def _parse_stored(data: object) -> dict[str, dict[str, Fingerprint]]:
         if not isinstance(persons, dict):
             continue
         known[str(terminal_id)] = {
-            str(cid): Fingerprint(value[0], value[1])
+            str(cid): fingerprint
             for cid, value in persons.items()
-            if isinstance(value, list)
-            and len(value) == 2
-            and isinstance(value[0], str)
-            and (value[1] is None or isinstance(value[1], str))
+            if (fingerprint := _parse_fingerprint(value)) is not None
         }
     return known
+
+
+def _parse_fingerprint(value: object) -> Fingerprint | None:
+    """``[details, photo]`` (stored before names were kept) or ``[details, photo, name]``."""
+    if not isinstance(value, list) or len(value) not in (2, 3):
+        return None
+    details, photo, name = (*value, None) if len(value) == 2 else value
+    if not isinstance(details, str) or not all(
+        x is None or isinstance(x, str) for x in (photo, name)
+    ):
+        return None
+    return Fingerprint(details, photo, name)
 
 
 @callback

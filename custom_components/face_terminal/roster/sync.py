@@ -16,6 +16,7 @@ and each terminal's person links are merged from it (`roster.links`).
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from typing import TYPE_CHECKING, Final
 
 from homeassistant.exceptions import HomeAssistantError
@@ -102,6 +103,7 @@ class TerminalSync:
             self.terminal, [by_id[cid] for cid in sorted(plan.send_photo)], PhotoProblemError
         )
         self._report_problems(present_set, plan)
+        self._note_names([by_id[cid] for cid in plan.unchanged])
         self.progress.start(plan.changes)
         try:
             await self._async_apply(plan, by_id, refused)
@@ -152,6 +154,17 @@ class TerminalSync:
             )
         for cid in plan.unchanged:
             self.report.add(cid, RosterAction.UNCHANGED, PersonOutcome(True))
+
+    def _note_names(self, unchanged: Sequence[RosterEntry]) -> None:
+        """Add the name digest to fingerprints stored before names were kept.
+
+        An unchanged person's details, the name among them, are what was sent: the
+        roster's name is the one the terminal was given.
+        """
+        for entry in unchanged:
+            last = self.known.get(entry.custom_id)
+            if last is not None and last.name is None:
+                self.known[entry.custom_id] = replace(last, name=fingerprint(entry.person()).name)
 
     async def _async_apply(
         self, plan: RosterPlan, by_id: dict[str, RosterEntry], refused: dict[str, str]
@@ -220,7 +233,7 @@ class TerminalSync:
         sent = fingerprint(entry.person())
         last = self.known.get(entry.custom_id)
         photo_digest = sent.photo if photo else (last.photo if last is not None else None)
-        self.known[entry.custom_id] = Fingerprint(sent.details, photo_digest)
+        self.known[entry.custom_id] = Fingerprint(sent.details, photo_digest, sent.name)
 
     def _advance(self, count: int) -> None:
         self._done += count
