@@ -49,7 +49,7 @@ sys.path.insert(0, str(REPO))
 
 # Sibling scripts (this file's folder is first on the path).
 from bench_recorder import TABLES as RECORDER_TABLES  # noqa: E402
-from bench_recorder import RecorderCost, cost_since, snapshot  # noqa: E402
+from bench_recorder import RecorderCost, cost_since, newest_rows, snapshot  # noqa: E402
 
 from harness.home_assistant import (  # noqa: E402
     HomeAssistantClient,
@@ -614,6 +614,13 @@ class Stack:
             )
         )
 
+    async def stalls(self, *, reset: bool = True) -> dict[str, Any]:
+        """Garbage collections and stall stacks the probe saw (and by default reset)."""
+        result: dict[str, Any] = await ws_once(
+            self.client, {"type": "bench_probe/stalls", "reset": reset}
+        )
+        return result
+
     def rss_mb(self) -> float:
         """Home Assistant's resident memory in MB."""
         return self.hass.rss_bytes() / 1024 / 1024
@@ -830,6 +837,21 @@ class LatencyResult:
         return self.bus_event.p50 / self.raw.p50
 
 
+def gc_summary(stalls: dict[str, Any]) -> str:
+    """Collections by generation: how many, and the longest pause."""
+    return ", ".join(
+        f"gen {gen} {info['count']} (longest {fmt(1000 * info['longest'])} ms)"
+        for gen, info in stalls["gc"].items()
+    )
+
+
+def print_stalls(stalls: dict[str, Any], what: str) -> None:
+    """The probe's garbage collections and most frequent stall stack, on the console."""
+    print(f"[bench] {what}: garbage collections {gc_summary(stalls) or 'none'}", flush=True)
+    for count, stack in stalls["stacks"][:3]:
+        print(f"[bench] {what}: stalled {count} samples in\n{stack}", flush=True)
+
+
 def recognition_payloads(terminal_id: str, size_kb: int, count: int, first: int) -> list[bytes]:
     """`count` ready-to-publish RecPush payloads of `terminal_id` with ~`size_kb` pictures.
 
@@ -885,6 +907,7 @@ async def measure_latency(
             subscribe_state(client, peer_entity) as trigger_sub,
         ):
             for index, size_kb in enumerate(PICTURE_SIZES_KB):
+                await stack.stalls()
                 total = settings.warmup + settings.latency_records
                 first = 10_000_000 * (10 * variant + index + 1)
                 payloads = recognition_payloads(terminal_id, size_kb, total, first)
@@ -969,6 +992,7 @@ async def measure_latency(
                     flush=True,
                 )
                 results.append(result)
+                print_stalls(await stack.stalls(), f"latency {size_kb} KB")
     finally:
         if ha_nodelay:
             with contextlib.suppress(Exception):
@@ -1032,6 +1056,9 @@ async def measure_arrival_costs(stack: Stack, records: int = 20) -> ArrivalCosts
                 )
             await asyncio.sleep(3)
             costs = await asyncio.to_thread(cost_since, database, before, owners, "face_terminal")
+            if stack.settings.quick:  # what the rows hold, for a look
+                for row in await asyncio.to_thread(newest_rows, database, before):
+                    print(f"[bench] {label} row: {row}", flush=True)
             recorder[label] = costs.get(label, RecorderCost())
     finally:
         publisher.close()
@@ -1175,6 +1202,7 @@ async def scenario_latency(stack: Stack) -> Section:
         f"{costs.bytes_per_arrival('peer'):.0f}",
         flush=True,
     )
+    print("\n".join(arrival_cost_lines(costs)), flush=True)
     s = stack.settings
     targets = [
         (f"Broker defaults: {what}", wanted, measured, met)
@@ -1320,7 +1348,10 @@ async def scenario_load(stack: Stack) -> Section:
         await asyncio.sleep(10)
     rate = LOAD_RATE_PER_TERMINAL * len(terminals)
     print(f"[bench] load: {len(terminals)} terminals, {rate:g} records/s", flush=True)
+    await stack.stalls()
     load = await run_load(stack, terminals, rate, s.load_seconds)
+    stalls = await stack.stalls()
+    print_stalls(stalls, "load")
     print(
         f"[bench] load: sent {load.sent}, lost {load.lost}, lag p99 "
         f"{fmt(load.window.lag.p99)} ms, RSS {load.rss_before_mb:.0f} -> "
@@ -1384,6 +1415,10 @@ async def scenario_load(stack: Stack) -> Section:
             f"| HA CPU idle / under load | {idle[0].process_cpu_percent:.0f} % / "
             f"{w.process_cpu_percent:.0f} % of one core (event-loop thread "
             f"{idle[0].loop_cpu_percent:.0f} % / {w.loop_cpu_percent:.0f} %) |"
+        ),
+        (
+            "| Garbage collections under load (gc.callbacks in HA) | "
+            f"{gc_summary(stalls) or 'none'} |"
         ),
         (
             f"| HA RSS before / after / peak | {load.rss_before_mb:.1f} / "

@@ -138,3 +138,18 @@ def cost_since(
             cost.rows += 1
             cost.size += int(size)
     return dict(costs)
+
+
+def newest_rows(database: Path, before: dict[str, int], limit: int = 3) -> list[str]:
+    """The newest `shared_attrs` and `shared_data` added after `before` (for a look)."""
+    with closing(_connect(database)) as db:
+        attributes = db.execute(
+            "SELECT shared_attrs FROM state_attributes WHERE attributes_id > ? "
+            "ORDER BY attributes_id DESC LIMIT ?",
+            (before["state_attributes"], limit),
+        ).fetchall()
+        data = db.execute(
+            "SELECT shared_data FROM event_data WHERE data_id > ? ORDER BY data_id DESC LIMIT ?",
+            (before["event_data"], limit),
+        ).fetchall()
+    return [str(row[0]) for row in [*attributes, *data]]
