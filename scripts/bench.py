@@ -95,6 +95,8 @@ HEARTBEAT = 30.0
 TARGET_PEER_RATIO: dict[int, float] = {1: 1.0, 100: 0.8, 700: 0.8}
 TARGET_P99_OVER_P50 = 2.5  # each method's p99 against its own p50, every size
 TARGET_RECORDER_RATIO = 1.5  # recorder bytes per record, integration/peer
+TARGET_SETUP_GROWTH = 1.2  # setup p50 per entry, largest scale size over the smallest
+TARGET_RSS_PER_TERMINAL_KB = 400.0  # default-enabled entities
 TARGET_P99_100KB_MS = 10.0
 TARGET_LAG_P99_MS = 10.0
 TARGET_RSS_GROWTH_MB = 30.0
@@ -1676,6 +1678,35 @@ class ScaleStep:
     load: LoadResult
 
 
+def scale_targets(steps: list[ScaleStep], base_rss: float) -> list[tuple[str, str, str, bool]]:
+    """Issue 23's linearity targets: setup per entry and memory per terminal."""
+    if not steps:
+        return []
+    first, last = steps[0], steps[-1]
+    growth = last.setup.p50 / first.setup.p50 if first.setup.p50 else 0.0
+    targets = [
+        (
+            f"Setup p50 per entry at {last.terminals} terminals against {first.terminals}",
+            f"≤ {TARGET_SETUP_GROWTH:g} x",
+            f"{growth:.2f} x ({fmt(last.setup.p50)} vs {fmt(first.setup.p50)} ms)",
+            growth <= TARGET_SETUP_GROWTH,
+        )
+    ]
+    previous_rss, previous_count = base_rss, 0
+    for step in steps:
+        per_added_kb = 1024 * (step.rss_mb - previous_rss) / max(1, step.terminals - previous_count)
+        targets.append(
+            (
+                f"HA RSS per added terminal, {previous_count} → {step.terminals} terminals",
+                f"≤ {TARGET_RSS_PER_TERMINAL_KB:g} KB",
+                f"{per_added_kb:.0f} KB",
+                per_added_kb <= TARGET_RSS_PER_TERMINAL_KB,
+            )
+        )
+        previous_rss, previous_count = step.rss_mb, step.terminals
+    return targets
+
+
 async def scenario_scale(stack: Stack) -> Section:
     """Grow to each size: setup, memory, presence-only CPU, load at a fixed rate."""
     s = stack.settings
@@ -1755,6 +1786,7 @@ async def scenario_scale(stack: Stack) -> Section:
         )
         for step in steps
     ]
+    targets += scale_targets(steps, base_rss)
     body = [
         (
             f"Terminals grow through {', '.join(str(n) for n in s.scale_sizes)} (all in the "
