@@ -10,8 +10,10 @@ from typing import TYPE_CHECKING, Any
 from unittest.mock import patch
 
 import pytest
+from homeassistant.components.mqtt.const import MQTT_CONNECTION_STATE, MQTT_PROCESSED_SUBSCRIPTIONS
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers.dispatcher import DATA_DISPATCHER, async_dispatcher_send
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -35,7 +37,7 @@ from custom_components.face_terminal.errors import TerminalCommandError
 from custom_components.face_terminal.protocol import COMMAND_TIMEOUT, normalise_terminal_id
 
 from . import payloads
-from .conftest import TerminalResponder, fire, setup_entry
+from .conftest import TerminalResponder, fire, settle_probe, setup_entry
 from .payloads import (
     ACK_TOPIC,
     BASIC_TOPIC,
@@ -1239,3 +1241,55 @@ async def test_invalid_intent_is_refused_before_anything_is_sent(
         await runtime.async_request(protocol.PlayVoice("../secret.wav"))
     assert not runtime.session.pending
     assert len(terminal.commands) == sent
+
+
+# --- the response subscription ------------------------------------------------------------
+
+
+def _subscription_listeners(hass: HomeAssistant) -> int:
+    """Listeners Home Assistant's MQTT client tells about each subscription it completes."""
+    return len(hass.data.get(DATA_DISPATCHER, {}).get(MQTT_PROCESSED_SUBSCRIPTIONS, {}))
+
+
+async def test_no_subscription_listener_left_once_probed(
+    hass: HomeAssistant, terminal: TerminalResponder, config_entry: MockConfigEntry
+) -> None:
+    """The entry stops listening for completed subscriptions once its own one is confirmed.
+
+    Each such listener runs as a task for every subscription of every other entry: kept
+    for the entry's lifetime, they made a new entry's setup grow with the number of
+    terminals (issue 23).
+    """
+    await setup_entry(hass, config_entry)
+    runtime = runtime_of(config_entry)
+    assert runtime.identity._probe is not None
+    assert runtime._awaiting_subscription is None
+    assert _subscription_listeners(hass) == 0
+
+
+async def test_reconnect_probes_again_once_resubscribed(
+    hass: HomeAssistant, terminal: TerminalResponder, config_entry: MockConfigEntry
+) -> None:
+    """Home Assistant's broker connection back: the terminal is probed again."""
+    await setup_entry(hass, config_entry)
+    runtime = runtime_of(config_entry)
+    with patch.object(runtime, "_async_start_probe") as start_probe:
+        async_dispatcher_send(hass, MQTT_CONNECTION_STATE, False)
+        await hass.async_block_till_done()
+        assert start_probe.call_count == 0
+        async_dispatcher_send(hass, MQTT_CONNECTION_STATE, True)
+        await settle_probe(hass, config_entry)
+        await hass.async_block_till_done()
+    assert start_probe.call_count == 1
+    assert _subscription_listeners(hass) == 0
+
+
+async def test_unloaded_entry_does_not_wait_for_a_subscription(
+    hass: HomeAssistant, terminal: TerminalResponder, config_entry: MockConfigEntry
+) -> None:
+    """A reconnect that reaches an entry being unloaded leaves no listener behind."""
+    await setup_entry(hass, config_entry)
+    async_dispatcher_send(hass, MQTT_CONNECTION_STATE, True)
+    await hass.config_entries.async_unload(config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert _subscription_listeners(hass) == 0

@@ -9,7 +9,7 @@ from unittest.mock import patch
 import pytest
 from homeassistant.components.event import ATTR_EVENT_TYPE, ATTR_EVENT_TYPES
 from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN, Platform
-from homeassistant.core import HomeAssistant, State
+from homeassistant.core import Event, HomeAssistant, State, callback
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     mock_restore_cache_with_extra_data,
@@ -17,7 +17,11 @@ from pytest_homeassistant_custom_component.common import (
 )
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 
-from custom_components.face_terminal.const import ACCESS_EVENT_TYPES, SCAN_EVENT_TYPES
+from custom_components.face_terminal.const import (
+    ACCESS_EVENT_TYPES,
+    EVENT_RECOGNITION,
+    SCAN_EVENT_TYPES,
+)
 
 from . import payloads
 from .conftest import TerminalResponder, fire, setup_entry
@@ -240,3 +244,37 @@ async def test_restore(
     state = hass.states.get(ACCESS)
     assert state.state == when
     assert event_of(hass, ACCESS) == ("access_granted", {"person_name": "Bob"})
+
+
+async def test_access_entity_changes_one_pass_after_the_bus_event(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry
+) -> None:
+    """The entity follows the bus event in the next loop pass, behind what the event queued.
+
+    A WebSocket connection writes the bus event in the pass after it fired (its writer is
+    woken while the event fires, like `first` here): the state write must not come before
+    it, and must not wait a second pass either (issue 23).
+    """
+    before = hass.states.get(ACCESS).state
+    seen: dict[str, str] = {}
+
+    @callback
+    def second() -> None:
+        seen["second"] = hass.states.get(ACCESS).state
+
+    @callback
+    def first() -> None:
+        seen["first"] = hass.states.get(ACCESS).state
+        hass.loop.call_soon(second)
+
+    @callback
+    def on_event(event: Event) -> None:
+        seen["event"] = hass.states.get(ACCESS).state
+        hass.loop.call_soon(first)
+
+    hass.bus.async_listen(EVENT_RECOGNITION, on_event)
+    await deliver(hass, payloads.REC_TOPIC, payloads.rec_push(record_id="901"))
+    assert seen["event"] == before
+    assert seen["first"] == before
+    assert seen["second"] != before
+    assert hass.states.get(ACCESS).state == seen["second"]

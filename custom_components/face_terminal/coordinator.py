@@ -17,7 +17,6 @@ raises one of the `errors` classes.
 
 from __future__ import annotations
 
-import asyncio
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.components import mqtt
@@ -114,6 +113,8 @@ class FaceTerminal:
         self.async_request = self._sender.async_request
         # Loop time the terminal went offline (None: online or never seen), see `_set_online`.
         self._offline_since: float | None = None
+        # Stops waiting for the broker to confirm the response subscription, while waiting.
+        self._awaiting_subscription: CALLBACK_TYPE | None = None
         self._drop_log = DropLog(self.terminal_id, self.drops)
         self._watchdog = SilenceWatchdog(
             hass,
@@ -248,19 +249,50 @@ class FaceTerminal:
         self._watchdog.start()
         self.settings.async_start()
         # Probe only once the broker has confirmed the subscription (HA batches
-        # subscriptions), or the immediate answer is lost. This also runs again after the
-        # MQTT client re-subscribes on a reconnect, which re-checks presence at once.
-        self.entry.async_on_unload(
-            mqtt.async_on_subscribe_done(
-                self.hass, response_topics, SUBSCRIBE_QOS, self._async_start_probe
-            )
+        # subscriptions), or the immediate answer is lost; again after every reconnect.
+        self.entry.async_on_unload(self._async_stop_awaiting_subscription)
+        self._async_await_subscription()
+
+    @callback
+    def _async_await_subscription(self) -> None:
+        """Probe when the broker confirms the response subscription, listening until then.
+
+        Home Assistant tells every such listener about every subscription it completes
+        (each as a task of its own): one left for the entry's lifetime per terminal made
+        each new entry's setup cost grow with the number of terminals (issue 23).
+        """
+        if self._awaiting_subscription is not None or self.session.closed:
+            return
+        self._awaiting_subscription = mqtt.async_on_subscribe_done(
+            self.hass, self.session.response_topics, SUBSCRIBE_QOS, self._async_subscribed
         )
 
     @callback
+    def _async_stop_awaiting_subscription(self) -> None:
+        if self._awaiting_subscription is not None:
+            self._awaiting_subscription()
+            self._awaiting_subscription = None
+
+    @callback
+    def _async_subscribed(self) -> None:
+        # Both the "already subscribed" check and a completed subscription may call.
+        if self._awaiting_subscription is None:
+            return
+        self._async_stop_awaiting_subscription()
+        if not self.session.closed:
+            self._async_start_probe()
+
+    @callback
     def _async_mqtt_connection(self, connected: bool) -> None:
-        """Home Assistant's own broker connection dropped: records may be missed."""
+        """Records may be missed while disconnected; re-probe once re-subscribed.
+
+        On a reconnect Home Assistant queues its re-subscriptions right after telling
+        this: wait one loop pass, so the subscription counts as pending, not done.
+        """
         if not connected:
             self.recovery.async_outage()
+            return
+        self.hass.loop.call_soon(self._async_await_subscription)
 
     @callback
     def _async_start_probe(self) -> None:
@@ -361,23 +393,22 @@ class FaceTerminal:
         if acknowledgements:
             self.journal.async_acknowledge(acknowledgements)
         if replies or arrivals:
-            self.hass.async_create_task(
-                self._async_after_events(arrivals, replies), eager_start=False
-            )
+            self.hass.loop.call_soon(self._after_events, arrivals, replies)
         self._sender.pump()
 
-    async def _async_after_events(
+    def _after_events(
         self, arrivals: list[TerminalRecord], replies: list[protocol.Command]
     ) -> None:
         """Entity updates and replies (an ``Online-Ack``), once the events are out.
 
         A record's bus event fires first. Home Assistant's WebSocket connections queue
-        what an event sends for one loop pass and write it in the next; the automations
-        it triggered started at once. Waiting those two passes, the up to three state
-        writes no longer delay the event for anyone (measured in docs/benchmarks.md).
-        ``PushAck``s go through the delivery journal instead (`delivery`).
+        what an event sends and write it in the next loop pass, woken while the event
+        fired; this runs in that same next pass, after them (the loop runs its ready
+        callbacks in order). So the state writes no longer delay the event for anyone,
+        and the entities' changes follow one pass later, not two (issue 23, measured in
+        docs/benchmarks.md). ``PushAck``s go through the delivery journal instead
+        (`delivery`).
         """
-        await asyncio.sleep(0)  # the task's first step was the first pass
         if self.session.closed:
             return
         self.records.deliver(arrivals)

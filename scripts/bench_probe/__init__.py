@@ -11,13 +11,21 @@ repository, and this is no integration to ship); it is never installed anywhere 
   time of the event-loop thread (`time.thread_time` read on the loop).
 * `bench_probe/tcp_nodelay` (WebSocket): set TCP_NODELAY on Home Assistant's MQTT
   socket, to tell which side's Nagle algorithm delays what (diagnostics only).
+* Stalls: every garbage collection is timed (`gc.callbacks`), and a watchdog thread
+  takes the event-loop thread's Python stack whenever the loop timer is more than
+  `STALL` late; `bench_probe/stalls` (WebSocket) returns the collections by generation
+  and the most frequent stacks seen during stalls (a sampling profiler for the tail).
 """
 
 from __future__ import annotations
 
 import collections
+import gc
 import socket
+import sys
+import threading
 import time
+import traceback
 from typing import TYPE_CHECKING, Any
 
 import voluptuous as vol
@@ -30,6 +38,64 @@ if TYPE_CHECKING:
 DOMAIN = "bench_probe"
 INTERVAL = 0.010
 MAX_SAMPLES = 200_000
+STALL = 0.020  # the loop timer this late: sample the loop thread's stack
+SAMPLE_EVERY = 0.002
+
+
+class StallProfiler:
+    """Times garbage collections and samples the loop thread's stack while it is stalled."""
+
+    def __init__(self, probe: LagProbe) -> None:
+        """Hook into the collector and start the watchdog thread."""
+        self._probe = probe
+        self._loop_thread = threading.get_ident()  # set up on the loop
+        self._gc_started = 0.0
+        self.collections: collections.Counter[int] = collections.Counter()
+        self.gc_seconds: collections.Counter[int] = collections.Counter()
+        self.gc_longest: dict[int, float] = {}
+        self.stacks: collections.Counter[str] = collections.Counter()
+        self._stop = threading.Event()
+        gc.callbacks.append(self._on_gc)
+        threading.Thread(target=self._watch, name="bench-probe-stalls", daemon=True).start()
+
+    def _on_gc(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._gc_started = time.perf_counter()
+            return
+        generation = info["generation"]
+        took = time.perf_counter() - self._gc_started
+        self.collections[generation] += 1
+        self.gc_seconds[generation] += took
+        self.gc_longest[generation] = max(self.gc_longest.get(generation, 0.0), took)
+
+    def _watch(self) -> None:
+        while not self._stop.wait(SAMPLE_EVERY):
+            if time.monotonic() - self._probe.last_tick < STALL + INTERVAL:
+                continue
+            frame = sys._current_frames().get(self._loop_thread)  # noqa: SLF001
+            if frame is not None:
+                summary = traceback.extract_stack(frame)[-12:]
+                self.stacks["".join(traceback.format_list(summary))] += 1
+
+    def report(self, *, reset: bool) -> dict[str, Any]:
+        """Collections by generation and the 10 most frequent stall stacks."""
+        result = {
+            "gc": {
+                str(gen): {
+                    "count": self.collections[gen],
+                    "seconds": self.gc_seconds[gen],
+                    "longest": self.gc_longest.get(gen, 0.0),
+                }
+                for gen in sorted(self.collections)
+            },
+            "stacks": [[count, stack] for stack, count in self.stacks.most_common(10)],
+        }
+        if reset:
+            self.collections.clear()
+            self.gc_seconds.clear()
+            self.gc_longest.clear()
+            self.stacks.clear()
+        return result
 
 
 class LagProbe:
@@ -41,10 +107,12 @@ class LagProbe:
         self.samples: collections.deque[float] = collections.deque(maxlen=MAX_SAMPLES)
         self._due = self.loop.time() + INTERVAL
         self._handle = self.loop.call_at(self._due, self._tick)
+        self.last_tick = time.monotonic()  # read by the stall profiler's thread
 
     @callback
     def _tick(self) -> None:
         now = self.loop.time()
+        self.last_tick = time.monotonic()
         self.samples.append(now - self._due)
         self._due = now + INTERVAL
         self._handle = self.loop.call_at(self._due, self._tick)
@@ -56,8 +124,11 @@ class LagProbe:
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Start the probe and register its WebSocket commands."""
-    hass.data[DOMAIN] = LagProbe(hass)
+    probe = LagProbe(hass)
+    hass.data[DOMAIN] = probe
+    hass.data[f"{DOMAIN}_stalls"] = StallProfiler(probe)
     websocket_api.async_register_command(hass, ws_stats)
+    websocket_api.async_register_command(hass, ws_stalls)
     websocket_api.async_register_command(hass, ws_tcp_nodelay)
     return True
 
@@ -95,3 +166,15 @@ def ws_tcp_nodelay(
         return
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, int(msg["enable"]))
     connection.send_result(msg["id"], {"enabled": msg["enable"]})
+
+
+@websocket_api.websocket_command(
+    {vol.Required("type"): "bench_probe/stalls", vol.Optional("reset", default=False): bool}
+)
+@callback
+def ws_stalls(
+    hass: HomeAssistant, connection: websocket_api.ActiveConnection, msg: dict[str, Any]
+) -> None:
+    """Garbage collections and the stacks sampled during stalls since the last reset."""
+    profiler: StallProfiler = hass.data[f"{DOMAIN}_stalls"]
+    connection.send_result(msg["id"], profiler.report(reset=msg["reset"]))
