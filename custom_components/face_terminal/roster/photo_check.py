@@ -5,10 +5,11 @@ the executor, on the very bytes the terminal would get): the photo decodes, it h
 least `MIN_SIDE` pixels on its short side (the terminal needs a face of about 100 pixels
 to recognise it, V1.24 §9.10), and the file is at least `MIN_FILE_BYTES` (the terminal
 refuses a smaller download with error 468). Then, before the first batch goes out,
-`PhotoChecker` asks the terminal's own face detection (``DetectFaceFromPic``, §19, on
-the interactive lane: never the door's or the roster's) about up to `DETECT_LIMIT`
-photos of the sync; a terminal that cannot answer is not asked again, and its photos
-pass. Each photo is asked about once per sync, whichever terminal asks.
+`PhotoChecker` asks the terminal's own face detection (``DetectFaceFromPic``, §19, as
+background work in the session's checks lane: a person's unlock, snapshot or face tool
+never waits behind them) about up to `DETECT_LIMIT` photos of the sync; a terminal that
+cannot answer is not asked again, and its photos pass. Each photo is asked about once
+per sync, whichever terminal asks.
 
 A refused photo's person is not sent at all (nothing half-sent) and is listed with the
 reason in the sync's ``refused_photos``; no photo, ID or phone number is in a reason.
@@ -100,7 +101,7 @@ class PhotoChecker:
             result: str | None = None
             try:
                 data = await terminal.hass.async_add_executor_job(path.read_bytes)
-                ack = await terminal.async_request(protocol.DetectFace(data))
+                ack = await terminal.async_request(protocol.DetectFace(data), background=True)
             except HomeAssistantError, OSError, protocol.CommandError:
                 self._unable.add(terminal.terminal_id)
                 LOGGER.debug("%s: no face detection for the roster photos", terminal.display_name)
