@@ -53,6 +53,7 @@ from .presence import SilenceWatchdog
 from .protocol.recovery import Gaps
 from .records import RecordEvents
 from .recovery import RecordRecovery
+from .remote_decision import RemoteDecisionWatch
 from .router import async_get_router
 from .scene import SceneSnapshots
 from .screen_qr import ScreenQRCode
@@ -133,6 +134,7 @@ class FaceTerminal:
         self.scene = SceneSnapshots(self)
         self.screen_qr = ScreenQRCode(self)
         self.clock = ClockWatch(self, self.state)
+        self.remote_decision = RemoteDecisionWatch(self, self.settings)
         gaps = Gaps()
         self.journal = DeliveryJournal(
             hass, entry, self.session.delivered, gaps, self._sender.publish_now
@@ -247,6 +249,7 @@ class FaceTerminal:
         self.entry.async_on_unload(self._async_stop)
         self._watchdog.start()
         self.settings.async_start()
+        self.remote_decision.async_start()
         # Probe only once the broker has confirmed the subscription (HA batches
         # subscriptions), or the immediate answer is lost. This also runs again after the
         # MQTT client re-subscribes on a reconnect, which re-checks presence at once.
