@@ -251,7 +251,10 @@ def run_line() -> str:
             or commit
         )
     now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    return f"Run {now}, load average at start {load_average()}, commit {commit}."
+    line = f"Run {now}, load average at start {load_average()}, commit {commit}."
+    if os.environ.get("FT_BENCH_QUICK"):
+        line += " **Quick run** (`--quick` with `--output`): a smoke test, not the full size."
+    return line
 
 
 def cpu_seconds(pid: int) -> float:
@@ -1852,6 +1855,8 @@ def main() -> None:
         sizes = tuple(int(size) for size in args.scale_sizes.split(","))
         settings = dataclasses.replace(settings, scale_sizes=sizes)
     output: Path | None = args.output or (None if args.quick else DOC)
+    if args.quick and output is not None:
+        os.environ["FT_BENCH_QUICK"] = "1"  # the report says so (`run_line`)
     if any(name in ORDER for name in names):
         with tempfile.TemporaryDirectory(prefix="ft-bench-") as tmp:
             asyncio.run(run(names, settings, Path(tmp) / "config", output))
