@@ -75,6 +75,10 @@ background-lane: call → result p50 45.8 ms at QoS 1, 4.2 ms at QoS 0). QoS 1 a
 a command needs: TCP delivers it within a connection, and a command re-sent after a
 reconnect could arrive after its caller gave up (an unlock, late)."""
 # Each command's lane and answer deadline: `protocol.ROUTES`.
+DELETE_BATCH_SIZE: Final = 50
+"""customIds per ``DeletePersons`` (roster sync, visitor clean-up). Nothing else is sent
+while one is unanswered (§4.9: about 7 s per 200), so a quarter of the maximum keeps the
+door's worst wait near 2 s (measured: docs/benchmarks.md, delete-lane)."""
 # V1.24 §4.1: base64 enrolments must be at least 1 s apart or the terminal stalls.
 ENROL_SPACING: Final = 1.0
 SCENE_CACHE_SECONDS: Final = 2.0
