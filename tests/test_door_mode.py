@@ -10,9 +10,13 @@ from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.setup import async_setup_component
 
+from custom_components.face_terminal import protocol
 from custom_components.face_terminal.const import DOMAIN
 from custom_components.face_terminal.protocol.settings import SETTINGS_BY_KEY
-from custom_components.face_terminal.remote_decision import remote_decision_issue_id
+from custom_components.face_terminal.remote_decision import (
+    lacks_prerequisites,
+    remote_decision_issue_id,
+)
 from custom_components.face_terminal.repairs import RemoteDecisionRepairFlow, async_create_fix_flow
 
 from . import payloads
@@ -186,3 +190,16 @@ async def test_mode_3_chosen_in_home_assistant_raises_no_issue(
     await settings.async_set(SETTINGS_BY_KEY["door_mode"], "face_and_remote")
     await hass.async_block_till_done()
     assert remote_decision_issue_id(loaded_entry.entry_id) not in raised
+
+
+async def test_mode_3_before_the_mqtt_group_is_read_is_no_evidence(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, terminal: TerminalResponder
+) -> None:
+    """Only values read as off raise the repair; a group not read yet does not."""
+    terminal.config["GetDoorconfig"]["OpendoorWay"] = "3"
+    terminal.config["GetMQTTconfig"]["ResumefromBreakpoint"] = "0"
+    settings = loaded_entry.runtime_data.settings
+    await settings.async_refresh()
+    assert lacks_prerequisites(settings)
+    settings.parameters.pop(protocol.ConfigSection.MQTT)
+    assert not lacks_prerequisites(settings)
