@@ -162,6 +162,9 @@ class Terminal:
         self._batches: list[threading.Thread] = []
         self._received: collections.deque[JsonDict] = collections.deque(maxlen=1000)
         self._sent: collections.deque[tuple[str, JsonDict]] = collections.deque(maxlen=1000)
+        # (time.perf_counter(), operator) of each command received / answer published.
+        self._arrivals: collections.deque[tuple[float, str]] = collections.deque(maxlen=1000)
+        self._answers: collections.deque[tuple[float, str]] = collections.deque(maxlen=1000)
         self._next_online = 0.0
         self._next_heartbeat = float("inf")
         self._rebooting = False
@@ -385,6 +388,7 @@ class Terminal:
             self.ignored_count += 1
             _LOGGER.debug("%s ignores a command for another device", self.terminal_id)
             return
+        self._arrivals.append((time.perf_counter(), str(message.get("operator", ""))))
         self._received.append(sanitize(message))
         _LOGGER.info("%s <- %s %s", self.terminal_id, msg.topic, summarize(message))
         self._commands.put(Command(message, len(msg.payload)))
@@ -502,6 +506,7 @@ class Terminal:
         return f"{self.command_topic}/{kind}"
 
     def _log_sent(self, topic: str, payload: JsonDict) -> None:
+        self._answers.append((time.perf_counter(), str(payload.get("operator", ""))))
         self._sent.append((topic, sanitize(payload)))
         _LOGGER.info("%s -> %s %s", self.terminal_id, topic, summarize(payload))
 
@@ -565,6 +570,15 @@ class Terminal:
     def received(self) -> list[JsonDict]:
         """Commands received for this terminal, decoded, pictures replaced by markers."""
         return list(self._received)
+
+    def arrivals(self, operator: str) -> list[float]:
+        """When each command with `operator` arrived (``time.perf_counter``, oldest first)."""
+        return [at for at, name in list(self._arrivals) if name == operator]
+
+    def answered(self, operator: str) -> list[float]:
+        """When each answer to `operator` was published (``time.perf_counter``)."""
+        ack = f"{operator}-Ack"
+        return [at for at, name in list(self._answers) if name == ack]
 
     @property
     def sent(self) -> list[tuple[str, JsonDict]]:

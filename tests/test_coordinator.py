@@ -334,17 +334,17 @@ async def test_online_name_fills_missing_name(
 # --- records --------------------------------------------------------------------------
 
 
-async def test_push_ack_is_published_with_qos_0(
+async def test_push_ack_and_commands_are_published_with_qos_0(
     hass: HomeAssistant,
     terminal: TerminalResponder,
     loaded_entry: MockConfigEntry,
     mqtt_client_mock: Any,
 ) -> None:
-    """PushAck goes out with QoS 0; commands that wait for an answer keep QoS 1.
+    """PushAck and the commands that wait for an answer go out with QoS 0.
 
-    A QoS-1 PushAck makes the broker answer with a small PUBACK that Home Assistant
+    A QoS-1 message makes the broker answer with a small PUBACK that Home Assistant
     acknowledges only after the delayed-ACK timer, and the broker holds the next
-    record behind it (see docs/benchmarks.md).
+    record, or the terminal's answer to the command, behind it (docs/benchmarks.md).
     """
     await deliver(hass, REC_TOPIC, payloads.rec_push(record_id="382"))
     qos_by_operator = {
@@ -353,7 +353,7 @@ async def test_push_ack_is_published_with_qos_0(
         if call.args[0] == COMMAND_TOPIC
     }
     assert qos_by_operator["PushAck"] == 0
-    assert qos_by_operator["Versions"] == 1
+    assert qos_by_operator["Versions"] == 0
 
 
 async def test_event_before_push_ack(

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 from typing import TYPE_CHECKING, Any
 from unittest.mock import patch
 
 import pytest
+from homeassistant.util import dt as dt_util
+from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
+from custom_components.face_terminal.const import DOMAIN
 from custom_components.face_terminal.roster import photo_check
 from custom_components.face_terminal.roster.photo_check import (
     MIN_FILE_BYTES,
@@ -23,6 +27,7 @@ from .roster_fakes import FakeRoster, by_id, report, sync
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from freezegun.api import FrozenDateTimeFactory
     from homeassistant.core import HomeAssistant
 
     from .conftest import TerminalResponder
@@ -130,3 +135,56 @@ async def test_face_detection_is_bounded(
     assert result["refused_photos"] == []
     assert len(fake.items()) == 3
     assert detections(terminal) == 2
+
+
+async def settle(hass: HomeAssistant) -> None:
+    """Let the event loop run what is ready, without waiting for any timer."""
+    for _ in range(300):
+        await asyncio.sleep(0)
+
+
+async def test_persons_commands_never_wait_for_the_photo_checks(
+    hass: HomeAssistant,
+    terminal: TerminalResponder,
+    device_id: str,
+    faces_dir: Path,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A sync's face detections are background work: a face tool and the door go first."""
+    fake = FakeRoster(terminal)
+    roster_photos = {
+        hashlib.sha256((faces_dir / f"p{n}.jpg").read_bytes()).hexdigest() for n in (1, 2, 3)
+    }
+    answer_others = detect_by_photo(set())
+    # The terminal stays silent about the roster's photos (busy, or older firmware) and
+    # answers any other photo at once.
+    terminal.replies["DetectFaceFromPic"] = lambda command: (
+        None
+        if hashlib.sha256(base64.b64decode(command["info"]["picinfo"].split(",", 1)[1])).hexdigest()
+        in roster_photos
+        else answer_others(command)
+    )
+    syncing = asyncio.create_task(
+        sync(hass, {"device_id": device_id, "roster_file": str(faces_dir / "roster.csv")})
+    )
+    await settle(hass)
+    assert detections(terminal) == 1  # the sync's first check is out, unanswered
+    (faces_dir / "tool.jpg").write_bytes(payloads.face_photo(9))
+    checked = await hass.services.async_call(
+        DOMAIN,
+        "check_face_photo",
+        {"device_id": device_id, "image_path": str(faces_dir / "tool.jpg")},
+        blocking=True,
+        return_response=True,
+    )
+    assert checked == {"face_detected": True}
+    await hass.services.async_call(DOMAIN, "unlock", {"device_id": device_id}, blocking=True)
+    assert terminal.operators()[-3:] == ["DetectFaceFromPic", "DetectFaceFromPic", "Unlock"]
+    assert not syncing.done()
+    # The unanswered check times out; the terminal counts as unable and its photos pass.
+    freezer.tick(11)
+    async_fire_time_changed(hass, dt_util.utcnow())
+    result = report(await syncing)
+    assert result["refused_photos"] == []
+    assert len(fake.items()) == 3
+    assert detections(terminal) == 2  # not asked again after the silent one (plus the tool)

@@ -29,6 +29,7 @@ from custom_components.face_terminal.const import (
     DOMAIN,
 )
 from custom_components.face_terminal.protocol.session import COMMAND_TIMEOUT, ENROL_TIMEOUT
+from custom_components.face_terminal.roster.photo_check import ENROL_DETECT_TIMEOUT
 
 from . import payloads
 from .conftest import TerminalResponder, fire, setup_entry
@@ -349,10 +350,67 @@ async def test_enrol_from_file(
     assert decode_data_uri(pic) == picture  # a fitting JPEG is sent as it is
 
 
+@pytest.mark.parametrize(
+    ("picture", "key", "words"),
+    [
+        (payloads.jpeg(8, 8), "photo_file_too_small", "1000 bytes"),
+        (payloads.jpeg(100, 90) + b"\0" * 1000, "photo_too_few_pixels", "100 x 90 pixels"),
+    ],
+    ids=["file_too_small", "too_few_pixels"],
+)
+async def test_enrol_photo_refused_locally(
+    hass: HomeAssistant,
+    *,
+    enrol_terminal: TerminalResponder,
+    device_id: str,
+    faces_dir: Path,
+    picture: bytes,
+    key: str,
+    words: str,
+) -> None:
+    """A photo the terminal would refuse is refused before anything is sent (issue 25)."""
+    (faces_dir / "small.jpg").write_bytes(picture)
+    data = {
+        "device_id": device_id,
+        "custom_id": "sam",
+        "name": "Sam",
+        "image_path": str(faces_dir / "small.jpg"),
+    }
+    err = await expect_invalid(hass, "enrol_person", data, key, response=True)
+    assert words in str(err)
+    assert not {"EditPerson", "DetectFaceFromPic"} & set(enrol_terminal.operators())
+
+
+async def test_enrol_photo_without_a_face(
+    hass: HomeAssistant, enrol_terminal: TerminalResponder, device_id: str, faces_dir: Path
+) -> None:
+    """The terminal's own face detection is asked first; no face: nothing is enrolled."""
+    found = {"value": "0"}
+    enrol_terminal.replies["DetectFaceFromPic"] = lambda cmd: payloads.ack(
+        "DetectFaceFromPic", cmd["messageId"], DetectFace=found["value"]
+    )
+    (faces_dir / "wall.jpg").write_bytes(payloads.face_photo(5))
+    data = {
+        "device_id": device_id,
+        "custom_id": "wally",
+        "name": "Wally",
+        "image_path": str(faces_dir / "wall.jpg"),
+    }
+    err = await expect_invalid(hass, "enrol_person", data, "photo_no_face")
+    assert "Front door finds no face" in str(err)
+    assert "EditPerson" not in enrol_terminal.operators()
+    # The very photo the terminal gets was checked.
+    checked = enrol_terminal.last("DetectFaceFromPic")["info"]["picinfo"]
+    assert decode_data_uri(checked) == payloads.face_photo(5)
+    found["value"] = "1"
+    await call(hass, "enrol_person", data)
+    assert enrol_terminal.operators()[-2:] == ["DetectFaceFromPic", "EditPerson"]
+
+
 async def test_enrol_without_response(
     hass: HomeAssistant, enrol_terminal: TerminalResponder, device_id: str, faces_dir: Path
 ) -> None:
-    (faces_dir / "bob.jpg").write_bytes(payloads.jpeg())
+    (faces_dir / "bob.jpg").write_bytes(payloads.face_photo())
     result = await call(
         hass,
         "enrol_person",
@@ -373,7 +431,8 @@ async def test_enrol_from_url_on_block_list_with_validity(
     device_id: str,
     aioclient_mock: AiohttpClientMocker,
 ) -> None:
-    picture = encode(Image.new("RGBA", (200, 260), (10, 20, 30, 255)), "PNG")
+    face = Image.radial_gradient("L").resize((200, 260))
+    picture = encode(Image.merge("RGBA", (face, face, face, face.point(lambda _: 255))), "PNG")
     aioclient_mock.get(URL, content=picture)
     await call(
         hass,
@@ -404,7 +463,7 @@ async def test_enrol_validity_with_time_zone_is_local_terminal_time(
     faces_dir: Path,
 ) -> None:
     await hass.config.async_set_time_zone("Europe/Berlin")
-    (faces_dir / "dan.jpg").write_bytes(payloads.jpeg())
+    (faces_dir / "dan.jpg").write_bytes(payloads.face_photo())
     await call(
         hass,
         "enrol_person",
@@ -478,7 +537,7 @@ async def test_enrol_several_terminals_reports_each(
     other_device_id: str,
     faces_dir: Path,
 ) -> None:
-    (faces_dir / "gus.jpg").write_bytes(payloads.jpeg())
+    (faces_dir / "gus.jpg").write_bytes(payloads.face_photo())
     data = {
         "device_id": [device_id, other_device_id],
         "custom_id": "gus",
@@ -520,7 +579,7 @@ async def test_enrol_refused_by_terminal(
     meaning: str,
 ) -> None:
     terminal.replies["EditPerson"] = fail("EditPerson", code)
-    (faces_dir / "h.jpg").write_bytes(payloads.jpeg())
+    (faces_dir / "h.jpg").write_bytes(payloads.face_photo())
     data = {
         "device_id": device_id,
         "custom_id": "henry",
@@ -547,7 +606,7 @@ async def test_enrol_timeout(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     terminal.silent = True
-    (faces_dir / "i.jpg").write_bytes(payloads.jpeg())
+    (faces_dir / "i.jpg").write_bytes(payloads.face_photo())
     task = hass.async_create_task(
         call(
             hass,
@@ -561,6 +620,10 @@ async def test_enrol_timeout(
             response=True,
         )
     )
+    # The face detection stays unanswered too: the photo is sent after its short deadline.
+    await wait_for_command(terminal, "DetectFaceFromPic")
+    freezer.tick(timedelta(seconds=ENROL_DETECT_TIMEOUT + 1))
+    async_fire_time_changed(hass)
     await wait_for_command(terminal, "EditPerson")
     await expire(hass, freezer, task, ENROL_TIMEOUT)
     result = await task
@@ -617,7 +680,7 @@ async def test_enrol_custom_id_the_builder_refuses(
     device_id: str,
     aioclient_mock: AiohttpClientMocker,
 ) -> None:
-    aioclient_mock.get(URL, content=payloads.jpeg())
+    aioclient_mock.get(URL, content=payloads.face_photo())
     err = await expect_invalid(
         hass,
         "enrol_person",
@@ -646,7 +709,7 @@ async def test_enrol_schema(hass: HomeAssistant, device_id: str, data: dict[str,
 async def test_enrol_path_not_allowed(
     hass: HomeAssistant, terminal: TerminalResponder, device_id: str, tmp_path: Path
 ) -> None:
-    (tmp_path / "x.jpg").write_bytes(payloads.jpeg())
+    (tmp_path / "x.jpg").write_bytes(payloads.face_photo())
     hass.config.allowlist_external_dirs = set()
     data = {
         "device_id": device_id,
@@ -779,7 +842,7 @@ async def test_enrol_offline(
 ) -> None:
     fire(hass, BASIC_TOPIC, payloads.offline())
     await hass.async_block_till_done()
-    (faces_dir / "l.jpg").write_bytes(payloads.jpeg())
+    (faces_dir / "l.jpg").write_bytes(payloads.face_photo())
     with pytest.raises(HomeAssistantError) as err:
         await call(
             hass,

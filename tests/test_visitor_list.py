@@ -154,3 +154,18 @@ def test_is_expired() -> None:
 async def test_bad_device(hass: HomeAssistant, device_id: str) -> None:
     with pytest.raises(HomeAssistantError):
         await call(hass, "list_visitors", "nope")
+
+
+async def test_remove_expired_keeps_the_door_wait_bounded(
+    hass: HomeAssistant, terminal: TerminalResponder, device_id: str
+) -> None:
+    """§4.9: nothing else goes while a DeletePersons runs, so each deletes at most 50."""
+    used = [
+        {"customId": f"visitor-{n}", "name": "V", "tempCardType": 3, "EffectNumber": 0}
+        for n in range(51)
+    ]
+    answer_pages(terminal, used, page=100)
+    result = await call(hass, "remove_expired_visitors", device_id)
+    assert len(result[TERMINAL_ID]) == 51
+    deleted = [c["info"]["customId"] for c in terminal.commands if c["operator"] == "DeletePersons"]
+    assert [len(batch) for batch in deleted] == [50, 1]

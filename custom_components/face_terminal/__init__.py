@@ -30,6 +30,7 @@ from .jovision import (
     is_receiver_entry,
 )
 from .occupancy import async_setup_occupancy, async_unload_occupancy
+from .remote_decision import remote_decision_issue_id
 from .roster.drift import RosterDriftWatch
 from .services import async_setup_services
 
@@ -90,8 +91,9 @@ async def async_unload_entry(hass: HomeAssistant, entry: FaceTerminalAnyConfigEn
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: FaceTerminalAnyConfigEntry) -> None:
-    """Forget the terminal's repair issue with the entry."""
+    """Forget the terminal's repair issues with the entry."""
     ir.async_delete_issue(hass, DOMAIN, clock_issue_id(entry.entry_id))
+    ir.async_delete_issue(hass, DOMAIN, remote_decision_issue_id(entry.entry_id))
 
 
 async def async_remove_config_entry_device(

@@ -52,7 +52,8 @@ DEFAULT_ACKNOWLEDGE_RECORDS: Final = True
 DEFAULT_DOOR_OPEN_TIME: Final = 5
 
 # Command engine
-# QoS 1 for every subscription and command: terminals publish and subscribe with it.
+# QoS 1 for the shared subscriptions and the config flow's probe: terminals publish and
+# subscribe with it. Commands go at `COMMAND_QOS`.
 MQTT_QOS: Final = 1
 # Except the terminal's own response subscription, at QoS 0: Home Assistant's MQTT session
 # is clean, so QoS 1 adds no delivery guarantee there (resume-from-breakpoint does that),
@@ -63,7 +64,21 @@ MQTT_QOS: Final = 1
 SUBSCRIBE_QOS: Final = 0
 PUSH_ACK_QOS: Final = 0
 """QoS of record acknowledgements (`PushAck`); see `CommandSender._async_publish_quietly`."""
+COMMAND_QOS: Final = 0
+"""QoS of the commands sent to a terminal (and its ``Online-Ack``).
+
+The terminal's ``-Ack`` is the confirmation that counts: a lost command fails at its
+deadline, like a lost answer. The broker's PUBACK to a QoS-1 command is a small segment
+Home Assistant never answers, so the broker's Nagle algorithm held the terminal's answer
+until Home Assistant's delayed ACK (~40 ms) on every action (scripts/bench
+background-lane: call → result p50 45.8 ms at QoS 1, 4.2 ms at QoS 0). QoS 1 adds nothing
+a command needs: TCP delivers it within a connection, and a command re-sent after a
+reconnect could arrive after its caller gave up (an unlock, late)."""
 # Each command's lane and answer deadline: `protocol.ROUTES`.
+DELETE_BATCH_SIZE: Final = 50
+"""customIds per ``DeletePersons`` (roster sync, visitor clean-up). Nothing else is sent
+while one is unanswered (§4.9: about 7 s per 200), so a quarter of the maximum keeps the
+door's worst wait near 2 s (measured: docs/benchmarks.md, delete-lane)."""
 # V1.24 §4.1: base64 enrolments must be at least 1 s apart or the terminal stalls.
 ENROL_SPACING: Final = 1.0
 SCENE_CACHE_SECONDS: Final = 2.0

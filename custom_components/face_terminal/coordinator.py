@@ -52,6 +52,7 @@ from .presence import SilenceWatchdog
 from .protocol.recovery import Gaps
 from .records import RecordEvents
 from .recovery import RecordRecovery
+from .remote_decision import RemoteDecisionWatch
 from .router import async_get_router
 from .scene import SceneSnapshots
 from .screen_qr import ScreenQRCode
@@ -134,6 +135,7 @@ class FaceTerminal:
         self.scene = SceneSnapshots(self)
         self.screen_qr = ScreenQRCode(self)
         self.clock = ClockWatch(self, self.state)
+        self.remote_decision = RemoteDecisionWatch(self, self.settings)
         gaps = Gaps()
         self.journal = DeliveryJournal(
             hass, entry, self.session.delivered, gaps, self._sender.publish_now
@@ -248,6 +250,7 @@ class FaceTerminal:
         self.entry.async_on_unload(self._async_stop)
         self._watchdog.start()
         self.settings.async_start()
+        self.remote_decision.async_start()
         # Probe only once the broker has confirmed the subscription (HA batches
         # subscriptions), or the immediate answer is lost; again after every reconnect.
         self.entry.async_on_unload(self._async_stop_awaiting_subscription)

@@ -1,4 +1,8 @@
-"""Repair flows: set a drifting terminal clock; bring a drifted roster back in line."""
+"""Repair flows of a terminal: its clock, its roster, what door mode 3 needs.
+
+A drifting clock is set to Home Assistant's; a drifted roster is synced again; door mode 3
+set outside Home Assistant gets resume-from-breakpoint and record upload turned on.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from homeassistant.helpers.selector import SelectSelector, SelectSelectorConfig
 
 from .clock import CLOCK_ISSUE_PREFIX
 from .const import DOMAIN
+from .remote_decision import REMOTE_DECISION_ISSUE_PREFIX
 from .roster.drift import ISSUE_PREFIX as ROSTER_ISSUE_PREFIX
 from .roster.drift import async_repair_roster
 
@@ -138,6 +143,35 @@ class RosterDriftRepairFlow(_TerminalRepairFlow):
         )
 
 
+class RemoteDecisionRepairFlow(_TerminalRepairFlow):
+    """Turn on resume-from-breakpoint and record upload for door mode 3 (§9.3.5)."""
+
+    async def async_step_confirm(
+        self, user_input: dict[str, str] | None = None
+    ) -> RepairsFlowResult:
+        """Explain what the mode needs; on submit turn both on and read them back."""
+        if (entry := self._loaded_entry()) is None:
+            return self.async_abort(reason="not_loaded")
+        terminal = entry.runtime_data
+        placeholders = self._placeholders({"name": terminal.display_name})
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            try:
+                await terminal.settings.async_enable_remote_decision()
+            except HomeAssistantError as err:
+                errors["base"] = "enable_failed"
+                placeholders["error"] = str(err)
+            else:
+                ir.async_delete_issue(self.hass, DOMAIN, self.issue_id)
+                return self.async_create_entry(data={})
+        return self.async_show_form(
+            step_id="confirm",
+            data_schema=vol.Schema({}),
+            errors=errors,
+            description_placeholders=placeholders,
+        )
+
+
 async def async_create_fix_flow(
     hass: HomeAssistant,
     issue_id: str,
@@ -149,6 +183,10 @@ async def async_create_fix_flow(
         if not isinstance(entry_id, str):
             entry_id = issue_id.removeprefix(ROSTER_ISSUE_PREFIX)
         return RosterDriftRepairFlow(entry_id)
+    if issue_id.startswith(REMOTE_DECISION_ISSUE_PREFIX):
+        if not isinstance(entry_id, str):
+            entry_id = issue_id.removeprefix(REMOTE_DECISION_ISSUE_PREFIX)
+        return RemoteDecisionRepairFlow(entry_id)
     if not isinstance(entry_id, str):
         entry_id = issue_id.removeprefix(CLOCK_ISSUE_PREFIX)
     return ClockDriftRepairFlow(entry_id)

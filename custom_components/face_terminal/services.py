@@ -60,6 +60,7 @@ from .face_tools import async_setup_face_tools
 from .guests.actions import async_setup_guest_actions
 from .protocol.commands import MAX_QRCODE_DATA_BYTES, MAX_SEARCH_COUNT, MAX_SHOW_INFO_BYTES
 from .protocol.text import utf8_len
+from .roster.photo_check import async_check_enrol_photo
 from .roster.services import async_setup_roster_services
 from .services_screen import async_setup_screen_services
 from .validation import VALIDITY_BOUND, check_one_source, invalid_input, validity_bound
@@ -249,6 +250,7 @@ async def _async_enrol_person(call: ServiceCall) -> ServiceResponse:
     valid_from, valid_until = _validity(call)
     terminals = async_get_terminals(call)
     picture = await photo.async_prepare_face_photo(call.hass, await async_load_photo(call))
+    await async_check_enrol_photo(call.hass, terminals, picture)
     spec = protocol.PersonSpec(
         custom_id=custom_id,
         name=name,

@@ -357,17 +357,23 @@ class TerminalSettings:
             setting.parameter,
         )
         parameters[key] = text
-        self._notify()
         if setting.key == "door_mode" and value == REMOTE_DECISION_MODE:
-            await self._async_remote_decision_prerequisites()
+            # Listeners hear of the mode with its prerequisites (or their refusal), never
+            # of the mode alone for a moment (`remote_decision` would raise its repair).
+            try:
+                await self.async_enable_remote_decision()
+            finally:
+                self._notify()
+        else:
+            self._notify()
         if setting.restarts or protocol.as_int(ack.info.get("reboot")) == 1:
             return  # it restarts now; everything is read when it is back online
         # Read the group back: what the terminal stored is what counts (Q-39). Someone
         # waits for it (the entity shows the value read back): not a background read.
         await self.async_read_section(setting.section, background=False)
 
-    async def _async_remote_decision_prerequisites(self) -> None:
-        """Turn on what door mode 3 needs (§9.3.5), right after the mode itself.
+    async def async_enable_remote_decision(self) -> None:
+        """Turn on what door mode 3 needs (§9.3.5): after the mode, or from its repair.
 
         Resume-from-breakpoint (a record waits for Home Assistant's ``PushAck``) and record
         upload (with pictures, unless it is on already), in one ``UpMQTTconfig`` after the
@@ -386,6 +392,7 @@ class TerminalSettings:
             protocol.WriteConfig(section, missing), "setting_refused", setting="door_mode"
         )
         self.parameters.setdefault(section, {}).update(missing)
+        self._notify()
         if protocol.as_int(ack.info.get("reboot")) != 1:
             await self.async_read_section(section, background=False)
 

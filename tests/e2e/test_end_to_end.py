@@ -215,6 +215,31 @@ async def test_enrol_person_with_a_file_that_is_no_picture_is_refused(
     assert len(front_door_online.received) == received  # nothing was sent to the terminal
 
 
+async def test_enrol_person_with_a_photo_without_a_face_is_refused(
+    front_door_online: Terminal, client: HomeAssistantClient, stack: Stack
+) -> None:
+    """Issue 25: the terminal's own face detection is asked before the person is sent."""
+    blank = stack.media_dir / "blank-wall.jpg"
+    buffer = io.BytesIO()
+    # Large enough for the local checks, but no contrast for a face.
+    Image.effect_noise((240, 320), 3).convert("RGB").save(buffer, format="JPEG", quality=90)
+    blank.write_bytes(buffer.getvalue())
+    device_id = await client.device_id(FRONT_DOOR)
+    received = len(front_door_online.received)
+
+    status, body = await client.post_raw(
+        "/api/services/face_terminal/enrol_person",
+        {"device_id": device_id, "custom_id": "e2e-wall", "name": "Wall", "image_path": str(blank)},
+    )
+
+    assert status == 400
+    assert "finds no face on the photo" in body["message"]
+    assert front_door_online.store.find("e2e-wall") is None
+    operators = [command.get("operator") for command in front_door_online.received[received:]]
+    assert "DetectFaceFromPic" in operators
+    assert "EditPerson" not in operators
+
+
 async def test_unlock_is_not_held_back_by_an_unanswered_enrolment(
     front_door_online: Terminal, client: HomeAssistantClient, stack: Stack
 ) -> None:

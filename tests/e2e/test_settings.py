@@ -9,7 +9,7 @@ import pytest
 
 from simulator.device import VERSION_NAME
 
-from .conftest import FRONT_DOOR, wait_for_state
+from .conftest import FRONT_DOOR, online_entity, wait_for_state
 
 if TYPE_CHECKING:
     from harness.home_assistant import HomeAssistantClient
@@ -69,3 +69,43 @@ async def test_door_mode_select_and_texts(
     firmware = await client.state(ids["update.firmware"])
     assert firmware is not None
     assert firmware["attributes"]["installed_version"] == VERSION_NAME
+
+
+async def _issues(client: HomeAssistantClient) -> set[str]:
+    listed = await client.ws({"type": "repairs/list_issues"})
+    return {issue["issue_id"] for issue in listed["issues"] if issue["domain"] == "face_terminal"}
+
+
+async def test_door_mode_3_set_on_the_terminal_is_repaired(
+    front_door_online: Terminal, client: HomeAssistantClient
+) -> None:
+    """Issue 21, point 4: mode 3 without resume → a repair whose fix turns it on."""
+    device = front_door_online.device
+    with device.lock:
+        saved = (device.config["door"]["OpendoorWay"], device.config["mqtt"].copy())
+        device.config["door"]["OpendoorWay"] = "3"
+        device.config["mqtt"]["ResumefromBreakpoint"] = "0"
+    entry = await client.entry(FRONT_DOOR)
+    assert entry is not None
+    reload = f"/api/config/config_entries/entry/{entry['entry_id']}/reload"
+    issue_id = f"remote_decision_{entry['entry_id']}"
+    try:
+        await client.post(reload)  # read everything again, as after a restart
+        async with asyncio.timeout(30):
+            while issue_id not in await _issues(client):  # noqa: ASYNC110 - polled over HTTP
+                await asyncio.sleep(0.2)
+        flow = await client.post(
+            "/api/repairs/issues/fix", {"handler": "face_terminal", "issue_id": issue_id}
+        )
+        assert flow["step_id"] == "confirm"
+        done = await client.post(f"/api/repairs/issues/fix/{flow['flow_id']}", {})
+        assert done["type"] == "create_entry"
+        assert device.config["mqtt"]["ResumefromBreakpoint"] == "1"
+        assert issue_id not in await _issues(client)
+    finally:
+        with device.lock:
+            device.config["door"]["OpendoorWay"] = saved[0]
+            device.config["mqtt"].clear()
+            device.config["mqtt"].update(saved[1])
+        await client.post(reload)
+        await wait_for_state(client, await online_entity(client, FRONT_DOOR), "on", timeout=30)

@@ -294,10 +294,11 @@ def test_routes() -> None:
     assert route("Unlock").lane is Lane.DOOR
     assert route("voiceplay").lane is Lane.INTERACTIVE
     assert route("EditPerson") == Route(Lane.PERSONS, ENROL_TIMEOUT)
-    assert route("Versions") == Route(Lane.QUERY, COMMAND_TIMEOUT)
+    assert route("Versions") == Route(Lane.QUERY, COMMAND_TIMEOUT, background=Lane.BACKGROUND)
     assert route("GetPictureSearch").lane is Lane.INTERACTIVE
+    assert route("DetectFaceFromPic") == Route(Lane.INTERACTIVE, background=Lane.CHECKS)
     assert route("SetFactoryDefault").lane is Lane.PERSONS
-    assert route("SomethingNew") == Route(Lane.QUERY, COMMAND_TIMEOUT)
+    assert route("SomethingNew") == Route(Lane.QUERY, COMMAND_TIMEOUT, background=Lane.BACKGROUND)
 
 
 def test_every_intent_has_a_route() -> None:
@@ -677,6 +678,26 @@ def test_background_work_never_holds_a_persons_lane() -> None:
     assert s.ready(0.1) == []
     # Background work stays in order in its lane; the door and the screen keep theirs.
     assert s.submit(Unlock(), now=0.2, background=True).lane is Lane.DOOR
+    assert s.submit(PlayVoice("a.wav"), now=0.2, background=True).lane is Lane.INTERACTIVE
+
+
+def test_photo_checks_yield_to_peoples_commands() -> None:
+    """A sync's face detections wait in their own lane, handed out after people's commands."""
+    s = session()
+    checks = [s.submit(DetectFace(JPEG), now=0.0, background=True) for _ in range(3)]
+    assert {check.lane for check in checks} == {Lane.CHECKS}
+    chore = s.submit(ReadVersions(), now=0.0, background=True)
+    tool = s.submit(DetectFace(JPEG), now=0.0)  # a face tool: someone waits for it
+    door = s.submit(Unlock(), now=0.0)
+    assert tool.lane is Lane.INTERACTIVE
+    # One check at a time, after every lane someone waits in, beside the background chore.
+    assert s.ready(0.0) == [door, tool, checks[0], chore]
+    # Neither an unanswered check nor an unanswered chore holds a person's next command.
+    voice = s.submit(PlayVoice("a.wav"), now=0.1)
+    s.receive(ACK_TOPIC, payloads.ack("DetectFaceFromPic", tool.command.message_id), now=0.1)
+    assert s.ready(0.1) == [voice]
+    s.receive(ACK_TOPIC, payloads.ack("DetectFaceFromPic", checks[0].command.message_id), now=0.2)
+    assert s.ready(0.2) == [checks[1]]
 
 
 def test_delete_persons_is_alone_on_the_wire() -> None:

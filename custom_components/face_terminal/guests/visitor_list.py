@@ -20,7 +20,7 @@ from homeassistant.util import dt as dt_util
 
 from .. import protocol
 from ..action_helpers import DEVICES, async_each, async_get_terminals, raise_first
-from ..const import DOMAIN
+from ..const import DELETE_BATCH_SIZE, DOMAIN
 from ..errors import TerminalCommandError
 
 if TYPE_CHECKING:
@@ -32,7 +32,7 @@ SERVICE_LIST_VISITORS: Final = "list_visitors"
 SERVICE_REMOVE_EXPIRED_VISITORS: Final = "remove_expired_visitors"
 NO_MATCHING_PERSON: Final = 466
 PAGE: Final = 1000
-DELETE_BATCH: Final = 200
+DELETE_BATCH: Final = DELETE_BATCH_SIZE  # §4.9: the door waits for each one
 KINDS: Final = {1: "until", 2: "daily", 3: "passages"}
 
 VISITORS_SCHEMA: Final = vol.Schema({vol.Required(ATTR_DEVICE_ID): DEVICES})

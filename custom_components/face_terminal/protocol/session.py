@@ -46,9 +46,10 @@ Rules it implements (V1.24 and the real-firmware notes):
   `SPACING_OPERATORS` apart by ``spacing`` seconds (V1.24 §4.1). A request's deadline
   is set when it is submitted, so the timeout covers its wait in the lane.
 * Background work (``submit(..., background=True)``: the settings refresh, the version
-  read, record recovery) waits in its own `Lane.BACKGROUND`, and progress polls in
-  `Lane.PROGRESS`: a chore the terminal never answers holds only its own lane, never
-  the lane of a command someone waits for.
+  read, record recovery) waits in its own `Lane.BACKGROUND`, a sync's photo checks in
+  `Lane.CHECKS`, and progress polls in `Lane.PROGRESS`: a chore the terminal never
+  answers holds only its own lane, never the lane of a command someone waits for, and
+  `ready` hands the lanes of people's commands out first.
 * §4.9: while a ``DeletePersons`` (`Route.exclusive`) is sent and unanswered, nothing
   else goes out; when it returns,
   the lanes go in `Lane` order, so a waiting unlock is the first command sent.
@@ -170,6 +171,15 @@ class Route:
     timeout: float = COMMAND_TIMEOUT
     exclusive: bool = False
     """§4.9: nothing else is sent while this command is out and unanswered."""
+    background: Lane | None = None
+    """Where the command waits when it is sent as background work (``submit(...,
+    background=True)``); None: in `lane` all the same (the door, the screen and the
+    persons lane keep their own order)."""
+
+
+def _asked(timeout: float = COMMAND_TIMEOUT) -> Route:
+    """A read or setting: in the query lane when asked for, else in the background lane."""
+    return Route(Lane.QUERY, timeout, background=Lane.BACKGROUND)
 
 
 ROUTES: Final[dict[str, Route]] = {
@@ -183,7 +193,10 @@ ROUTES: Final[dict[str, Route]] = {
     op.DEL_AD: Route(Lane.INTERACTIVE),
     op.GET_PICTURE_SIMILARITY: Route(Lane.INTERACTIVE),
     op.GET_PICTURE_SEARCH: Route(Lane.INTERACTIVE),
-    op.DETECT_FACE_FROM_PIC: Route(Lane.INTERACTIVE),
+    # Asked from a face tool, someone waits; a sync's photo checks (up to 50 of them) are
+    # background work in a lane of their own, so a person's snapshot or face tool never
+    # waits behind them, nor they behind a settings read the terminal does not answer.
+    op.DETECT_FACE_FROM_PIC: Route(Lane.INTERACTIVE, background=Lane.CHECKS),
     # Person management, one at a time. A factory reset may restore the persons: it must
     # not cross an enrolment either.
     op.EDIT_PERSON: Route(Lane.PERSONS, ENROL_TIMEOUT),
@@ -197,29 +210,26 @@ ROUTES: Final[dict[str, Route]] = {
     op.DELETE_ALL_PERSON: Route(Lane.PERSONS, DELETE_TIMEOUT),
     op.SET_FACTORY_DEFAULT: Route(Lane.PERSONS),
     # Reads and settings asked for in an action or the UI (the same operators sent as
-    # background work go to `Lane.BACKGROUND`, see `TerminalSession.submit`). Progress
-    # polls of a running batch have their own lane beside the persons lane.
-    op.QUERY_PERSON: Route(Lane.QUERY, LIST_TIMEOUT),
-    op.SEARCH_PERSON: Route(Lane.QUERY),
-    op.SEARCH_PERSON_LIST: Route(Lane.QUERY),
-    op.QUERY_PROGRESS: Route(Lane.PROGRESS, PROGRESS_TIMEOUT),
-    op.GET_AUDIO: Route(Lane.QUERY),
-    op.VERSIONS: Route(Lane.QUERY),
-    op.GET_SYS_TIME: Route(Lane.QUERY),
-    op.SET_SYS_TIME: Route(Lane.QUERY),
-    op.REBOOT_DEVICE: Route(Lane.QUERY),
-    op.UPGRADE: Route(Lane.QUERY, UPGRADE_TIMEOUT),
-    op.MANUAL_PUSH_RECORDS: Route(Lane.QUERY, RESEND_TIMEOUT),
-    op.MANUAL_PUSH_SNAPS: Route(Lane.QUERY, RESEND_TIMEOUT),
-    **{section.get_operator: Route(Lane.QUERY) for section in ConfigSection},
-    **{section.set_operator: Route(Lane.QUERY) for section in ConfigSection},
+    # background work go to `Lane.BACKGROUND`). Progress polls of a running batch have
+    # their own lane beside the persons lane.
+    op.QUERY_PERSON: _asked(LIST_TIMEOUT),
+    op.SEARCH_PERSON: _asked(),
+    op.SEARCH_PERSON_LIST: _asked(),
+    op.QUERY_PROGRESS: Route(Lane.PROGRESS, PROGRESS_TIMEOUT, background=Lane.BACKGROUND),
+    op.GET_AUDIO: _asked(),
+    op.VERSIONS: _asked(),
+    op.GET_SYS_TIME: _asked(),
+    op.SET_SYS_TIME: _asked(),
+    op.REBOOT_DEVICE: _asked(),
+    op.UPGRADE: _asked(UPGRADE_TIMEOUT),
+    op.MANUAL_PUSH_RECORDS: _asked(RESEND_TIMEOUT),
+    op.MANUAL_PUSH_SNAPS: _asked(RESEND_TIMEOUT),
+    **{section.get_operator: _asked() for section in ConfigSection},
+    **{section.set_operator: _asked() for section in ConfigSection},
 }
 """Every command's lane and answer deadline; an operator not listed goes as `DEFAULT_ROUTE`."""
 
-DEFAULT_ROUTE: Final = Route(Lane.QUERY)
-
-BACKGROUND_LANES: Final = frozenset({Lane.QUERY, Lane.PROGRESS})
-"""Lanes whose commands go to `Lane.BACKGROUND` when submitted as background work."""
+DEFAULT_ROUTE: Final = _asked()
 
 
 def route(operator: str) -> Route:
@@ -317,9 +327,9 @@ class TerminalSession:
         with its ``messageId`` (a lost batch sent again). The request is given up by
         `expire` at ``now`` plus the route's timeout (`timeout` if given), whether it is
         still queued or already sent. Call `ready` afterwards to learn whether it may go.
-        `background` marks work nobody waits for: a read or setting goes to
-        `Lane.BACKGROUND` instead of its route's lane (the door, the screen and the
-        persons lane keep their own order).
+        `background` marks work nobody waits for: it goes to its route's `Route.background`
+        lane where it has one (a read or setting to `Lane.BACKGROUND`, a photo check to
+        `Lane.CHECKS`); the door, the screen and the persons lane keep their own order.
 
         Raises:
             CommandError: the intent's arguments are not what the terminal accepts.
@@ -333,7 +343,7 @@ class TerminalSession:
             raise ValueError(f"messageId {command.message_id!r} is already pending")
         path = route(command.operator)
         seconds = path.timeout if timeout is None else timeout
-        lane = Lane.BACKGROUND if background and path.lane in BACKGROUND_LANES else path.lane
+        lane = path.background if background and path.background is not None else path.lane
         request = Request(
             command=command,
             lane=lane,

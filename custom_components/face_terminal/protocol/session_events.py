@@ -39,8 +39,9 @@ class Lane(StrEnum):
     the answer: a person at the door (`DOOR`), someone watching the screen
     (`INTERACTIVE`), person management that the terminal must take one at a time
     (`PERSONS`), reads and settings someone asked for in an action or the UI (`QUERY`),
-    the progress polls of a running batch (`PROGRESS`), or chores nobody waits for
-    (`BACKGROUND`: the settings refresh, the version read, record recovery). A command
+    the progress polls of a running batch (`PROGRESS`), the face detection a roster sync
+    asks about its photos (`CHECKS`), or chores nobody waits for (`BACKGROUND`: the
+    settings refresh, the version read, record recovery). A command
     the terminal never answers holds only its own lane, so background work never delays
     a person's command. The order is the order `TerminalSession.ready` hands them out.
     """
@@ -50,6 +51,7 @@ class Lane(StrEnum):
     PERSONS = "persons"
     QUERY = "query"
     PROGRESS = "progress"
+    CHECKS = "checks"
     BACKGROUND = "background"
 
 

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Final
 from homeassistant.exceptions import HomeAssistantError
 
 from .. import protocol
-from ..const import LOGGER
+from ..const import DELETE_BATCH_SIZE, LOGGER
 from ..photo_server import local_base_url
 from ..protocol.roster import (
     Fingerprint,
@@ -51,9 +51,6 @@ if TYPE_CHECKING:
     from .progress import SyncProgress
 
 DEFAULT_BATCH_SIZE: Final = 200
-DELETE_BATCH_SIZE: Final = 50
-"""customIds per ``DeletePersons``. Nothing else is sent while one is unanswered (§4.9:
-about 7 s per 200), so a quarter of the maximum keeps the door's worst wait near 2 s."""
 
 type _Change = tuple[RosterEntry, RosterAction, protocol.PersonSpec]
 
