@@ -179,6 +179,7 @@ async def test_unbound_first_message_without_mac_binds_later(
     ["N" * MIB, "Ali\x00ce", "\u202eAlice", "Ali\nce", "<script>Alice</script>", "Alice\ud800"],
     ids=lambda name: repr(name[:12]),
 )
+@pytest.mark.usefixtures("all_entities_enabled")  # the last-person sensor, created disabled
 async def test_names_are_cut_and_cleaned(
     hass: HomeAssistant, client: Any, device: MockConfigEntry, name: str
 ) -> None:
