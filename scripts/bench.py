@@ -619,6 +619,13 @@ class Stack:
             )
         )
 
+    async def handlers(self, *, reset: bool = True) -> dict[str, Any]:
+        """Each side's own per-record work (probe), by function, and by default reset."""
+        result: dict[str, Any] = await ws_once(
+            self.client, {"type": "bench_probe/handlers", "reset": reset}
+        )
+        return result
+
     async def stalls(self, *, reset: bool = True) -> dict[str, Any]:
         """Garbage collections and stall stacks the probe saw (and by default reset)."""
         result: dict[str, Any] = await ws_once(
@@ -820,6 +827,24 @@ class LatencyResult:
     bus_fired: Distribution  # publish -> time_fired (HA's clock)
     own_changed: Distribution  # publish -> the access event entity's last_changed
     peer_changed: Distribution  # publish -> the peer entity's last_changed
+    # Mean own work per record, ms (probe, `bench_probe.HandlerTimes`): the integration's
+    # session, bus event (of which its dispatch to every listener) and entity updates; the
+    # peer's templates (its event entity's and its sensor's: the same JSON parsed twice)
+    # and state writes.
+    work: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def integration_work(self) -> float:
+        """The integration's own work per record, ms."""
+        return sum(
+            self.work.get(key, 0.0)
+            for key in ("integration_session", "integration_fire", "integration_entities")
+        )
+
+    @property
+    def peer_work(self) -> float:
+        """The peer's own work per record, ms."""
+        return self.work.get("peer_templates", 0.0) + self.work.get("peer_entities", 0.0)
 
     @property
     def bus_vs_peer(self) -> float:
@@ -913,6 +938,7 @@ async def measure_latency(
         ):
             for index, size_kb in enumerate(PICTURE_SIZES_KB):
                 await stack.stalls()
+                await stack.handlers()
                 total = settings.warmup + settings.latency_records
                 first = 10_000_000 * (10 * variant + index + 1)
                 payloads = recognition_payloads(terminal_id, size_kb, total, first)
@@ -983,17 +1009,23 @@ async def measure_latency(
                             for key, value in measured.items():
                                 times[key].append(value)
                         await asyncio.sleep(0.005)
+                work = await stack.handlers()
+
                 result = LatencyResult(
                     size_kb,
                     len(payloads[0]),
                     *(Distribution.of(times[key]) for key in times),
+                    work={key: 1000 * spent["seconds"] / total for key, spent in work.items()},
                 )
                 print(
                     f"[bench] latency {size_kb:>3} KB p50/p99 ms: (a) bus event "
                     f"{fmt(result.bus_event.p50)}/{fmt(result.bus_event.p99)} | (c) own entity "
                     f"{fmt(result.own_entity.p50)}/{fmt(result.own_entity.p99)} | (b) peer "
                     f"entity {fmt(result.peer_entity.p50)}/{fmt(result.peer_entity.p99)} | "
-                    f"peer trigger {fmt(result.peer_trigger.p50)} | raw {fmt(result.raw.p50)}",
+                    f"peer trigger {fmt(result.peer_trigger.p50)} | raw {fmt(result.raw.p50)} "
+                    f"| own work per record: integration {fmt(result.integration_work)} ms, "
+                    f"peer {fmt(result.peer_work)} ms "
+                    f"({', '.join(f'{k} {fmt(v)}' for k, v in sorted(result.work.items()))})",
                     flush=True,
                 )
                 results.append(result)
@@ -1140,6 +1172,24 @@ def latency_table(results: list[LatencyResult]) -> list[str]:
         + "; ".join(
             f"{r.size_kb} KB (a) {fmt(r.bus_fired.p50)} ms, (c) {fmt(r.own_changed.p50)} ms, "
             f"(b) {fmt(r.peer_changed.p50)} ms"
+            for r in results
+        )
+        + ".",
+        "",
+        "Each side's own work per record inside Home Assistant (probe, mean of every record "
+        "sent, warm-up included; the rest of each path, broker, Home Assistant's MQTT "
+        "client and the WebSocket writers, is shared): integration = session (parse, "
+        "de-duplication) + bus event (building it, and its dispatch to every listener: "
+        "recorder, WebSocket subscribers, automations) + entity updates; peer = its two "
+        "templates + its two state writes: "
+        + "; ".join(
+            f"{r.size_kb} KB integration {fmt(r.integration_work)} ms "
+            f"({fmt(r.work.get('integration_session', 0.0))} + "
+            f"{fmt(r.work.get('integration_fire', 0.0))} [dispatch "
+            f"{fmt(r.work.get('integration_bus_dispatch', 0.0))}] + "
+            f"{fmt(r.work.get('integration_entities', 0.0))}), peer {fmt(r.peer_work)} ms "
+            f"({fmt(r.work.get('peer_templates', 0.0))} + "
+            f"{fmt(r.work.get('peer_entities', 0.0))})"
             for r in results
         )
         + ".",

@@ -15,6 +15,16 @@ repository, and this is no integration to ship); it is never installed anywhere 
   takes the event-loop thread's Python stack whenever the loop timer is more than
   `STALL` late; `bench_probe/stalls` (WebSocket) returns the collections by generation
   and the most frequent stacks seen during stalls (a sampling profiler for the tail).
+* Handlers: `bench_probe/handlers` (WebSocket) times what each side does with a record
+  once Home Assistant's MQTT client handed it over: the integration's session
+  (`TerminalSession.receive` of a ``…/Rec`` message: parse, de-duplication), its
+  `RecordEvents.fire` (building and firing the bus event; the dispatch of its own events,
+  `EventBus.async_fire`, i.e. every listener's callback, also on its own) and its entity
+  updates (`RecordEvents.deliver`); the peer's templates
+  (`Template.async_render_with_possible_json_value`, the only templates this configuration
+  renders) and its state writes (`async_write_ha_state` of its MQTT event and sensor).
+  Wrapped on their classes when first asked for, so calls through existing objects are
+  timed too; what both sides share (broker, MQTT client, WebSocket writers) is left out.
 """
 
 from __future__ import annotations
@@ -33,6 +43,8 @@ from homeassistant.components import websocket_api
 from homeassistant.core import HomeAssistant, callback
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from homeassistant.helpers.typing import ConfigType
 
 DOMAIN = "bench_probe"
@@ -98,6 +110,72 @@ class StallProfiler:
         return result
 
 
+class HandlerTimes:
+    """Seconds and calls spent in each side's own per-record work (see the module doc)."""
+
+    def __init__(self) -> None:
+        """Wrap the integration's and the peer's per-record functions."""
+        # Imported here: the probe's module loads before the integration is set up.
+        from homeassistant.components.mqtt.event import MqttEvent  # noqa: PLC0415
+        from homeassistant.components.mqtt.sensor import MqttSensor  # noqa: PLC0415
+        from homeassistant.core import EventBus  # noqa: PLC0415
+        from homeassistant.helpers.template import Template  # noqa: PLC0415
+
+        from custom_components.face_terminal.protocol.session import (  # noqa: PLC0415
+            TerminalSession,
+        )
+        from custom_components.face_terminal.records import RecordEvents  # noqa: PLC0415
+
+        self.seconds: collections.Counter[str] = collections.Counter()
+        self.calls: collections.Counter[str] = collections.Counter()
+
+        def record_topic(args: tuple[Any, ...]) -> bool:
+            return str(args[1]).endswith("/Rec")
+
+        def own_event(args: tuple[Any, ...]) -> bool:
+            return str(args[1]).startswith("face_terminal_")
+
+        self._wrap(TerminalSession, "receive", "integration_session", record_topic)
+        self._wrap(RecordEvents, "fire", "integration_fire")
+        self._wrap(EventBus, "async_fire", "integration_bus_dispatch", own_event)
+        self._wrap(RecordEvents, "deliver", "integration_entities")
+        self._wrap(Template, "async_render_with_possible_json_value", "peer_templates")
+        self._wrap(MqttEvent, "async_write_ha_state", "peer_entities")
+        self._wrap(MqttSensor, "async_write_ha_state", "peer_entities")
+
+    def _wrap(
+        self,
+        owner: type,
+        name: str,
+        key: str,
+        wanted: Callable[[tuple[Any, ...]], bool] | None = None,
+    ) -> None:
+        original = getattr(owner, name)
+        seconds, calls = self.seconds, self.calls
+
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            if wanted is not None and not wanted(args):
+                return original(*args, **kwargs)
+            started = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                seconds[key] += time.perf_counter() - started
+                calls[key] += 1
+
+        setattr(owner, name, timed)
+
+    def report(self, *, reset: bool) -> dict[str, Any]:
+        """Seconds and calls per key since the last reset."""
+        result = {
+            key: {"seconds": self.seconds[key], "calls": self.calls[key]} for key in self.calls
+        }
+        if reset:
+            self.seconds.clear()
+            self.calls.clear()
+        return result
+
+
 class LagProbe:
     """Re-arms a loop timer every `INTERVAL` and keeps how late each one fired."""
 
@@ -130,6 +208,7 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     websocket_api.async_register_command(hass, ws_stats)
     websocket_api.async_register_command(hass, ws_stalls)
     websocket_api.async_register_command(hass, ws_tcp_nodelay)
+    websocket_api.async_register_command(hass, ws_handlers)
     return True
 
 
@@ -178,3 +257,16 @@ def ws_stalls(
     """Garbage collections and the stacks sampled during stalls since the last reset."""
     profiler: StallProfiler = hass.data[f"{DOMAIN}_stalls"]
     connection.send_result(msg["id"], profiler.report(reset=msg["reset"]))
+
+
+@websocket_api.websocket_command(
+    {vol.Required("type"): "bench_probe/handlers", vol.Optional("reset", default=False): bool}
+)
+@callback
+def ws_handlers(
+    hass: HomeAssistant, connection: websocket_api.ActiveConnection, msg: dict[str, Any]
+) -> None:
+    """Each side's own per-record work since the last reset (wrapped on first use)."""
+    if (times := hass.data.get(f"{DOMAIN}_handlers")) is None:
+        times = hass.data[f"{DOMAIN}_handlers"] = HandlerTimes()
+    connection.send_result(msg["id"], times.report(reset=msg["reset"]))

@@ -117,3 +117,20 @@ def test_from_the_old_watermark() -> None:
     assert log.newest(PUSH_ACK_STRANGER) is None
     assert len(DeliveryLog.from_watermark("x")) == 0
     assert len(DeliveryLog.from_watermark({"records": {"time": "x", "ids": "1"}})) == 0
+
+
+def test_stored_times_compare_as_times() -> None:
+    """Times kept as text still order as times: loosely written ones are made canonical."""
+    log = DeliveryLog()
+    # strptime reads unpadded fields; kept as written, "2026-9-…" would sort after "2026-10-…".
+    log.restore({"records": [["1", "2026-9-30T23:59:59"], ["2", "2026-10-01T00:00:00"]]})
+    assert log.newest(PUSH_ACK_RECORD) == datetime(2026, 10, 1)
+    assert log.as_dict()["records"][0] == ["1", "2026-09-30T23:59:59"]
+    # A bound with a fraction of a second keeps a record of that very second.
+    assert log.newest(PUSH_ACK_RECORD, not_after=datetime(2026, 9, 30, 23, 59, 59, 500)) == (
+        datetime(2026, 9, 30, 23, 59, 59)
+    )
+    # An aware bound says nothing about a terminal's wall clock: no bound.
+    assert log.newest(PUSH_ACK_RECORD, not_after=datetime(2026, 1, 1, tzinfo=UTC)) == datetime(
+        2026, 10, 1
+    )
