@@ -24,7 +24,6 @@ docs/benchmarks.md's notes come from it):
 from __future__ import annotations
 
 import argparse
-import asyncio
 import collections
 import cProfile
 import gc
@@ -243,7 +242,7 @@ async def test_scale_profile(hass: Any, mqtt_mock: Any, mqtt_client_mock: Any) -
         key: large_calls.get(key, 0) - small_calls.get(key, 0)
         for key in set(small_calls) | set(large_calls)
     }
-    for key, grew in sorted(call_growth.items(), key=lambda kv: -kv[1])[: OPTIONS["top"]]:
+    for key, _grew in sorted(call_growth.items(), key=lambda kv: -kv[1])[: OPTIONS["top"]]:
         rows.append(
             f"  {small_calls.get(key, 0) / window:10.0f} → {large_calls.get(key, 0) / window:10.0f}"
             f"  {key}"
