@@ -121,6 +121,8 @@ class Settings:
     access_records: int
     roster_people: int
     quick: bool
+    # cProfile the loop while the scale scenario adds terminals (slows that setup).
+    profile_setup: bool = False
 
 
 FULL = Settings(
@@ -1930,17 +1932,73 @@ def scale_targets(steps: list[ScaleStep], base_rss: float) -> list[tuple[str, st
     return targets
 
 
+def print_setup_profiles(
+    first: tuple[int, int, dict[str, Any]], last: tuple[int, int, dict[str, Any]]
+) -> None:
+    """What the loop spent per added terminal in two scale windows, largest growth first."""
+    (small, small_count, small_profile), (large, large_count, large_profile) = first, last
+    for label, key in (("file", "by_file"), ("function", "functions")):
+
+        def own(profile: dict[str, Any], name: str, count: int, key: str = key) -> float:
+            value = profile[key].get(name, 0.0)
+            return 1000 * (value[0] if isinstance(value, list) else value) / count
+
+        names = set(small_profile[key]) | set(large_profile[key])
+        growth = sorted(
+            names,
+            key=lambda n: own(small_profile, n, small_count) - own(large_profile, n, large_count),
+        )
+        print(
+            f"[bench] loop time per added terminal by {label}, adding to {small} vs to "
+            f"{large} terminals (ms), largest growth first:",
+            flush=True,
+        )
+        for name in growth[:15]:
+            print(
+                f"    {own(small_profile, name, small_count):8.3f} → "
+                f"{own(large_profile, name, large_count):8.3f}  {name}",
+                flush=True,
+            )
+            if key == "functions" and name in large_profile[key]:
+                _own, calls, callers = large_profile[key][name]
+                print(f"          {calls / large_count:.0f} calls per terminal; from", flush=True)
+                for caller in callers:
+                    print(f"            {caller}", flush=True)
+    for profile, size, count in (
+        (small_profile, small, small_count),
+        (large_profile, large, large_count),
+    ):
+        total = sum(profile["by_file"].values())
+        print(
+            f"[bench] loop time per added terminal to {size}: {1000 * total / count:.1f} ms",
+            flush=True,
+        )
+
+
 async def scenario_scale(stack: Stack) -> Section:
     """Grow to each size: setup, memory, presence-only CPU, load at a fixed rate."""
     s = stack.settings
     steps: list[ScaleStep] = []
+    profiles: list[tuple[int, int, dict[str, Any]]] = []
     base_rss = stack.rss_before_entries_mb
     for size in s.scale_sizes:
         count = size - len(stack.terminals)
         before = len(stack.setup_seconds)
         if count > 0:
             print(f"[bench] scale: adding {count} terminals (to {size})", flush=True)
+            if s.profile_setup:
+                await ws_once(stack.client, {"type": "bench_probe/profile", "action": "start"})
             _, wall = await stack.add_terminals(count)
+            if s.profile_setup:
+                profiles.append(
+                    (
+                        size,
+                        count,
+                        await ws_once(
+                            stack.client, {"type": "bench_probe/profile", "action": "stop"}
+                        ),
+                    )
+                )
         else:  # the stack's own first terminals
             count, before, wall = s.terminals, 0, stack.setup_walls[0]
         terminals = stack.terminals[:size]
@@ -1970,6 +2028,8 @@ async def scenario_scale(stack: Stack) -> Section:
             f"{fmt(load.window.lag.p99)} ms, lost {load.lost}",
             flush=True,
         )
+    if len(profiles) >= 2:  # the first and the last window compared
+        print_setup_profiles(profiles[0], profiles[-1])
     rows = []
     baseline = stack.baseline
     assert baseline is not None
@@ -2166,6 +2226,11 @@ def main() -> None:
         help="records per picture size in the latency scenario (to look at a tail)",
     )
     parser.add_argument(
+        "--profile-setup",
+        action="store_true",
+        help="scale: cProfile the event loop while terminals are added, print what grows",
+    )
+    parser.add_argument(
         "--output",
         type=Path,
         help=f"report to write (default: {DOC.relative_to(REPO)}; nothing for --quick)",
@@ -2178,6 +2243,8 @@ def main() -> None:
         settings = dataclasses.replace(settings, scale_sizes=sizes)
     if args.latency_records:
         settings = dataclasses.replace(settings, latency_records=args.latency_records)
+    if args.profile_setup:
+        settings = dataclasses.replace(settings, profile_setup=True)
     output: Path | None = args.output or (None if args.quick else DOC)
     if args.quick and output is not None:
         os.environ["FT_BENCH_QUICK"] = "1"  # the report says so (`run_line`)

@@ -53,6 +53,7 @@ from .protocol.recovery import Gaps
 from .records import RecordEvents
 from .recovery import RecordRecovery
 from .remote_decision import RemoteDecisionWatch
+from .responses import async_get_response_router
 from .router import async_get_router
 from .scene import SceneSnapshots
 from .screen_qr import ScreenQRCode
@@ -231,17 +232,13 @@ class FaceTerminal:
         self.entry.async_on_unload(
             mqtt.async_subscribe_connection_status(self.hass, self._async_mqtt_connection)
         )
-        # One subscription for every response sub-topic in every spelling: the
-        # session classifies the suffix. `+` (not `#`) skips our own commands on the
-        # command topic itself and deeper foreign topics.
-        response_topics = self.session.response_topics
+        # Every response sub-topic in every spelling reaches us through the
+        # subscription terminals share (`responses`): the session classifies the
+        # suffix. Only `<command topic>/<suffix>` is routed here, so our own commands on
+        # the command topic itself and deeper foreign topics never are.
         self.entry.async_on_unload(
-            await mqtt.async_subscribe(
-                self.hass,
-                response_topics,
-                self._async_message_received,
-                SUBSCRIBE_QOS,
-                encoding=None,
+            await async_get_response_router(self.hass).async_register(
+                self.session.command_topic, self._async_message_received
             )
         )
         # Presence comes through the integration's one subscription to the shared topics.
@@ -267,7 +264,10 @@ class FaceTerminal:
         if self._awaiting_subscription is not None or self.session.closed:
             return
         self._awaiting_subscription = mqtt.async_on_subscribe_done(
-            self.hass, self.session.response_topics, SUBSCRIBE_QOS, self._async_subscribed
+            self.hass,
+            protocol.shared_response_wildcard(self.session.command_topic),
+            SUBSCRIBE_QOS,
+            self._async_subscribed,
         )
 
     @callback

@@ -30,7 +30,9 @@ repository, and this is no integration to ship); it is never installed anywhere 
 from __future__ import annotations
 
 import collections
+import cProfile
 import gc
+import pstats
 import socket
 import sys
 import threading
@@ -209,7 +211,64 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     websocket_api.async_register_command(hass, ws_stalls)
     websocket_api.async_register_command(hass, ws_tcp_nodelay)
     websocket_api.async_register_command(hass, ws_handlers)
+    websocket_api.async_register_command(hass, ws_profile)
     return True
+
+
+@websocket_api.websocket_command(
+    {
+        vol.Required("type"): "bench_probe/profile",
+        vol.Required("action"): vol.In(("start", "stop")),
+        vol.Optional("top", default=25): int,
+    }
+)
+@callback
+def ws_profile(
+    hass: HomeAssistant, connection: websocket_api.ActiveConnection, msg: dict[str, Any]
+) -> None:
+    """Profile the event-loop thread (cProfile) between `start` and `stop` (issue 23's scale).
+
+    `stop` returns each function's own time and call count (the `top` ones by own time),
+    and own time summed by file, all of them: the benchmark compares two windows.
+    """
+    key = f"{DOMAIN}_profile"
+    if msg["action"] == "start":
+        profiler = hass.data[key] = cProfile.Profile()
+        profiler.enable()  # on the loop thread: profiles only what runs on the loop
+        connection.send_result(msg["id"], {})
+        return
+    profiler = hass.data.pop(key)
+    profiler.disable()
+    functions: dict[str, tuple[float, int, list[str]]] = {}
+    by_file: collections.Counter[str] = collections.Counter()
+    raw: dict[Any, Any] = pstats.Stats(profiler).stats  # type: ignore[attr-defined]
+    for (filename, line, name), (_cc, calls, own, _cumulative, callers) in raw.items():
+        short = _short_path(filename)
+        # Who called it most (by time spent in it from there): names what a built-in
+        # such as a lock's `acquire` was waiting for.
+        top_callers = sorted(callers.items(), key=lambda item: -item[1][3])[:3]
+        functions[f"{short}:{line}({name})"] = (
+            own,
+            calls,
+            [f"{_short_path(c[0])}:{c[1]}({c[2]}) {1000 * v[3]:.1f} ms" for c, v in top_callers],
+        )
+        by_file[short] += own
+    top = sorted(functions.items(), key=lambda item: -item[1][0])[: msg["top"]]
+    connection.send_result(
+        msg["id"],
+        {
+            "functions": {name: list(value) for name, value in functions.items()},
+            "top": [name for name, _ in top],
+            "by_file": dict(by_file),
+        },
+    )
+
+
+def _short_path(filename: str) -> str:
+    for marker in ("site-packages/", "custom_components/", "lib/python3"):
+        if marker in filename:
+            return filename[filename.index(marker) :].removeprefix("site-packages/")
+    return filename
 
 
 @websocket_api.websocket_command(

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 import pytest
+from paho.mqtt.client import topic_matches_sub
 
 from custom_components.face_terminal.protocol import (
     COMMAND_TIMEOUT,
@@ -66,8 +67,10 @@ from custom_components.face_terminal.protocol import (
     build_versions,
     normalise_terminal_id,
     parse_message,
+    response_route,
     response_wildcard,
     route,
+    shared_response_wildcard,
 )
 from custom_components.face_terminal.protocol.commands import (
     PUSH_ACK_RECORD,
@@ -721,3 +724,35 @@ def test_delete_all_is_not_exclusive() -> None:
     assert s.ready(0.0) == [wipe]
     door = s.submit(Unlock(), now=0.1)
     assert s.ready(0.1) == [door]
+
+
+@pytest.mark.parametrize(
+    "command_topic",
+    ["mqtt/face/1305433", "mqtt/face/1305433/", "site/a/door1", "door1", "/face/7", "mqtt/face"],
+)
+def test_the_shared_response_wildcard_routes_what_the_own_one_matched(command_topic: str) -> None:
+    """Through the shared subscription a terminal gets exactly its own wildcard's topics."""
+    own, shared = response_wildcard(command_topic), shared_response_wildcard(command_topic)
+    base = command_topic.rstrip("/")
+    topics = [
+        f"{base}/Ack",
+        f"{base}/rec",
+        base,  # our own commands (Q-27)
+        f"{base}/recods/livelogs",  # deeper foreign topics
+        "mqtt/face/basic",
+        "mqtt/face/heartbeat",
+        "mqtt/face/1305434/Ack",
+        "site/a/door2/Ack",
+        "door2/Ack",
+        f"{base}x/Ack",
+    ]
+    for topic in topics:
+        routed = topic_matches_sub(shared, topic) and response_route(topic) == base
+        assert routed == topic_matches_sub(own, topic), topic
+
+
+def test_shared_response_wildcard() -> None:
+    assert shared_response_wildcard("mqtt/face/1305433") == "mqtt/face/+/+"
+    assert shared_response_wildcard("mqtt/face/1305433/") == "mqtt/face/+/+"
+    assert shared_response_wildcard("door1") == "door1/+"  # no parent: its own
+    assert response_route("mqtt/face/1305433/Ack") == "mqtt/face/1305433"

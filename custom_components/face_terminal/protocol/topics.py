@@ -120,3 +120,25 @@ def response_wildcard(command_topic: str) -> str:
     ``.../recods/livelogs``; the suffix is classified when a message arrives.
     """
     return f"{command_topic.rstrip('/')}/+"
+
+
+def shared_response_wildcard(command_topic: str) -> str:
+    """Return a subscription that terminals whose command topics share a parent share.
+
+    ``<parent>/+/+``: for ``mqtt/face/1305433`` that is ``mqtt/face/+/+``, which every
+    terminal on the factory-default topics shares. It matches every topic that
+    `response_wildcard` matches (and other terminals' too): `response_route` picks this
+    terminal's out of it. A command topic without a parent keeps its own wildcard (a
+    ``+/+`` would take in every two-level topic on the broker).
+    """
+    parent, _, _ = command_topic.rstrip("/").rpartition("/")
+    return f"{parent}/+/+" if parent else response_wildcard(command_topic)
+
+
+def response_route(topic: str) -> str:
+    """Return the key of the terminal a message on `topic` is for: its parent topic.
+
+    Exactly the messages `response_wildcard(command_topic)` matches have the route
+    ``command_topic.rstrip("/")``.
+    """
+    return topic.rpartition("/")[0]
