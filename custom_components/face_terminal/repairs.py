@@ -6,7 +6,7 @@ set outside Home Assistant gets resume-from-breakpoint and record upload turned 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import voluptuous as vol
 from homeassistant.components.repairs import RepairsFlow, RepairsFlowResult
@@ -61,26 +61,39 @@ class _TerminalRepairFlow(RepairsFlow):
         return placeholders
 
 
-class ClockDriftRepairFlow(_TerminalRepairFlow):
-    """Send `SetSysTime` with Home Assistant's local time, then close the issue."""
+class _FixOnConfirmRepairFlow(_TerminalRepairFlow):
+    """Explain, and on submit ask the terminal for the fix; its refusal stays in the form.
+
+    Subclasses name the fix (`_async_fix`), the placeholders the explanation needs besides
+    the terminal's name, and the form's error key.
+    """
+
+    error_key: str
+    placeholder_defaults: ClassVar[dict[str, str]] = {}
+
+    async def _async_fix(self, entry: FaceTerminalConfigEntry) -> None:
+        """Carry out the fix (raises `HomeAssistantError` when the terminal refuses)."""
+        raise NotImplementedError
 
     async def async_step_confirm(
         self, user_input: dict[str, str] | None = None
     ) -> RepairsFlowResult:
-        """Explain the drift; on submit set the terminal's clock."""
+        """Explain the issue; on submit fix it and close the issue."""
         if (entry := self._loaded_entry()) is None:
             return self.async_abort(reason="not_loaded")
         terminal = entry.runtime_data
-        placeholders = self._placeholders({"name": terminal.display_name, "minutes": "?"})
+        placeholders = self._placeholders(
+            {"name": terminal.display_name, **self.placeholder_defaults}
+        )
         errors: dict[str, str] = {}
         if user_input is not None:
             try:
-                await terminal.clock.async_set()
+                await self._async_fix(entry)
             except HomeAssistantError as err:
-                errors["base"] = "set_time_failed"
+                errors["base"] = self.error_key
                 placeholders["error"] = str(err)
             else:
-                # The clock watch closed its own issue; this one too, should the IDs differ.
+                # The watch that raised the issue closes it too; this one in any case.
                 ir.async_delete_issue(self.hass, DOMAIN, self.issue_id)
                 return self.async_create_entry(data={})
         return self.async_show_form(
@@ -89,6 +102,25 @@ class ClockDriftRepairFlow(_TerminalRepairFlow):
             errors=errors,
             description_placeholders=placeholders,
         )
+
+
+class ClockDriftRepairFlow(_FixOnConfirmRepairFlow):
+    """Send `SetSysTime` with Home Assistant's local time, then close the issue."""
+
+    error_key = "set_time_failed"
+    placeholder_defaults: ClassVar[dict[str, str]] = {"minutes": "?"}
+
+    async def _async_fix(self, entry: FaceTerminalConfigEntry) -> None:
+        await entry.runtime_data.clock.async_set()
+
+
+class RemoteDecisionRepairFlow(_FixOnConfirmRepairFlow):
+    """Turn on resume-from-breakpoint and record upload for door mode 3 (§9.3.5)."""
+
+    error_key = "enable_failed"
+
+    async def _async_fix(self, entry: FaceTerminalConfigEntry) -> None:
+        await entry.runtime_data.settings.async_enable_remote_decision()
 
 
 ATTR_UNKNOWN_PEOPLE = "unknown_people"
@@ -138,35 +170,6 @@ class RosterDriftRepairFlow(_TerminalRepairFlow):
         return self.async_show_form(
             step_id="confirm",
             data_schema=schema,
-            errors=errors,
-            description_placeholders=placeholders,
-        )
-
-
-class RemoteDecisionRepairFlow(_TerminalRepairFlow):
-    """Turn on resume-from-breakpoint and record upload for door mode 3 (§9.3.5)."""
-
-    async def async_step_confirm(
-        self, user_input: dict[str, str] | None = None
-    ) -> RepairsFlowResult:
-        """Explain what the mode needs; on submit turn both on and read them back."""
-        if (entry := self._loaded_entry()) is None:
-            return self.async_abort(reason="not_loaded")
-        terminal = entry.runtime_data
-        placeholders = self._placeholders({"name": terminal.display_name})
-        errors: dict[str, str] = {}
-        if user_input is not None:
-            try:
-                await terminal.settings.async_enable_remote_decision()
-            except HomeAssistantError as err:
-                errors["base"] = "enable_failed"
-                placeholders["error"] = str(err)
-            else:
-                ir.async_delete_issue(self.hass, DOMAIN, self.issue_id)
-                return self.async_create_entry(data={})
-        return self.async_show_form(
-            step_id="confirm",
-            data_schema=vol.Schema({}),
             errors=errors,
             description_placeholders=placeholders,
         )
