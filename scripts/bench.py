@@ -1591,9 +1591,18 @@ async def scenario_unlock_lane(stack: Stack) -> Section:
         nodelay_delays, _nodelay_returns = await rounds()
     finally:
         await stack.reconfigure_broker("")
+    # And with TCP_NODELAY on Home Assistant's own MQTT socket (diagnostic): the photo
+    # Home Assistant just published may hold the next command in its Nagle algorithm.
+    print("[bench] unlock lane, TCP_NODELAY on Home Assistant's socket", flush=True)
+    await ws_once(stack.client, {"type": "bench_probe/tcp_nodelay", "enable": True})
+    try:
+        ha_nodelay_delays, _ = await rounds()
+    finally:
+        await ws_once(stack.client, {"type": "bench_probe/tcp_nodelay", "enable": False})
     lane = Distribution.of(delays)
     answered = Distribution.of(returns)
     nodelay = Distribution.of(nodelay_delays)
+    ha_nodelay = Distribution.of(ha_nodelay_delays)
     targets = [
         (
             "unlock → terminal receives Unlock, enrolment pending (max)",
@@ -1618,6 +1627,10 @@ async def scenario_unlock_lane(stack: Stack) -> Section:
         (
             f"| Call → terminal receives `Unlock`, broker with `{NODELAY}` (diagnostic) "
             f"| {fmt(nodelay.p50)} ms | {fmt(nodelay.maximum)} ms |"
+        ),
+        (
+            "| Call → terminal receives `Unlock`, `TCP_NODELAY` on Home Assistant's MQTT "
+            f"socket (diagnostic) | {fmt(ha_nodelay.p50)} ms | {fmt(ha_nodelay.maximum)} ms |"
         ),
         "",
     ]
