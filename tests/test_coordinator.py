@@ -32,9 +32,11 @@ from custom_components.face_terminal.const import (
     EVENT_RECOGNITION,
     EVENT_SCAN,
     EVENT_STRANGER,
+    LARGE_COMMAND_BYTES,
 )
 from custom_components.face_terminal.errors import TerminalCommandError
 from custom_components.face_terminal.protocol import COMMAND_TIMEOUT, normalise_terminal_id
+from custom_components.face_terminal.sender import command_qos
 
 from . import payloads
 from .conftest import TerminalResponder, fire, settle_probe, setup_entry
@@ -354,6 +356,22 @@ async def test_push_ack_and_commands_are_published_with_qos_0(
     }
     assert qos_by_operator["PushAck"] == 0
     assert qos_by_operator["Versions"] == 0
+
+
+def test_a_photo_goes_at_qos_1_so_the_door_is_not_held_behind_it() -> None:
+    """A command as large as a photo goes at QoS 1, the small ones (the door's) at 0.
+
+    At QoS 0 the photo's last segment waits for the broker's delayed ACK and Home
+    Assistant's Nagle algorithm holds the next command behind it; the broker's PUBACK
+    to a QoS-1 publish acknowledges it at once (docs/benchmarks.md, unlock-lane).
+    """
+    photo = payloads.jpeg(640, 800)
+    assert len(photo) >= LARGE_COMMAND_BYTES // 2  # base64 makes it larger still
+    person = protocol.PersonSpec(custom_id="eve-1", name="Eve", picture=photo)
+    enrolment = protocol.build_edit_person(COMMAND_TOPIC, TERMINAL_ID, person)
+    unlock = protocol.build_unlock(COMMAND_TOPIC, TERMINAL_ID)
+    assert len(enrolment.payload) >= LARGE_COMMAND_BYTES
+    assert (command_qos(enrolment), command_qos(unlock)) == (1, 0)
 
 
 async def test_event_before_push_ack(

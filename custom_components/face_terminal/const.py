@@ -73,7 +73,16 @@ Home Assistant never answers, so the broker's Nagle algorithm held the terminal'
 until Home Assistant's delayed ACK (~40 ms) on every action (scripts/bench
 background-lane: call → result p50 45.8 ms at QoS 1, 4.2 ms at QoS 0). QoS 1 adds nothing
 a command needs: TCP delivers it within a connection, and a command re-sent after a
-reconnect could arrive after its caller gave up (an unlock, late)."""
+reconnect could arrive after its caller gave up (an unlock, late).
+
+Except a command as large as a photo (`LARGE_COMMAND_BYTES`): at QoS 0 the last
+segment of its payload waits for the broker's delayed ACK, and meanwhile Nagle's
+algorithm on Home Assistant's socket holds the next command, the door's included
+(unlock behind an enrolment: p50 38.6 ms; with TCP_NODELAY on that socket 1.4 ms).
+At QoS 1 the broker's PUBACK acknowledges it at once; that command's own answer may
+then wait behind the PUBACK, which only enrolments and face checks pay."""
+LARGE_COMMAND_BYTES: Final = 8192
+"""Commands at least this large (photos) go at QoS 1; see `COMMAND_QOS`."""
 # Each command's lane and answer deadline: `protocol.ROUTES`.
 DELETE_BATCH_SIZE: Final = 50
 """customIds per ``DeletePersons`` (roster sync, visitor clean-up). Nothing else is sent

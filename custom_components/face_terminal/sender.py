@@ -18,7 +18,7 @@ from homeassistant.core import callback
 from homeassistant.exceptions import HomeAssistantError
 
 from . import protocol
-from .const import COMMAND_QOS, LOGGER, PUSH_ACK_QOS
+from .const import COMMAND_QOS, LARGE_COMMAND_BYTES, LOGGER, PUSH_ACK_QOS
 from .errors import (
     CommandFailedError,
     Failure,
@@ -36,6 +36,11 @@ if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
 
     from .protocol import Ack
+
+
+def command_qos(command: protocol.Command) -> int:
+    """QoS of a command: 0, or 1 for one as large as a photo (`const.COMMAND_QOS`)."""
+    return 1 if len(command.payload) >= LARGE_COMMAND_BYTES else COMMAND_QOS
 
 
 @dataclass(slots=True)
@@ -176,7 +181,9 @@ class CommandSender:
     async def _async_publish_request(self, request: protocol.Request) -> None:
         command = request.command
         try:
-            await mqtt.async_publish(self.hass, command.topic, command.payload, COMMAND_QOS, False)
+            await mqtt.async_publish(
+                self.hass, command.topic, command.payload, command_qos(command), False
+            )
         except HomeAssistantError as err:
             if self.session.cancel(request, self.hass.loop.time()):
                 self._fail(request, publish_failed(request, self._name(), err))
@@ -188,7 +195,7 @@ class CommandSender:
         # timer (~40 ms) while the broker's Nagle algorithm holds the next record behind it
         # (measured in docs/benchmarks.md). A lost PushAck costs nothing: the terminal
         # re-sends the record, and the session acknowledges and de-duplicates it.
-        qos = PUSH_ACK_QOS if command.operator == operators.PUSH_ACK else COMMAND_QOS
+        qos = PUSH_ACK_QOS if command.operator == operators.PUSH_ACK else command_qos(command)
         try:
             await mqtt.async_publish(self.hass, command.topic, command.payload, qos, False)
         except HomeAssistantError as err:
