@@ -16,6 +16,7 @@ from homeassistant.util import dt as dt_util
 
 from .const import CLOCK_DRIFT_LIMIT, DOMAIN
 from .protocol import SetClock
+from .terminal_issues import async_raise_terminal_issue
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -52,18 +53,8 @@ class ClockWatch:
         if abs(offset) <= CLOCK_DRIFT_LIMIT.total_seconds():
             ir.async_delete_issue(hass, DOMAIN, self._issue_id)
             return
-        ir.async_create_issue(
-            hass,
-            DOMAIN,
-            self._issue_id,
-            is_fixable=True,
-            severity=ir.IssueSeverity.WARNING,
-            translation_key="clock_drift",
-            translation_placeholders={
-                "name": self._terminal.display_name,
-                "minutes": str(round(abs(offset) / 60)),
-            },
-            data={"entry_id": self._terminal.entry.entry_id},
+        async_raise_terminal_issue(
+            self._terminal, self._issue_id, "clock_drift", minutes=str(round(abs(offset) / 60))
         )
 
     async def async_set(self) -> None:

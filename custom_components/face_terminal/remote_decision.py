@@ -25,6 +25,7 @@ from .settings import (
     REMOTE_DECISION_MODE,
     REMOTE_DECISION_PREREQUISITES,
 )
+from .terminal_issues import async_raise_terminal_issue
 
 if TYPE_CHECKING:
     from .port import TerminalPort
@@ -81,13 +82,4 @@ class RemoteDecisionWatch:
         if not lacks_prerequisites(self._settings):
             ir.async_delete_issue(hass, DOMAIN, self.issue_id)
             return
-        ir.async_create_issue(
-            hass,
-            DOMAIN,
-            self.issue_id,
-            is_fixable=True,
-            severity=ir.IssueSeverity.WARNING,
-            translation_key="remote_decision_prerequisites",
-            translation_placeholders={"name": self._terminal.display_name},
-            data={"entry_id": self._terminal.entry.entry_id},
-        )
+        async_raise_terminal_issue(self._terminal, self.issue_id, "remote_decision_prerequisites")

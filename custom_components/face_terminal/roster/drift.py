@@ -29,6 +29,7 @@ from homeassistant.helpers.storage import Store
 from homeassistant.util.hass_dict import HassKey
 
 from ..const import DOMAIN, LOGGER
+from ..terminal_issues import async_raise_terminal_issue
 from .commands import RosterCommands
 from .files import load_roster
 from .state import async_get_roster_syncs
@@ -178,24 +179,16 @@ def async_update_issue(terminal: TerminalPort, drift: Drift) -> None:
     if not drift:
         ir.async_delete_issue(hass, DOMAIN, issue_id(entry_id))
         return
-    ir.async_create_issue(
-        hass,
-        DOMAIN,
+    async_raise_terminal_issue(
+        terminal,
         issue_id(entry_id),
-        is_fixable=True,
-        is_persistent=False,
-        severity=ir.IssueSeverity.WARNING,
-        translation_key="roster_drift",
-        translation_placeholders={
-            "name": terminal.display_name,
-            "missing": str(len(drift.missing)),
-            "unknown": str(len(drift.unknown)),
-            "renamed": str(len(drift.renamed)),
-            "missing_examples": _examples(drift.missing),
-            "unknown_examples": _examples(drift.unknown),
-            "renamed_examples": _examples(drift.renamed),
-        },
-        data={"entry_id": entry_id},
+        "roster_drift",
+        missing=str(len(drift.missing)),
+        unknown=str(len(drift.unknown)),
+        renamed=str(len(drift.renamed)),
+        missing_examples=_examples(drift.missing),
+        unknown_examples=_examples(drift.unknown),
+        renamed_examples=_examples(drift.renamed),
     )
 
 
