@@ -188,3 +188,25 @@ async def test_persons_commands_never_wait_for_the_photo_checks(
     assert result["refused_photos"] == []
     assert len(fake.items()) == 3
     assert detections(terminal) == 2  # not asked again after the silent one (plus the tool)
+
+
+async def test_an_enrolments_face_check_is_the_persons_own_command(
+    hass: HomeAssistant,
+) -> None:
+    """The enrolment's face detection goes as the person's command, a sync's as background.
+
+    A person's enrolment never queues behind a running sync's checks in the checks lane.
+    """
+    sent: list[bool] = []
+
+    class Terminal:
+        display_name = "Front door"
+
+        async def async_request(self, command: Any, **options: Any) -> Any:
+            sent.append(options["background"])
+            raise photo_check.HomeAssistantError("no answer")
+
+    photo = payloads.jpeg(320, 400)
+    await photo_check.async_check_enrol_photo(hass, [Terminal()], photo)  # type: ignore[list-item]
+    assert await photo_check.async_detect_face(Terminal(), photo) is None  # type: ignore[arg-type]
+    assert sent == [False, True]

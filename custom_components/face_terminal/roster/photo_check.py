@@ -110,14 +110,18 @@ async def async_detect_face(
     terminal: TerminalPort,
     data: bytes,
     timeout: float | None = None,  # noqa: ASYNC109 - the request's deadline, lane wait included
+    *,
+    background: bool = True,
 ) -> bool | None:
     """Whether the terminal's face detection finds a face on `data`; None: it cannot say.
 
-    Background work in the session's checks lane: a person's command never waits for it.
+    A sync's checks are background work in the session's checks lane: a person's command
+    never waits for them. An enrolment's check (`background=False`) is the person's own
+    command and does not wait behind a sync's.
     """
     try:
         ack = await terminal.async_request(
-            protocol.DetectFace(data), timeout=timeout, background=True
+            protocol.DetectFace(data), timeout=timeout, background=background
         )
     except HomeAssistantError, protocol.CommandError:
         LOGGER.debug("%s: no face detection for the photo", terminal.display_name)
@@ -138,7 +142,7 @@ async def async_check_enrol_photo(
     problem = await hass.async_add_executor_job(find_problem, data)
     if problem is None:
         for terminal in terminals:
-            found = await async_detect_face(terminal, data, ENROL_DETECT_TIMEOUT)
+            found = await async_detect_face(terminal, data, ENROL_DETECT_TIMEOUT, background=False)
             if found is False:
                 problem = PhotoProblem(PROBLEM_NO_FACE, {"terminal": terminal.display_name})
             if found is not None:
